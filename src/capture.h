@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: packet sources through libpcap: capture files (pcap, pcapng,
+ * stdin) and live interfaces (also "any" and "nflog:N"), with the default
+ * BPF filter built per link type. */
+#ifndef SM_CAPTURE_H
+#define SM_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sm_capture;
+
+enum sm_capture_rc {
+    SM_CAP_PACKET = 1,  /* a packet was returned */
+    SM_CAP_TIMEOUT = 0, /* live: nothing arrived within the read timeout */
+    SM_CAP_EOF = -1,    /* end of file, or the loop was broken */
+    SM_CAP_ERROR = -2,  /* read error or a corrupt/truncated file */
+};
+
+struct sm_captured {
+    const uint8_t *data; /* borrowed until the next sm_capture_next() */
+    uint32_t cap_len, wire_len;
+    int64_t ts_us;
+};
+
+/* "-" reads stdin. NULL on failure, with a message in err. */
+struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen);
+/* Immediate mode, SM_LIVE_BUFFER_BYTES of kernel buffer, SM_SNAPLEN. */
+struct sm_capture *sm_capture_open_live(const char *iface, char *err, size_t errlen);
+
+int sm_capture_datalink(const struct sm_capture *c);
+const char *sm_capture_datalink_name(const struct sm_capture *c);
+
+/* Builds the default filter for a link type into out: TCP on the SSH ports,
+ * ICMP/ICMPv6 errors and GRE/VXLAN tunnels, also behind 802.1Q/802.1ad tags
+ * on Ethernet; extra (may be NULL) is ANDed. Returns false when the link type
+ * gets no kernel filter (NFLOG: libpcap compiles none); the program filters
+ * itself anyway. */
+bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, const char *extra,
+                             char *out, size_t outlen);
+/* Compiles and installs the filter; 0, or -1 with a message in err. */
+int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t nports,
+                          const char *extra, char *err, size_t errlen);
+
+enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt);
+/* The libpcap message of the last SM_CAP_ERROR. */
+const char *sm_capture_error(struct sm_capture *c);
+/* Live counters; false for files. */
+bool sm_capture_stats(struct sm_capture *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
+/* Async-signal-safe: makes sm_capture_next() return SM_CAP_EOF. */
+void sm_capture_break(struct sm_capture *c);
+void sm_capture_close(struct sm_capture *c);
+
+#endif

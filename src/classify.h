@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the teardown classifier: a pure function from a connection's
+ * recorded facts to one verdict with confidence, reason, hint and symptom.
+ * No I/O, no globals: tested as a table of inputs and expected verdicts. */
+#ifndef SM_CLASSIFY_H
+#define SM_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+/* The verdicts of SPEC.md, in the order of that table. */
+#define SM_VERDICTS(X)                                                                             \
+    X(REFUSED, "refused")                                                                          \
+    X(REJECTED_ICMP, "rejected-icmp")                                                              \
+    X(SILENT_DROP, "silent-drop")                                                                  \
+    X(HANDSHAKE_INCOMPLETE, "handshake-incomplete")                                                \
+    X(RST_BEFORE_BANNER, "rst-before-banner")                                                      \
+    X(CLOSED_BEFORE_BANNER, "closed-before-banner")                                                \
+    X(NO_BANNER, "no-banner")                                                                      \
+    X(NOT_SSH, "not-ssh")                                                                          \
+    X(KEX_FAILED, "kex-failed")                                                                    \
+    X(STATE_TABLE_TIMEOUT, "state-table-timeout")                                                  \
+    X(RETRANSMISSION_DEATH, "retransmission-death")                                                \
+    X(MTU_BLACKHOLE, "mtu-blackhole")                                                              \
+    X(RESET, "reset")                                                                              \
+    X(NORMAL_CLOSE, "normal-close")                                                                \
+    X(UNFINISHED, "unfinished")
+
+#define SM_VERDICT_ENUM(id, name) SM_V_##id,
+enum sm_verdict {
+    SM_VERDICTS(SM_VERDICT_ENUM) SM_V_COUNT
+};
+#undef SM_VERDICT_ENUM
+
+enum sm_closed_by {
+    SM_BY_NONE,
+    SM_BY_CLIENT,
+    SM_BY_SERVER,
+    SM_BY_MIDDLEBOX
+};
+enum sm_phase {
+    SM_PHASE_TCP_HANDSHAKE,
+    SM_PHASE_BANNER,
+    SM_PHASE_KEX,
+    SM_PHASE_AUTH,
+    SM_PHASE_SESSION
+};
+enum sm_rst_origin {
+    SM_RST_NONE,
+    SM_RST_ENDPOINT,
+    SM_RST_MIDDLEBOX,
+    SM_RST_UNKNOWN
+};
+
+/* What the caller knows beyond the flow itself. */
+struct sm_classify_ctx {
+    enum sm_flow_end why;
+    int64_t now_us; /* capture time of the decision */
+};
+
+struct sm_classification {
+    enum sm_verdict verdict;
+    double confidence; /* 0..1 */
+    enum sm_closed_by closed_by;
+    enum sm_phase phase;
+    enum sm_rst_origin rst_origin;
+    int rst_dir;       /* side that sent the first RST, -1 if none */
+    const char *hint;  /* static text */
+    char reason[256];  /* one sentence */
+    char symptom[160]; /* what the OpenSSH client most likely printed; "" if nothing */
+};
+
+void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                 struct sm_classification *out);
+
+const char *sm_verdict_name(enum sm_verdict v);
+const char *sm_closed_by_name(enum sm_closed_by c);
+const char *sm_phase_name(enum sm_phase p);
+const char *sm_rst_origin_name(enum sm_rst_origin o);
+
+/* The first bytes of a side's stream are an SSH identification line. */
+bool sm_side_sent_ssh_banner(const struct sm_tcp_side *s);
+
+#endif

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: bounds-checked reads over untrusted bytes, with a sticky error. */
+#include "config.h"
+#include "cursor.h"
+
+#include <string.h>
+
+const char *sm_strerror(enum sm_err err)
+{
+    switch (err) {
+    case SM_OK:
+        return "success";
+    case SM_ERR_TRUNCATED:
+        return "truncated";
+    case SM_ERR_INCOMPLETE:
+        return "incomplete";
+    case SM_ERR_LIMIT:
+        return "over limit";
+    case SM_ERR_INVALID:
+        return "invalid";
+    case SM_ERR_NOMEM:
+        return "out of memory";
+    case SM_ERR_IO:
+        return "input/output error";
+    }
+    return "unknown error";
+}
+
+void sm_cur_init(struct sm_cur *c, const uint8_t *p, size_t len, bool stream)
+{
+    c->base = p;
+    c->len = p ? len : 0;
+    c->off = 0;
+    c->need = 0;
+    c->err = SM_OK;
+    c->stream = stream;
+}
+
+bool sm_cur_ok(const struct sm_cur *c)
+{
+    return c->err == SM_OK;
+}
+
+size_t sm_cur_left(const struct sm_cur *c)
+{
+    return c->err == SM_OK ? c->len - c->off : 0;
+}
+
+size_t sm_cur_offset(const struct sm_cur *c)
+{
+    return c->off;
+}
+
+/* Claims n bytes; returns a pointer to them or NULL and sets the error. */
+static const uint8_t *sm_cur_take(struct sm_cur *c, size_t n)
+{
+    const uint8_t *p;
+
+    if (c->err != SM_OK)
+        return NULL;
+    if (n > c->len - c->off) {
+        if (c->stream) {
+            c->err = SM_ERR_INCOMPLETE;
+            c->need = n - (c->len - c->off);
+        } else {
+            c->err = SM_ERR_TRUNCATED;
+        }
+        return NULL;
+    }
+    /* An empty cursor may have no base; never offset a null pointer. */
+    p = c->base ? c->base + c->off : (const uint8_t *)"";
+    c->off += n;
+    return p;
+}
+
+uint8_t sm_cur_u8(struct sm_cur *c)
+{
+    const uint8_t *p = sm_cur_take(c, 1);
+    return p ? p[0] : 0;
+}
+
+uint16_t sm_cur_be16(struct sm_cur *c)
+{
+    const uint8_t *p = sm_cur_take(c, 2);
+    return p ? (uint16_t)((p[0] << 8) | p[1]) : 0;
+}
+
+uint32_t sm_cur_be32(struct sm_cur *c)
+{
+    const uint8_t *p = sm_cur_take(c, 4);
+    return p ? ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3] : 0;
+}
+
+uint16_t sm_cur_le16(struct sm_cur *c)
+{
+    const uint8_t *p = sm_cur_take(c, 2);
+    return p ? (uint16_t)((p[1] << 8) | p[0]) : 0;
+}
+
+uint32_t sm_cur_le32(struct sm_cur *c)
+{
+    const uint8_t *p = sm_cur_take(c, 4);
+    return p ? ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0] : 0;
+}
+
+uint16_t sm_cur_he16(struct sm_cur *c)
+{
+    uint16_t v = 0;
+    const uint8_t *p = sm_cur_take(c, 2);
+    if (p)
+        memcpy(&v, p, 2);
+    return v;
+}
+
+uint32_t sm_cur_he32(struct sm_cur *c)
+{
+    uint32_t v = 0;
+    const uint8_t *p = sm_cur_take(c, 4);
+    if (p)
+        memcpy(&v, p, 4);
+    return v;
+}
+
+void sm_cur_skip(struct sm_cur *c, size_t n)
+{
+    (void)sm_cur_take(c, n);
+}
+
+void sm_cur_copy(struct sm_cur *c, void *out, size_t n)
+{
+    const uint8_t *p = sm_cur_take(c, n);
+    if (p)
+        memcpy(out, p, n);
+    else
+        memset(out, 0, n);
+}
+
+struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n)
+{
+    struct sm_bytes b = { NULL, 0 };
+    const uint8_t *p = sm_cur_take(c, n);
+    if (p) {
+        b.p = p;
+        b.len = n;
+    }
+    return b;
+}
+
+struct sm_bytes sm_cur_rest(struct sm_cur *c)
+{
+    return sm_cur_bytes(c, sm_cur_left(c));
+}
+
+uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok)
+{
+    if (c->err != SM_OK || off >= c->len - c->off) {
+        *ok = false;
+        return 0;
+    }
+    *ok = true;
+    return c->base[c->off + off];
+}
+
+struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict)
+{
+    struct sm_cur sub;
+    size_t left = sm_cur_left(c);
+
+    if (n > left && !strict)
+        n = left;
+    sm_cur_init(&sub, NULL, 0, c->stream);
+    if (c->err != SM_OK) {
+        sub.err = c->err;
+        return sub;
+    }
+    const uint8_t *p = sm_cur_take(c, n);
+    if (!p) {
+        sub.err = c->err;
+        sub.need = c->need;
+        return sub;
+    }
+    sm_cur_init(&sub, p, n, c->stream);
+    return sub;
+}
+
+struct sm_bytes sm_cur_ssh_string(struct sm_cur *c, size_t max)
+{
+    struct sm_bytes none = { NULL, 0 };
+    uint32_t n = sm_cur_be32(c);
+
+    if (c->err != SM_OK)
+        return none;
+    if (n > max) {
+        c->err = SM_ERR_LIMIT;
+        return none;
+    }
+    return sm_cur_bytes(c, n);
+}
+
+bool sm_cur_invalid(struct sm_cur *c, bool cond)
+{
+    if (cond && c->err == SM_OK)
+        c->err = SM_ERR_INVALID;
+    return cond;
+}

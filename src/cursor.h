@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the bounds-checked reader; the only way wire bytes are read.
+ *
+ * The error is sticky: after the first failed read every further read returns
+ * 0 or an empty view and the offset stops moving, so a parser is a straight
+ * list of reads followed by one check of sm_cur_ok(). Bounds are tested in
+ * subtraction form (n > len - off), never by forming an out-of-range pointer. */
+#ifndef SM_CURSOR_H
+#define SM_CURSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sm_err {
+    SM_OK = 0,
+    SM_ERR_TRUNCATED,  /* a complete unit (captured packet) ended early */
+    SM_ERR_INCOMPLETE, /* a stream cursor needs more bytes; see need */
+    SM_ERR_LIMIT,      /* a declared length exceeds our cap */
+    SM_ERR_INVALID,    /* the bytes violate the format */
+    SM_ERR_NOMEM,
+    SM_ERR_IO
+};
+
+const char *sm_strerror(enum sm_err err);
+
+/* A borrowed view into packet memory: valid only while that memory is. */
+struct sm_bytes {
+    const uint8_t *p;
+    size_t len;
+};
+
+struct sm_cur {
+    const uint8_t *base;
+    size_t len;
+    size_t off;
+    size_t need; /* with SM_ERR_INCOMPLETE: bytes missing for the failed read */
+    enum sm_err err;
+    bool stream; /* short reads are INCOMPLETE (stream) or TRUNCATED (unit) */
+};
+
+void sm_cur_init(struct sm_cur *c, const uint8_t *p, size_t len, bool stream);
+bool sm_cur_ok(const struct sm_cur *c);
+size_t sm_cur_left(const struct sm_cur *c);
+size_t sm_cur_offset(const struct sm_cur *c);
+
+uint8_t sm_cur_u8(struct sm_cur *c);
+uint16_t sm_cur_be16(struct sm_cur *c);
+uint32_t sm_cur_be32(struct sm_cur *c);
+uint16_t sm_cur_le16(struct sm_cur *c);
+uint32_t sm_cur_le32(struct sm_cur *c);
+uint16_t sm_cur_he16(struct sm_cur *c); /* host order (NFLOG TLVs) */
+uint32_t sm_cur_he32(struct sm_cur *c); /* host order (DLT_NULL) */
+void sm_cur_skip(struct sm_cur *c, size_t n);
+/* Copies n bytes into out (zero-filled on failure). */
+void sm_cur_copy(struct sm_cur *c, void *out, size_t n);
+struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n);
+/* The rest of the input, consumed. */
+struct sm_bytes sm_cur_rest(struct sm_cur *c);
+/* Reads without consuming: the byte at offset off from the current position. */
+uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok);
+/* A child cursor over the next n bytes (consumed from the parent). When fewer
+ * than n remain, the child covers what remains and the parent's error is set
+ * only if strict is true; a lenient child lets snaplen-truncated packets be
+ * used for what they contain. */
+struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict);
+/* RFC 4251 section 5 string: uint32 length then bytes; longer than max is LIMIT. */
+struct sm_bytes sm_cur_ssh_string(struct sm_cur *c, size_t max);
+/* Sets SM_ERR_INVALID when cond is true; returns cond. */
+bool sm_cur_invalid(struct sm_cur *c, bool cond);
+
+#endif

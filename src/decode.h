@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: link, VLAN, tunnel, IPv4/IPv6, TCP and ICMP decoding into a
+ * borrowed packet view. Owns no memory; every byte is read through cursor.h. */
+#ifndef SM_DECODE_H
+#define SM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sm_limits.h"
+
+/* An IPv4 address lives in the first 4 bytes, the rest zero. */
+struct sm_addr {
+    uint8_t b[16];
+};
+
+enum sm_pkt_kind {
+    SM_PKT_OTHER = 0, /* not for us: ignored */
+    SM_PKT_TCP,       /* a TCP segment (header complete) */
+    SM_PKT_ICMP_ERR,  /* an ICMP/ICMPv6 error quoting a TCP segment */
+};
+
+/* TCP flag bits as on the wire. */
+#define SM_TH_FIN 0x01
+#define SM_TH_SYN 0x02
+#define SM_TH_RST 0x04
+#define SM_TH_PSH 0x08
+#define SM_TH_ACK 0x10
+#define SM_TH_URG 0x20
+#define SM_TH_ECE 0x40
+#define SM_TH_CWR 0x80
+
+/* What an ICMP error tells about the connection it quotes. */
+enum sm_icmp_class {
+    SM_ICMP_NONE = 0,
+    SM_ICMP_UNREACH,     /* destination unreachable (not frag-needed) */
+    SM_ICMP_FRAG_NEEDED, /* IPv4 type 3 code 4, or ICMPv6 packet too big */
+    SM_ICMP_TIME_EXCEEDED,
+};
+
+/* The TCP header of the segment an ICMP error quotes (RFC 792: IP header plus
+ * at least 8 bytes, i.e. ports and sequence number). */
+struct sm_quoted {
+    uint8_t ip_version;
+    struct sm_addr src, dst;
+    uint16_t sport, dport;
+    uint32_t seq;
+    bool has_seq;
+};
+
+struct sm_pkt {
+    int64_t ts_us;     /* capture timestamp, microseconds since the epoch */
+    uint32_t wire_len; /* length on the wire */
+    uint32_t cap_len;  /* bytes captured */
+    bool truncated;    /* snaplen cut something this decoder wanted */
+
+    enum sm_pkt_kind kind;
+    /* Link-layer facts that tell two captures of one packet apart. */
+    int32_t ifindex; /* SLL2 interface index, -1 when unknown */
+    int16_t pkttype; /* SLL/SLL2 packet type, -1 when unknown */
+    uint8_t vlan_count;
+    uint16_t vlan[SM_MAX_VLANS];
+    uint8_t tunnel_depth; /* GRE/VXLAN layers removed */
+
+    /* IP */
+    uint8_t ip_version;
+    struct sm_addr src, dst;
+    uint8_t ttl;     /* TTL or hop limit */
+    uint16_t ip_id;  /* IPv4 identification; 0 for IPv6 */
+    uint32_t ip_len; /* IP datagram length from its header */
+    bool fragment;   /* IPv4/IPv6 fragment: counted, not reassembled */
+
+    /* TCP */
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t win;
+    uint16_t tcp_csum;
+    uint32_t payload_len; /* from the IP length: what was sent */
+    uint32_t payload_cap; /* of which captured */
+    const uint8_t *payload;
+    /* TCP options (RFC 793, 7323, 2018) */
+    uint16_t mss;  /* 0 when absent */
+    int8_t wscale; /* -1 when absent */
+    bool sack_perm;
+    uint8_t sack_blocks;
+    bool has_ts;
+    uint32_t tsval, tsecr;
+    bool bad_options; /* an option ran past the header */
+
+    /* ICMP error */
+    uint8_t icmp_type, icmp_code;
+    enum sm_icmp_class icmp_class;
+    uint32_t icmp_mtu; /* next-hop MTU of frag-needed / packet too big */
+    struct sm_quoted quoted;
+};
+
+/* Counters of what the decoder met; owned by the caller. */
+struct sm_decode_stats {
+    uint64_t packets;
+    uint64_t tcp;
+    uint64_t icmp_errors;
+    uint64_t truncated; /* snaplen cut a header we wanted */
+    uint64_t fragments;
+    uint64_t malformed; /* a header lied about its own length */
+    uint64_t tunneled;
+    uint64_t other; /* valid but not TCP or ICMP error */
+};
+
+/* Link types understood (DLT values from pcap/dlt.h). */
+bool sm_decode_link_supported(int dlt);
+
+/* Decodes one captured frame. pkt is filled; its pointers borrow data, which
+ * must outlive it. Returns the kind (also stored in pkt->kind). */
+enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
+                           uint32_t wire_len, int64_t ts_us, struct sm_decode_stats *stats);
+
+/* Internal to decode_*.c (and tests): the layers call each other because
+ * tunnels (GRE, VXLAN) carry Ethernet or IP again. */
+struct sm_cur;
+/* From the network layer on; ethertype selects IPv4 or IPv6. */
+enum sm_pkt_kind sm_decode_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_cur *c,
+                              struct sm_decode_stats *stats);
+/* From an ethertype that may be a VLAN tag. */
+enum sm_pkt_kind sm_decode_ethertype(struct sm_pkt *pkt, uint16_t type, struct sm_cur *c,
+                                     struct sm_decode_stats *stats);
+/* An Ethernet II frame. */
+enum sm_pkt_kind sm_decode_ethernet(struct sm_pkt *pkt, struct sm_cur *c,
+                                    struct sm_decode_stats *stats);
+
+/* Formats an address for output ("198.51.100.2", "2001:db8::2"). */
+void sm_addr_format(const struct sm_addr *a, uint8_t ip_version, char *out, size_t outlen);
+
+#endif

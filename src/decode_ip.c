@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: IPv4 (options, fragments), IPv6 (extension-header chain), tunnels
+ * (GRE, ERSPAN II, VXLAN), TCP with options, and ICMP/ICMPv6 errors with the
+ * quoted header mapped back to a TCP segment. */
+#include "config.h"
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cursor.h"
+
+#define SM_ETH_IPV4    0x0800
+#define SM_ETH_IPV6    0x86dd
+#define SM_ETH_TEB     0x6558 /* GRE transparent Ethernet bridging */
+#define SM_ETH_ERSPAN2 0x88be
+
+#define SM_IPPROTO_ICMP   1
+#define SM_IPPROTO_TCP    6
+#define SM_IPPROTO_UDP    17
+#define SM_IPPROTO_GRE    47
+#define SM_IPPROTO_ICMPV6 58
+#define SM_VXLAN_PORT     4789
+
+static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
+                                       struct sm_decode_stats *stats);
+static enum sm_pkt_kind sm_decode_ipv6(struct sm_pkt *pkt, struct sm_cur *c,
+                                       struct sm_decode_stats *stats);
+
+enum sm_pkt_kind sm_decode_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_cur *c,
+                              struct sm_decode_stats *stats)
+{
+    switch (ethertype) {
+    case SM_ETH_IPV4:
+        return sm_decode_ipv4(pkt, c, stats);
+    case SM_ETH_IPV6:
+        return sm_decode_ipv6(pkt, c, stats);
+    default:
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+}
+
+static enum sm_pkt_kind sm_truncated(struct sm_pkt *pkt, struct sm_decode_stats *stats)
+{
+    pkt->truncated = true;
+    stats->truncated++;
+    return SM_PKT_OTHER;
+}
+
+static enum sm_pkt_kind sm_malformed(struct sm_decode_stats *stats)
+{
+    stats->malformed++;
+    return SM_PKT_OTHER;
+}
+
+/* TCP options (RFC 793 section 3.1, RFC 7323, RFC 2018). Each option must
+ * advance the cursor: kind 0 ends, kind 1 is one byte, others carry a length
+ * of at least 2 (Suricata rejects shorter ones for the same reason). */
+static void sm_decode_tcp_options(struct sm_pkt *pkt, struct sm_cur *opt)
+{
+    while (sm_cur_left(opt) > 0) {
+        uint8_t kind = sm_cur_u8(opt);
+        if (kind == 0)
+            return;
+        if (kind == 1)
+            continue;
+        uint8_t len = sm_cur_u8(opt);
+        if (!sm_cur_ok(opt) || len < 2 || (size_t)len - 2 > sm_cur_left(opt)) {
+            pkt->bad_options = true;
+            return;
+        }
+        struct sm_cur o = sm_cur_sub(opt, (size_t)len - 2, true);
+        switch (kind) {
+        case 2:
+            if (len == 4)
+                pkt->mss = sm_cur_be16(&o);
+            break;
+        case 3:
+            if (len == 3) {
+                uint8_t shift = sm_cur_u8(&o);
+                pkt->wscale = (int8_t)(shift > 14 ? 14 : shift); /* RFC 7323 2.3 */
+            }
+            break;
+        case 4:
+            pkt->sack_perm = true;
+            break;
+        case 5:
+            pkt->sack_blocks = (uint8_t)((len - 2) / 8);
+            break;
+        case 8:
+            if (len == 10) {
+                pkt->has_ts = true;
+                pkt->tsval = sm_cur_be32(&o);
+                pkt->tsecr = sm_cur_be32(&o);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* TCP header (RFC 793 section 3.1). c covers the IP payload as captured;
+ * l4_len is its length according to the IP header. */
+static enum sm_pkt_kind sm_decode_tcp(struct sm_pkt *pkt, struct sm_cur *c, uint32_t l4_len,
+                                      struct sm_decode_stats *stats)
+{
+    pkt->sport = sm_cur_be16(c);
+    pkt->dport = sm_cur_be16(c);
+    pkt->seq = sm_cur_be32(c);
+    pkt->ack = sm_cur_be32(c);
+    uint8_t off = sm_cur_u8(c) >> 4;
+    pkt->flags = sm_cur_u8(c);
+    pkt->win = sm_cur_be16(c);
+    pkt->tcp_csum = sm_cur_be16(c);
+    sm_cur_skip(c, 2); /* urgent pointer */
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if (off < 5 || (uint32_t)off * 4 > l4_len)
+        return sm_malformed(stats);
+
+    struct sm_cur opt = sm_cur_sub(c, (size_t)off * 4 - 20, false);
+    if (sm_cur_left(&opt) < (size_t)off * 4 - 20) {
+        pkt->truncated = true;
+        stats->truncated++;
+    }
+    sm_decode_tcp_options(pkt, &opt);
+
+    pkt->payload_len = l4_len - (uint32_t)off * 4;
+    struct sm_bytes pl = sm_cur_rest(c);
+    pkt->payload_cap = pl.len < pkt->payload_len ? (uint32_t)pl.len : pkt->payload_len;
+    pkt->payload = pkt->payload_cap ? pl.p : NULL;
+    if (pkt->payload_cap < pkt->payload_len && !pkt->fragment)
+        pkt->truncated = true; /* snaplen: the payload is used for what it holds */
+    return SM_PKT_TCP;
+}
+
+/* The first 8 bytes of the quoted TCP header: ports and sequence number. */
+static bool sm_decode_quoted_tcp(struct sm_quoted *q, struct sm_cur *c)
+{
+    q->sport = sm_cur_be16(c);
+    q->dport = sm_cur_be16(c);
+    if (!sm_cur_ok(c))
+        return false;
+    q->seq = sm_cur_be32(c);
+    q->has_seq = sm_cur_ok(c);
+    return true;
+}
+
+/* Walks IPv6 extension headers from next header *nh. Returns false when the
+ * chain is broken or ends without an upper layer; *frag says a fragment
+ * header with a non-zero offset was met (no upper-layer header follows). */
+static bool sm_ipv6_walk(struct sm_cur *c, uint8_t *nh, bool *frag, bool *first_frag)
+{
+    *frag = false;
+    *first_frag = false;
+    for (unsigned i = 0; i < SM_MAX_IPV6_EXT_HEADERS; i++) {
+        switch (*nh) {
+        case 0:   /* hop-by-hop */
+        case 43:  /* routing */
+        case 60:  /* destination options */
+        case 135: /* mobility */
+        case 139: /* HIP */
+        case 140: /* shim6 */ {
+            uint8_t next = sm_cur_u8(c);
+            uint8_t len = sm_cur_u8(c);
+            sm_cur_skip(c, (size_t)len * 8 + 6);
+            *nh = next;
+            break;
+        }
+        case 44: { /* fragment: next(1) reserved(1) offset+flags(2) id(4) */
+            uint8_t next = sm_cur_u8(c);
+            sm_cur_skip(c, 1);
+            uint16_t offflags = sm_cur_be16(c);
+            sm_cur_skip(c, 4);
+            *nh = next;
+            *frag = true;
+            if ((offflags & 0xfff8) == 0)
+                *first_frag = true;
+            else
+                return sm_cur_ok(c);
+            break;
+        }
+        case 51: { /* AH: length in 4-byte units minus 2 */
+            uint8_t next = sm_cur_u8(c);
+            uint8_t len = sm_cur_u8(c);
+            sm_cur_skip(c, (size_t)len * 4 + 6);
+            *nh = next;
+            break;
+        }
+        default:
+            return sm_cur_ok(c);
+        }
+        if (!sm_cur_ok(c))
+            return false;
+    }
+    return false; /* too many headers: hostile */
+}
+
+/* ICMP (RFC 792) and ICMPv6 (RFC 4443) errors quoting a TCP segment. */
+static enum sm_pkt_kind sm_decode_icmp(struct sm_pkt *pkt, struct sm_cur *c, bool v6,
+                                       struct sm_decode_stats *stats)
+{
+    pkt->icmp_type = sm_cur_u8(c);
+    pkt->icmp_code = sm_cur_u8(c);
+    sm_cur_skip(c, 2); /* checksum */
+    uint32_t rest = sm_cur_be32(c);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+
+    if (!v6) {
+        if (pkt->icmp_type == 3)
+            pkt->icmp_class = pkt->icmp_code == 4 ? SM_ICMP_FRAG_NEEDED : SM_ICMP_UNREACH;
+        else if (pkt->icmp_type == 11)
+            pkt->icmp_class = SM_ICMP_TIME_EXCEEDED;
+        if (pkt->icmp_class == SM_ICMP_FRAG_NEEDED)
+            pkt->icmp_mtu = rest & 0xffff;
+    } else {
+        if (pkt->icmp_type == 1)
+            pkt->icmp_class = SM_ICMP_UNREACH;
+        else if (pkt->icmp_type == 2) {
+            pkt->icmp_class = SM_ICMP_FRAG_NEEDED;
+            pkt->icmp_mtu = rest;
+        } else if (pkt->icmp_type == 3)
+            pkt->icmp_class = SM_ICMP_TIME_EXCEEDED;
+    }
+    if (pkt->icmp_class == SM_ICMP_NONE) {
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+
+    /* The quoted datagram: an IP header and at least 8 bytes of TCP. */
+    struct sm_quoted *q = &pkt->quoted;
+    uint8_t nh;
+    if (!v6) {
+        uint8_t vihl = sm_cur_u8(c);
+        if (!sm_cur_ok(c) || (vihl >> 4) != 4 || (vihl & 0x0f) < 5)
+            return sm_malformed(stats);
+        sm_cur_skip(c, 8);
+        nh = sm_cur_u8(c);
+        sm_cur_skip(c, 2);
+        sm_cur_copy(c, q->src.b, 4);
+        sm_cur_copy(c, q->dst.b, 4);
+        sm_cur_skip(c, (size_t)(vihl & 0x0f) * 4 - 20);
+        q->ip_version = 4;
+    } else {
+        uint8_t vtc = sm_cur_u8(c);
+        if (!sm_cur_ok(c) || (vtc >> 4) != 6)
+            return sm_malformed(stats);
+        sm_cur_skip(c, 5);
+        nh = sm_cur_u8(c);
+        sm_cur_skip(c, 1);
+        sm_cur_copy(c, q->src.b, 16);
+        sm_cur_copy(c, q->dst.b, 16);
+        bool frag, first;
+        if (!sm_ipv6_walk(c, &nh, &frag, &first) || (frag && !first))
+            return sm_malformed(stats);
+        q->ip_version = 6;
+    }
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if (nh != SM_IPPROTO_TCP) {
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+    if (!sm_decode_quoted_tcp(q, c))
+        return sm_truncated(pkt, stats);
+    return SM_PKT_ICMP_ERR;
+}
+
+/* GRE (RFC 2784/2890): flags+version(2) protocol(2), then optional checksum,
+ * key and sequence words; the payload is IP, Ethernet (TEB) or ERSPAN II. */
+static enum sm_pkt_kind sm_decode_gre(struct sm_pkt *pkt, struct sm_cur *c,
+                                      struct sm_decode_stats *stats)
+{
+    uint16_t fv = sm_cur_be16(c);
+    uint16_t proto = sm_cur_be16(c);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if ((fv & 0x0007) != 0) { /* version 1 is PPTP's enhanced GRE */
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+    sm_cur_skip(c,
+                ((fv & 0x8000) ? 4u : 0u) + ((fv & 0x2000) ? 4u : 0u) + ((fv & 0x1000) ? 4u : 0u));
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    pkt->vlan_count = 0; /* the outer tags belong to the mirror, not the flow */
+    switch (proto) {
+    case SM_ETH_TEB:
+        return sm_decode_ethernet(pkt, c, stats);
+    case SM_ETH_ERSPAN2:
+        sm_cur_skip(c, 8); /* ERSPAN type II header */
+        return sm_decode_ethernet(pkt, c, stats);
+    default:
+        return sm_decode_ethertype(pkt, proto, c, stats);
+    }
+}
+
+/* UDP: only VXLAN (RFC 7348: flags(1) reserved(3) VNI(3) reserved(1)). */
+static enum sm_pkt_kind sm_decode_udp(struct sm_pkt *pkt, struct sm_cur *c,
+                                      struct sm_decode_stats *stats)
+{
+    sm_cur_skip(c, 2);
+    uint16_t dport = sm_cur_be16(c);
+    sm_cur_skip(c, 4);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if (dport != SM_VXLAN_PORT) {
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+    uint8_t flags = sm_cur_u8(c);
+    sm_cur_skip(c, 7);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if (!(flags & 0x08)) { /* the I flag: a valid VNI */
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+    pkt->vlan_count = 0;
+    return sm_decode_ethernet(pkt, c, stats);
+}
+
+/* Dispatches on the IP protocol. c covers the L4 bytes as captured. */
+static enum sm_pkt_kind sm_decode_l4(struct sm_pkt *pkt, uint8_t proto, struct sm_cur *c,
+                                     uint32_t l4_len, struct sm_decode_stats *stats)
+{
+    switch (proto) {
+    case SM_IPPROTO_TCP:
+        return sm_decode_tcp(pkt, c, l4_len, stats);
+    case SM_IPPROTO_ICMP:
+        return pkt->ip_version == 4 ? sm_decode_icmp(pkt, c, false, stats) : SM_PKT_OTHER;
+    case SM_IPPROTO_ICMPV6:
+        return pkt->ip_version == 6 ? sm_decode_icmp(pkt, c, true, stats) : SM_PKT_OTHER;
+    case SM_IPPROTO_GRE:
+    case SM_IPPROTO_UDP:
+        if (pkt->tunnel_depth >= SM_MAX_TUNNEL_DEPTH)
+            return sm_malformed(stats);
+        pkt->tunnel_depth++;
+        stats->tunneled++;
+        return proto == SM_IPPROTO_GRE ? sm_decode_gre(pkt, c, stats)
+                                       : sm_decode_udp(pkt, c, stats);
+    default:
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+}
+
+/* IPv4 (RFC 791). The header's lengths are checked against each other and
+ * against what was captured; Ethernet padding after total_length is ignored. */
+static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
+                                       struct sm_decode_stats *stats)
+{
+    size_t avail = sm_cur_left(c);
+    uint8_t vihl = sm_cur_u8(c);
+    sm_cur_skip(c, 1); /* DSCP/ECN */
+    uint16_t total = sm_cur_be16(c);
+    uint16_t id = sm_cur_be16(c);
+    uint16_t frag = sm_cur_be16(c);
+    uint8_t ttl = sm_cur_u8(c);
+    uint8_t proto = sm_cur_u8(c);
+    sm_cur_skip(c, 2); /* header checksum */
+    struct sm_addr src = { { 0 } }, dst = { { 0 } };
+    sm_cur_copy(c, src.b, 4);
+    sm_cur_copy(c, dst.b, 4);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    size_t hlen = (size_t)(vihl & 0x0f) * 4;
+    if ((vihl >> 4) != 4 || hlen < 20 || total < hlen)
+        return sm_malformed(stats);
+    sm_cur_skip(c, hlen - 20); /* options */
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+
+    pkt->ip_version = 4;
+    pkt->src = src;
+    pkt->dst = dst;
+    pkt->ttl = ttl;
+    pkt->ip_id = id;
+    pkt->ip_len = total;
+    if ((frag & 0x3fff) != 0) { /* MF set or a non-zero offset */
+        pkt->fragment = true;
+        stats->fragments++;
+        if ((frag & 0x1fff) != 0) {
+            stats->other++;
+            return SM_PKT_OTHER; /* no transport header in later fragments */
+        }
+    }
+    /* The L4 view ends at total_length (or at the capture, if earlier). */
+    size_t l4_cap = avail - hlen;
+    if (l4_cap > (size_t)total - hlen)
+        l4_cap = (size_t)total - hlen;
+    struct sm_cur l4 = sm_cur_sub(c, l4_cap, false);
+    return sm_decode_l4(pkt, proto, &l4, (uint32_t)(total - hlen), stats);
+}
+
+/* IPv6 (RFC 8200) with its extension-header chain. */
+static enum sm_pkt_kind sm_decode_ipv6(struct sm_pkt *pkt, struct sm_cur *c,
+                                       struct sm_decode_stats *stats)
+{
+    uint8_t vtc = sm_cur_u8(c);
+    sm_cur_skip(c, 3); /* traffic class, flow label */
+    uint16_t plen = sm_cur_be16(c);
+    uint8_t nh = sm_cur_u8(c);
+    uint8_t hlim = sm_cur_u8(c);
+    struct sm_addr src, dst;
+    sm_cur_copy(c, src.b, 16);
+    sm_cur_copy(c, dst.b, 16);
+    if (!sm_cur_ok(c))
+        return sm_truncated(pkt, stats);
+    if ((vtc >> 4) != 6)
+        return sm_malformed(stats);
+
+    pkt->ip_version = 6;
+    pkt->src = src;
+    pkt->dst = dst;
+    pkt->ttl = hlim;
+    pkt->ip_id = 0;
+    pkt->ip_len = 40u + plen;
+
+    /* The payload view ends at payload_length (jumbograms, plen 0, take what
+     * was captured). */
+    size_t avail = sm_cur_left(c);
+    struct sm_cur body = sm_cur_sub(c, plen && plen < avail ? plen : avail, false);
+    size_t before = sm_cur_left(&body);
+    bool frag, first;
+    if (!sm_ipv6_walk(&body, &nh, &frag, &first)) {
+        if (!sm_cur_ok(&body))
+            return sm_truncated(pkt, stats);
+        return sm_malformed(stats);
+    }
+    size_t ext = before - sm_cur_left(&body);
+    if (frag) {
+        pkt->fragment = true;
+        stats->fragments++;
+        if (!first) {
+            stats->other++;
+            return SM_PKT_OTHER;
+        }
+    }
+    uint32_t l4_len = plen ? (plen > ext ? (uint32_t)(plen - ext) : 0) : (uint32_t)(avail - ext);
+    if (plen && plen < ext)
+        return sm_malformed(stats);
+    return sm_decode_l4(pkt, nh, &body, l4_len, stats);
+}
+
+void sm_addr_format(const struct sm_addr *a, uint8_t ip_version, char *out, size_t outlen)
+{
+    if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, a->b, out, (socklen_t)outlen))
+        snprintf(out, outlen, "?");
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: drives packets through the stages and turns finished connections
+ * into events. The only module that knows all the others. */
+#include "config.h"
+#include "engine.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "classify.h"
+#include "decode.h"
+#include "event.h"
+#include "flow.h"
+#include "log.h"
+
+#define SM_MAX_SOURCES 4096
+
+struct sm_engine {
+    struct sm_engine_config cfg;
+    struct sm_output *out;
+    struct sm_flow_table *flows;
+    uint8_t ssh_ports[65536 / 8];
+    struct sm_decode_stats dstats;
+    struct sm_capture_totals totals;
+    uint64_t verdicts[SM_V_COUNT];
+    const char *sources[SM_MAX_SOURCES];
+    uint32_t nsources;
+    int64_t now_us;          /* latest capture time seen */
+    int64_t last_sweep_us;   /* capture time of the last expiry sweep */
+    struct sm_capture *live; /* for the signal handler */
+};
+
+static volatile sig_atomic_t sm_stop_requested;
+static volatile sig_atomic_t sm_reopen_requested;
+static struct sm_capture *volatile sm_live_capture;
+
+void sm_engine_request_stop(void)
+{
+    sm_stop_requested = 1;
+    if (sm_live_capture)
+        sm_capture_break(sm_live_capture);
+}
+
+void sm_engine_request_reopen(void)
+{
+    sm_reopen_requested = 1;
+}
+
+/* The flow table's emitter: classify, count, describe, write. */
+static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
+{
+    struct sm_engine *e = ctx;
+    struct sm_classification c;
+    struct sm_classify_ctx cc = { .why = why, .now_us = now };
+
+    sm_classify(f, &cc, &c);
+    e->verdicts[c.verdict]++;
+    if (e->cfg.failures_only && c.verdict == SM_V_NORMAL_CLOSE)
+        return;
+    if (!sm_output_wants_records(e->out))
+        return;
+    struct sm_event_meta m = {
+        .host = e->cfg.host,
+        .source = f->source < e->nsources ? e->sources[f->source] : "-",
+        .why = why,
+        .now_us = now,
+    };
+    struct sm_writer *w = sm_output_writer(e->out);
+    sm_event_teardown(w, f, &c, &m);
+    sm_output_commit(e->out);
+}
+
+struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_output *out)
+{
+    struct sm_engine *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->cfg = *cfg;
+    e->out = out;
+    for (size_t i = 0; i < cfg->nports; i++)
+        sm_port_set(e->ssh_ports, cfg->ports[i]);
+    struct sm_flow_config fc = {
+        .max_flows = cfg->max_flows ? cfg->max_flows : SM_DEFAULT_MAX_FLOWS,
+        .hash_seed = cfg->hash_seed,
+        .ssh_ports = e->ssh_ports,
+        .emit = sm_engine_emit,
+        .emit_ctx = e,
+    };
+    e->flows = sm_flow_table_new(&fc);
+    if (!e->flows) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+uint32_t sm_engine_add_source(struct sm_engine *e, const char *name)
+{
+    if (e->nsources < SM_MAX_SOURCES)
+        e->sources[e->nsources++] = name;
+    return e->nsources - 1;
+}
+
+/* The program's own filter: the kernel filter may be absent (NFLOG) or see
+ * only the outer headers of a tunnel. */
+static bool sm_engine_wanted(const struct sm_engine *e, const struct sm_pkt *p)
+{
+    if (p->kind == SM_PKT_TCP)
+        return sm_port_is_ssh(e->ssh_ports, p->sport) || sm_port_is_ssh(e->ssh_ports, p->dport);
+    if (p->kind == SM_PKT_ICMP_ERR)
+        return sm_port_is_ssh(e->ssh_ports, p->quoted.sport) ||
+               sm_port_is_ssh(e->ssh_ports, p->quoted.dport);
+    return false;
+}
+
+static void sm_engine_tick(struct sm_engine *e, int64_t now)
+{
+    if (now > e->now_us)
+        e->now_us = now;
+    /* Sweep at most once per second of capture time. */
+    if (e->now_us - e->last_sweep_us >= 1000000) {
+        sm_flow_expire(e->flows, e->now_us);
+        e->last_sweep_us = e->now_us;
+    }
+}
+
+void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_t cap_len,
+                      uint32_t wire_len, int64_t ts_us, uint32_t source)
+{
+    struct sm_pkt p;
+
+    sm_decode(&p, dlt, data, cap_len, wire_len, ts_us, &e->dstats);
+    /* Timestamps going backwards (merged captures) never move time back. */
+    sm_engine_tick(e, ts_us);
+    if (!sm_engine_wanted(e, &p))
+        return;
+    if (p.ts_us < e->now_us)
+        p.ts_us = e->now_us;
+    sm_flow_packet(e->flows, &p, source);
+}
+
+int sm_engine_run_file(struct sm_engine *e, const char *path)
+{
+    char err[512];
+    struct sm_captured pkt;
+    uint64_t n = 0;
+    int status = 0;
+
+    e->totals.inputs++;
+    struct sm_capture *c = sm_capture_open_file(path, err, sizeof(err));
+    if (!c) {
+        sm_log(SM_LOG_ERROR, "%s: %s", path, err);
+        e->totals.inputs_failed++;
+        return 2;
+    }
+    int dlt = sm_capture_datalink(c);
+    if (!sm_decode_link_supported(dlt)) {
+        sm_log(SM_LOG_ERROR, "%s: unsupported link type %s (%d)", path, sm_capture_datalink_name(c),
+               dlt);
+        sm_capture_close(c);
+        e->totals.inputs_failed++;
+        return 2;
+    }
+    /* The same filter as live capture, so -f means the same on files. */
+    if (sm_capture_set_filter(c, e->cfg.ports, e->cfg.nports, e->cfg.filter, err, sizeof(err))) {
+        sm_log(SM_LOG_ERROR, "%s: %s", path, err);
+        sm_capture_close(c);
+        e->totals.inputs_failed++;
+        return 1;
+    }
+    uint32_t src = sm_engine_add_source(e, path);
+    for (;;) {
+        enum sm_capture_rc rc = sm_capture_next(c, &pkt);
+        if (rc == SM_CAP_EOF)
+            break;
+        if (rc == SM_CAP_ERROR) {
+            sm_log(SM_LOG_ERROR, "%s: packet %llu: %s", path, (unsigned long long)(n + 1),
+                   sm_capture_error(c));
+            e->totals.inputs_failed++;
+            status = 2;
+            break;
+        }
+        if (rc != SM_CAP_PACKET)
+            continue;
+        n++;
+        sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
+        if (sm_stop_requested)
+            break;
+    }
+    sm_capture_close(c);
+    return status;
+}
+
+static int sm_drop_privileges(const char *user)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        sm_log(SM_LOG_ERROR, "-Z %s: no such user", user);
+        return 1;
+    }
+    if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        sm_log(SM_LOG_ERROR, "-Z %s: cannot drop privileges", user);
+        return 2;
+    }
+    if (setuid(0) == 0 && pw->pw_uid != 0) {
+        sm_log(SM_LOG_ERROR, "-Z %s: privileges could be regained", user);
+        return 2;
+    }
+    return 0;
+}
+
+static int64_t sm_wall_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+int sm_engine_run_live(struct sm_engine *e, const char *iface)
+{
+    char err[512];
+    struct sm_captured pkt;
+
+    e->totals.inputs++;
+    e->totals.live = true;
+    struct sm_capture *c = sm_capture_open_live(iface, err, sizeof(err));
+    if (!c) {
+        sm_log(SM_LOG_ERROR, "%s", err);
+        e->totals.inputs_failed++;
+        return 2;
+    }
+    int dlt = sm_capture_datalink(c);
+    if (!sm_decode_link_supported(dlt)) {
+        sm_log(SM_LOG_ERROR, "%s: unsupported link type %s (%d)", iface,
+               sm_capture_datalink_name(c), dlt);
+        sm_capture_close(c);
+        return 2;
+    }
+    if (sm_capture_set_filter(c, e->cfg.ports, e->cfg.nports, e->cfg.filter, err, sizeof(err))) {
+        sm_log(SM_LOG_ERROR, "%s: %s", iface, err);
+        sm_capture_close(c);
+        return 1;
+    }
+    if (e->cfg.drop_user) {
+        int rc = sm_drop_privileges(e->cfg.drop_user);
+        if (rc) {
+            sm_capture_close(c);
+            return rc;
+        }
+    }
+    uint32_t src = sm_engine_add_source(e, iface);
+    sm_live_capture = c;
+    e->live = c;
+    int status = 0;
+    while (!sm_stop_requested) {
+        if (sm_reopen_requested) {
+            sm_reopen_requested = 0;
+            sm_output_reopen(e->out);
+        }
+        enum sm_capture_rc rc = sm_capture_next(c, &pkt);
+        if (rc == SM_CAP_PACKET)
+            sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
+        else if (rc == SM_CAP_TIMEOUT)
+            sm_engine_tick(e, sm_wall_us()); /* idle wire: time still passes */
+        else if (rc == SM_CAP_EOF)
+            break;
+        else {
+            sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(c));
+            status = 2;
+            break;
+        }
+    }
+    sm_capture_stats(c, &e->totals.kernel_received, &e->totals.kernel_dropped,
+                     &e->totals.iface_dropped);
+    sm_live_capture = NULL;
+    e->live = NULL;
+    sm_capture_close(c);
+    return status;
+}
+
+void sm_engine_finish(struct sm_engine *e)
+{
+    sm_flow_flush(e->flows, e->now_us);
+    if (e->cfg.stats_event && sm_output_wants_records(e->out)) {
+        sm_event_stats(sm_output_writer(e->out), e->cfg.host, e->now_us, &e->dstats,
+                       sm_flow_table_stats(e->flows), &e->totals, e->verdicts);
+        sm_output_commit(e->out);
+    }
+    if (!sm_output_wants_records(e->out)) {
+        const char *names[SM_V_COUNT];
+        for (int v = 0; v < SM_V_COUNT; v++)
+            names[v] = sm_verdict_name((enum sm_verdict)v);
+        sm_output_summary(e->out, names, e->verdicts, SM_V_COUNT);
+    }
+}
+
+void sm_engine_free(struct sm_engine *e)
+{
+    if (!e)
+        return;
+    sm_flow_table_free(e->flows);
+    free(e);
+}

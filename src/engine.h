@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the pipeline's wiring: capture -> decode -> flow table ->
+ * classifier -> event -> output. Owns each stage's state for one run. */
+#ifndef SM_ENGINE_H
+#define SM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+#include "sm_limits.h"
+
+struct sm_engine_config {
+    uint16_t ports[SM_MAX_PORTS];
+    size_t nports;
+    const char *filter; /* -f, may be NULL */
+    const char *host;   /* sensor name */
+    uint32_t max_flows;
+    uint64_t hash_seed;
+    uint32_t idle_min_secs;
+    bool failures_only;
+    bool stats_event;      /* emit a capture_stats event at the end */
+    const char *drop_user; /* -Z, live only */
+};
+
+struct sm_engine;
+
+struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_output *out);
+/* Reads one capture file into the shared timeline. Returns 0, or 2 when the
+ * file could not be read or was damaged (after using what it held). */
+int sm_engine_run_file(struct sm_engine *e, const char *path);
+/* Captures live until SIGINT/SIGTERM. Returns 0, 1 (bad usage, e.g. -Z) or 2. */
+int sm_engine_run_live(struct sm_engine *e, const char *iface);
+/* The packet path, for tests and fuzzers: one captured frame of link type dlt. */
+void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_t cap_len,
+                      uint32_t wire_len, int64_t ts_us, uint32_t source);
+/* Registers a source name (file or interface); returns its index. */
+uint32_t sm_engine_add_source(struct sm_engine *e, const char *name);
+/* Emits every open connection (flow-id order) and the statistics. */
+void sm_engine_finish(struct sm_engine *e);
+void sm_engine_free(struct sm_engine *e);
+
+/* Signal handlers call these. */
+void sm_engine_request_stop(void);
+void sm_engine_request_reopen(void);
+
+#endif

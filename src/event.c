@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the ssh_teardown and capture_stats events, field by field, in the
+ * order doc/events.md lists them. EVE names where EVE has the fact. */
+#include "config.h"
+#include "event.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "community_id.h"
+
+void sm_format_ts(int64_t us, char *out, size_t outlen)
+{
+    time_t secs = (time_t)(us / 1000000);
+    long frac = (long)(us % 1000000);
+    struct tm tm;
+    if (frac < 0) {
+        frac += 1000000;
+        secs--;
+    }
+    if (!gmtime_r(&secs, &tm)) {
+        snprintf(out, outlen, "1970-01-01T00:00:00.000000Z");
+        return;
+    }
+    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static void sm_w_ts(struct sm_writer *w, const char *key, int64_t us)
+{
+    char ts[SM_TS_LEN];
+    sm_format_ts(us, ts, sizeof(ts));
+    sm_w_cstr(w, key, ts);
+}
+
+static void sm_w_addr(struct sm_writer *w, const char *key, const struct sm_addr *a, uint8_t v)
+{
+    char buf[64];
+    sm_addr_format(a, v, buf, sizeof(buf));
+    sm_w_cstr(w, key, buf);
+}
+
+bool sm_flow_one_sided(const struct sm_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
+        if (peer->pkts != 0 || s->pkts == 0)
+            continue;
+        /* This side acknowledged the peer's SYN or data, which we never saw. */
+        if (s->ack_known && (s->data_pkts > 0 || f->established || !(s->syn_count)))
+            return true;
+    }
+    return false;
+}
+
+static const char *sm_end_name(enum sm_flow_end why)
+{
+    switch (why) {
+    case SM_END_CLOSED:
+        return "closed";
+    case SM_END_TIMEOUT:
+        return "handshake-timeout";
+    case SM_END_REUSED:
+        return "port-reused";
+    case SM_END_SUPERSEDED:
+        return "superseded";
+    case SM_END_EVICTED:
+        return "evicted";
+    case SM_END_CAPTURE_END:
+        return "capture-end";
+    }
+    return "capture-end";
+}
+
+static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
+                         const struct sm_classification *c)
+{
+    const struct sm_tcp_side *s = &f->side[c->rst_dir];
+    w->ops->obj_begin(w, "rst");
+    sm_w_cstr(w, "from", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
+    w->ops->u64(w, "ttl", s->rst_ttl);
+    if (s->ttl_known)
+        w->ops->u64(w, "ttl_before", s->ttl_last);
+    else
+        w->ops->null(w, "ttl_before");
+    if (f->ip_version == 4) {
+        w->ops->u64(w, "ip_id", s->rst_ipid);
+        if (s->ttl_known)
+            w->ops->u64(w, "ip_id_before", s->ipid_last);
+    }
+    w->ops->boolean(w, "seq_exact", s->rst_seq_exact);
+    w->ops->u64(w, "count", s->rst_count);
+    w->ops->obj_end(w);
+}
+
+static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
+                              const struct sm_classification *c, const struct sm_event_meta *m)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+
+    w->ops->obj_begin(w, "evidence");
+    sm_w_cstr(w, "end", sm_end_name(m->why));
+    w->ops->u64(w, "syn_count", o->syn_count);
+    w->ops->arr_begin(w, "syn_times_s");
+    uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
+    for (uint32_t i = 0; i < n; i++)
+        w->ops->real(w, NULL, (double)(o->syn_ts[i] - o->syn_ts[0]) / 1e6, 3);
+    w->ops->arr_end(w);
+    w->ops->u64(w, "synack_count", r->syn_count);
+    if (c->rst_dir >= 0) {
+        sm_w_cstr(w, "rst_origin", sm_rst_origin_name(c->rst_origin));
+        sm_event_rst(w, f, c);
+    }
+    if (o->fin_count || r->fin_count) {
+        bool cli = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
+        sm_w_cstr(w, "first_fin_from", cli ? "client" : "server");
+    }
+    if (f->icmp.count) {
+        w->ops->obj_begin(w, "icmp");
+        w->ops->u64(w, "type", f->icmp.type);
+        w->ops->u64(w, "code", f->icmp.code);
+        sm_w_addr(w, "reporter", &f->icmp.reporter, f->ip_version);
+        if (f->icmp.cls == SM_ICMP_FRAG_NEEDED)
+            w->ops->u64(w, "mtu", f->icmp.mtu);
+        w->ops->u64(w, "count", f->icmp.count);
+        w->ops->boolean(w, "quotes_syn", f->icmp.quoted_syn);
+        w->ops->obj_end(w);
+    }
+    w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
+    w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
+    w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
+    if (f->truncated)
+        w->ops->u64(w, "truncated_packets", f->truncated);
+    if (f->fragments)
+        w->ops->u64(w, "fragments", f->fragments);
+    if (f->evicted)
+        w->ops->boolean(w, "evicted", true);
+    if (f->superseded)
+        w->ops->boolean(w, "superseded", true);
+    w->ops->obj_end(w);
+}
+
+static void sm_w_opt_u64(struct sm_writer *w, const char *key, bool have, uint64_t v)
+{
+    if (have)
+        w->ops->u64(w, key, v);
+    else
+        w->ops->null(w, key);
+}
+
+static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+
+    w->ops->obj_begin(w, "tcp");
+    if (f->hs_ack_ts && f->hs_syn_ts)
+        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - f->hs_syn_ts) / 1e3, 3);
+    else
+        w->ops->null(w, "rtt_ms");
+    w->ops->u64(w, "retransmissions_toserver", o->retrans);
+    w->ops->u64(w, "retransmissions_toclient", r->retrans);
+    sm_w_cstr(w, "history", f->history);
+    w->ops->boolean(w, "midstream", f->midstream);
+    w->ops->boolean(w, "one_sided", sm_flow_one_sided(f));
+    sm_w_opt_u64(w, "mss_client", o->mss != 0, o->mss);
+    sm_w_opt_u64(w, "mss_server", r->mss != 0, r->mss);
+    sm_w_opt_u64(w, "wscale_client", o->wscale >= 0, (uint64_t)(o->wscale < 0 ? 0 : o->wscale));
+    sm_w_opt_u64(w, "wscale_server", r->wscale >= 0, (uint64_t)(r->wscale < 0 ? 0 : r->wscale));
+    w->ops->boolean(w, "sack_permitted", o->sack_perm && r->sack_perm);
+    w->ops->boolean(w, "timestamps", o->ts_opt && r->ts_opt);
+    sm_w_opt_u64(w, "ttl_client", o->ttl_known, o->ttl_first);
+    sm_w_opt_u64(w, "ttl_server", r->ttl_known, r->ttl_first);
+    w->ops->u64(w, "duplicates", f->duplicates);
+    w->ops->obj_end(w);
+}
+
+void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
+                       const struct sm_classification *c, const struct sm_event_meta *m)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    char cid[SM_COMMUNITY_ID_LEN];
+    /* The event's time: the last packet when the connection ended on the
+     * wire; the capture time when it was evicted or the input ended. */
+    bool at_now =
+            m->why == SM_END_EVICTED || m->why == SM_END_CAPTURE_END || m->why == SM_END_SUPERSEDED;
+    int64_t ts = at_now && m->now_us > f->last_ts ? m->now_us : f->last_ts;
+
+    w->ops->begin(w);
+    sm_w_ts(w, "timestamp", ts);
+    sm_w_cstr(w, "event_type", "ssh_teardown");
+    w->ops->u64(w, "flow_id", f->id);
+    if (sm_community_id(0, f->ip_version, &f->addr[0], f->port[0], &f->addr[1], f->port[1], 6, cid,
+                        sizeof(cid)) == 0)
+        sm_w_cstr(w, "community_id", cid);
+    else
+        w->ops->null(w, "community_id");
+    sm_w_cstr(w, "host", m->host);
+    w->ops->obj_begin(w, "capture");
+    sm_w_cstr(w, "source", m->source);
+    w->ops->obj_end(w);
+    if (f->vlan_count) {
+        w->ops->arr_begin(w, "vlan");
+        for (unsigned i = 0; i < f->vlan_count; i++)
+            w->ops->u64(w, NULL, f->vlan[i]);
+        w->ops->arr_end(w);
+    }
+    sm_w_addr(w, "src_ip", &f->addr[SM_DIR_ORIG], f->ip_version);
+    w->ops->u64(w, "src_port", f->port[SM_DIR_ORIG]);
+    sm_w_addr(w, "dest_ip", &f->addr[SM_DIR_RESP], f->ip_version);
+    w->ops->u64(w, "dest_port", f->port[SM_DIR_RESP]);
+    sm_w_cstr(w, "proto", "TCP");
+    w->ops->u64(w, "ip_version", f->ip_version);
+
+    sm_w_cstr(w, "verdict", sm_verdict_name(c->verdict));
+    w->ops->real(w, "confidence", c->confidence, 2);
+    sm_w_cstr(w, "reason", c->reason);
+    sm_w_cstr(w, "hint", c->hint);
+    if (c->symptom[0])
+        sm_w_cstr(w, "symptom", c->symptom);
+    else
+        w->ops->null(w, "symptom");
+    sm_w_cstr(w, "closed_by", sm_closed_by_name(c->closed_by));
+    sm_w_cstr(w, "phase", sm_phase_name(c->phase));
+
+    w->ops->obj_begin(w, "flow");
+    w->ops->u64(w, "pkts_toserver", o->pkts);
+    w->ops->u64(w, "pkts_toclient", r->pkts);
+    w->ops->u64(w, "bytes_toserver", o->bytes);
+    w->ops->u64(w, "bytes_toclient", r->bytes);
+    sm_w_ts(w, "start", f->first_ts);
+    sm_w_ts(w, "end", f->last_ts);
+    w->ops->obj_end(w);
+
+    sm_event_evidence(w, f, c, m);
+    sm_event_tcp(w, f);
+    /* The SSH dissector fills this once it has seen an SSH byte. */
+    w->ops->null(w, "ssh");
+}
+
+void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
+                    const struct sm_decode_stats *d, const struct sm_flow_stats *fs,
+                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts)
+{
+    w->ops->begin(w);
+    sm_w_ts(w, "timestamp", now_us);
+    sm_w_cstr(w, "event_type", "capture_stats");
+    sm_w_cstr(w, "host", host);
+    w->ops->obj_begin(w, "capture");
+    w->ops->u64(w, "inputs", ct->inputs);
+    w->ops->u64(w, "inputs_failed", ct->inputs_failed);
+    if (ct->live) {
+        w->ops->u64(w, "kernel_received", ct->kernel_received);
+        w->ops->u64(w, "kernel_dropped", ct->kernel_dropped);
+        w->ops->u64(w, "iface_dropped", ct->iface_dropped);
+    }
+    w->ops->obj_end(w);
+    w->ops->obj_begin(w, "decoder");
+    w->ops->u64(w, "packets", d->packets);
+    w->ops->u64(w, "tcp", d->tcp);
+    w->ops->u64(w, "icmp_errors", d->icmp_errors);
+    w->ops->u64(w, "truncated", d->truncated);
+    w->ops->u64(w, "fragments", d->fragments);
+    w->ops->u64(w, "malformed", d->malformed);
+    w->ops->u64(w, "tunneled", d->tunneled);
+    w->ops->u64(w, "other", d->other);
+    w->ops->obj_end(w);
+    w->ops->obj_begin(w, "flows");
+    w->ops->u64(w, "total", fs->flows);
+    w->ops->u64(w, "max_active", fs->active_max);
+    w->ops->u64(w, "evicted", fs->evicted);
+    w->ops->u64(w, "duplicates", fs->duplicates);
+    w->ops->u64(w, "icmp_matched", fs->icmp_matched);
+    w->ops->u64(w, "icmp_unmatched", fs->icmp_unmatched);
+    w->ops->obj_end(w);
+    w->ops->obj_begin(w, "verdicts");
+    for (int v = 0; v < SM_V_COUNT; v++)
+        if (verdict_counts[v])
+            w->ops->u64(w, sm_verdict_name((enum sm_verdict)v), verdict_counts[v]);
+    w->ops->obj_end(w);
+}

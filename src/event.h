@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: builds events (ssh_teardown, capture_stats) from the pipeline's
+ * records through the neutral writer; knows field names, not JSON. */
+#ifndef SM_EVENT_H
+#define SM_EVENT_H
+
+#include <stdint.h>
+
+#include "classify.h"
+#include "decode.h"
+#include "flow.h"
+#include "writer.h"
+
+/* RFC 3339 UTC with microseconds and Z: "2026-11-22T02:44:04.123456Z". */
+#define SM_TS_LEN 32
+void sm_format_ts(int64_t us, char *out, size_t outlen);
+
+struct sm_event_meta {
+    const char *host;   /* sensor name */
+    const char *source; /* capture file or interface of the first packet */
+    enum sm_flow_end why;
+    int64_t now_us; /* capture time of the decision */
+};
+
+void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
+                       const struct sm_classification *c, const struct sm_event_meta *m);
+
+struct sm_capture_totals {
+    uint64_t inputs, inputs_failed;
+    uint64_t kernel_received, kernel_dropped, iface_dropped; /* live only */
+    bool live;
+};
+
+void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
+                    const struct sm_decode_stats *d, const struct sm_flow_stats *fs,
+                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts);
+
+/* True when one direction was never captured although the other shows it
+ * existed (ACKs of bytes never seen). */
+bool sm_flow_one_sided(const struct sm_flow *f);
+
+#endif

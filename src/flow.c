@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: connection table (seeded symmetric hash, LRU for the cap, expiry
+ * lists for ended and half-open connections) and per-direction TCP tracking. */
+#include "config.h"
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum sm_exp_list {
+    SM_EXP_NONE = 0,
+    SM_EXP_CLOSED = 1,
+    SM_EXP_HANDSHAKE = 2
+};
+
+struct sm_dlist {
+    struct sm_flow *head, *tail;
+};
+
+struct sm_flow_table {
+    struct sm_flow_config cfg;
+    struct sm_flow **buckets;
+    size_t nbuckets; /* power of two */
+    uint32_t count;
+    uint64_t next_id;
+    struct sm_dlist lru;       /* every flow, least recently seen first */
+    struct sm_dlist expiry[3]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE] */
+    struct sm_flow_stats stats;
+};
+
+bool sm_port_is_ssh(const uint8_t *set, uint16_t port)
+{
+    return (set[port >> 3] >> (port & 7)) & 1;
+}
+
+void sm_port_set(uint8_t *set, uint16_t port)
+{
+    set[port >> 3] |= (uint8_t)(1u << (port & 7));
+}
+
+/* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
+static uint64_t sm_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t sm_hash_endpoint(uint64_t seed, const struct sm_addr *a, uint16_t port)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, a->b, 8);
+    memcpy(&w1, a->b + 8, 8);
+    return sm_mix64(sm_mix64(sm_mix64(seed ^ w0) ^ w1) ^ port);
+}
+
+/* Symmetric: both directions of a connection hash alike, because the two
+ * endpoint hashes are combined with a commutative addition. The seed keeps
+ * an attacker from choosing colliding tuples. */
+static uint64_t sm_flow_hash(uint64_t seed, const struct sm_addr *a, uint16_t pa,
+                             const struct sm_addr *b, uint16_t pb, uint8_t nvlan,
+                             const uint16_t *vlan)
+{
+    uint64_t h = sm_hash_endpoint(seed, a, pa) + sm_hash_endpoint(seed, b, pb);
+    uint64_t v = ((uint64_t)nvlan << 32) | ((uint64_t)(nvlan > 0 ? vlan[0] : 0) << 16) |
+                 (nvlan > 1 ? vlan[1] : 0);
+    return sm_mix64(h ^ sm_mix64(v + seed));
+}
+
+static void sm_dlist_remove(struct sm_dlist *l, struct sm_flow *f, bool lru)
+{
+    struct sm_flow **prev_next, **next_prev;
+    struct sm_flow *prev = lru ? f->lru_prev : f->exp_prev;
+    struct sm_flow *next = lru ? f->lru_next : f->exp_next;
+
+    prev_next = prev ? (lru ? &prev->lru_next : &prev->exp_next) : &l->head;
+    next_prev = next ? (lru ? &next->lru_prev : &next->exp_prev) : &l->tail;
+    *prev_next = next;
+    *next_prev = prev;
+    if (lru)
+        f->lru_prev = f->lru_next = NULL;
+    else
+        f->exp_prev = f->exp_next = NULL;
+}
+
+static void sm_dlist_append(struct sm_dlist *l, struct sm_flow *f, bool lru)
+{
+    if (lru) {
+        f->lru_prev = l->tail;
+        f->lru_next = NULL;
+        if (l->tail)
+            l->tail->lru_next = f;
+        else
+            l->head = f;
+    } else {
+        f->exp_prev = l->tail;
+        f->exp_next = NULL;
+        if (l->tail)
+            l->tail->exp_next = f;
+        else
+            l->head = f;
+    }
+    l->tail = f;
+}
+
+/* Puts the flow on the expiry list its state calls for, at the tail (the
+ * lists are ordered by last packet time because packets arrive in order). */
+static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
+{
+    uint8_t want = SM_EXP_NONE;
+    if (f->ended)
+        want = SM_EXP_CLOSED;
+    else if (!f->established)
+        want = SM_EXP_HANDSHAKE;
+    if (f->exp_list != SM_EXP_NONE)
+        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+    f->exp_list = want;
+    if (want != SM_EXP_NONE)
+        sm_dlist_append(&t->expiry[want], f, false);
+    sm_dlist_remove(&t->lru, f, true);
+    sm_dlist_append(&t->lru, f, true);
+}
+
+struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg)
+{
+    struct sm_flow_table *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    if (t->cfg.max_flows == 0)
+        t->cfg.max_flows = 1;
+    t->nbuckets = 1024;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->next_id = 1;
+    return t;
+}
+
+void sm_flow_table_free(struct sm_flow_table *t)
+{
+    if (!t)
+        return;
+    struct sm_flow *f = t->lru.head;
+    while (f) {
+        struct sm_flow *next = f->lru_next;
+        free(f);
+        f = next;
+    }
+    free(t->buckets);
+    free(t);
+}
+
+const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t)
+{
+    return &t->stats;
+}
+
+/* Doubles the bucket array when the load passes 1; failure to grow only
+ * makes chains longer. */
+static void sm_flow_table_grow(struct sm_flow_table *t)
+{
+    size_t n = t->nbuckets * 2;
+    struct sm_flow **nb = calloc(n, sizeof(*nb));
+    if (!nb)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct sm_flow *f = t->buckets[i];
+        while (f) {
+            struct sm_flow *next = f->hnext;
+            size_t b = f->hash & (n - 1);
+            f->hnext = nb[b];
+            nb[b] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = nb;
+    t->nbuckets = n;
+}
+
+static void sm_flow_unlink(struct sm_flow_table *t, struct sm_flow *f)
+{
+    struct sm_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    sm_dlist_remove(&t->lru, f, true);
+    if (f->exp_list != SM_EXP_NONE)
+        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+    t->count--;
+    t->stats.active = t->count;
+}
+
+/* Hands the flow to the emitter, then frees it. */
+static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_flow_end why,
+                           int64_t now)
+{
+    sm_flow_unlink(t, f);
+    if (t->cfg.emit)
+        t->cfg.emit(t->cfg.emit_ctx, f, why, now);
+    free(f);
+}
+
+static bool sm_addr_eq(const struct sm_addr *a, const struct sm_addr *b)
+{
+    return memcmp(a->b, b->b, sizeof(a->b)) == 0;
+}
+
+/* Finds the flow of a tuple in either direction; *dir says which side sent. */
+static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t ipv,
+                                    const struct sm_addr *src, uint16_t sport,
+                                    const struct sm_addr *dst, uint16_t dport, uint8_t nvlan,
+                                    const uint16_t *vlan, enum sm_dir *dir)
+{
+    for (struct sm_flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext) {
+        if (f->hash != h || f->ip_version != ipv || f->vlan_count != nvlan)
+            continue;
+        if (nvlan > 0 && f->vlan[0] != vlan[0])
+            continue;
+        if (nvlan > 1 && f->vlan[1] != vlan[1])
+            continue;
+        if (f->port[0] == sport && f->port[1] == dport && sm_addr_eq(&f->addr[0], src) &&
+            sm_addr_eq(&f->addr[1], dst)) {
+            *dir = SM_DIR_ORIG;
+            return f;
+        }
+        if (f->port[1] == sport && f->port[0] == dport && sm_addr_eq(&f->addr[1], src) &&
+            sm_addr_eq(&f->addr[0], dst)) {
+            *dir = SM_DIR_RESP;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* The initiator rule of SPEC.md "Connections": the SYN sender; without a
+ * SYN, the receiver of a SYN-ACK; otherwise the side not on an SSH port;
+ * otherwise the first sender. Returns true when the sender is the initiator. */
+static bool sm_sender_is_initiator(const struct sm_flow_table *t, const struct sm_pkt *p)
+{
+    if (p->flags & SM_TH_SYN)
+        return !(p->flags & SM_TH_ACK);
+    bool s_ssh = sm_port_is_ssh(t->cfg.ssh_ports, p->sport);
+    bool d_ssh = sm_port_is_ssh(t->cfg.ssh_ports, p->dport);
+    if (s_ssh != d_ssh)
+        return d_ssh;
+    return true;
+}
+
+static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_pkt *p, uint64_t h,
+                                      uint32_t source, enum sm_dir *dir)
+{
+    if (t->count >= t->cfg.max_flows && t->lru.head) {
+        struct sm_flow *old = t->lru.head;
+        old->evicted = true;
+        t->stats.evicted++;
+        sm_flow_finish(t, old, SM_END_EVICTED, p->ts_us);
+    }
+    struct sm_flow *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    bool init = sm_sender_is_initiator(t, p);
+    *dir = init ? SM_DIR_ORIG : SM_DIR_RESP;
+    f->id = t->next_id++;
+    f->hash = h;
+    f->ip_version = p->ip_version;
+    f->vlan_count = p->vlan_count;
+    memcpy(f->vlan, p->vlan, sizeof(f->vlan));
+    f->addr[*dir] = p->src;
+    f->port[*dir] = p->sport;
+    f->addr[!*dir] = p->dst;
+    f->port[!*dir] = p->dport;
+    f->source = source;
+    f->first_ts = f->last_ts = p->ts_us;
+    f->midstream = !(p->flags & SM_TH_SYN);
+    for (int d = 0; d < 2; d++)
+        f->side[d].wscale = -1;
+
+    size_t b = h & (t->nbuckets - 1);
+    f->hnext = t->buckets[b];
+    t->buckets[b] = f;
+    sm_dlist_append(&t->lru, f, true);
+    t->count++;
+    t->stats.flows++;
+    t->stats.active = t->count;
+    if (t->count > t->stats.active_max)
+        t->stats.active_max = t->count;
+    if (t->count > t->nbuckets)
+        sm_flow_table_grow(t);
+    return f;
+}
+
+/* Zeek's history letters: upper case from the initiator, lower case from the
+ * responder; each letter is recorded once per direction. */
+static void sm_flow_history(struct sm_flow *f, enum sm_dir d, char letter)
+{
+    static const char letters[] = "SHADFRTI";
+    const char *pos = strchr(letters, letter);
+    if (!pos)
+        return;
+    uint32_t bit = 1u << ((pos - letters) * 2 + d);
+    if ((f->history_seen & bit) || f->history_len >= SM_HISTORY_MAX)
+        return;
+    f->history_seen |= bit;
+    f->history[f->history_len++] = d == SM_DIR_ORIG ? letter : (char)(letter - 'A' + 'a');
+    f->history[f->history_len] = '\0';
+}
+
+/* The same packet captured twice ("-i any" on a router sees it arrive and
+ * leave) is counted once. Two copies must agree on every TCP field, the
+ * checksum (covering the timestamp option) and the IPv4 ID, arrive within
+ * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces. */
+static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
+{
+    uint64_t sig = sm_mix64(((uint64_t)p->seq << 32) ^ p->ack);
+    sig = sm_mix64(sig ^ ((uint64_t)p->flags << 56) ^ ((uint64_t)p->win << 40) ^
+                   ((uint64_t)p->tcp_csum << 24) ^ ((uint64_t)p->ip_id << 8) ^ d);
+    sig = sm_mix64(sig ^ p->payload_len);
+    int32_t where = p->ifindex >= 0 ? p->ifindex : (p->pkttype >= 0 ? 1000000 + p->pkttype : -1);
+
+    for (unsigned i = 0; i < SM_DUP_RING; i++) {
+        if (f->dup_sig[i] != sig || f->dup_ts[i] == 0)
+            continue;
+        if (p->ts_us - f->dup_ts[i] > SM_DUP_WINDOW_USECS || p->ts_us < f->dup_ts[i])
+            continue;
+        if (where >= 0 && f->dup_if[i] >= 0 && where == f->dup_if[i])
+            continue; /* same interface twice: really sent twice */
+        return true;
+    }
+    f->dup_sig[f->dup_next] = sig;
+    f->dup_ts[f->dup_next] = p->ts_us;
+    f->dup_if[f->dup_next] = where;
+    f->dup_next = (uint8_t)((f->dup_next + 1) % SM_DUP_RING);
+    return false;
+}
+
+static void sm_side_syn(struct sm_tcp_side *s, const struct sm_pkt *p)
+{
+    if (s->syn_count < SM_MAX_SYN_TIMES)
+        s->syn_ts[s->syn_count] = p->ts_us;
+    s->syn_count++;
+    s->isn = p->seq;
+    s->isn_known = true;
+    s->mss = p->mss;
+    s->wscale = p->wscale;
+    s->sack_perm = p->sack_perm;
+    s->ts_opt = p->has_ts;
+}
+
+/* Updates the sender's side and the connection's state with one segment. */
+static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
+{
+    struct sm_tcp_side *s = &f->side[d];
+    struct sm_tcp_side *peer = &f->side[!d];
+    uint8_t fl = p->flags;
+
+    s->pkts++;
+    s->bytes += p->ip_len;
+    if (!s->first_ts)
+        s->first_ts = p->ts_us;
+    s->last_ts = p->ts_us;
+    f->last_ts = p->ts_us;
+    if (p->truncated)
+        f->truncated++;
+    if (p->fragment)
+        f->fragments++;
+
+    if (fl & SM_TH_RST) {
+        if (!s->rst_count) {
+            s->rst_ts = p->ts_us;
+            s->rst_seq = p->seq;
+            s->rst_ttl = p->ttl;
+            s->rst_ipid = p->ip_id;
+            /* RFC 5961 3.2: only an exact match is accepted at once. */
+            s->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
+        }
+        s->rst_count++;
+    } else {
+        if (!s->ttl_known)
+            s->ttl_first = p->ttl;
+        s->ttl_known = true;
+        s->ttl_last = p->ttl;
+        s->ipid_last = p->ip_id;
+    }
+
+    if (fl & SM_TH_SYN) {
+        sm_side_syn(s, p);
+        if (fl & SM_TH_ACK) {
+            if (!f->synack_ts) {
+                f->synack_ts = p->ts_us;
+                f->hs_syn_ts = peer->syn_count ? peer->syn_ts[(peer->syn_count > SM_MAX_SYN_TIMES
+                                                                       ? SM_MAX_SYN_TIMES
+                                                                       : peer->syn_count) -
+                                                              1]
+                                               : 0;
+            }
+            sm_flow_history(f, d, 'H');
+        } else {
+            sm_flow_history(f, d, 'S');
+        }
+    }
+
+    /* Sequence space: SYN and FIN count one each (RFC 793 section 3.3). */
+    uint32_t seg_len = p->payload_len + ((fl & SM_TH_SYN) ? 1u : 0u) + ((fl & SM_TH_FIN) ? 1u : 0u);
+    uint32_t end = p->seq + seg_len;
+    if (!(fl & SM_TH_RST)) {
+        if (p->payload_len > 0 && s->seq_known && sm_seq_lt(p->seq, s->next_seq)) {
+            s->retrans++;
+            sm_flow_history(f, d, 'T');
+        }
+        if (!s->seq_known || sm_seq_gt(end, s->next_seq))
+            s->next_seq = end;
+        s->seq_known = true;
+    }
+
+    if (fl & SM_TH_ACK) {
+        if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack))
+            s->max_ack = p->ack;
+        s->ack_known = true;
+        /* The initiator's ACK of the SYN-ACK completes the handshake. */
+        if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
+            peer->isn_known && p->ack == peer->isn + 1)
+            f->hs_ack_ts = p->ts_us;
+        if (!(fl & (SM_TH_SYN | SM_TH_RST | SM_TH_FIN)) && p->payload_len == 0)
+            sm_flow_history(f, d, 'A');
+    }
+
+    if (p->payload_len > 0) {
+        s->data_pkts++;
+        s->payload_bytes += p->payload_len;
+        if (!s->first_payload_ts) {
+            s->first_payload_ts = p->ts_us;
+            /* Keep the first bytes only when they start the stream. */
+            if (s->isn_known && p->seq == s->isn + 1) {
+                size_t n = p->payload_cap < sizeof(s->first_payload) ? p->payload_cap
+                                                                     : sizeof(s->first_payload);
+                /* p->payload is a view the decoder bounded by payload_cap. */
+                memcpy(s->first_payload, p->payload, n);
+                s->first_payload_len = (uint8_t)n;
+            }
+        }
+        sm_flow_history(f, d, 'D');
+    }
+
+    if (fl & SM_TH_FIN) {
+        if (!s->fin_count) {
+            s->fin_ts = p->ts_us;
+            s->fin_seq = p->seq + p->payload_len;
+        }
+        s->fin_count++;
+        sm_flow_history(f, d, 'F');
+    }
+    if (fl & SM_TH_RST)
+        sm_flow_history(f, d, 'R');
+
+    /* Established: the handshake's last ACK, or two-way traffic beyond it
+     * (a lost final ACK is implied by data the responder accepts), or a
+     * capture that began mid-stream and shows both directions. */
+    if (!f->established) {
+        if (f->hs_ack_ts)
+            f->established = true;
+        else if (f->synack_ts && d == SM_DIR_ORIG && p->payload_len > 0)
+            f->established = true;
+        else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
+            f->established = true;
+    }
+    if ((fl & SM_TH_RST) || (f->side[0].fin_count && f->side[1].fin_count))
+        f->ended = true;
+}
+
+static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
+{
+    const struct sm_quoted *q = &p->quoted;
+    enum sm_dir qd;
+
+    if (q->ip_version != p->ip_version) {
+        t->stats.icmp_unmatched++;
+        return;
+    }
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &q->src, q->sport, &q->dst, q->dport, p->vlan_count,
+                              p->vlan);
+    struct sm_flow *f = sm_flow_find(t, h, q->ip_version, &q->src, q->sport, &q->dst, q->dport,
+                                     p->vlan_count, p->vlan, &qd);
+    if (!f) {
+        t->stats.icmp_unmatched++;
+        return;
+    }
+    t->stats.icmp_matched++;
+    if (!f->icmp.count) {
+        f->icmp.type = p->icmp_type;
+        f->icmp.code = p->icmp_code;
+        f->icmp.cls = p->icmp_class;
+        f->icmp.mtu = p->icmp_mtu;
+        f->icmp.quoted_dir = (uint8_t)qd;
+        f->icmp.reporter = p->src;
+        f->icmp.ts = p->ts_us;
+        f->icmp.quoted_syn = q->has_seq && qd == SM_DIR_ORIG && f->side[SM_DIR_ORIG].isn_known &&
+                             q->seq == f->side[SM_DIR_ORIG].isn;
+    }
+    f->icmp.count++;
+    f->last_ts = p->ts_us;
+    sm_flow_history(f, (enum sm_dir)qd, 'I');
+    sm_flow_requeue(t, f);
+}
+
+void sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t source)
+{
+    enum sm_dir d = SM_DIR_ORIG;
+
+    if (p->kind == SM_PKT_ICMP_ERR) {
+        sm_flow_icmp(t, p);
+        return;
+    }
+    if (p->kind != SM_PKT_TCP)
+        return;
+
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &p->src, p->sport, &p->dst, p->dport, p->vlan_count,
+                              p->vlan);
+    struct sm_flow *f = sm_flow_find(t, h, p->ip_version, &p->src, p->sport, &p->dst, p->dport,
+                                     p->vlan_count, p->vlan, &d);
+
+    if (f && (p->flags & (SM_TH_SYN | SM_TH_ACK)) == SM_TH_SYN) {
+        const struct sm_tcp_side *s = &f->side[d];
+        bool retransmitted = d == SM_DIR_ORIG && s->isn_known && s->isn == p->seq;
+        if (f->ended && !retransmitted) {
+            sm_flow_finish(t, f, SM_END_REUSED, p->ts_us);
+            f = NULL;
+        } else if (!retransmitted && (s->isn_known || f->side[!d].pkts || d != SM_DIR_ORIG)) {
+            f->superseded = true;
+            sm_flow_finish(t, f, SM_END_SUPERSEDED, p->ts_us);
+            f = NULL;
+        }
+    }
+    if (!f) {
+        f = sm_flow_create(t, p, h, source, &d);
+        if (!f)
+            return; /* out of memory: the packet is dropped, not the program */
+    } else if (sm_flow_is_duplicate(f, d, p)) {
+        f->duplicates++;
+        t->stats.duplicates++;
+        return;
+    }
+    if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
+        (void)sm_flow_is_duplicate(f, d, p); /* seed the ring with the first packet */
+    sm_flow_track(f, d, p);
+    sm_flow_requeue(t, f);
+}
+
+void sm_flow_expire(struct sm_flow_table *t, int64_t now)
+{
+    struct sm_flow *f;
+    while ((f = t->expiry[SM_EXP_CLOSED].head) &&
+           f->last_ts + (int64_t)SM_LINGER_SECS * 1000000 <= now)
+        sm_flow_finish(t, f, SM_END_CLOSED, now);
+    while ((f = t->expiry[SM_EXP_HANDSHAKE].head) &&
+           f->last_ts + (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * 1000000 <= now)
+        sm_flow_finish(t, f, SM_END_TIMEOUT, now);
+}
+
+static int sm_flow_cmp_id(const void *a, const void *b)
+{
+    const struct sm_flow *fa = *(struct sm_flow *const *)a;
+    const struct sm_flow *fb = *(struct sm_flow *const *)b;
+    return fa->id < fb->id ? -1 : fa->id > fb->id;
+}
+
+void sm_flow_flush(struct sm_flow_table *t, int64_t now)
+{
+    size_t n = t->count, i = 0;
+    if (n == 0)
+        return;
+    struct sm_flow **all = malloc(n * sizeof(*all));
+    if (!all) {
+        /* No memory to sort: emit in LRU order rather than not at all. */
+        while (t->lru.head)
+            sm_flow_finish(t, t->lru.head, SM_END_CAPTURE_END, now);
+        return;
+    }
+    for (struct sm_flow *f = t->lru.head; f && i < n; f = f->lru_next)
+        all[i++] = f;
+    qsort(all, i, sizeof(*all), sm_flow_cmp_id);
+    for (size_t k = 0; k < i; k++)
+        sm_flow_finish(t, all[k], SM_END_CAPTURE_END, now);
+    free(all);
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the connection table: TCP 5-tuple plus VLAN ids, initiator rules,
+ * per-direction TCP state, duplicate suppression, caps and eviction. Knows no
+ * protocol above TCP and writes no output: finished connections are handed to
+ * a callback. */
+#ifndef SM_FLOW_H
+#define SM_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "sm_limits.h"
+
+/* Direction words: orig is the TCP initiator (the SSH client as a rule), resp
+ * the responder. Used everywhere, also in JSON ("toserver"/"toclient" in the
+ * flow object follow EVE). */
+enum sm_dir {
+    SM_DIR_ORIG = 0,
+    SM_DIR_RESP = 1
+};
+
+/* Why a connection is handed out of the table. */
+enum sm_flow_end {
+    SM_END_CLOSED,      /* ended (FINs or RST) and lingered without new packets */
+    SM_END_TIMEOUT,     /* handshake never completed and went silent */
+    SM_END_REUSED,      /* ended, then a new SYN on the same tuple */
+    SM_END_SUPERSEDED,  /* still open when a SYN with a new ISN arrived */
+    SM_END_EVICTED,     /* the flow table was full */
+    SM_END_CAPTURE_END, /* the input ended */
+};
+
+/* What one side of the connection sent. Sequence numbers compare with serial
+ * arithmetic (RFC 1982), so wrap-around at 2^32 is handled. */
+struct sm_tcp_side {
+    uint64_t pkts;          /* packets sent (duplicates excluded) */
+    uint64_t bytes;         /* IP bytes sent (header included) */
+    uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
+    uint32_t data_pkts;     /* packets carrying payload */
+    uint32_t retrans;       /* payload segments below the highest seq sent */
+    uint32_t isn;           /* initial sequence number, from this side's SYN */
+    uint32_t next_seq;      /* highest seq + length sent */
+    uint32_t max_ack;       /* highest ACK number this side sent */
+    uint32_t fin_seq;
+    uint32_t rst_seq;
+    uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
+    uint32_t fin_count;
+    uint32_t rst_count;
+    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* first SYN/SYN-ACK times */
+    int64_t first_ts, last_ts;
+    int64_t fin_ts, rst_ts;
+    int64_t first_payload_ts;
+    uint16_t mss;      /* from the SYN, 0 if absent */
+    int8_t wscale;     /* from the SYN, -1 if absent */
+    uint8_t ttl_first; /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;  /* of the last non-RST packet */
+    uint8_t rst_ttl;
+    uint16_t ipid_last; /* IPv4 ID of the last non-RST packet */
+    uint16_t rst_ipid;
+    uint8_t first_payload[8]; /* first bytes of the stream, if seen from its start */
+    uint8_t first_payload_len;
+    bool isn_known, seq_known, ack_known, ttl_known;
+    bool sack_perm, ts_opt;
+    bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
+};
+
+/* An ICMP error quoting this connection. */
+struct sm_flow_icmp {
+    uint32_t count;
+    uint8_t type, code;
+    enum sm_icmp_class cls;
+    uint32_t mtu;
+    uint8_t quoted_dir;      /* the side whose packet was quoted */
+    struct sm_addr reporter; /* who sent the error */
+    int64_t ts;
+    bool quoted_syn; /* the quoted seq was the initiator's ISN */
+};
+
+struct sm_flow {
+    uint64_t id; /* assigned in order of first packet, unique across inputs */
+    /* Table links: owned by flow.c. */
+    struct sm_flow *hnext;
+    struct sm_flow *lru_prev, *lru_next;
+    struct sm_flow *exp_prev, *exp_next;
+    uint64_t hash;
+    uint8_t exp_list; /* which expiry list holds it (0: none) */
+
+    uint8_t ip_version;
+    uint8_t vlan_count;
+    uint16_t vlan[SM_MAX_VLANS];
+    struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
+    uint16_t port[2];
+    uint32_t source; /* index of the input of the first packet */
+
+    struct sm_tcp_side side[2];
+    struct sm_flow_icmp icmp;
+    int64_t first_ts, last_ts;
+    int64_t synack_ts;   /* first SYN-ACK */
+    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
+    int64_t hs_syn_ts;   /* the last SYN before the first SYN-ACK */
+    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;  /* packets cut by the snaplen */
+    uint32_t fragments;
+
+    char history[SM_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
+    uint8_t history_len;
+    uint32_t history_seen; /* one bit per letter and direction */
+
+    bool midstream;   /* the capture began after the handshake */
+    bool established; /* the handshake completed (or was inferred) */
+    bool ended;       /* both FINs, or a RST */
+    bool superseded;
+    bool evicted;
+
+    /* Duplicate suppression ring (SM_DUP_RING recent packet signatures). */
+    uint64_t dup_sig[SM_DUP_RING];
+    int64_t dup_ts[SM_DUP_RING];
+    int32_t dup_if[SM_DUP_RING];
+    uint8_t dup_next;
+};
+
+typedef void (*sm_flow_emit_fn)(void *ctx, struct sm_flow *flow, enum sm_flow_end why,
+                                int64_t now_us);
+
+struct sm_flow_config {
+    uint32_t max_flows;
+    uint64_t hash_seed;
+    const uint8_t *ssh_ports; /* 65536-bit set: bit p set when p is an SSH port */
+    sm_flow_emit_fn emit;
+    void *emit_ctx;
+};
+
+struct sm_flow_stats {
+    uint64_t flows; /* connections created */
+    uint64_t evicted;
+    uint64_t duplicates;
+    uint64_t icmp_matched;
+    uint64_t icmp_unmatched;
+    uint32_t active, active_max;
+};
+
+struct sm_flow_table;
+
+/* Returns NULL on allocation failure. Free with sm_flow_table_free(). */
+struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg);
+/* Frees without emitting: call sm_flow_flush() first to emit. NULL is a no-op. */
+void sm_flow_table_free(struct sm_flow_table *t);
+
+/* Accounts one decoded TCP segment or ICMP error. source is the input index. */
+void sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt, uint32_t source);
+/* Emits connections that ended or timed out by capture time now_us. */
+void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
+/* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */
+void sm_flow_flush(struct sm_flow_table *t, int64_t now_us);
+const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t);
+
+bool sm_port_is_ssh(const uint8_t *set, uint16_t port);
+void sm_port_set(uint8_t *set, uint16_t port);
+
+/* Serial-number comparison (RFC 1982) of 32-bit sequence numbers. */
+static inline bool sm_seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+static inline bool sm_seq_gt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+#endif

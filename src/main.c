@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: command line and wiring only; no logic worth testing lives here. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_GETRANDOM
+#include <sys/random.h>
+#endif
+
+#include "engine.h"
+#include "log.h"
+#include "output.h"
+
+#define SM_MAX_INPUTS 4096
+
+/* Exit statuses (SPEC.md "Command line"). */
+enum {
+    SM_EXIT_OK = 0,
+    SM_EXIT_USAGE = 1,
+    SM_EXIT_INPUT = 2
+};
+
+static void sm_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sshmortem -r FILE [-r FILE ...] | -i IFACE [options]\n"
+            "  -r FILE            read a pcap or pcapng file (\"-\" is stdin); repeat for\n"
+            "                     rotated captures, read as one timeline\n"
+            "  -i IFACE           capture live (an interface, \"any\", \"nflog:N\")\n"
+            "  -p PORTS           SSH server ports, comma separated (default 22)\n"
+            "  -f FILTER          extra BPF expression ANDed with the default filter\n"
+            "  -F FORMAT          json (default) | text | summary\n"
+            "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
+            "                     syslog://HOST[:PORT] or syslog+tcp://HOST[:PORT]\n"
+            "  -Z USER            drop privileges after opening the capture (live)\n"
+            "  --idle-min SECS    idle gap that counts as idle (default 300)\n"
+            "  --failures-only    no event for normal-close connections\n"
+            "  --max-flows N      concurrent connections kept (default %u)\n"
+            "  --host NAME        sensor name in events (default: the host name)\n"
+            "  --hash-seed N      flow hash seed (default: random)\n"
+            "  --stats            end with a capture_stats event\n"
+            "  -h, --help         this text\n"
+            "  --version          the version\n",
+            SM_DEFAULT_MAX_FLOWS);
+}
+
+static bool sm_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool sm_parse_ports(const char *s, struct sm_engine_config *cfg)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", s);
+    cfg->nports = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        uint64_t v;
+        if (!sm_parse_u64(tok, 65535, &v) || v == 0 || cfg->nports >= SM_MAX_PORTS)
+            return false;
+        cfg->ports[cfg->nports++] = (uint16_t)v;
+    }
+    return cfg->nports > 0;
+}
+
+static void sm_on_stop(int sig)
+{
+    (void)sig;
+    sm_engine_request_stop();
+}
+
+static void sm_on_hup(int sig)
+{
+    (void)sig;
+    sm_engine_request_reopen();
+}
+
+static uint64_t sm_random_seed(void)
+{
+    uint64_t seed = 0;
+#ifdef HAVE_GETRANDOM
+    if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
+        return seed;
+#endif
+    return (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
+}
+
+int main(int argc, char **argv)
+{
+    enum {
+        OPT_IDLE = 256,
+        OPT_FAILURES,
+        OPT_VERSION,
+        OPT_HOST,
+        OPT_SEED,
+        OPT_MAXFLOWS,
+        OPT_STATS
+    };
+    static const struct option longopts[] = {
+        { "idle-min", required_argument, NULL, OPT_IDLE },
+        { "failures-only", no_argument, NULL, OPT_FAILURES },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { "host", required_argument, NULL, OPT_HOST },
+        { "hash-seed", required_argument, NULL, OPT_SEED },
+        { "max-flows", required_argument, NULL, OPT_MAXFLOWS },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *inputs[SM_MAX_INPUTS];
+    size_t ninputs = 0;
+    const char *iface = NULL, *dest = NULL;
+    enum sm_format fmt = SM_FMT_JSON;
+    char hostname[256] = "localhost";
+    bool seed_given = false;
+    struct sm_engine_config cfg = {
+        .ports = { 22 },
+        .nports = 1,
+        .idle_min_secs = 300,
+        .max_flows = SM_DEFAULT_MAX_FLOWS,
+    };
+    uint64_t v;
+    int opt;
+
+    if (gethostname(hostname, sizeof(hostname) - 1) != 0)
+        snprintf(hostname, sizeof(hostname), "localhost");
+    cfg.host = hostname;
+
+    while ((opt = getopt_long(argc, argv, "r:i:p:f:F:o:Z:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'r':
+            if (ninputs >= SM_MAX_INPUTS) {
+                fprintf(stderr, "sshmortem: too many -r inputs (at most %d)\n", SM_MAX_INPUTS);
+                return SM_EXIT_USAGE;
+            }
+            inputs[ninputs++] = optarg;
+            break;
+        case 'i':
+            iface = optarg;
+            break;
+        case 'p':
+            if (!sm_parse_ports(optarg, &cfg)) {
+                fprintf(stderr, "sshmortem: -p: bad port list '%s'\n", optarg);
+                return SM_EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            cfg.filter = optarg;
+            break;
+        case 'F':
+            if (strcmp(optarg, "json") == 0)
+                fmt = SM_FMT_JSON;
+            else if (strcmp(optarg, "text") == 0)
+                fmt = SM_FMT_TEXT;
+            else if (strcmp(optarg, "summary") == 0)
+                fmt = SM_FMT_SUMMARY;
+            else {
+                fprintf(stderr, "sshmortem: -F: unknown format '%s'\n", optarg);
+                return SM_EXIT_USAGE;
+            }
+            break;
+        case 'o':
+            dest = optarg;
+            break;
+        case 'Z':
+            cfg.drop_user = optarg;
+            break;
+        case OPT_IDLE:
+            if (!sm_parse_u64(optarg, UINT32_MAX, &v)) {
+                fprintf(stderr, "sshmortem: --idle-min: not a number of seconds\n");
+                return SM_EXIT_USAGE;
+            }
+            cfg.idle_min_secs = (uint32_t)v;
+            break;
+        case OPT_FAILURES:
+            cfg.failures_only = true;
+            break;
+        case OPT_HOST:
+            snprintf(hostname, sizeof(hostname), "%s", optarg);
+            break;
+        case OPT_SEED:
+            if (!sm_parse_u64(optarg, UINT64_MAX, &cfg.hash_seed)) {
+                fprintf(stderr, "sshmortem: --hash-seed: not a number\n");
+                return SM_EXIT_USAGE;
+            }
+            seed_given = true;
+            break;
+        case OPT_MAXFLOWS:
+            if (!sm_parse_u64(optarg, UINT32_MAX, &v) || v == 0) {
+                fprintf(stderr, "sshmortem: --max-flows: not a positive number\n");
+                return SM_EXIT_USAGE;
+            }
+            cfg.max_flows = (uint32_t)v;
+            break;
+        case OPT_STATS:
+            cfg.stats_event = true;
+            break;
+        case OPT_VERSION:
+            printf("sshmortem %s\n", PACKAGE_VERSION);
+            return SM_EXIT_OK;
+        case 'h':
+            sm_usage(stdout);
+            return SM_EXIT_OK;
+        default:
+            sm_usage(stderr);
+            return SM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sshmortem: unexpected argument '%s'\n", argv[optind]);
+        sm_usage(stderr);
+        return SM_EXIT_USAGE;
+    }
+    if ((ninputs == 0) == (iface == NULL)) {
+        fprintf(stderr, "sshmortem: give either -r FILE or -i IFACE\n");
+        sm_usage(stderr);
+        return SM_EXIT_USAGE;
+    }
+    if (cfg.drop_user && !iface) {
+        fprintf(stderr, "sshmortem: -Z only applies to live capture (-i)\n");
+        return SM_EXIT_USAGE;
+    }
+    if (!seed_given)
+        cfg.hash_seed = sm_random_seed();
+
+    char err[512];
+    struct sm_output *out = sm_output_open(dest, fmt, hostname, iface != NULL, err, sizeof(err));
+    if (!out) {
+        fprintf(stderr, "sshmortem: -o: %s\n", err);
+        return SM_EXIT_USAGE;
+    }
+    struct sm_engine *e = sm_engine_new(&cfg, out);
+    if (!e) {
+        fprintf(stderr, "sshmortem: out of memory\n");
+        sm_output_close(out);
+        return SM_EXIT_INPUT;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sm_on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = sm_on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = SM_EXIT_OK;
+    if (iface) {
+        status = sm_engine_run_live(e, iface);
+    } else {
+        for (size_t i = 0; i < ninputs; i++) {
+            int rc = sm_engine_run_file(e, inputs[i]);
+            if (rc > status)
+                status = rc;
+        }
+    }
+    sm_engine_finish(e);
+    sm_engine_free(e);
+    if (sm_output_errors(out) && status == SM_EXIT_OK) {
+        fprintf(stderr, "sshmortem: could not write every event\n");
+        status = SM_EXIT_INPUT;
+    }
+    sm_output_close(out);
+    return status;
+}

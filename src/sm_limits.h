@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: every cap and timeout in one place, with the reason for its value. */
+#ifndef SM_LIMITS_H
+#define SM_LIMITS_H
+
+/* Flow table: the default cap on concurrent connections. At about 400 bytes a
+ * flow this stays well under 1 GB even under a SYN flood; beyond it the least
+ * recently seen connection is evicted and emitted as "unfinished". */
+#define SM_DEFAULT_MAX_FLOWS 1000000u
+
+/* A connection that has ended (both FINs, or a RST) is kept this many seconds
+ * of capture time so that trailing ACKs, retransmitted FINs and RSTs attach to
+ * it instead of starting a bogus mid-stream connection. */
+#define SM_LINGER_SECS 30
+
+/* A connection that never completed its handshake and has been silent this
+ * long is over: the largest gap between SYN retries of common stacks is 64 s
+ * (Linux, exponential from 1 s with tcp_syn_retries=6). */
+#define SM_HANDSHAKE_TIMEOUT_SECS 75
+
+/* Linux, Windows and macOS all use a 1 s initial retransmission timeout for
+ * SYNs (RFC 6298 section 2.1). A lone SYN younger than this at capture end may
+ * still be answered, so it is "unfinished", not "silent-drop". */
+#define SM_INITIAL_RTO_USECS 1000000
+
+/* Two copies of the same packet this close together are one packet captured
+ * twice (a router's "-i any": ingress and egress), not a retransmission: no
+ * stack retransmits within 50 ms of capture without a different IP ID or
+ * timestamp option, which the duplicate signature includes. */
+#define SM_DUP_WINDOW_USECS 50000
+#define SM_DUP_RING         8
+
+/* SYN timestamps kept per connection for the retry-spacing evidence. */
+#define SM_MAX_SYN_TIMES 8
+
+/* Zeek-style flag history: letters kept per connection. */
+#define SM_HISTORY_MAX 32
+
+/* VLAN tags kept per packet and flow (802.1ad outer + 802.1Q inner). Deeper
+ * stacks are decoded but only the outer two are part of the key. */
+#define SM_MAX_VLANS      2
+#define SM_MAX_VLAN_DEPTH 8
+
+/* Tunnel nesting (GRE in VXLAN in ...) followed before giving up. */
+#define SM_MAX_TUNNEL_DEPTH 3
+
+/* IPv6 extension headers walked before the packet is declared hostile. */
+#define SM_MAX_IPV6_EXT_HEADERS 16
+
+/* SSH ports given with -p. */
+#define SM_MAX_PORTS 64
+
+/* Live capture: buffer for the kernel ring, and the snapshot length. */
+#define SM_LIVE_BUFFER_BYTES (16 * 1024 * 1024)
+#define SM_SNAPLEN           262144
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: a neutral key/value writer. The event builder and dissectors
+ * describe themselves through it; JSON (writer_json.c, the only file that
+ * includes jansson) and the one-line text form implement it. */
+#ifndef SM_WRITER_H
+#define SM_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct sm_writer;
+
+/* Keys are NULL inside arrays. Strings are raw bytes: the writer escapes
+ * control and non-ASCII bytes, so no field can vanish on invalid UTF-8. */
+struct sm_writer_ops {
+    void (*begin)(struct sm_writer *w);
+    /* Finishes the record and writes it as one line; returns 0 or -1. */
+    int (*end)(struct sm_writer *w, FILE *out);
+    void (*obj_begin)(struct sm_writer *w, const char *key);
+    void (*obj_end)(struct sm_writer *w);
+    void (*arr_begin)(struct sm_writer *w, const char *key);
+    void (*arr_end)(struct sm_writer *w);
+    void (*str)(struct sm_writer *w, const char *key, const void *bytes, size_t len);
+    void (*u64)(struct sm_writer *w, const char *key, uint64_t v);
+    void (*i64)(struct sm_writer *w, const char *key, int64_t v);
+    /* Rounded to decimals places and printed without float noise. */
+    void (*real)(struct sm_writer *w, const char *key, double v, int decimals);
+    void (*boolean)(struct sm_writer *w, const char *key, bool v);
+    void (*null)(struct sm_writer *w, const char *key);
+    void (*free)(struct sm_writer *w);
+};
+
+struct sm_writer {
+    const struct sm_writer_ops *ops;
+};
+
+/* Constructors; NULL on allocation failure. Free with w->ops->free(w). */
+struct sm_writer *sm_writer_json_new(void);
+struct sm_writer *sm_writer_text_new(void);
+
+/* Convenience for NUL-terminated strings. */
+static inline void sm_w_cstr(struct sm_writer *w, const char *key, const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    w->ops->str(w, key, s, n);
+}
+
+/* Escapes raw bytes into printable ASCII: bytes outside 0x20..0x7e become
+ * "\xHH". Writes at most outlen-1 characters plus a NUL; returns the length. */
+size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen);
+
+#endif
