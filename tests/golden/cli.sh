@@ -1,0 +1,106 @@
+#!/bin/sh
+# summary: command-line contract of SPEC.md: exit statuses, damaged and
+# unreadable inputs (named on stderr with the packet number, earlier packets
+# still analyzed), rotated captures as one timeline, stdin, output forms.
+set -u
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+src=$(cd "$top_srcdir" && pwd)
+bin="$(cd "$top_builddir" && pwd)/sshmortem"
+run() { ${SM_VALGRIND:-} "$bin" --host t --hash-seed 1 "$@"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+check() { # NAME EXPECTED_STATUS ACTUAL_STATUS
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (status $3, expected $2)"; fi
+}
+pc="$src/pcaps/ssh-normal-v4.pcap"
+
+run >/dev/null 2>&1; check "no input is bad usage" 1 $?
+run -r "$pc" -F nope >/dev/null 2>&1; check "unknown format is bad usage" 1 $?
+run -r "$pc" -p 0 >/dev/null 2>&1; check "port 0 is bad usage" 1 $?
+run -r "$pc" -p 22,abc >/dev/null 2>&1; check "bad port list is bad usage" 1 $?
+run -r "$pc" extra >/dev/null 2>&1; check "stray argument is bad usage" 1 $?
+run -r "$pc" -f 'tcp and (' >/dev/null 2>&1; check "bad -f filter is bad usage" 1 $?
+run --version >"$tmp/v" 2>&1; check "--version" 0 $?
+grep -q '^sshmortem ' "$tmp/v" && pass "--version prints the name" || fail "--version output"
+run -h >/dev/null 2>&1; check "-h" 0 $?
+
+# A missing file: named on stderr, status 2, the other inputs still read.
+run -r "$tmp/missing.pcap" -r "$pc" >"$tmp/out" 2>"$tmp/err"; check "missing input" 2 $?
+grep -q "missing.pcap" "$tmp/err" && pass "missing input is named" || fail "missing input not named"
+[ "$(wc -l <"$tmp/out")" = 1 ] && pass "inputs after a missing one are read" ||
+    fail "inputs after a missing one are read"
+
+# A zero-length file.
+: >"$tmp/empty.pcap"
+run -r "$tmp/empty.pcap" >/dev/null 2>"$tmp/err"; check "zero-length file" 2 $?
+grep -q "empty.pcap" "$tmp/err" && pass "zero-length file is named" || fail "zero-length file not named"
+
+# A capture cut in the middle of a record: everything before it is analyzed.
+size=$(wc -c <"$pc")
+head -c $((size / 2)) "$pc" >"$tmp/cut.pcap"
+run -r "$tmp/cut.pcap" >"$tmp/out" 2>"$tmp/err"; check "truncated capture" 2 $?
+grep -q "cut.pcap: packet [0-9][0-9]*:" "$tmp/err" && pass "truncated capture names file and packet" ||
+    { fail "truncated capture message"; cat "$tmp/err"; }
+grep -q '"verdict":"unfinished"' "$tmp/out" && pass "packets before the damage are analyzed" ||
+    fail "packets before the damage are analyzed"
+
+# An unsupported link type (802.11, 105): a clear error naming it.
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' >"$tmp/wifi.pcap"
+run -r "$tmp/wifi.pcap" >/dev/null 2>"$tmp/err"; check "unsupported link type" 2 $?
+grep -qi "unsupported link type IEEE802_11" "$tmp/err" && pass "unsupported link type is named" ||
+    { fail "unsupported link type message"; cat "$tmp/err"; }
+
+# stdin.
+run -r - <"$pc" >"$tmp/out" 2>/dev/null; check "stdin" 0 $?
+grep -q '"source":"-"' "$tmp/out" && grep -q normal-close "$tmp/out" && pass "stdin is analyzed" ||
+    fail "stdin is analyzed"
+
+# Rotated captures: one connection across two files is one event, same as
+# the whole file; flow ids stay unique across files.
+if command -v editcap >/dev/null 2>&1; then
+    editcap -c 30 "$pc" "$tmp/rot.pcap" >/dev/null 2>&1
+    set -- "$tmp"/rot_*.pcap
+    if [ $# -ge 2 ]; then
+        args=""
+        for f in "$@"; do args="$args -r $f"; done
+        # shellcheck disable=SC2086
+        run $args >"$tmp/rot.out" 2>/dev/null; check "rotated captures" 0 $?
+        run -r "$pc" >"$tmp/whole.out"
+        strip() { sed 's/"source":"[^"]*"//' "$1"; }
+        [ "$(strip "$tmp/rot.out")" = "$(strip "$tmp/whole.out")" ] &&
+            pass "a connection continues into the next file" ||
+            { fail "a connection continues into the next file"; diff "$tmp/rot.out" "$tmp/whole.out"; }
+    else
+        fail "editcap did not split the capture"
+    fi
+    run -r "$pc" -r "$src/pcaps/ssh-refused.pcap" -r "$src/pcaps/ssh-silent-drop.pcap" >"$tmp/ids"
+    ids=$(sed -n 's/.*"flow_id":\([0-9]*\).*/\1/p' "$tmp/ids" | sort -n | uniq | wc -l)
+    [ "$ids" = 3 ] && pass "flow ids unique across files" || fail "flow ids unique across files ($ids)"
+else
+    fail "editcap is missing (scripts/setup.sh installs it)"
+fi
+
+# Output forms and options.
+run -r "$pc" -F text >"$tmp/t"; check "-F text" 0 $?
+[ "$(wc -l <"$tmp/t")" = 1 ] && grep -q 'verdict=normal-close' "$tmp/t" && pass "text is one line" ||
+    fail "text is one line"
+run -r "$pc" -r "$src/pcaps/ssh-refused.pcap" -F summary >"$tmp/s"; check "-F summary" 0 $?
+grep -q '^refused  *1$' "$tmp/s" && grep -q '^total  *2$' "$tmp/s" && pass "summary counts" ||
+    { fail "summary counts"; cat "$tmp/s"; }
+run -r "$pc" -r "$src/pcaps/ssh-refused.pcap" --failures-only >"$tmp/f"
+[ "$(wc -l <"$tmp/f")" = 1 ] && grep -q refused "$tmp/f" && pass "--failures-only" ||
+    fail "--failures-only"
+run -r "$pc" -o "$tmp/o.ndjson"; check "-o FILE" 0 $?
+[ "$(wc -l <"$tmp/o.ndjson")" = 1 ] && pass "-o writes the file" || fail "-o writes the file"
+run -r "$pc" -p 2222 >"$tmp/p"
+[ ! -s "$tmp/p" ] && pass "-p: other ports are ignored" || fail "-p: other ports are ignored"
+run -r "$pc" -f 'host 192.0.2.99' >"$tmp/p"
+[ ! -s "$tmp/p" ] && pass "-f is ANDed" || fail "-f is ANDed"
+run -r "$pc" --stats >"$tmp/st"
+tail -n 1 "$tmp/st" | grep -q '"event_type":"capture_stats"' && pass "--stats" || fail "--stats"
+
+echo "cli: $fails failed"
+[ "$fails" = 0 ]
