@@ -42,10 +42,9 @@ enum sm_pkt_kind sm_decode_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_
     }
 }
 
-static enum sm_pkt_kind sm_truncated(struct sm_pkt *pkt, struct sm_decode_stats *stats)
+static enum sm_pkt_kind sm_truncated(struct sm_pkt *pkt)
 {
     pkt->truncated = true;
-    stats->truncated++;
     return SM_PKT_OTHER;
 }
 
@@ -117,14 +116,13 @@ static enum sm_pkt_kind sm_decode_tcp(struct sm_pkt *pkt, struct sm_cur *c, uint
     pkt->tcp_csum = sm_cur_be16(c);
     sm_cur_skip(c, 2); /* urgent pointer */
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if (off < 5 || (uint32_t)off * 4 > l4_len)
         return sm_malformed(stats);
 
     struct sm_cur opt = sm_cur_sub(c, (size_t)off * 4 - 20, false);
     if (sm_cur_left(&opt) < (size_t)off * 4 - 20) {
         pkt->truncated = true;
-        stats->truncated++;
     }
     sm_decode_tcp_options(pkt, &opt);
 
@@ -208,7 +206,7 @@ static enum sm_pkt_kind sm_decode_icmp(struct sm_pkt *pkt, struct sm_cur *c, boo
     sm_cur_skip(c, 2); /* checksum */
     uint32_t rest = sm_cur_be32(c);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
 
     if (!v6) {
         if (pkt->icmp_type == 3)
@@ -260,13 +258,13 @@ static enum sm_pkt_kind sm_decode_icmp(struct sm_pkt *pkt, struct sm_cur *c, boo
         q->ip_version = 6;
     }
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if (nh != SM_IPPROTO_TCP) {
         stats->other++;
         return SM_PKT_OTHER;
     }
     if (!sm_decode_quoted_tcp(q, c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     return SM_PKT_ICMP_ERR;
 }
 
@@ -278,7 +276,7 @@ static enum sm_pkt_kind sm_decode_gre(struct sm_pkt *pkt, struct sm_cur *c,
     uint16_t fv = sm_cur_be16(c);
     uint16_t proto = sm_cur_be16(c);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if ((fv & 0x0007) != 0) { /* version 1 is PPTP's enhanced GRE */
         stats->other++;
         return SM_PKT_OTHER;
@@ -286,7 +284,7 @@ static enum sm_pkt_kind sm_decode_gre(struct sm_pkt *pkt, struct sm_cur *c,
     sm_cur_skip(c,
                 ((fv & 0x8000) ? 4u : 0u) + ((fv & 0x2000) ? 4u : 0u) + ((fv & 0x1000) ? 4u : 0u));
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     pkt->vlan_count = 0; /* the outer tags belong to the mirror, not the flow */
     switch (proto) {
     case SM_ETH_TEB:
@@ -307,7 +305,7 @@ static enum sm_pkt_kind sm_decode_udp(struct sm_pkt *pkt, struct sm_cur *c,
     uint16_t dport = sm_cur_be16(c);
     sm_cur_skip(c, 4);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if (dport != SM_VXLAN_PORT) {
         stats->other++;
         return SM_PKT_OTHER;
@@ -315,7 +313,7 @@ static enum sm_pkt_kind sm_decode_udp(struct sm_pkt *pkt, struct sm_cur *c,
     uint8_t flags = sm_cur_u8(c);
     sm_cur_skip(c, 7);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if (!(flags & 0x08)) { /* the I flag: a valid VNI */
         stats->other++;
         return SM_PKT_OTHER;
@@ -367,13 +365,13 @@ static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
     sm_cur_copy(c, src.b, 4);
     sm_cur_copy(c, dst.b, 4);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     size_t hlen = (size_t)(vihl & 0x0f) * 4;
     if ((vihl >> 4) != 4 || hlen < 20 || total < hlen)
         return sm_malformed(stats);
     sm_cur_skip(c, hlen - 20); /* options */
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
 
     pkt->ip_version = 4;
     pkt->src = src;
@@ -410,7 +408,7 @@ static enum sm_pkt_kind sm_decode_ipv6(struct sm_pkt *pkt, struct sm_cur *c,
     sm_cur_copy(c, src.b, 16);
     sm_cur_copy(c, dst.b, 16);
     if (!sm_cur_ok(c))
-        return sm_truncated(pkt, stats);
+        return sm_truncated(pkt);
     if ((vtc >> 4) != 6)
         return sm_malformed(stats);
 
@@ -429,7 +427,7 @@ static enum sm_pkt_kind sm_decode_ipv6(struct sm_pkt *pkt, struct sm_cur *c,
     bool frag, first;
     if (!sm_ipv6_walk(&body, &nh, &frag, &first)) {
         if (!sm_cur_ok(&body))
-            return sm_truncated(pkt, stats);
+            return sm_truncated(pkt);
         return sm_malformed(stats);
     }
     size_t ext = before - sm_cur_left(&body);

@@ -59,7 +59,6 @@ enum sm_pkt_kind sm_decode_ethertype(struct sm_pkt *pkt, uint16_t type, struct s
         uint16_t tci = sm_cur_be16(c);
         type = sm_cur_be16(c);
         if (!sm_cur_ok(c)) {
-            stats->truncated++;
             pkt->truncated = true;
             return SM_PKT_OTHER;
         }
@@ -80,7 +79,6 @@ enum sm_pkt_kind sm_decode_ethernet(struct sm_pkt *pkt, struct sm_cur *c,
     sm_cur_skip(c, 12); /* destination and source MAC */
     uint16_t type = sm_cur_be16(c);
     if (!sm_cur_ok(c)) {
-        stats->truncated++;
         pkt->truncated = true;
         return SM_PKT_OTHER;
     }
@@ -99,7 +97,6 @@ static enum sm_pkt_kind sm_decode_sll(struct sm_pkt *pkt, struct sm_cur *c,
     sm_cur_skip(c, 12);
     uint16_t proto = sm_cur_be16(c);
     if (!sm_cur_ok(c)) {
-        stats->truncated++;
         pkt->truncated = true;
         return SM_PKT_OTHER;
     }
@@ -118,7 +115,6 @@ static enum sm_pkt_kind sm_decode_sll2(struct sm_pkt *pkt, struct sm_cur *c,
     pkt->pkttype = sm_cur_u8(c);
     sm_cur_skip(c, 9);
     if (!sm_cur_ok(c)) {
-        stats->truncated++;
         pkt->truncated = true;
         pkt->ifindex = -1;
         pkt->pkttype = -1;
@@ -134,7 +130,6 @@ static enum sm_pkt_kind sm_decode_raw(struct sm_pkt *pkt, struct sm_cur *c,
     bool ok;
     uint8_t first = sm_cur_peek_u8(c, 0, &ok);
     if (!ok) {
-        stats->truncated++;
         pkt->truncated = true;
         return SM_PKT_OTHER;
     }
@@ -157,7 +152,6 @@ static enum sm_pkt_kind sm_decode_null(struct sm_pkt *pkt, struct sm_cur *c, boo
 {
     uint32_t af = network_order ? sm_cur_be32(c) : sm_cur_he32(c);
     if (!sm_cur_ok(c)) {
-        stats->truncated++;
         pkt->truncated = true;
         return SM_PKT_OTHER;
     }
@@ -208,7 +202,6 @@ static enum sm_pkt_kind sm_decode_nflog(struct sm_pkt *pkt, struct sm_cur *c,
         sm_cur_skip(c, skip);
     }
     if (!sm_cur_ok(c)) {
-        stats->truncated++;
         pkt->truncated = true;
     } else {
         stats->other++;
@@ -262,6 +255,8 @@ enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uin
         break;
     }
     pkt->kind = kind;
+    if (pkt->truncated) /* counted once, whichever layer was cut */
+        stats->truncated++;
     if (kind == SM_PKT_TCP)
         stats->tcp++;
     else if (kind == SM_PKT_ICMP_ERR)

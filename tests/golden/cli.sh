@@ -102,5 +102,24 @@ run -r "$pc" -f 'host 192.0.2.99' >"$tmp/p"
 run -r "$pc" --stats >"$tmp/st"
 tail -n 1 "$tmp/st" | grep -q '"event_type":"capture_stats"' && pass "--stats" || fail "--stats"
 
+# RFC 5424 syslog over UDP on loopback: one datagram per event.
+cat >"$tmp/udp.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(10)
+print(s.getsockname()[1], flush=True)
+data, _ = s.recvfrom(65535)
+open(sys.argv[1], "wb").write(data)
+PY
+/usr/bin/python3 "$tmp/udp.py" "$tmp/syslog.msg" >"$tmp/port" &
+lpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/port" ] && break; sleep 0.2; done
+run -r "$src/pcaps/ssh-refused.pcap" -o "syslog://127.0.0.1:$(cat "$tmp/port")"
+check "-o syslog://" 0 $?
+wait "$lpid"
+grep -q '^<134>1 - t sshmortem [0-9]* - - {"timestamp".*"verdict":"refused"' "$tmp/syslog.msg" &&
+    pass "syslog message is RFC 5424 with the event" || { fail "syslog message"; cat "$tmp/syslog.msg"; }
+
 echo "cli: $fails failed"
 [ "$fails" = 0 ]
