@@ -118,8 +118,18 @@ static void r_fill(rng_t *r, uint8_t *p, size_t n)
 
 /* ------------------------------------------------------------ constants */
 
-enum { F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_PSH = 0x08, F_ACK = 0x10 };
-enum { C = 0, S = 1, RTR = 2 }; /* directions: client->server, server->client, router->client */
+enum {
+    F_FIN = 0x01,
+    F_SYN = 0x02,
+    F_RST = 0x04,
+    F_PSH = 0x08,
+    F_ACK = 0x10
+};
+enum {
+    C = 0,
+    S = 1,
+    RTR = 2
+}; /* directions: client->server, server->client, router->client */
 enum {
     K_NONE,
     K_RAND,
@@ -132,8 +142,16 @@ enum {
     K_NEWKEYS_C,
     K_ICMP,
 };
-enum { O_NONE, O_SYN, O_TS };
-enum { MB_NO, MB_MIDDLEBOX, MB_STATELESS };
+enum {
+    O_NONE,
+    O_SYN,
+    O_TS
+};
+enum {
+    MB_NO,
+    MB_MIDDLEBOX,
+    MB_STATELESS
+};
 
 enum {
     T_NORMAL,
@@ -149,12 +167,12 @@ enum {
     T_COUNT
 };
 static const char *type_name[T_COUNT] = {
-    "normal", "bulk", "long", "syn-only", "refused", "icmp-reject",
-    "rst-before-banner", "idle-dead", "rtx-death", "reset",
+    "normal",    "bulk",      "long",  "syn-only", "refused", "icmp-reject", "rst-before-banner",
+    "idle-dead", "rtx-death", "reset",
 };
 static const char *type_verdict[T_COUNT] = {
-    "normal-close", "normal-close", "normal-close", "silent-drop", "refused", "rejected-icmp",
-    "rst-before-banner", "state-table-timeout", "retransmission-death", "reset",
+    "normal-close",  "normal-close",      "normal-close",        "silent-drop",          "refused",
+    "rejected-icmp", "rst-before-banner", "state-table-timeout", "retransmission-death", "reset",
 };
 /* percent of connections of each type (sums to 100) */
 static const int type_pct[T_COUNT] = { 51, 2, 5, 8, 7, 3, 6, 6, 6, 6 };
@@ -218,9 +236,9 @@ static const char *KEX_LISTS_S[10] = {
  * parse sntrup761x25519 key exchange messages and flags them as errors. */
 static int g_curve;
 static size_t q_c_len = SNTRUP_CLIENT_LEN, q_s_len = SNTRUP_SERVER_LEN;
-#define N_SERVERS         32
-#define EPOCH_US          (1700000000ULL * 1000000ULL) /* 2023-11-14T22:13:20Z */
-#define MAXPKT            2048
+#define N_SERVERS 32
+#define EPOCH_US  (1700000000ULL * 1000000ULL) /* 2023-11-14T22:13:20Z */
+#define MAXPKT    2048
 
 /* ------------------------------------------------------------ structures */
 
@@ -356,7 +374,7 @@ static uint16_t csum_fold(uint64_t s)
 
 /* checksum of an L4 segment including the IPv4/IPv6 pseudo-header */
 static uint16_t l4_csum(int v6, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-        const uint8_t *l4, size_t len)
+                        const uint8_t *l4, size_t len)
 {
     uint64_t s = 0;
     s = csum_add(s, src, v6 ? 16 : 4);
@@ -372,7 +390,7 @@ static uint16_t l4_csum(int v6, const uint8_t *src, const uint8_t *dst, uint8_t 
 }
 
 static size_t put_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16_t vlan,
-        uint16_t etype)
+                      uint16_t etype)
 {
     memcpy(p, dst, 6);
     memcpy(p + 6, src, 6);
@@ -387,7 +405,7 @@ static size_t put_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16
 }
 
 static size_t put_ip4(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-        size_t l4len, uint16_t id, uint8_t ttl, int df)
+                      size_t l4len, uint16_t id, uint8_t ttl, int df)
 {
     p[0] = 0x45;
     p[1] = 0;
@@ -403,8 +421,8 @@ static size_t put_ip4(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_
     return 20;
 }
 
-static size_t put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh,
-        size_t l4len, uint32_t flow, uint8_t hlim)
+static size_t put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh, size_t l4len,
+                      uint32_t flow, uint8_t hlim)
 {
     put_be32(p, 0x60000000u | (flow & 0xfffff));
     put_be16(p + 4, (uint16_t)l4len);
@@ -417,7 +435,8 @@ static size_t put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_
 
 /* TCP header; options per kind; returns header length */
 static size_t put_tcp(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
-        uint8_t flags, uint16_t win, int opt, uint16_t mss, uint32_t tsval, uint32_t tsecr)
+                      uint8_t flags, uint16_t win, int opt, uint16_t mss, uint32_t tsval,
+                      uint32_t tsecr)
 {
     size_t hl = opt == O_SYN ? 40 : opt == O_TS ? 32 : 20;
     put_be16(p, sport);
@@ -539,7 +558,7 @@ static size_t build_ecdh_reply_newkeys(uint8_t *out, const uint8_t *hostkey, rng
 /* ------------------------------------------------- connection programs */
 
 static uint64_t add_ex(conn_t *c, uint64_t dt, int dir, uint8_t flags, uint8_t kind, size_t len,
-        int opt, int64_t seq, int64_t ack, uint8_t mb)
+                       int opt, int64_t seq, int64_t ack, uint8_t mb)
 {
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
@@ -663,11 +682,11 @@ static void exchanges(conn_t *c, int count, double think_mean, int auth)
                 slen = enc(c, r_range(&c->r, 10, c->mss - 30));
             }
             add(c, j == 0 ? react(c, S) : r_range(&c->r, 10, 60), S,
-                    j == nseg - 1 ? F_PSH | F_ACK : F_ACK, K_RAND, slen);
+                j == nseg - 1 ? F_PSH | F_ACK : F_ACK, K_RAND, slen);
         }
         /* client's (delayed) ACK */
-        add(c, c->rtt + (nseg == 1 ? r_range(&c->r, 0, 40000) : r_range(&c->r, 0, 500)), C,
-                F_ACK, K_NONE, 0);
+        add(c, c->rtt + (nseg == 1 ? r_range(&c->r, 0, 40000) : r_range(&c->r, 0, 500)), C, F_ACK,
+            K_NONE, 0);
     }
 }
 
@@ -683,7 +702,7 @@ static void bulk(conn_t *c, int dir, uint64_t bytes)
             size_t len = bytes > c->mss ? c->mss : (size_t)bytes;
             uint64_t dt = k == 0 ? r_range(&c->r, 30, 400) : r_range(&c->r, 12, 30);
             add_ex(c, dt, dir, bytes <= c->mss || k + 1 == cwnd ? F_PSH | F_ACK : F_ACK, K_RAND,
-                    len, O_TS, -1, -1, MB_NO);
+                   len, O_TS, -1, -1, MB_NO);
             if (k == 0) {
                 t_first = c->t;
             }
@@ -763,8 +782,7 @@ static void build_program(conn_t *c)
     case T_REFUSED:
         add(c, 0, C, F_SYN, K_NONE, 0);
         c->s[S].nxt = 0; /* kernel RST to a SYN: seq 0, ack ISN+1, no options, IP ID 0 */
-        add_ex(c, r_range(r, 30, 300), S, F_RST | F_ACK, K_NONE, 0, O_NONE, -1, -1,
-                MB_STATELESS);
+        add_ex(c, r_range(r, 30, 300), S, F_RST | F_ACK, K_NONE, 0, O_NONE, -1, -1, MB_STATELESS);
         break;
     case T_ICMP:
         add(c, 0, C, F_SYN, K_NONE, 0);
@@ -785,7 +803,7 @@ static void build_program(conn_t *c)
         add(c, gap, C, F_PSH | F_ACK, K_RAND, 36);
         if (r_unit(r) < 0.25) { /* middlebox without state answers with a RST */
             add_ex(c, r_range(r, 100, 3000), S, F_RST, K_NONE, 0, O_NONE, c->s[S].nxt, -1,
-                    MB_MIDDLEBOX);
+                   MB_MIDDLEBOX);
         } else {
             retransmit(c, C, c->s[C].nxt - 36, 36, (int)r_range(r, 6, 15));
         }
@@ -806,7 +824,7 @@ static void build_program(conn_t *c)
         ssh_setup(c);
         exchanges(c, (int)r_range(r, 3, 20), 1.5, 1);
         add_ex(c, think(c, 1.5), r_unit(r) < 0.5 ? S : C, F_RST | F_ACK, K_NONE, 0, O_TS, -1, -1,
-                MB_NO);
+               MB_NO);
         break;
     }
 }
@@ -942,7 +960,7 @@ static size_t build_l3(conn_t *c, const desc_t *d, uint8_t *p)
         win = 0;
     }
     size_t th = put_tcp(tcp, me->port, peer->port, d->seq, d->ack, d->flags, win, d->opt,
-            (uint16_t)(c->v6 ? 1440 : 1460), d->tsval, d->tsecr);
+                        (uint16_t)(c->v6 ? 1440 : 1460), d->tsval, d->tsecr);
     size_t pl = build_payload(c, d, tcp + th);
     uint8_t ttl = d->mb == MB_MIDDLEBOX ? (uint8_t)(250 - c->srv % 4) : me->ttl;
     uint16_t id = d->mb == MB_MIDDLEBOX ? (uint16_t)mix64(c->seed + d->t) : d->ipid;
@@ -1107,9 +1125,9 @@ static void bg_emit(uint64_t t_us)
         uint8_t *ip = f + off, *tcp = ip + 20;
         uint32_t tsv = (toc ? t->sts : t->cts) + (uint32_t)(t_us / 1000);
         uint32_t tse = (toc ? t->cts : t->sts) + (uint32_t)(t_us / 1000);
-        size_t th = put_tcp(tcp, toc ? 443 : t->cport, toc ? t->cport : 443,
-                toc ? t->snxt : t->cnxt, toc ? t->cnxt : t->snxt, F_PSH | F_ACK, 501, O_TS,
-                0, tsv, tse);
+        size_t th =
+                put_tcp(tcp, toc ? 443 : t->cport, toc ? t->cport : 443, toc ? t->snxt : t->cnxt,
+                        toc ? t->cnxt : t->snxt, F_PSH | F_ACK, 501, O_TS, 0, tsv, tse);
         uint8_t *p = tcp + th;
         p[0] = 0x17, p[1] = 3, p[2] = 3;
         put_be16(p + 3, (uint16_t)(pl - 5));
@@ -1213,8 +1231,8 @@ static void fmt_addr(char *buf, size_t n, const uint8_t *a, int v6)
     }
     /* full form, no zero compression: stable and easy to join on */
     snprintf(buf, n, "%x:%x:%x:%x:%x:%x:%x:%x", a[0] << 8 | a[1], a[2] << 8 | a[3],
-            a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
-            a[12] << 8 | a[13], a[14] << 8 | a[15]);
+             a[4] << 8 | a[5], a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
+             a[12] << 8 | a[13], a[14] << 8 | a[15]);
 }
 
 static void truth_line(FILE *tf, conn_t *c, int cut)

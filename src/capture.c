@@ -78,17 +78,19 @@ const char *sm_capture_datalink_name(const struct sm_capture *c)
 bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, const char *extra,
                              char *out, size_t outlen)
 {
-    char portexpr[SM_MAX_PORTS * 12 + 8] = "";
+    char portexpr[SM_MAX_PORTS * sizeof(" or port 65535")] = "";
     char base[sizeof(portexpr) + 512];
     size_t o = 0;
 
     if (dlt == DLT_NFLOG)
         return false;
-    for (size_t i = 0; i < nports && o < sizeof(portexpr); i++) {
+    if (nports == 0 || nports > SM_MAX_PORTS)
+        return false;
+    for (size_t i = 0; i < nports; i++) {
         int n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "",
                          ports[i]);
-        if (n < 0)
-            break;
+        if (n < 0 || (size_t)n >= sizeof(portexpr) - o)
+            return false;
         o += (size_t)n;
     }
     /* ICMP unreachable (3) and time exceeded (11); ICMPv6 unreachable (1),

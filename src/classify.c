@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* summary: the teardown classifier. Network causes win over protocol causes,
- * which win over orderly ones (SPEC.md "Verdicts"). Until the SSH dissector
- * reports banners, "banner seen" means the stream began with "SSH-". */
+ * which win over orderly ones (SPEC.md "Verdicts"). What the application
+ * layer reached comes from the dissector's facts (struct sm_app_facts). */
 #include "config.h"
 #include "classify.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,11 +34,6 @@ const char *sm_rst_origin_name(enum sm_rst_origin o)
 {
     static const char *const n[] = { "none", "endpoint", "middlebox", "unknown" };
     return o <= SM_RST_UNKNOWN ? n[o] : "unknown";
-}
-
-bool sm_side_sent_ssh_banner(const struct sm_tcp_side *s)
-{
-    return s->first_payload_len >= 4 && memcmp(s->first_payload, "SSH-", 4) == 0;
 }
 
 /* Fix hints, in the terms of the cause. */
@@ -108,12 +104,14 @@ static int sm_first_rst(const struct sm_flow *f)
     return -1;
 }
 
-static double sm_clamp_confidence(const struct sm_flow *f, double c)
+static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_app_facts *app, double c)
 {
     if (f->midstream)
         c *= 0.7;
     if (f->truncated)
         c *= 0.9;
+    if (app && (app->gap[0] || app->gap[1]))
+        c *= 0.8; /* the capture lost bytes: some facts were not seen */
     if (f->side[0].pkts == 0 || f->side[1].pkts == 0)
         c *= f->established ? 0.6 : 1.0;
     return c < 0.05 ? 0.05 : (c > 1.0 ? 1.0 : c);
@@ -196,10 +194,229 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
              "The connection was seen without a handshake and with too little traffic to judge.");
 }
 
+static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_missed)
+{
+    switch (a->phase) {
+    case SM_APP_SESSION:
+        return SM_PHASE_SESSION;
+    case SM_APP_AUTH:
+        return SM_PHASE_AUTH;
+    case SM_APP_KEX:
+        return SM_PHASE_KEX;
+    default:
+        /* A capture that began mid-stream missed the banners: the
+         * connection was most likely in its encrypted session. */
+        return banners_missed ? SM_PHASE_SESSION : SM_PHASE_BANNER;
+    }
+}
+
+/* Who ended the connection first, by FIN or RST. */
+static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct sm_classification *c)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    int64_t to = o->fin_count ? o->fin_ts : (o->rst_count ? o->rst_ts : INT64_MAX);
+    int64_t tr = r->fin_count ? r->fin_ts : (r->rst_count ? r->rst_ts : INT64_MAX);
+    if (to == INT64_MAX && tr == INT64_MAX)
+        return SM_BY_NONE;
+    if (c->rst_origin == SM_RST_MIDDLEBOX)
+        return SM_BY_MIDDLEBOX;
+    return to <= tr ? SM_BY_CLIENT : SM_BY_SERVER;
+}
+
+static const char *sm_kex_category_words(const char *cat)
+{
+    if (!cat)
+        return "algorithm";
+    if (strcmp(cat, "kex") == 0)
+        return "key exchange method";
+    if (strcmp(cat, "host_key") == 0)
+        return "host key type";
+    if (strcmp(cat, "mac") == 0)
+        return "MAC";
+    if (strcmp(cat, "compression") == 0)
+        return "compression method";
+    return cat;
+}
+
+/* Handshake done, no server identification line (yet). Returns false when
+ * the connection is still open and nothing can be said. */
+static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_app_facts *a,
+                                      int srv, enum sm_closed_by rst_by,
+                                      struct sm_classification *out)
+{
+    const struct sm_tcp_side *sv = &f->side[srv], *cl = &f->side[!srv];
+    if (out->rst_dir == srv || (out->rst_dir >= 0 && rst_by == SM_BY_MIDDLEBOX)) {
+        out->verdict = SM_V_RST_BEFORE_BANNER;
+        out->confidence = 0.9;
+        out->closed_by = rst_by;
+        snprintf(out->reason, sizeof(out->reason),
+                 "The TCP handshake completed, then a RST arrived before the server's SSH "
+                 "identification line%s%s%s.",
+                 a->prebanner_text ? " (after \"" : "", a->prebanner_text ? a->prebanner_text : "",
+                 a->prebanner_text ? "\")" : "");
+        snprintf(out->symptom, sizeof(out->symptom),
+                 "kex_exchange_identification: read: Connection reset by peer");
+        return true;
+    }
+    if (sv->fin_count) {
+        out->verdict = SM_V_CLOSED_BEFORE_BANNER;
+        out->confidence = 0.9;
+        out->closed_by = SM_BY_SERVER;
+        if (a->prebanner_text)
+            snprintf(out->reason, sizeof(out->reason),
+                     "The server closed the connection (FIN) before its SSH identification line, "
+                     "after sending \"%s\".",
+                     a->prebanner_text);
+        else
+            snprintf(out->reason, sizeof(out->reason),
+                     "The server closed the connection (FIN) before sending any SSH "
+                     "identification line.");
+        snprintf(out->symptom, sizeof(out->symptom),
+                 "kex_exchange_identification: Connection closed by remote host");
+        return true;
+    }
+    if (cl->fin_count || cl->rst_count) {
+        out->verdict = SM_V_NO_BANNER;
+        out->confidence = 0.8;
+        out->closed_by = srv == SM_DIR_RESP ? SM_BY_CLIENT : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "The server accepted the connection but sent no SSH identification line in "
+                 "%.1f s; the client gave up.",
+                 (double)((cl->fin_count ? cl->fin_ts : cl->rst_ts) - f->first_ts) / 1e6);
+        snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
+        return true;
+    }
+    return false;
+}
+
+/* The side whose data died: a segment retransmitted and never acknowledged
+ * until the end. Three transmissions (two retransmissions, the backoff
+ * visible) at least, or two when the connection then ended. */
+static int sm_dead_side(const struct sm_flow *f, bool ended)
+{
+    int best = -1;
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d];
+        if (!s->stalling || s->stall_count < (ended ? 2u : 3u))
+            continue;
+        if (best < 0 || s->stall_count > f->side[best].stall_count)
+            best = d;
+    }
+    return best;
+}
+
+static const char sm_hint_keepalive_too_slow[] =
+        "Keepalives were on, but the silence still outlasted the middlebox idle timeout: set "
+        "ServerAliveInterval (client) or ClientAliveInterval (server) well below that timeout.";
+
+static void sm_state_table_hint(const struct sm_flow *f, struct sm_classification *out)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalives + r->tcp_keepalives)
+        out->hint = sm_hint_keepalive_too_slow;
+}
+
+/* Network causes, most specific first: mtu-blackhole, state-table-timeout,
+ * retransmission-death. Returns false when none applies. */
+static bool sm_classify_network(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                                struct sm_classification *out, const char *host)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
+    int dead = sm_dead_side(f, ended);
+    const struct sm_flow_idle *idle = &f->idle;
+    /* Traffic resumed after an idle period and was never acknowledged. */
+    bool idle_unacked = idle->seen && !idle->acked;
+    uint16_t port = f->port[SM_DIR_RESP];
+
+    if (dead >= 0) {
+        const struct sm_tcp_side *s = &f->side[dead];
+        double span = s->stall_count > 1 ? (double)(s->stall_ts[(s->stall_count < SM_MAX_STALL_TIMES
+                                                                         ? s->stall_count
+                                                                         : SM_MAX_STALL_TIMES) -
+                                                                1] -
+                                                    s->stall_ts[0]) /
+                                                   1e6
+                                         : 0.0;
+        bool icmp_mtu = f->icmp.count && f->icmp.cls == SM_ICMP_FRAG_NEEDED;
+        /* Only large segments vanish: the stalled one is clearly larger (8 %,
+         * more than option jitter) than any the peer acknowledged, and the
+         * peer still reached us after the stall began (the reverse path
+         * works; what it cannot pass is the size). */
+        const struct sm_tcp_side *peer = &f->side[!dead];
+        bool too_big = s->max_acked_seg > 0 &&
+                       (uint64_t)s->stall_len * 100 >= (uint64_t)s->max_acked_seg * 108 &&
+                       peer->last_ts > s->stall_ts[0];
+        if (icmp_mtu || too_big) {
+            out->verdict = SM_V_MTU_BLACKHOLE;
+            out->confidence = icmp_mtu ? 0.9 : 0.75;
+            out->closed_by = SM_BY_NONE;
+            snprintf(out->reason, sizeof(out->reason),
+                     "A %u-byte segment from the %s was retransmitted %u times and never "
+                     "acknowledged, while segments up to %u bytes got through%s.",
+                     s->stall_len, dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1,
+                     s->max_acked_seg,
+                     icmp_mtu ? "; an ICMP fragmentation-needed/packet-too-big quoted the flow"
+                              : "");
+            snprintf(out->symptom, sizeof(out->symptom),
+                     "client_loop: send disconnect: Broken pipe");
+            return true;
+        }
+        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->stall_seq, idle->seq)) {
+            out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+            out->confidence = 0.85;
+            sm_state_table_hint(f, out);
+            out->closed_by = SM_BY_MIDDLEBOX;
+            snprintf(out->reason, sizeof(out->reason),
+                     "After %.0f s of silence the %s's next packet was retransmitted %u times and "
+                     "never acknowledged: a NAT or firewall had forgotten the connection.",
+                     (double)idle->gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
+                     s->stall_count - 1);
+            snprintf(out->symptom, sizeof(out->symptom),
+                     dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
+                                         : "Timeout, server %s not responding.",
+                     host);
+            return true;
+        }
+        out->verdict = SM_V_RETRANSMISSION_DEATH;
+        out->confidence = s->stall_count >= 4 ? 0.85 : 0.7;
+        out->closed_by = SM_BY_NONE;
+        snprintf(out->reason, sizeof(out->reason),
+                 "Data from the %s was retransmitted %u times over %.1f s with backoff and never "
+                 "acknowledged until the connection died.",
+                 dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1, span);
+        snprintf(out->symptom, sizeof(out->symptom),
+                 dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
+                                     : "Timeout, server %s not responding.",
+                 host);
+        return true;
+    }
+    /* A RST after the idle, before anything sent after it got through: the
+     * middlebox (or the peer, reached through a new mapping) no longer knew
+     * the connection. */
+    if (idle_unacked && out->rst_dir >= 0 && f->side[out->rst_dir].rst_ts >= idle->ts) {
+        out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+        out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
+        sm_state_table_hint(f, out);
+        out->closed_by = out->rst_origin == SM_RST_MIDDLEBOX ? SM_BY_MIDDLEBOX
+                         : out->rst_dir == SM_DIR_ORIG       ? SM_BY_CLIENT
+                                                             : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "After %.0f s of silence the first packet drew a RST (%s) instead of an "
+                 "acknowledgement: the state table had forgotten the connection.",
+                 (double)idle->gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
+        snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host, port);
+        return true;
+    }
+    return false;
+}
+
 void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                  struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    static const struct sm_app_facts none = { .auth_success = -1, .disconnect_dir = -1 };
+    const struct sm_app_facts *a = ctx->app ? ctx->app : &none;
     char host[64];
 
     memset(out, 0, sizeof(*out));
@@ -214,51 +431,70 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         goto done;
     }
 
-    bool srv_banner = sm_side_sent_ssh_banner(r);
-    bool cli_banner = sm_side_sent_ssh_banner(o);
-    /* A mid-stream capture may have missed the banners: assume they passed. */
-    bool banner_unknown = f->midstream || !r->isn_known;
-    out->phase = (srv_banner && cli_banner) || banner_unknown ? SM_PHASE_KEX : SM_PHASE_BANNER;
+    int srv = a->reversed ? SM_DIR_ORIG : SM_DIR_RESP;
+    bool srv_banner = a->ident_seen[srv];
+    bool cli_banner = a->ident_seen[!srv];
+    /* A capture that began mid-stream may have missed both banners. */
+    bool banners_missed = f->midstream && !a->ident_seen[0] && !a->ident_seen[1] &&
+                          !a->not_protocol[0] && !a->not_protocol[1];
+    /* Bytes the capture lost before the server's banner: its absence
+     * proves nothing. */
+    if (!srv_banner && a->gap[srv])
+        banners_missed = true;
+    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0;
+    out->phase = sm_phase_of(a, banners_missed);
     enum sm_closed_by rst_by = out->rst_dir == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
     if (out->rst_origin == SM_RST_MIDDLEBOX)
         rst_by = SM_BY_MIDDLEBOX;
 
-    if (!srv_banner && !banner_unknown) {
-        if (out->rst_dir == SM_DIR_RESP || (out->rst_dir >= 0 && rst_by == SM_BY_MIDDLEBOX)) {
-            out->verdict = SM_V_RST_BEFORE_BANNER;
-            out->confidence = 0.9;
-            out->closed_by = rst_by;
-            snprintf(out->reason, sizeof(out->reason),
-                     "The TCP handshake completed, then a RST arrived before the server's SSH "
-                     "identification line.");
-            snprintf(out->symptom, sizeof(out->symptom),
-                     "kex_exchange_identification: read: Connection reset by peer");
+    if (sm_classify_network(f, ctx, out, host))
+        goto done;
+    if (a->not_protocol[0] || a->not_protocol[1]) {
+        out->verdict = SM_V_NOT_SSH;
+        out->confidence = 0.9;
+        out->closed_by = sm_first_closer(f, out);
+        snprintf(out->reason, sizeof(out->reason), "The %s spoke %s, not SSH, on port %u.",
+                 a->not_protocol[SM_DIR_RESP] ? "server" : "client",
+                 a->other_protocol && strcmp(a->other_protocol, "unknown") != 0
+                         ? a->other_protocol
+                         : "another protocol",
+                 port);
+        snprintf(out->symptom, sizeof(out->symptom),
+                 a->not_protocol[SM_DIR_RESP] ? "kex_exchange_identification: banner line contains "
+                                                "invalid characters"
+                                              : "");
+        goto done;
+    }
+    if (!srv_banner && !banners_missed) {
+        if (sm_classify_before_banner(f, a, srv, rst_by, out))
             goto done;
-        }
-        if (r->fin_count) {
-            out->verdict = SM_V_CLOSED_BEFORE_BANNER;
-            out->confidence = 0.9;
-            out->closed_by = SM_BY_SERVER;
+    }
+    /* With bytes missing from the capture the key exchange may have
+     * finished unseen: then this is no proof of a failed negotiation. */
+    bool kex_visible = !a->gap[0] && !a->gap[1] && !a->legacy; /* SSH-1 has no NEWKEYS */
+    if (srv_banner && cli_banner && !(a->newkeys_seen[0] && a->newkeys_seen[1]) && ended &&
+        kex_visible && rst_by != SM_BY_MIDDLEBOX) {
+        out->verdict = SM_V_KEX_FAILED;
+        out->confidence = a->kex_no_common || a->disconnect_seen ? 0.95 : 0.75;
+        out->closed_by = a->disconnect_seen
+                                 ? ((a->disconnect_dir == srv) ? SM_BY_SERVER : SM_BY_CLIENT)
+                                 : sm_first_closer(f, out);
+        if (a->kex_no_common) {
             snprintf(out->reason, sizeof(out->reason),
-                     "The server closed the connection (FIN) after %llu byte%s and before any SSH "
-                     "identification line.",
-                     (unsigned long long)r->payload_bytes, r->payload_bytes == 1 ? "" : "s");
+                     "Both identification lines were exchanged but client and server share no "
+                     "%s.",
+                     sm_kex_category_words(a->kex_no_common_category));
             snprintf(out->symptom, sizeof(out->symptom),
-                     "kex_exchange_identification: Connection closed by remote host");
-            goto done;
-        }
-        if (o->fin_count || o->rst_count) {
-            out->verdict = SM_V_NO_BANNER;
-            out->confidence = 0.8;
-            out->closed_by = SM_BY_CLIENT;
+                     "Unable to negotiate with %s port %u: no matching %s found", host, port,
+                     sm_kex_category_words(a->kex_no_common_category));
+        } else {
             snprintf(out->reason, sizeof(out->reason),
-                     "The server accepted the connection but sent no SSH identification line "
-                     "in %.1f s; the client gave up.",
-                     (double)(f->last_ts - f->first_ts) / 1e6);
-            snprintf(out->symptom, sizeof(out->symptom),
-                     "Connection timed out during banner exchange");
-            goto done;
+                     "The connection ended during the key exchange%s.",
+                     a->disconnect_seen ? " after a DISCONNECT message" : "");
+            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
+                     port);
         }
+        goto done;
     }
 
     if (out->rst_dir >= 0 && !(o->fin_count && r->fin_count)) {
@@ -309,6 +545,7 @@ done:
     }
     if (out->verdict == SM_V_UNFINISHED)
         out->closed_by = SM_BY_NONE;
-    out->hint = sm_hints[out->verdict];
-    out->confidence = sm_clamp_confidence(f, out->confidence);
+    if (!out->hint || out->verdict == SM_V_UNFINISHED)
+        out->hint = sm_hints[out->verdict];
+    out->confidence = sm_clamp_confidence(f, ctx->app, out->confidence);
 }

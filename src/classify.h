@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dissector.h"
 #include "flow.h"
 
 /* The verdicts of SPEC.md, in the order of that table. */
@@ -57,7 +58,8 @@ enum sm_rst_origin {
 /* What the caller knows beyond the flow itself. */
 struct sm_classify_ctx {
     enum sm_flow_end why;
-    int64_t now_us; /* capture time of the decision */
+    int64_t now_us;                 /* capture time of the decision */
+    const struct sm_app_facts *app; /* from the dissector; NULL: none ran */
 };
 
 struct sm_classification {
@@ -79,8 +81,5 @@ const char *sm_verdict_name(enum sm_verdict v);
 const char *sm_closed_by_name(enum sm_closed_by c);
 const char *sm_phase_name(enum sm_phase p);
 const char *sm_rst_origin_name(enum sm_rst_origin o);
-
-/* The first bytes of a side's stream are an SSH identification line. */
-bool sm_side_sent_ssh_banner(const struct sm_tcp_side *s);
 
 #endif

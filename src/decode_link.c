@@ -201,7 +201,8 @@ static enum sm_pkt_kind sm_decode_nflog(struct sm_pkt *pkt, struct sm_cur *c,
             skip = sm_cur_left(c) + 1; /* runs past the end: truncated */
         sm_cur_skip(c, skip);
     }
-    if (!sm_cur_ok(c)) {
+    /* TLVs are padded to 4 bytes: 1 to 3 bytes left are a cut TLV header. */
+    if (!sm_cur_ok(c) || sm_cur_left(c) > 0) {
         pkt->truncated = true;
     } else {
         stats->other++;

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "flow.h"
 #include "log.h"
+#include "stream.h"
 
 #define SM_MAX_SOURCES 4096
 
@@ -58,8 +59,11 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
 {
     struct sm_engine *e = ctx;
     struct sm_classification c;
-    struct sm_classify_ctx cc = { .why = why, .now_us = now };
+    struct sm_app_facts app;
+    struct sm_classify_ctx cc = { .why = why, .now_us = now, .app = &app };
 
+    sm_stream_end(f);
+    sm_stream_facts(f, &app);
     sm_classify(f, &cc, &c);
     e->verdicts[c.verdict]++;
     if (e->cfg.failures_only && c.verdict == SM_V_NORMAL_CLOSE)
@@ -71,10 +75,17 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .source = f->source < e->nsources ? e->sources[f->source] : "-",
         .why = why,
         .now_us = now,
+        .app = &app,
     };
     struct sm_writer *w = sm_output_writer(e->out);
     sm_event_teardown(w, f, &c, &m);
     sm_output_commit(e->out);
+}
+
+static void sm_engine_release(void *ctx, struct sm_flow *f)
+{
+    (void)ctx;
+    sm_stream_free(f);
 }
 
 struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_output *out)
@@ -89,8 +100,10 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
     struct sm_flow_config fc = {
         .max_flows = cfg->max_flows ? cfg->max_flows : SM_DEFAULT_MAX_FLOWS,
         .hash_seed = cfg->hash_seed,
+        .idle_min_us = (int64_t)cfg->idle_min_secs * 1000000,
         .ssh_ports = e->ssh_ports,
         .emit = sm_engine_emit,
+        .release = sm_engine_release,
         .emit_ctx = e,
     };
     e->flows = sm_flow_table_new(&fc);
@@ -143,7 +156,10 @@ void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_
         return;
     if (p.ts_us < e->now_us)
         p.ts_us = e->now_us;
-    sm_flow_packet(e->flows, &p, source);
+    enum sm_dir dir;
+    struct sm_flow *f = sm_flow_packet(e->flows, &p, source, &dir);
+    if (f)
+        sm_stream_packet(f, (int)dir, &p);
 }
 
 int sm_engine_run_file(struct sm_engine *e, const char *path)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "community_id.h"
+#include "stream.h"
 
 void sm_format_ts(int64_t us, char *out, size_t outlen)
 {
@@ -94,6 +95,82 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
     w->ops->obj_end(w);
 }
 
+/* Well-known default idle timeouts of stateful middleboxes
+ * (../shared/anchors/protocol-anchors.md section 7.2), shortest first. */
+static const struct {
+    const char *name;
+    int64_t secs;
+} sm_idle_timeouts[] = {
+    { "Azure Load Balancer (4 min)", 240 },
+    { "AWS NAT Gateway / NLB / Network Firewall (350 s)", 350 },
+    { "GCP Cloud NAT (1200 s)", 1200 },
+    { "firewall default (1 h: Cisco ASA, Palo Alto, FortiGate)", 3600 },
+    { "OpenWrt conntrack (7440 s)", 7440 },
+    { "Linux conntrack default (5 days)", 432000 },
+};
+
+/* The idle period was at least the longest well-known timeout it passes. */
+static void sm_event_idle_match(struct sm_writer *w, int64_t gap_us)
+{
+    int best = -1;
+    for (int i = 0; i < (int)(sizeof(sm_idle_timeouts) / sizeof(sm_idle_timeouts[0])); i++)
+        if (gap_us >= sm_idle_timeouts[i].secs * 1000000)
+            best = i;
+    if (best < 0) {
+        w->ops->null(w, "idle_timeout_match");
+        return;
+    }
+    w->ops->obj_begin(w, "idle_timeout_match");
+    sm_w_cstr(w, "name", sm_idle_timeouts[best].name);
+    w->ops->u64(w, "timeout_s", (uint64_t)sm_idle_timeouts[best].secs);
+    w->ops->obj_end(w);
+}
+
+/* Which retry schedule the SYN spacing matches: exponential from 1 s (Linux
+ * before 6.5, Windows) or 1 s apart first (Linux 6.5+ with
+ * tcp_syn_linear_timeouts, macOS). */
+static const char *sm_syn_schedule(const struct sm_tcp_side *o)
+{
+    uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
+    if (n < 3)
+        return NULL;
+    bool doubling = true, linear = true;
+    for (uint32_t i = 1; i < n; i++) {
+        double gap = (double)(o->syn_ts[i] - o->syn_ts[i - 1]) / 1e6;
+        double want = (double)(1u << (i - 1));
+        if (gap < want * 0.75 || gap > want * 1.35)
+            doubling = false;
+        if (i <= 2 && (gap < 0.75 || gap > 1.35))
+            linear = false;
+    }
+    if (doubling)
+        return "exponential from 1 s (Linux before 6.5, Windows)";
+    if (linear)
+        return "1 s apart first (Linux 6.5+, macOS)";
+    return "other";
+}
+
+static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
+{
+    int d = -1;
+    for (int i = 0; i < 2; i++)
+        if (f->side[i].stalling && (d < 0 || f->side[i].stall_count > f->side[d].stall_count))
+            d = i;
+    if (d < 0)
+        return;
+    const struct sm_tcp_side *s = &f->side[d];
+    sm_w_cstr(w, "stalled_from", d == SM_DIR_ORIG ? "client" : "server");
+    w->ops->u64(w, "retransmissions", s->stall_count > 0 ? s->stall_count - 1 : 0);
+    w->ops->arr_begin(w, "backoff_s");
+    uint32_t n = s->stall_count < SM_MAX_STALL_TIMES ? s->stall_count : SM_MAX_STALL_TIMES;
+    for (uint32_t i = 1; i < n; i++)
+        w->ops->real(w, NULL, (double)(s->stall_ts[i] - s->stall_ts[i - 1]) / 1e6, 3);
+    w->ops->arr_end(w);
+    w->ops->u64(w, "stalled_seq", s->stall_seq);
+    w->ops->u64(w, "stalled_segment_size", s->stall_len);
+    w->ops->u64(w, "largest_acked_segment", s->max_acked_seg);
+}
+
 static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
                               const struct sm_classification *c, const struct sm_event_meta *m)
 {
@@ -108,6 +185,9 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->real(w, NULL, (double)(o->syn_ts[i] - o->syn_ts[0]) / 1e6, 3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
+    const char *sched = sm_syn_schedule(o);
+    if (sched)
+        sm_w_cstr(w, "os_syn_schedule", sched);
     if (c->rst_dir >= 0) {
         sm_w_cstr(w, "rst_origin", sm_rst_origin_name(c->rst_origin));
         sm_event_rst(w, f, c);
@@ -130,6 +210,53 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
     w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
+    if (f->established) {
+        int64_t gap = f->idle.seen ? f->idle.gap_us : f->idle.max_gap_us;
+        w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
+        sm_event_idle_match(w, gap);
+        w->ops->obj_begin(w, "keepalives_seen");
+        w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
+        w->ops->boolean(w, "tcp", o->tcp_keepalives + r->tcp_keepalives > 0);
+        w->ops->obj_end(w);
+    }
+    sm_event_stall(w, f);
+    struct sm_stream_loss loss;
+    sm_stream_loss(f, &loss);
+    /* Capture loss (bytes the receiver acknowledged that the capture never
+     * saw) is kept apart from network loss (holes filled by retransmission). */
+    w->ops->u64(w, "capture_loss_bytes", loss.capture_loss[0] + loss.capture_loss[1]);
+    w->ops->u64(w, "network_loss_bytes", loss.network_loss[0] + loss.network_loss[1]);
+    if (loss.overlap_conflicts[0] + loss.overlap_conflicts[1])
+        w->ops->u64(w, "overlap_conflicts", loss.overlap_conflicts[0] + loss.overlap_conflicts[1]);
+    const struct sm_app_facts *a = m->app;
+    if (a && a->prebanner_text)
+        sm_w_cstr(w, "prebanner_text", a->prebanner_text);
+    if (a && c->verdict == SM_V_KEX_FAILED) {
+        w->ops->obj_begin(w, "kex_failure");
+        sm_w_cstr(w, "category",
+                  a->kex_no_common ? a->kex_no_common_category
+                                   : (a->disconnect_seen ? "disconnect" : "other"));
+        for (int i = 0; i < 2; i++) {
+            const char *key = i == 0 ? "client" : "server";
+            if (!a->kex_no_common || !a->kex_fail_list[i]) {
+                w->ops->null(w, key);
+                continue;
+            }
+            /* The name-list, split at its commas. */
+            w->ops->arr_begin(w, key);
+            const uint8_t *p = a->kex_fail_list[i];
+            size_t left = a->kex_fail_len[i];
+            while (left > 0) {
+                const uint8_t *comma = memchr(p, ',', left);
+                size_t len = comma ? (size_t)(comma - p) : left;
+                w->ops->str(w, NULL, p, len);
+                left -= comma ? len + 1 : len;
+                p += comma ? len + 1 : len;
+            }
+            w->ops->arr_end(w);
+        }
+        w->ops->obj_end(w);
+    }
     if (f->truncated)
         w->ops->u64(w, "truncated_packets", f->truncated);
     if (f->fragments)
@@ -234,8 +361,8 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
 
     sm_event_evidence(w, f, c, m);
     sm_event_tcp(w, f);
-    /* The SSH dissector fills this once it has seen an SSH byte. */
-    w->ops->null(w, "ssh");
+    /* The dissector's own section ("ssh": null before any SSH byte). */
+    sm_stream_describe(f, w);
 }
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,

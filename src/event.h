@@ -19,7 +19,8 @@ struct sm_event_meta {
     const char *host;   /* sensor name */
     const char *source; /* capture file or interface of the first packet */
     enum sm_flow_end why;
-    int64_t now_us; /* capture time of the decision */
+    int64_t now_us;                 /* capture time of the decision */
+    const struct sm_app_facts *app; /* dissector facts, NULL when none ran */
 };
 
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,

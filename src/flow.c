@@ -149,6 +149,8 @@ void sm_flow_table_free(struct sm_flow_table *t)
     struct sm_flow *f = t->lru.head;
     while (f) {
         struct sm_flow *next = f->lru_next;
+        if (t->cfg.release)
+            t->cfg.release(t->cfg.emit_ctx, f);
         free(f);
         f = next;
     }
@@ -205,6 +207,8 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
     sm_flow_unlink(t, f);
     if (t->cfg.emit)
         t->cfg.emit(t->cfg.emit_ctx, f, why, now);
+    if (t->cfg.release)
+        t->cfg.release(t->cfg.emit_ctx, f);
     free(f);
 }
 
@@ -355,11 +359,102 @@ static void sm_side_syn(struct sm_tcp_side *s, const struct sm_pkt *p)
 }
 
 /* Updates the sender's side and the connection's state with one segment. */
-static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
+/* Data segments of side s: the stall (oldest unacknowledged retransmitted
+ * segment), with the times of its transmissions. */
+static void sm_flow_track_retrans(struct sm_tcp_side *s, const struct sm_tcp_side *peer,
+                                  const struct sm_pkt *p, bool retrans)
+{
+    if (p->payload_len > s->max_seg)
+        s->max_seg = p->payload_len;
+    if (!retrans) {
+        s->seg[s->seg_next].seq = p->seq;
+        s->seg[s->seg_next].len = p->payload_len;
+        s->seg[s->seg_next].ts = p->ts_us;
+        s->seg_next = (uint8_t)((s->seg_next + 1) % SM_SEG_RING);
+        return;
+    }
+    if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
+        return; /* already acknowledged: a spurious retransmission */
+    if (s->stalling && p->seq == s->stall_seq) {
+        if (s->stall_count < SM_MAX_STALL_TIMES)
+            s->stall_ts[s->stall_count] = p->ts_us;
+        s->stall_count++;
+        if (p->payload_len > s->stall_len)
+            s->stall_len = p->payload_len;
+        return;
+    }
+    if (s->stalling && sm_seq_lt(s->stall_seq, p->seq))
+        return; /* a later segment: the oldest one tells the story */
+    s->stalling = true;
+    s->stall_seq = p->seq;
+    s->stall_len = p->payload_len;
+    s->stall_count = 0;
+    /* The original transmission, if we saw it. */
+    for (unsigned i = 0; i < SM_SEG_RING; i++) {
+        if (s->seg[i].ts && s->seg[i].seq == p->seq) {
+            s->stall_ts[s->stall_count++] = s->seg[i].ts;
+            break;
+        }
+    }
+    s->stall_ts[s->stall_count++] = p->ts_us;
+}
+
+/* The peer of s acknowledged up to ack: stalls end, segments count as
+ * delivered (the largest one bounds the path MTU from below). */
+static void sm_flow_track_acked(struct sm_tcp_side *s, uint32_t ack)
+{
+    for (unsigned i = 0; i < SM_SEG_RING; i++) {
+        if (s->seg[i].ts && s->seg[i].len && sm_seq_le(s->seg[i].seq + s->seg[i].len, ack)) {
+            if (s->seg[i].len > s->max_acked_seg)
+                s->max_acked_seg = s->seg[i].len;
+            s->seg[i].ts = 0;
+        }
+    }
+    if (s->stalling && sm_seq_lt(s->stall_seq, ack)) {
+        if (s->stall_len > s->max_acked_seg && sm_seq_le(s->stall_seq + s->stall_len, ack))
+            s->max_acked_seg = s->stall_len;
+        s->stalling = false;
+        s->stalls_recovered++;
+    }
+}
+
+/* Silence before this packet: idle periods, keepalives. */
+static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+                               const struct sm_pkt *p)
+{
+    struct sm_tcp_side *s = &f->side[d];
+    int64_t gap = p->ts_us - f->last_ts;
+    bool keepalive_probe = s->seq_known && p->payload_len <= 1 && (p->flags & SM_TH_ACK) &&
+                           !(p->flags & (SM_TH_SYN | SM_TH_FIN | SM_TH_RST)) &&
+                           p->seq == s->next_seq - 1;
+    if (keepalive_probe)
+        s->tcp_keepalives++;
+    if (gap > f->idle.max_gap_us)
+        f->idle.max_gap_us = gap;
+    if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
+        p->payload_len <= SM_KEEPALIVE_MAX_BYTES)
+        s->keepalive_like++;
+    if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
+        !(p->flags & SM_TH_RST) &&
+        (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
+        f->idle.seen = true;
+        f->idle.acked = false;
+        f->idle.dir = (uint8_t)d;
+        f->idle.seq = p->seq;
+        f->idle.gap_us = gap;
+        f->idle.ts = p->ts_us;
+    }
+}
+
+static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+                          const struct sm_pkt *p)
 {
     struct sm_tcp_side *s = &f->side[d];
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
+
+    if (s->pkts || peer->pkts)
+        sm_flow_track_idle(f, cfg, d, p);
 
     s->pkts++;
     s->bytes += p->ip_len;
@@ -411,10 +506,13 @@ static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt 
     uint32_t seg_len = p->payload_len + ((fl & SM_TH_SYN) ? 1u : 0u) + ((fl & SM_TH_FIN) ? 1u : 0u);
     uint32_t end = p->seq + seg_len;
     if (!(fl & SM_TH_RST)) {
-        if (p->payload_len > 0 && s->seq_known && sm_seq_lt(p->seq, s->next_seq)) {
+        bool retrans = p->payload_len > 0 && s->seq_known && sm_seq_lt(p->seq, s->next_seq);
+        if (retrans) {
             s->retrans++;
             sm_flow_history(f, d, 'T');
         }
+        if (p->payload_len > 0)
+            sm_flow_track_retrans(s, peer, p, retrans);
         if (!s->seq_known || sm_seq_gt(end, s->next_seq))
             s->next_seq = end;
         s->seq_known = true;
@@ -424,6 +522,13 @@ static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt 
         if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack))
             s->max_ack = p->ack;
         s->ack_known = true;
+        if (!(fl & SM_TH_RST)) {
+            sm_flow_track_acked(peer, p->ack);
+            /* What the peer sent after an idle period got through. */
+            if (f->idle.seen && !f->idle.acked && f->idle.dir != d &&
+                sm_seq_lt(f->idle.seq, p->ack))
+                f->idle.acked = true;
+        }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
         if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
             peer->isn_known && p->ack == peer->isn + 1)
@@ -435,17 +540,8 @@ static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt 
     if (p->payload_len > 0) {
         s->data_pkts++;
         s->payload_bytes += p->payload_len;
-        if (!s->first_payload_ts) {
+        if (!s->first_payload_ts)
             s->first_payload_ts = p->ts_us;
-            /* Keep the first bytes only when they start the stream. */
-            if (s->isn_known && p->seq == s->isn + 1) {
-                size_t n = p->payload_cap < sizeof(s->first_payload) ? p->payload_cap
-                                                                     : sizeof(s->first_payload);
-                /* p->payload is a view the decoder bounded by payload_cap. */
-                memcpy(s->first_payload, p->payload, n);
-                s->first_payload_len = (uint8_t)n;
-            }
-        }
         sm_flow_history(f, d, 'D');
     }
 
@@ -467,6 +563,14 @@ static void sm_flow_track(struct sm_flow *f, enum sm_dir d, const struct sm_pkt 
         if (f->hs_ack_ts)
             f->established = true;
         else if (f->synack_ts && d == SM_DIR_ORIG && p->payload_len > 0)
+            f->established = true;
+        /* One-sided captures: an initiator that ACKs after its SYN got a
+         * SYN-ACK we did not see; a responder that sends data after its
+         * SYN-ACK had its connection accepted. */
+        else if (d == SM_DIR_ORIG && s->syn_count && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
+                 (fl & SM_TH_ACK))
+            f->established = true;
+        else if (d == SM_DIR_RESP && f->synack_ts && !(fl & SM_TH_SYN) && p->payload_len > 0)
             f->established = true;
         else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
             f->established = true;
@@ -510,16 +614,17 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     sm_flow_requeue(t, f);
 }
 
-void sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t source)
+struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t source,
+                               enum sm_dir *dir)
 {
     enum sm_dir d = SM_DIR_ORIG;
 
     if (p->kind == SM_PKT_ICMP_ERR) {
         sm_flow_icmp(t, p);
-        return;
+        return NULL;
     }
     if (p->kind != SM_PKT_TCP)
-        return;
+        return NULL;
 
     uint64_t h = sm_flow_hash(t->cfg.hash_seed, &p->src, p->sport, &p->dst, p->dport, p->vlan_count,
                               p->vlan);
@@ -541,16 +646,18 @@ void sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t so
     if (!f) {
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
-            return; /* out of memory: the packet is dropped, not the program */
+            return NULL; /* out of memory: the packet is dropped, not the program */
     } else if (sm_flow_is_duplicate(f, d, p)) {
         f->duplicates++;
         t->stats.duplicates++;
-        return;
+        return NULL;
     }
     if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
         (void)sm_flow_is_duplicate(f, d, p); /* seed the ring with the first packet */
-    sm_flow_track(f, d, p);
+    sm_flow_track(f, &t->cfg, d, p);
     sm_flow_requeue(t, f);
+    *dir = d;
+    return f;
 }
 
 void sm_flow_expire(struct sm_flow_table *t, int64_t now)

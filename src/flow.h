@@ -57,11 +57,39 @@ struct sm_tcp_side {
     uint8_t rst_ttl;
     uint16_t ipid_last; /* IPv4 ID of the last non-RST packet */
     uint16_t rst_ipid;
-    uint8_t first_payload[8]; /* first bytes of the stream, if seen from its start */
-    uint8_t first_payload_len;
     bool isn_known, seq_known, ack_known, ttl_known;
     bool sack_perm, ts_opt;
     bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
+
+    /* Retransmission evidence: the oldest segment this side retransmitted
+     * that the peer has not acknowledged yet (the "stall"). */
+    bool stalling;
+    uint32_t stall_seq;
+    uint32_t stall_len;   /* its payload length */
+    uint32_t stall_count; /* transmissions seen (first one included if seen) */
+    int64_t stall_ts[SM_MAX_STALL_TIMES];
+    uint32_t stalls_recovered; /* stalls later acknowledged */
+    uint32_t max_acked_seg;    /* largest payload segment the peer acknowledged */
+    uint32_t max_seg;          /* largest payload segment sent */
+    struct {
+        uint32_t seq, len;
+        int64_t ts;
+    } seg[SM_SEG_RING]; /* recent data segments */
+    uint8_t seg_next;
+    uint32_t tcp_keepalives; /* probes: seq one below next_seq, 0 or 1 byte */
+    uint32_t keepalive_like; /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+};
+
+/* The last resumption of traffic after an idle period of at least the
+ * configured --idle-min. */
+struct sm_flow_idle {
+    bool seen;
+    bool acked;         /* the peer acknowledged what was sent after it */
+    uint8_t dir;        /* the side that spoke first after the idle */
+    uint32_t seq;       /* its sequence number */
+    int64_t gap_us;     /* length of the silence */
+    int64_t ts;         /* when traffic resumed */
+    int64_t max_gap_us; /* longest silence of the connection */
 };
 
 /* An ICMP error quoting this connection. */
@@ -94,6 +122,7 @@ struct sm_flow {
 
     struct sm_tcp_side side[2];
     struct sm_flow_icmp icmp;
+    struct sm_flow_idle idle;
     int64_t first_ts, last_ts;
     int64_t synack_ts;   /* first SYN-ACK */
     int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
@@ -101,6 +130,8 @@ struct sm_flow {
     uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
     uint32_t truncated;  /* packets cut by the snaplen */
     uint32_t fragments;
+
+    struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
 
     char history[SM_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
     uint8_t history_len;
@@ -119,14 +150,20 @@ struct sm_flow {
     uint8_t dup_next;
 };
 
+struct sm_stream;
+
 typedef void (*sm_flow_emit_fn)(void *ctx, struct sm_flow *flow, enum sm_flow_end why,
                                 int64_t now_us);
+/* Releases what others attached to the flow (its stream) before it is freed. */
+typedef void (*sm_flow_release_fn)(void *ctx, struct sm_flow *flow);
 
 struct sm_flow_config {
     uint32_t max_flows;
     uint64_t hash_seed;
+    int64_t idle_min_us;      /* silence that counts as idle (--idle-min) */
     const uint8_t *ssh_ports; /* 65536-bit set: bit p set when p is an SSH port */
     sm_flow_emit_fn emit;
+    sm_flow_release_fn release;
     void *emit_ctx;
 };
 
@@ -146,8 +183,12 @@ struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg);
 /* Frees without emitting: call sm_flow_flush() first to emit. NULL is a no-op. */
 void sm_flow_table_free(struct sm_flow_table *t);
 
-/* Accounts one decoded TCP segment or ICMP error. source is the input index. */
-void sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt, uint32_t source);
+/* Accounts one decoded TCP segment or ICMP error. source is the input index.
+ * Returns the connection a new TCP segment belongs to, with its direction in
+ * *dir, or NULL (ICMP errors, duplicates, allocation failure). The flow is
+ * valid until the next call into the table. */
+struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt, uint32_t source,
+                               enum sm_dir *dir);
 /* Emits connections that ended or timed out by capture time now_us. */
 void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
 /* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */
@@ -165,6 +206,10 @@ static inline bool sm_seq_lt(uint32_t a, uint32_t b)
 static inline bool sm_seq_gt(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) > 0;
+}
+static inline bool sm_seq_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
 }
 
 #endif

@@ -41,7 +41,7 @@ static void sm_usage(FILE *out)
             "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
             "                     syslog://HOST[:PORT] or syslog+tcp://HOST[:PORT]\n"
             "  -Z USER            drop privileges after opening the capture (live)\n"
-            "  --idle-min SECS    idle gap that counts as idle (default 300)\n"
+            "  --idle-min SECS    idle gap that counts as idle (default %u)\n"
             "  --failures-only    no event for normal-close connections\n"
             "  --max-flows N      concurrent connections kept (default %u)\n"
             "  --host NAME        sensor name in events (default: the host name)\n"
@@ -49,7 +49,7 @@ static void sm_usage(FILE *out)
             "  --stats            end with a capture_stats event\n"
             "  -h, --help         this text\n"
             "  --version          the version\n",
-            SM_DEFAULT_MAX_FLOWS);
+            SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS);
 }
 
 static bool sm_parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     struct sm_engine_config cfg = {
         .ports = { 22 },
         .nports = 1,
-        .idle_min_secs = 300,
+        .idle_min_secs = SM_DEFAULT_IDLE_MIN_SECS,
         .max_flows = SM_DEFAULT_MAX_FLOWS,
     };
     uint64_t v;

@@ -47,6 +47,31 @@
 /* IPv6 extension headers walked before the packet is declared hostile. */
 #define SM_MAX_IPV6_EXT_HEADERS 16
 
+/* Reassembly, per direction: contiguous bytes waiting for the dissector
+ * (one plaintext SSH packet: OpenSSH accepts up to 256 KiB, and KEXINITs
+ * with 1000-name lists exceed RFC 4253's 35,000) and out-of-order data held
+ * for a hole to fill. Buffers grow only as needed (2 KiB first). Past these
+ * caps the direction stops being dissected. */
+#define SM_REASM_MAX_BUF       (256u * 1024u + 64u)
+#define SM_REASM_MAX_OOO_BYTES 65536u
+#define SM_REASM_MAX_OOO_SEGS  64u
+
+/* Retransmission evidence: transmission times kept for the stalled
+ * segment (its backoff series), and recent segments remembered to learn the
+ * largest one the peer acknowledged (MTU black holes). */
+#define SM_MAX_STALL_TIMES 8
+#define SM_SEG_RING        16
+
+/* --idle-min default: the shortest common default idle timeout of a
+ * stateful middlebox is Azure Load Balancer's 4 minutes (AWS NAT gateway and
+ * NLB 350 s, GCP Cloud NAT 1200 s, OpenWrt 7440 s, Linux conntrack 5 days). */
+#define SM_DEFAULT_IDLE_MIN_SECS 240
+
+/* A data packet after at least this much silence, small, and answered, is
+ * keepalive-like (SSH ServerAliveInterval/ClientAliveInterval traffic). */
+#define SM_KEEPALIVE_GAP_SECS  10
+#define SM_KEEPALIVE_MAX_BYTES 128
+
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
 

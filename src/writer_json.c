@@ -69,8 +69,9 @@ static void sm_wj_put(struct sm_writer_json *j, const char *key, json_t *v)
 static void sm_wj_begin(struct sm_writer *w)
 {
     struct sm_writer_json *j = sm_wj(w);
-    while (j->depth >= 0)
-        json_decref(j->stack[j->depth--]);
+    if (j->depth >= 0)
+        json_decref(j->stack[0]); /* the root owns every open child */
+    j->depth = -1;
     j->stack[0] = json_object();
     j->depth = j->stack[0] ? 0 : -1;
     j->skipped = 0;

@@ -28,6 +28,41 @@ def frames(path):
     return linktype, out
 
 
+def tcp_streams(path):
+    """Payload bytes per direction of the first TCP connection of an
+    Ethernet/IPv4 or IPv6 capture, in capture order (lab captures are in order)."""
+    lt, fr = frames(path)
+    if lt != 1:
+        return None
+    streams, first = {}, None
+    for f in fr:
+        if len(f) < 14:
+            continue
+        et = struct.unpack(">H", f[12:14])[0]
+        if et == 0x0800:
+            ihl = (f[14] & 15) * 4
+            total = struct.unpack(">H", f[16:18])[0]
+            if f[23] != 6:
+                continue
+            ip_end = 14 + total
+            tcp = 14 + ihl
+            src = f[26:30] + f[tcp:tcp + 2]
+        elif et == 0x86DD:
+            if f[20] != 6:
+                continue
+            ip_end = 54 + struct.unpack(">H", f[18:20])[0]
+            tcp = 54
+            src = f[22:38] + f[tcp:tcp + 2]
+        else:
+            continue
+        off = (f[tcp + 12] >> 4) * 4
+        data = f[tcp + off:ip_end]
+        if first is None:
+            first = src
+        streams.setdefault(src == first, bytearray()).extend(data)
+    return streams.get(True, b""), streams.get(False, b"")
+
+
 def main():
     dec = os.path.join(top, "tests/fuzz/corpus/decode")
     pipe = os.path.join(top, "tests/fuzz/corpus/pipeline")
@@ -56,6 +91,30 @@ def main():
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 64, 1) +
                 struct.pack("<IIII", 1, 0, 200, 200) + b"\0" * 200)
     open(os.path.join(dec, "empty"), "wb").close()
+    # SSH streams: client and server bytes (up to 6 KB each), cut into
+    # alternating chunks at the separator fuzz_ssh_stream.c splits on.
+    sep = b"\xffSM\xff"
+    stream_dir = os.path.join(top, "tests/fuzz/corpus/ssh_stream")
+    os.makedirs(stream_dir, exist_ok=True)
+    for name in ("ssh-normal-v4.pcap", "ssh-normal-v6.pcap", "ssh-port2222.pcap"):
+        st = tcp_streams(os.path.join(top, "pcaps", name))
+        if not st:
+            continue
+        cli, srv = bytes(st[0][:6000]), bytes(st[1][:6000])
+        cl_nl, sv_nl = cli.find(b"\n") + 1, srv.find(b"\n") + 1
+        parts = [cli[:cl_nl], srv[:sv_nl], cli[cl_nl:], srv[sv_nl:]]
+        with open(os.path.join(stream_dir, name[:-5]), "wb") as f:
+            f.write(sep.join(parts))
+        # The same, cut in small pieces: identical facts are expected.
+        pieces = []
+        for i in range(0, 1200, 7):
+            pieces += [cli[i:i + 7], srv[i:i + 7]]
+        with open(os.path.join(stream_dir, name[:-5] + "-chunked"), "wb") as f:
+            f.write(sep.join(pieces))
+    with open(os.path.join(stream_dir, "prebanner-tarpit"), "wb") as f:
+        f.write(b"SSH-2.0-x\r\n" + sep + b"".join(b"line %d\r\n" % i for i in range(2000)))
+    with open(os.path.join(stream_dir, "http"), "wb") as f:
+        f.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + sep + b"HTTP/1.1 400 Bad Request\r\n")
     print("decode: %d seeds, pipeline: %d seeds" % (len(os.listdir(dec)), len(os.listdir(pipe))))
 
 

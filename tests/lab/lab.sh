@@ -4,6 +4,10 @@
 # Usage (as root):
 #   tests/lab/lab.sh SCENARIO OUTFILE     write one pcap for SCENARIO
 #   tests/lab/lab.sh list                 list scenarios
+#   tests/lab/lab.sh corpus SCENARIO PREFIX
+#                                         corpus scenario (scenarios.sh): writes
+#                                         PREFIX.{cli,srv,rtr}.pcap + PREFIX.manifest
+#   tests/lab/lab.sh corpus-list          list corpus scenarios
 #   . tests/lab/lab.sh                    source the lab_* functions only
 #
 # Topology (documentation addresses only, RFC 5737 / RFC 3849):
@@ -39,7 +43,9 @@ LAB_RTR6S=2001:db8:2::1
 LAB_TMP=""
 LAB_PIDS=()          # every background PID we started
 LAB_CAP_PID=""
+LAB_CAP_PIDS=()      # several simultaneous captures (corpus scenarios)
 LAB_SSHD_PID=""
+: "${LAB_SSHD_EXTRA:=}"  # extra sshd_config lines (newline separated)
 LAB_NETNS_MADE=()
 
 lab_log() { echo "lab: $*" >&2; }
@@ -82,11 +88,27 @@ lab_kill() {
     return 0
 }
 
+# lab_descendants PID : every descendant PID of PID (each parent before its children).
+lab_descendants() {
+    local c
+    [ -n "${1:-}" ] || return 0
+    for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+        echo "$c"
+        lab_descendants "$c"
+    done
+}
+
 lab_teardown() {
     local rc=$? pid ns
     trap - EXIT INT TERM
     # tcpdump first, cleanly, so a partial capture is still a valid file.
     [ -n "$LAB_CAP_PID" ] && lab_kill "$LAB_CAP_PID" INT
+    for pid in "${LAB_CAP_PIDS[@]}"; do lab_kill "$pid" INT; done
+    LAB_CAP_PIDS=()
+    # sshd's per-connection children (and their shells) outlive the
+    # listener and the namespace: end them first, by PID, while they are
+    # still our descendants.
+    for pid in $(lab_descendants "$LAB_SSHD_PID"); do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${LAB_PIDS[@]}"; do lab_kill "$pid" TERM; done
     LAB_PIDS=()
     for ns in "${LAB_NETNS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -192,6 +214,7 @@ UseDNS no
 PrintMotd no
 PrintLastLog no
 LogLevel ERROR
+$LAB_SSHD_EXTRA
 EOF
     lab_bg "$LAB_SRV" /usr/sbin/sshd -D -e -f "$d/sshd_config"
     LAB_SSHD_PID=$LAB_LAST_PID
@@ -368,11 +391,17 @@ while True:
     lab_capture_stop
 }
 
+# Corpus scenarios (several vantage points + truth manifest): scenarios.sh.
+# shellcheck source=scenarios.sh
+. "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
+
 lab_scenarios() { declare -F | awk '{print $3}' | sed -n 's/^scenario_//p' | tr _ -; }
 
 lab_main() {
     [ $# -ge 1 ] || { echo "usage: $0 SCENARIO OUTFILE | list" >&2; return 2; }
     if [ "$1" = list ]; then lab_scenarios; return 0; fi
+    if [ "$1" = corpus-list ]; then corpus_scenarios; return 0; fi
+    if [ "$1" = corpus ]; then shift; corpus_main "$@"; return; fi
     [ $# -eq 2 ] || { echo "usage: $0 SCENARIO OUTFILE | list" >&2; return 2; }
     local fn="scenario_${1//-/_}" out
     declare -F "$fn" >/dev/null || lab_die "unknown scenario '$1' (try: $0 list)"

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the dissector contract. A dissector gets each direction's bytes
+ * in order (from the reassembler), hears about gaps and ends, reports a few
+ * protocol-neutral facts to the classifier and describes its own section of
+ * the event. It keeps no partial-record buffers: it answers "consumed N,
+ * need N more, skip N" and the reassembler holds the rest. */
+#ifndef SM_DISSECTOR_H
+#define SM_DISSECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sm_writer;
+
+/* Directions are the TCP roles: 0 the initiator, 1 the responder. */
+#define SM_APP_ORIG 0
+#define SM_APP_RESP 1
+
+enum sm_app_phase {
+    SM_APP_NONE = 0, /* no application byte seen */
+    SM_APP_BANNER,   /* identification exchange */
+    SM_APP_KEX,      /* key exchange */
+    SM_APP_AUTH,     /* encrypted, authentication not known to succeed */
+    SM_APP_SESSION,  /* encrypted, past authentication */
+};
+
+/* What the classifier may know of the application layer. Pointers stay
+ * valid while the dissector state lives. */
+struct sm_app_facts {
+    bool dissected;             /* a dissector ran on this connection */
+    bool ident_seen[2];         /* an identification line, per TCP direction */
+    bool prebanner_seen;        /* the server sent other lines before its banner */
+    const char *prebanner_text; /* the first such line, escaped, or NULL */
+    bool not_protocol[2];       /* this side spoke another protocol */
+    const char *other_protocol; /* "http", "tls", "smtp", ... or "unknown" */
+    bool kexinit_seen[2];
+    bool newkeys_seen[2];
+    bool kex_no_common; /* negotiation found no common algorithm */
+    const char *kex_no_common_category;
+    /* The two name-lists of that category: [0] client, [1] server. */
+    const uint8_t *kex_fail_list[2];
+    size_t kex_fail_len[2];
+    bool disconnect_seen; /* a plaintext DISCONNECT */
+    int disconnect_dir;
+    uint32_t disconnect_code;
+    bool gap[2];             /* bytes of this direction were missing */
+    bool reversed;           /* the TCP initiator acted as SSH server */
+    bool legacy;             /* SSH-1: no KEXINIT/NEWKEYS to follow */
+    enum sm_app_phase phase; /* furthest phase reached */
+    int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
+};
+
+struct sm_dissector {
+    const char *name; /* "ssh" */
+    /* Content check on the first bytes of either direction: 1 yes, 0 no,
+     * -1 need more. The port is only a hint. */
+    int (*probe)(const uint8_t *p, size_t n, bool on_port);
+    void *(*state_new)(void);
+    void (*state_free)(void *st);
+    /* In-order bytes; see struct sm_reasm_sink in src/reasm.h. */
+    bool (*deliver)(void *st, int dir, const uint8_t *p, size_t n, size_t *consumed, size_t *need,
+                    uint64_t *skip);
+    void (*gap)(void *st, int dir, uint64_t len);
+    void (*eof)(void *st, int dir);
+    void (*facts)(const void *st, struct sm_app_facts *out);
+    /* Writes this dissector's event section (for SSH: the "ssh" key). */
+    void (*describe)(const void *st, struct sm_writer *w);
+};
+
+/* The registry (dissectors/registry.c): the dissector to run on a
+ * connection whose first bytes are p; fallback is used on the configured
+ * server ports when no dissector claims the bytes, so it can report "not
+ * this protocol". Returns NULL when none applies or more bytes are needed
+ * (*more set). */
+const struct sm_dissector *sm_dissector_select(const uint8_t *p, size_t n, bool on_port,
+                                               bool *more);
+
+#endif

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: pure SSH wire parsers (RFC 4253/4251) over the bounds-checked
+ * cursor. Every field is read through struct sm_cur; only whole views that
+ * the cursor already vetted are handed on as ranges (to memcmp, SHA-256, MD5).
+ * Nothing here keeps state or outlives a call. */
+#include "config.h"
+#include "ssh_wire.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "cursor.h"
+
+const char *const sm_ssh_kex_list_names[SM_SSH_KEX_LISTS] = {
+    "kex_algorithms",
+    "server_host_key_algorithms",
+    "encryption_algorithms_client_to_server",
+    "encryption_algorithms_server_to_client",
+    "mac_algorithms_client_to_server",
+    "mac_algorithms_server_to_client",
+    "compression_algorithms_client_to_server",
+    "compression_algorithms_server_to_client",
+    "languages_client_to_server",
+    "languages_server_to_client",
+};
+
+static const struct sm_bytes sm_ssh_none = { NULL, 0 };
+
+/* Offset (from the cursor position) of the first byte ch among the next
+ * limit bytes, or false. Reads through the cursor only. */
+static bool sm_ssh_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at)
+{
+    bool ok = true;
+
+    for (size_t i = 0; i < limit; i++) {
+        uint8_t b = sm_cur_peek_u8(c, i, &ok);
+        if (!ok)
+            return false;
+        if (b == ch) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Two vetted views hold the same bytes. */
+static bool sm_ssh_bytes_eq(struct sm_bytes a, struct sm_bytes b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/* Every byte of the view is printable US-ASCII (0x21..0x7e). */
+static bool sm_ssh_printable(struct sm_bytes v)
+{
+    struct sm_cur c;
+
+    sm_cur_init(&c, v.p, v.len, false);
+    while (sm_cur_left(&c) > 0) {
+        uint8_t b = sm_cur_u8(&c);
+        if (b < 0x21 || b > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+/* RFC 4253 §4.2: SSH-protoversion-softwareversion SP comments. text starts
+ * with "SSH-" (checked by the caller). */
+static void sm_ssh_parse_ident(struct sm_ssh_line *out)
+{
+    struct sm_cur c;
+    size_t at;
+
+    sm_cur_init(&c, out->text.p, out->text.len, false);
+    sm_cur_skip(&c, 4); /* "SSH-" */
+    if (!sm_ssh_find(&c, '-', sm_cur_left(&c), &at)) {
+        out->proto_version = sm_cur_rest(&c);
+        out->ident_malformed = true;
+        return;
+    }
+    out->proto_version = sm_cur_bytes(&c, at);
+    sm_cur_skip(&c, 1); /* '-' */
+    if (sm_ssh_find(&c, ' ', sm_cur_left(&c), &at)) {
+        out->software_version = sm_cur_bytes(&c, at);
+        sm_cur_skip(&c, 1); /* SP */
+        out->has_comments = true;
+        out->comments = sm_cur_rest(&c);
+    } else {
+        out->software_version = sm_cur_rest(&c);
+    }
+    /* '-' inside softwareversion breaks the MUST NOT of §4.2 but is common
+     * ("SSH-1.99-Cisco-1.25"), so it is kept, not flagged. */
+    out->ident_malformed = out->proto_version.len == 0 || out->software_version.len == 0 ||
+                           !sm_ssh_printable(out->proto_version) ||
+                           !sm_ssh_printable(out->software_version);
+}
+
+enum sm_err sm_ssh_parse_line(const uint8_t *p, size_t n, size_t max, struct sm_ssh_line *out,
+                              size_t *consumed, size_t *need)
+{
+    struct sm_cur c;
+    size_t lf;
+
+    memset(out, 0, sizeof(*out));
+    *consumed = 0;
+    *need = 0;
+    sm_cur_init(&c, p, n, true);
+    if (!sm_ssh_find(&c, '\n', n < max ? n : max, &lf)) {
+        if (n < max) {
+            *need = 1; /* the next byte may be the LF */
+            return SM_ERR_INCOMPLETE;
+        }
+        return SM_ERR_LIMIT;
+    }
+    /* RFC 4253 §4.2 requires CR LF; a bare LF is accepted (as OpenSSH does). */
+    bool ok = true;
+    out->crlf = lf > 0 && sm_cur_peek_u8(&c, lf - 1, &ok) == '\r' && ok;
+    out->text = sm_cur_bytes(&c, out->crlf ? lf - 1 : lf);
+    sm_cur_skip(&c, out->crlf ? 2 : 1);
+    if (!sm_cur_ok(&c)) { /* cannot happen: lf < n */
+        memset(out, 0, sizeof(*out));
+        return SM_ERR_INVALID;
+    }
+    *consumed = sm_cur_offset(&c);
+    out->is_ident = out->text.len >= 4 && memcmp(out->text.p, "SSH-", 4) == 0;
+    if (out->is_ident)
+        sm_ssh_parse_ident(out);
+    return SM_OK;
+}
+
+/* ---- binary packet ------------------------------------------------------ */
+
+enum sm_err sm_ssh_parse_packet(const uint8_t *p, size_t n, struct sm_ssh_packet *out,
+                                size_t *consumed, size_t *need)
+{
+    struct sm_cur c, body;
+
+    memset(out, 0, sizeof(*out));
+    *consumed = 0;
+    *need = 0;
+    sm_cur_init(&c, p, n, true);
+    /* RFC 4253 §6: uint32 packet_length, byte padding_length, byte[n1]
+     * payload, byte[n2] random padding, byte[m] MAC (m = 0 before NEWKEYS). */
+    uint32_t len = sm_cur_be32(&c);
+    if (!sm_cur_ok(&c)) {
+        *need = c.need;
+        return c.err;
+    }
+    if (len > SM_SSH_MAX_PACKET)
+        return SM_ERR_LIMIT;
+    if (len < 5)
+        return SM_ERR_INVALID;
+    /* The padding length byte is judged as soon as it is there. */
+    bool ok = true;
+    uint8_t pad = sm_cur_peek_u8(&c, 0, &ok);
+    if (ok && (uint32_t)pad + 1 >= len) /* n1 = len - pad - 1 must be >= 1 */
+        return SM_ERR_INVALID;
+    body = sm_cur_sub(&c, len, true);
+    if (!sm_cur_ok(&c)) {
+        *need = c.need; /* exact: the rest of the whole packet */
+        return c.err;
+    }
+    out->packet_length = len;
+    out->padding_length = sm_cur_u8(&body);
+    out->payload = sm_cur_bytes(&body, len - 1 - out->padding_length);
+    out->padding = sm_cur_bytes(&body, out->padding_length);
+    struct sm_cur pc;
+    sm_cur_init(&pc, out->payload.p, out->payload.len, false);
+    out->msg = sm_cur_u8(&pc);
+    if (!sm_cur_ok(&body) || !sm_cur_ok(&pc)) { /* cannot happen: checked above */
+        memset(out, 0, sizeof(*out));
+        return SM_ERR_INVALID;
+    }
+    out->bad_padding = out->padding_length < 4;
+    out->bad_alignment = (4u + len) % 8u != 0;
+    *consumed = sm_cur_offset(&c);
+    return SM_OK;
+}
+
+/* ---- KEXINIT ------------------------------------------------------------ */
+
+enum sm_err sm_ssh_parse_kexinit(const uint8_t *payload, size_t n, struct sm_ssh_kexinit *out)
+{
+    struct sm_cur c;
+
+    memset(out, 0, sizeof(*out));
+    sm_cur_init(&c, payload, n, false);
+    /* RFC 4253 §7.1: byte SSH_MSG_KEXINIT, byte[16] cookie, ten name-lists,
+     * boolean first_kex_packet_follows, uint32 0 (reserved). */
+    sm_cur_invalid(&c, sm_cur_u8(&c) != SM_SSH_MSG_KEXINIT); /* no-op if truncated */
+    sm_cur_copy(&c, out->cookie, sizeof(out->cookie));
+    for (int i = 0; i < SM_SSH_KEX_LISTS; i++)
+        out->list[i] = sm_cur_ssh_string(&c, SM_SSH_MAX_NAMELIST);
+    out->first_kex_follows = sm_cur_u8(&c) != 0; /* RFC 4251 §5: any non-zero is TRUE */
+    out->reserved = sm_cur_be32(&c);
+    if (!sm_cur_ok(&c)) {
+        memset(out, 0, sizeof(*out));
+        return c.err;
+    }
+    return SM_OK;
+}
+
+bool sm_ssh_kexinit_has(const struct sm_ssh_kexinit *k, const char *name)
+{
+    return sm_ssh_namelist_contains(k->list[SM_SSH_KEX_ALGS], name);
+}
+
+/* ---- name-lists --------------------------------------------------------- */
+
+void sm_ssh_names_init(struct sm_ssh_names *it, struct sm_bytes list)
+{
+    sm_cur_init(&it->cur, list.p, list.len, false);
+    it->done = list.len == 0;
+}
+
+bool sm_ssh_names_next(struct sm_ssh_names *it, struct sm_bytes *name)
+{
+    size_t at;
+
+    if (it->done) {
+        *name = sm_ssh_none;
+        return false;
+    }
+    /* Each call consumes a comma or ends the walk: forward progress. */
+    if (sm_ssh_find(&it->cur, ',', sm_cur_left(&it->cur), &at)) {
+        *name = sm_cur_bytes(&it->cur, at);
+        sm_cur_skip(&it->cur, 1);
+    } else {
+        *name = sm_cur_rest(&it->cur);
+        it->done = true;
+    }
+    if (!sm_cur_ok(&it->cur)) { /* cannot happen */
+        it->done = true;
+        *name = sm_ssh_none;
+        return false;
+    }
+    return true;
+}
+
+size_t sm_ssh_namelist_count(struct sm_bytes list)
+{
+    struct sm_ssh_names it;
+    struct sm_bytes name;
+    size_t count = 0;
+
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &name))
+        count++;
+    return count;
+}
+
+bool sm_ssh_namelist_contains(struct sm_bytes list, const char *name)
+{
+    struct sm_ssh_names it;
+    struct sm_bytes want = { (const uint8_t *)name, strlen(name) }, got;
+
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &got))
+        if (sm_ssh_bytes_eq(got, want))
+            return true;
+    return false;
+}
+
+bool sm_ssh_namelist_valid(struct sm_bytes list)
+{
+    struct sm_ssh_names it;
+    struct sm_bytes name;
+
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &name))
+        if (name.len == 0 || name.len > SM_SSH_MAX_NAME || !sm_ssh_printable(name))
+            return false;
+    return true;
+}
+
+/* Open-addressing hash set of names, as offsets into one list. Twice as many
+ * slots as names keeps probe chains short; len 0 marks a free slot (empty
+ * names are never inserted). The worst case (all names colliding) is bounded
+ * by SM_SSH_MAX_NAMES squared compares, not by the input size. */
+#define SM_SSH_SET_SLOTS (2u * SM_SSH_MAX_NAMES)
+
+struct sm_ssh_slot {
+    uint32_t off;
+    uint32_t len;
+};
+
+struct sm_ssh_nameset {
+    struct sm_bytes list;
+    struct sm_ssh_slot slot[SM_SSH_SET_SLOTS];
+};
+
+/* FNV-1a over the name, read through a cursor. */
+static uint32_t sm_ssh_hash(struct sm_bytes name)
+{
+    struct sm_cur c;
+    uint32_t h = 2166136261u;
+
+    sm_cur_init(&c, name.p, name.len, false);
+    while (sm_cur_left(&c) > 0) {
+        h ^= sm_cur_u8(&c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* The slot holding name, or the free slot where it belongs. */
+static struct sm_ssh_slot *sm_ssh_set_find(struct sm_ssh_nameset *s, struct sm_bytes name)
+{
+    uint32_t i = sm_ssh_hash(name) & (SM_SSH_SET_SLOTS - 1);
+
+    for (;;) {
+        struct sm_ssh_slot *sl = &s->slot[i];
+        if (sl->len == 0)
+            return sl;
+        struct sm_bytes have = { s->list.p + sl->off, sl->len };
+        if (sm_ssh_bytes_eq(have, name))
+            return sl;
+        i = (i + 1) & (SM_SSH_SET_SLOTS - 1);
+    }
+}
+
+/* Fills the set from list; false when it has more than SM_SSH_MAX_NAMES names
+ * (the set is never more than half full, so probing always ends). */
+static bool sm_ssh_set_fill(struct sm_ssh_nameset *s, struct sm_bytes list)
+{
+    struct sm_ssh_names it;
+    struct sm_bytes name;
+    size_t count = 0;
+
+    memset(s->slot, 0, sizeof(s->slot));
+    s->list = list;
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &name)) {
+        if (++count > SM_SSH_MAX_NAMES)
+            return false;
+        if (name.len == 0)
+            continue;
+        struct sm_ssh_slot *sl = sm_ssh_set_find(s, name);
+        if (sl->len == 0) {
+            /* name lies inside list (a view of it), so the offset fits */
+            sl->off = (uint32_t)(name.p - list.p);
+            sl->len = (uint32_t)name.len;
+        }
+    }
+    return true;
+}
+
+bool sm_ssh_negotiate(struct sm_bytes client, struct sm_bytes server, struct sm_bytes *chosen,
+                      bool *limit)
+{
+    struct sm_ssh_nameset set; /* 16 KiB */
+    struct sm_ssh_names it;
+    struct sm_bytes name;
+    size_t count = 0;
+
+    *chosen = sm_ssh_none;
+    if (limit)
+        *limit = false;
+    /* Offsets are 32-bit; anything near that is far over the cap anyway. */
+    if (server.len > UINT32_MAX || !sm_ssh_set_fill(&set, server)) {
+        if (limit)
+            *limit = true;
+        return false;
+    }
+    /* RFC 4253 §7.1: "the first algorithm on the client's name-list that
+     * satisfies the requirements and is also supported by the server". */
+    sm_ssh_names_init(&it, client);
+    while (sm_ssh_names_next(&it, &name)) {
+        if (++count > SM_SSH_MAX_NAMES) {
+            if (limit)
+                *limit = true;
+            return false;
+        }
+        if (name.len > 0 && sm_ssh_set_find(&set, name)->len != 0) {
+            *chosen = name;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- KEX reply and host key --------------------------------------------- */
+
+enum sm_err sm_ssh_parse_kex_reply(const uint8_t *payload, size_t n, struct sm_bytes *hostkey_blob)
+{
+    struct sm_cur c;
+
+    *hostkey_blob = sm_ssh_none;
+    sm_cur_init(&c, payload, n, false);
+    /* RFC 4253 §8 / RFC 5656 §4 / RFC 4419 §3: byte msg, string K_S, ... */
+    uint8_t msg = sm_cur_u8(&c);
+    sm_cur_invalid(&c, msg != SM_SSH_MSG_KEXDH_REPLY && msg != SM_SSH_MSG_KEX_DH_GEX_REPLY);
+    struct sm_bytes ks = sm_cur_ssh_string(&c, SM_SSH_MAX_PACKET);
+    sm_cur_invalid(&c, ks.len == 0);
+    if (!sm_cur_ok(&c))
+        return c.err;
+    *hostkey_blob = ks;
+    return SM_OK;
+}
+
+/* "SHA256:" + unpadded base64 of SHA-256(blob), as OpenSSH sshkey_fingerprint()
+ * with SSH_FP_BASE64. fp has SM_SSH_FP_LEN bytes. */
+static enum sm_err sm_ssh_fingerprint(struct sm_bytes blob, char *fp)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+
+    if (!EVP_Digest(blob.p, blob.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+        return SM_ERR_NOMEM;
+    int k = EVP_EncodeBlock(b64, md, (int)mdlen); /* 44 chars, one '=' */
+    while (k > 0 && b64[k - 1] == '=')
+        k--;
+    memcpy(fp, "SHA256:", 7);
+    memcpy(fp + 7, b64, (size_t)k);
+    fp[7 + k] = '\0';
+    return SM_OK;
+}
+
+enum sm_err sm_ssh_hostkey_describe(struct sm_bytes blob, char *type, size_t typelen, char *fp,
+                                    size_t fplen)
+{
+    struct sm_cur c;
+    enum sm_err err;
+
+    if (type && typelen > 0)
+        type[0] = '\0';
+    if (fp && fplen > 0)
+        fp[0] = '\0';
+    sm_cur_init(&c, blob.p, blob.len, false);
+    /* RFC 4253 §6.6: string certificate or public key format identifier. */
+    struct sm_bytes t = sm_cur_ssh_string(&c, SM_SSH_MAX_NAME);
+    sm_cur_invalid(&c, t.len == 0 || !sm_ssh_printable(t));
+    if (!sm_cur_ok(&c))
+        return c.err;
+    if ((type && typelen < t.len + 1) || (fp && fplen < SM_SSH_FP_LEN))
+        return SM_ERR_LIMIT;
+    if (fp) {
+        err = sm_ssh_fingerprint(blob, fp);
+        if (err != SM_OK)
+            return err;
+    }
+    if (type) {
+        memcpy(type, t.p, t.len);
+        type[t.len] = '\0';
+    }
+    return SM_OK;
+}
+
+/* ---- HASSH -------------------------------------------------------------- */
+
+/* Appends v to str (cut at strsz - 1, NUL kept) and feeds it to the digest. */
+static bool sm_ssh_hassh_part(EVP_MD_CTX *ctx, struct sm_bytes v, char *str, size_t strsz,
+                              size_t *used)
+{
+    if (str && strsz > 0) {
+        size_t room = strsz - 1 - *used;
+        size_t k = v.len < room ? v.len : room;
+        if (k > 0)
+            memcpy(str + *used, v.p, k);
+        *used += k;
+        str[*used] = '\0';
+    }
+    if (!ctx)
+        return false;
+    return v.len == 0 || EVP_DigestUpdate(ctx, v.p, v.len);
+}
+
+void sm_ssh_hassh(const struct sm_ssh_kexinit *k, bool server, char md5hex[33], char *str,
+                  size_t strsz)
+{
+    static const char hex[] = "0123456789abcdef";
+    static const struct sm_bytes semi = { (const uint8_t *)";", 1 };
+    const int part[4] = { SM_SSH_KEX_ALGS, server ? SM_SSH_KEX_ENC_S2C : SM_SSH_KEX_ENC_C2S,
+                          server ? SM_SSH_KEX_MAC_S2C : SM_SSH_KEX_MAC_C2S,
+                          server ? SM_SSH_KEX_COMP_S2C : SM_SSH_KEX_COMP_C2S };
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    size_t used = 0;
+    bool ok;
+
+    md5hex[0] = '\0';
+    if (str && strsz > 0)
+        str[0] = '\0';
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    EVP_MD_CTX *use = ok ? ctx : NULL; /* the string is built even without it */
+    for (int i = 0; i < 4; i++) {
+        if (i > 0)
+            ok = sm_ssh_hassh_part(use, semi, str, strsz, &used) && ok;
+        ok = sm_ssh_hassh_part(use, k->list[part[i]], str, strsz, &used) && ok;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 16;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return;
+    for (unsigned int i = 0; i < 16; i++) {
+        md5hex[2 * i] = hex[md[i] >> 4];
+        md5hex[2 * i + 1] = hex[md[i] & 15];
+    }
+    md5hex[32] = '\0';
+}
+
+/* ---- DISCONNECT --------------------------------------------------------- */
+
+enum sm_err sm_ssh_parse_disconnect(const uint8_t *payload, size_t n, uint32_t *code,
+                                    struct sm_bytes *desc)
+{
+    struct sm_cur c;
+
+    *code = 0;
+    *desc = sm_ssh_none;
+    sm_cur_init(&c, payload, n, false);
+    /* RFC 4253 §11.1: byte SSH_MSG_DISCONNECT, uint32 reason code, string
+     * description in ISO-10646 UTF-8, string language tag. */
+    sm_cur_invalid(&c, sm_cur_u8(&c) != SM_SSH_MSG_DISCONNECT);
+    uint32_t reason = sm_cur_be32(&c);
+    struct sm_bytes d = sm_cur_ssh_string(&c, SM_SSH_MAX_PACKET);
+    if (sm_cur_left(&c) > 0)
+        (void)sm_cur_ssh_string(&c, SM_SSH_MAX_PACKET); /* language, may be absent */
+    if (!sm_cur_ok(&c))
+        return c.err;
+    *code = reason;
+    *desc = d;
+    return SM_OK;
+}
+
+const char *sm_ssh_disconnect_reason(uint32_t code)
+{
+    /* RFC 4253 §11.1 / RFC 4250 §4.2.2 */
+    static const char *const names[] = {
+        NULL,
+        "host_not_allowed_to_connect",
+        "protocol_error",
+        "key_exchange_failed",
+        "reserved",
+        "mac_error",
+        "compression_error",
+        "service_not_available",
+        "protocol_version_not_supported",
+        "host_key_not_verifiable",
+        "connection_lost",
+        "by_application",
+        "too_many_connections",
+        "auth_cancelled_by_user",
+        "no_more_auth_methods_available",
+        "illegal_user_name",
+    };
+    return code < sizeof(names) / sizeof(names[0]) ? names[code] : NULL;
+}

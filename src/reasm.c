@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: in-order delivery per direction with bounded buffers, first-wins
+ * overlaps, and gaps split into capture loss and network loss. */
+#include "config.h"
+#include "reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_limits.h"
+
+struct sm_reasm_seg {
+    struct sm_reasm_seg *next;
+    uint32_t seq;
+    uint32_t len;
+    uint8_t data[];
+};
+
+static bool sm_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static bool sm_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
+}
+
+void sm_reasm_init(struct sm_reasm *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
+{
+    free(d->buf);
+    d->buf = NULL;
+    d->len = d->cap = 0;
+    while (d->ooo) {
+        struct sm_reasm_seg *s = d->ooo;
+        d->ooo = s->next;
+        free(s);
+    }
+    d->ooo_bytes = 0;
+    d->ooo_count = 0;
+}
+
+void sm_reasm_fini(struct sm_reasm *r)
+{
+    for (int i = 0; i < 2; i++)
+        sm_reasm_drop_buffers(&r->dir[i]);
+}
+
+void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq)
+{
+    struct sm_reasm_dir *d = &r->dir[dir];
+    if (!d->started) {
+        d->started = true;
+        d->next_seq = seq;
+    }
+}
+
+void sm_reasm_fin(struct sm_reasm *r, int dir, uint32_t seq)
+{
+    r->dir[dir].fin_seq = seq;
+    r->dir[dir].fin_seen = true;
+}
+
+static void sm_reasm_stop(struct sm_reasm_dir *d)
+{
+    d->stopped = true;
+    sm_reasm_drop_buffers(d);
+}
+
+/* Hands contiguous bytes to the consumer until it needs more than we have. */
+static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reasm_sink *sink)
+{
+    while (!d->stopped && d->len > 0 && d->len >= d->need) {
+        size_t consumed = 0, need = 0;
+        uint64_t skip = 0;
+        bool more = sink->deliver(sink->ctx, dir, d->buf, d->len, &consumed, &need, &skip);
+        if (consumed > d->len)
+            consumed = d->len;
+        if (skip > 0) {
+            size_t s = skip < d->len - consumed ? (size_t)skip : d->len - consumed;
+            consumed += s;
+            skip -= s;
+        }
+        memmove(d->buf, d->buf + consumed, d->len - consumed);
+        d->len -= (uint32_t)consumed;
+        d->delivered += consumed;
+        d->skip += skip;
+        if (!more) {
+            sm_reasm_stop(d);
+            return;
+        }
+        d->need = need ? (uint64_t)d->len + need : 0;
+        if (consumed == 0) {
+            /* No progress: wait for at least one more byte. */
+            if (d->need <= d->len)
+                d->need = (uint64_t)d->len + 1;
+            return;
+        }
+    }
+}
+
+/* Appends in-order bytes, first discarding what the consumer asked to skip. */
+static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n)
+{
+    if (d->skip > 0) {
+        uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
+        d->skip -= s;
+        d->delivered += s;
+        p += s;
+        n -= s;
+    }
+    if (n == 0 || d->stopped)
+        return;
+    if (n > SM_REASM_MAX_BUF - d->len) {
+        /* The consumer holds more than a record may be: give up on it. */
+        d->dropped += n;
+        sm_reasm_stop(d);
+        return;
+    }
+    if (d->len + n > d->cap) {
+        uint32_t cap = d->cap ? d->cap : 2048;
+        while (cap < d->len + n)
+            cap *= 2;
+        if (cap > SM_REASM_MAX_BUF)
+            cap = SM_REASM_MAX_BUF;
+        uint8_t *nb = realloc(d->buf, cap);
+        if (!nb) {
+            d->dropped += n;
+            sm_reasm_stop(d);
+            return;
+        }
+        d->buf = nb;
+        d->cap = cap;
+    }
+    memcpy(d->buf + d->len, p, n);
+    d->len += n;
+}
+
+/* Moves out-of-order segments that became contiguous into the buffer. */
+static void sm_reasm_pull(struct sm_reasm_dir *d)
+{
+    while (d->ooo && sm_le(d->ooo->seq, d->next_seq)) {
+        struct sm_reasm_seg *s = d->ooo;
+        d->ooo = s->next;
+        d->ooo_bytes -= s->len;
+        d->ooo_count--;
+        uint32_t end = s->seq + s->len;
+        if (sm_lt(d->next_seq, end)) {
+            uint32_t off = d->next_seq - s->seq;
+            sm_reasm_append(d, s->data + off, s->len - off);
+            d->next_seq = end;
+        }
+        free(s);
+    }
+}
+
+/* Keeps a segment beyond a hole, trimmed against its neighbours. */
+static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+    struct sm_reasm_seg **pp = &d->ooo, *prev = NULL;
+    while (*pp && sm_le((*pp)->seq, seq)) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    if (prev && sm_lt(seq, prev->seq + prev->len)) { /* first wins */
+        uint32_t cut = prev->seq + prev->len - seq;
+        if (cut >= n)
+            return;
+        seq += cut;
+        p += cut;
+        n -= cut;
+    }
+    if (*pp && sm_lt((*pp)->seq, seq + n))
+        n = (*pp)->seq - seq;
+    if (n == 0)
+        return;
+    if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS || n > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
+        d->dropped += n;
+        return;
+    }
+    struct sm_reasm_seg *s = malloc(sizeof(*s) + n);
+    if (!s) {
+        d->dropped += n;
+        return;
+    }
+    s->seq = seq;
+    s->len = n;
+    memcpy(s->data, p, n);
+    s->next = *pp;
+    *pp = s;
+    d->ooo_bytes += n;
+    d->ooo_count++;
+}
+
+/* Counts retransmitted bytes that differ from what is still buffered. */
+static void sm_reasm_compare(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+    uint32_t buf_start = d->next_seq - d->len;
+    if (sm_lt(seq, buf_start)) {
+        uint32_t cut = buf_start - seq;
+        if (cut >= n)
+            return;
+        seq += cut;
+        p += cut;
+        n -= cut;
+    }
+    uint32_t off = seq - buf_start;
+    if (off < d->len) {
+        uint32_t k = d->len - off < n ? d->len - off : n;
+        if (memcmp(d->buf + off, p, k) != 0)
+            d->overlap_conflicts++;
+    }
+}
+
+/* Jumps over a hole up to sequence number upto. Bytes the consumer asked to
+ * skip anyway are no loss to it; otherwise it is told, and what it held
+ * before the hole can never complete, so it is dropped. */
+static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool capture,
+                          const struct sm_reasm_sink *sink)
+{
+    uint32_t n = upto - d->next_seq;
+    if (n == 0 || !sm_lt(d->next_seq, upto))
+        return;
+    if (capture)
+        d->capture_loss += n;
+    else
+        d->network_loss += n;
+    d->next_seq = upto;
+    if (d->skip >= n) {
+        d->skip -= n;
+        d->delivered += n;
+    } else {
+        d->skip = 0;
+        d->len = 0;
+        d->need = 0;
+        if (sink->gap)
+            sink->gap(sink->ctx, dir, n);
+    }
+    sm_reasm_pull(d);
+}
+
+void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t cap_len,
+                      uint32_t len, const struct sm_reasm_sink *sink)
+{
+    struct sm_reasm_dir *d = &r->dir[dir];
+    if (len == 0 || d->stopped)
+        return;
+    if (cap_len > len)
+        cap_len = len;
+    if (!d->started) {
+        d->started = true;
+        d->next_seq = seq;
+    }
+    uint32_t cut = seq + cap_len; /* first sequence number not captured */
+    uint32_t n = cap_len;
+    if (n > 0 && sm_lt(seq, d->next_seq)) {
+        /* Old bytes (a retransmission): first wins; compare what we still hold. */
+        uint32_t dup = sm_le(cut, d->next_seq) ? n : d->next_seq - seq;
+        sm_reasm_compare(d, seq, p, dup);
+        seq += dup;
+        p += dup;
+        n -= dup;
+    }
+    if (n > 0) {
+        if (seq == d->next_seq) {
+            if (d->ooo) { /* this fills a hole late: the first copy was lost */
+                uint32_t fill = n;
+                if (sm_lt(d->ooo->seq, seq + fill))
+                    fill = d->ooo->seq - seq;
+                d->network_loss += fill;
+            }
+            sm_reasm_append(d, p, n);
+            d->next_seq = seq + n;
+            sm_reasm_pull(d);
+        } else {
+            sm_reasm_hold(d, seq, p, n);
+        }
+    }
+    /* The snaplen cut the segment: the rest was sent but never captured.
+     * The consumer sees what was captured before it hears of the gap. */
+    if (!d->stopped && cap_len < len && d->next_seq == cut) {
+        sm_reasm_drain(d, dir, sink);
+        if (!d->stopped)
+            sm_reasm_jump(d, dir, cut + (len - cap_len), true, sink);
+    }
+    sm_reasm_drain(d, dir, sink);
+}
+
+void sm_reasm_ack(struct sm_reasm *r, int dir, uint32_t ack, const struct sm_reasm_sink *sink)
+{
+    struct sm_reasm_dir *d = &r->dir[dir];
+    if (!d->started || d->stopped)
+        return;
+    if (d->fin_seen && ack == d->fin_seq + 1)
+        ack = d->fin_seq; /* the FIN takes a sequence number, not a byte */
+    if (!sm_lt(d->next_seq, ack))
+        return;
+    /* The receiver has bytes we never saw: the capture lost them. */
+    uint32_t upto = ack;
+    if (d->ooo && sm_lt(d->ooo->seq, ack))
+        upto = d->ooo->seq;
+    sm_reasm_jump(d, dir, upto, true, sink);
+    sm_reasm_drain(d, dir, sink);
+}
+
+void sm_reasm_close(struct sm_reasm *r, int dir, const struct sm_reasm_sink *sink)
+{
+    struct sm_reasm_dir *d = &r->dir[dir];
+    /* Holes never filled nor acknowledged: lost before the capture point
+     * and never retransmitted. */
+    while (!d->stopped && d->ooo) {
+        sm_reasm_jump(d, dir, d->ooo->seq, false, sink);
+        sm_reasm_drain(d, dir, sink);
+    }
+    sm_reasm_drop_buffers(d);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: per-direction TCP reassembly: delivers each direction's bytes in
+ * order to a consumer that answers "consumed N, need N more, skip N",
+ * buffers out-of-order segments within caps, and reports gaps, telling
+ * capture loss (the receiver acknowledged bytes we never saw) from network
+ * loss (a hole later filled by a retransmission).
+ *
+ * Overlap policy: first wins. Bytes already delivered or buffered are never
+ * replaced; a later copy that differs is counted as a conflict. */
+#ifndef SM_REASM_H
+#define SM_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The consumer. deliver() gets all contiguous unconsumed bytes and sets
+ * *consumed (<= n), *need (more bytes wanted before the next call; 0 means
+ * "call again when anything arrives"), *skip (bytes after the consumed ones
+ * to discard unseen, e.g. encrypted payload). Returning false means the
+ * consumer wants no more bytes of this direction. */
+struct sm_reasm_sink {
+    bool (*deliver)(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed, size_t *need,
+                    uint64_t *skip);
+    void (*gap)(void *ctx, int dir, uint64_t len);
+    void *ctx;
+};
+
+struct sm_reasm_seg;
+
+struct sm_reasm_dir {
+    uint8_t *buf;             /* contiguous bytes not yet consumed */
+    uint32_t len, cap;        /* bytes in buf, bytes allocated */
+    uint32_t next_seq;        /* sequence number of the byte after buf */
+    uint64_t need;            /* consumer wants len >= need before the next call */
+    uint64_t skip;            /* bytes still to discard unseen */
+    struct sm_reasm_seg *ooo; /* out-of-order segments, by sequence */
+    uint32_t ooo_bytes;
+    uint16_t ooo_count;
+    uint32_t fin_seq; /* sequence number of this direction's FIN */
+    bool fin_seen;
+    bool started;               /* next_seq is known */
+    bool stopped;               /* the consumer wants nothing more */
+    uint64_t delivered;         /* bytes passed in order (including skipped) */
+    uint64_t capture_loss;      /* bytes the receiver acknowledged, never captured */
+    uint64_t network_loss;      /* hole bytes later filled by retransmission */
+    uint64_t overlap_conflicts; /* retransmitted bytes that differed */
+    uint64_t dropped;           /* bytes over the caps */
+};
+
+struct sm_reasm {
+    struct sm_reasm_dir dir[2];
+};
+
+void sm_reasm_init(struct sm_reasm *r);
+/* Frees buffered data; the counters stay readable. */
+void sm_reasm_fini(struct sm_reasm *r);
+
+/* Starts direction dir at sequence number seq (the ISN + 1 after a SYN). */
+void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq);
+/* One segment's payload: len bytes were sent, of which cap_len captured. */
+void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t cap_len,
+                      uint32_t len, const struct sm_reasm_sink *sink);
+/* Direction dir sent a FIN at sequence number seq (it takes one number). */
+void sm_reasm_fin(struct sm_reasm *r, int dir, uint32_t seq);
+/* The peer of dir acknowledged up to ack: a hole below it is capture loss. */
+void sm_reasm_ack(struct sm_reasm *r, int dir, uint32_t ack, const struct sm_reasm_sink *sink);
+/* The direction ended (FIN, RST, end of capture): remaining holes are gaps. */
+void sm_reasm_close(struct sm_reasm *r, int dir, const struct sm_reasm_sink *sink);
+
+#endif

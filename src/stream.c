@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: glue between a flow, its reassembler and its dissector. */
+#include "config.h"
+#include "stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "reasm.h"
+#include "writer.h"
+
+struct sm_stream {
+    struct sm_reasm reasm;
+    const struct sm_dissector *dis; /* NULL until the first payload byte */
+    void *state;
+    bool ended;
+};
+
+static bool sm_stream_deliver(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed,
+                              size_t *need, uint64_t *skip)
+{
+    struct sm_stream *s = ctx;
+    if (!s->dis) {
+        *consumed = n; /* no dissector: nothing to keep */
+        return false;
+    }
+    return s->dis->deliver(s->state, dir, p, n, consumed, need, skip);
+}
+
+static void sm_stream_gap(void *ctx, int dir, uint64_t len)
+{
+    struct sm_stream *s = ctx;
+    if (s->dis && s->dis->gap)
+        s->dis->gap(s->state, dir, len);
+}
+
+static struct sm_reasm_sink sm_stream_sink(struct sm_stream *s)
+{
+    struct sm_reasm_sink sink = { sm_stream_deliver, sm_stream_gap, s };
+    return sink;
+}
+
+static struct sm_stream *sm_stream_get(struct sm_flow *f)
+{
+    if (!f->stream) {
+        f->stream = calloc(1, sizeof(struct sm_stream));
+        if (f->stream)
+            sm_reasm_init(&f->stream->reasm);
+    }
+    return f->stream;
+}
+
+void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p)
+{
+    bool has_data = p->payload_len > 0;
+    if (!f->stream && !has_data && !(p->flags & SM_TH_SYN))
+        return; /* nothing to reassemble yet */
+    struct sm_stream *s = sm_stream_get(f);
+    if (!s || s->ended)
+        return;
+    struct sm_reasm_sink sink = sm_stream_sink(s);
+
+    if (p->flags & SM_TH_SYN) {
+        sm_reasm_start(&s->reasm, dir, p->seq + 1);
+        if (!has_data)
+            return;
+    }
+    uint32_t data_seq = p->seq + ((p->flags & SM_TH_SYN) ? 1u : 0u);
+    if (has_data && !s->dis && p->payload_cap > 0) {
+        bool more;
+        s->dis = sm_dissector_select(p->payload, p->payload_cap, true, &more);
+        if (s->dis) {
+            s->state = s->dis->state_new();
+            if (!s->state)
+                s->dis = NULL;
+        }
+    }
+    if (has_data)
+        sm_reasm_segment(&s->reasm, dir, data_seq, p->payload, p->payload_cap, p->payload_len,
+                         &sink);
+    if (p->flags & SM_TH_FIN)
+        sm_reasm_fin(&s->reasm, dir, data_seq + p->payload_len);
+    /* Our ACK of the peer's bytes says what the peer really sent. */
+    if ((p->flags & SM_TH_ACK) && !(p->flags & SM_TH_RST))
+        sm_reasm_ack(&s->reasm, !dir, p->ack, &sink);
+}
+
+void sm_stream_end(struct sm_flow *f)
+{
+    struct sm_stream *s = f->stream;
+    if (!s || s->ended)
+        return;
+    struct sm_reasm_sink sink = sm_stream_sink(s);
+    for (int d = 0; d < 2; d++) {
+        sm_reasm_close(&s->reasm, d, &sink);
+        if (s->dis && s->dis->eof)
+            s->dis->eof(s->state, d);
+    }
+    s->ended = true;
+}
+
+void sm_stream_free(struct sm_flow *f)
+{
+    struct sm_stream *s = f->stream;
+    if (!s)
+        return;
+    sm_reasm_fini(&s->reasm);
+    if (s->dis && s->state)
+        s->dis->state_free(s->state);
+    free(s);
+    f->stream = NULL;
+}
+
+void sm_stream_facts(const struct sm_flow *f, struct sm_app_facts *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->auth_success = -1;
+    out->disconnect_dir = -1;
+    const struct sm_stream *s = f->stream;
+    if (s && s->dis && s->dis->facts)
+        s->dis->facts(s->state, out);
+}
+
+void sm_stream_loss(const struct sm_flow *f, struct sm_stream_loss *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!f->stream)
+        return;
+    for (int d = 0; d < 2; d++) {
+        out->capture_loss[d] = f->stream->reasm.dir[d].capture_loss;
+        out->network_loss[d] = f->stream->reasm.dir[d].network_loss;
+        out->overlap_conflicts[d] = f->stream->reasm.dir[d].overlap_conflicts;
+    }
+}
+
+void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w)
+{
+    const struct sm_stream *s = f->stream;
+    if (s && s->dis && s->dis->describe)
+        s->dis->describe(s->state, w);
+    else
+        w->ops->null(w, "ssh");
+}

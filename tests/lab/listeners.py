@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""summary: tiny TCP actors for lab scenarios (stdlib only).
+
+Usage:
+  listeners.py rst    ADDR PORT    accept, close with SO_LINGER {1,0} (RST)
+  listeners.py silent ADDR PORT    accept, keep the socket, never send (no banner)
+  listeners.py smtp   ADDR PORT    SMTP greeting, 502 to the first line, 221, close
+  listeners.py http   ADDR PORT    read one line, answer HTTP/1.1 400, close
+  listeners.py hold   ADDR PORT    client: connect, read the server's first
+                                   line, print "held", then hold the socket
+                                   open and silent until killed
+
+Server modes print "listening" once bound. Accepted sockets are kept in a
+list so the kernel never closes them behind the scenario's back.
+"""
+import socket
+import struct
+import sys
+import time
+
+
+def listen(addr, port):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(16)
+    print("listening", flush=True)
+    return s
+
+
+def readline(c, timeout=10.0):
+    c.settimeout(timeout)
+    buf = b""
+    try:
+        while b"\n" not in buf and len(buf) < 4096:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+    except OSError:
+        pass
+    return buf
+
+
+def main(argv):
+    if len(argv) != 4:
+        sys.exit(__doc__)
+    mode, addr, port = argv[1], argv[2], int(argv[3])
+    kept = []
+    if mode == "hold":
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        c = socket.create_connection((addr, port), timeout=10)
+        readline(c)
+        print("held", flush=True)
+        kept.append(c)
+        while True:
+            time.sleep(3600)
+    s = listen(addr, port)
+    while True:
+        c, _ = s.accept()
+        if mode == "rst":
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+        elif mode == "silent":
+            kept.append(c)
+        elif mode == "smtp":
+            c.sendall(b"220 mail.example.net ESMTP Postfix (Debian/GNU)\r\n")
+            readline(c)
+            c.sendall(b"502 5.5.2 Error: command not recognized\r\n221 2.0.0 Bye\r\n")
+            c.shutdown(socket.SHUT_WR)
+            readline(c, 2.0)
+            c.close()
+        elif mode == "http":
+            readline(c)
+            c.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            c.shutdown(socket.SHUT_WR)
+            readline(c, 2.0)
+            c.close()
+        else:
+            sys.exit("listeners.py: unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

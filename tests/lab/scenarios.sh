@@ -1,0 +1,504 @@
+# summary: corpus scenarios for the lab: every scenario captures at three
+# vantage points and writes a truth manifest (sourced by lab.sh).
+#
+#   tests/lab/lab.sh corpus NAME PREFIX   -> PREFIX.cli.pcap  client ns, eth0
+#                                            PREFIX.srv.pcap  server ns, eth0
+#                                            PREFIX.rtr.pcap  router ns, -i any
+#                                                             -y LINUX_SLL2 -B 8192
+#                                            PREFIX.manifest  design truth (TSV)
+#
+# The manifest is the scenario's DESIGN plus what the OpenSSH client printed
+# and its exit status; tests/lab/truth.py turns it into truth rows by finding
+# each connection's 4-tuple and first packet in the captures. Nothing here
+# ever looks at what sshmortem says.
+#
+# Manifest lines (tab separated):
+#   meta  KEY VALUE                 scenario, ports, idle_min, nat, note
+#   conn  IDX VANTAGE VERDICT       VANTAGE: cli srv rtr (client-side tuple)
+#                                   rtr_nat (NAT-side tuple on the router);
+#                                   VERDICT "absent": never reaches that point
+#   alt   IDX VANTAGE ALTS REASON   acceptable alternatives (comma list)
+#   client IDX RC STDERR            what the client printed (trimmed), exit status
+# Connections are numbered in the order of their first SYN in the client
+# capture; scenarios start them one after the other so the order is the design.
+
+CX_PREFIX=""
+CX_FAM=4
+CX_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+declare -A CX_PID=()
+: "${CX_SNAPLEN:=256}"
+CX_SSH_OPTS=(-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no
+             -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes
+             -o LogLevel=INFO -o ConnectionAttempts=1)
+
+cx_dst() { if [ "$CX_FAM" = 6 ]; then echo "$LAB_SRV6"; else echo "$LAB_SRV4"; fi; }
+cx_ipt() { if [ "$CX_FAM" = 6 ]; then lab_rtr ip6tables "$@"; else lab_rtr iptables "$@"; fi; }
+cx_m() { local IFS=$'\t'; echo "$*" >>"$CX_PREFIX.manifest"; }
+cx_meta() { cx_m meta "$1" "$2"; }
+# cx_conn IDX CLI SRV RTR [RTR_NAT]
+cx_conn() {
+    cx_m conn "$1" cli "$2"; cx_m conn "$1" srv "$3"; cx_m conn "$1" rtr "$4"
+    [ -z "${5:-}" ] || cx_m conn "$1" rtr_nat "$5"
+}
+# cx_alt IDX VANTAGES(comma|all) ALTS REASON
+cx_alt() {
+    local v vs=$2
+    [ "$vs" = all ] && vs=cli,srv,rtr
+    for v in ${vs//,/ }; do cx_m alt "$1" "$v" "$3" "$4"; done
+}
+
+# Per-namespace kernel knob for this scenario (client and server).
+cx_sysctl_ends() { lab_sysctl "$LAB_CLI" "$@"; lab_sysctl "$LAB_SRV" "$@"; }
+
+cx_cap() { # NS IFACE FILE [args]
+    lab_capture_start "$@"
+    LAB_CAP_PIDS+=("$LAB_CAP_PID")
+    LAB_CAP_PID=""
+}
+
+cx_caps_start() {
+    local snap=$LAB_SNAPLEN
+    LAB_SNAPLEN=$CX_SNAPLEN
+    cx_cap "$LAB_CLI" eth0 "$CX_PREFIX.cli.pcap"
+    cx_cap "$LAB_SRV" eth0 "$CX_PREFIX.srv.pcap"
+    cx_cap "$LAB_RTR" any "$CX_PREFIX.rtr.pcap" -y LINUX_SLL2 -B 8192
+    LAB_SNAPLEN=$snap
+}
+
+cx_caps_stop() {
+    local pid
+    sleep "${1:-1}"
+    # flush the rings (see lab_capture_stop): ICMP echo on both links
+    lab_cli ping -q -c 2 -i 0.2 -W 1 "$LAB_RTR4C" >/dev/null 2>&1 || true
+    lab_srv ping -q -c 2 -i 0.2 -W 1 "$LAB_RTR4S" >/dev/null 2>&1 || true
+    sleep 0.3
+    for pid in "${LAB_CAP_PIDS[@]}"; do lab_kill "$pid" INT; done
+    LAB_CAP_PIDS=()
+}
+
+# cx_ssh_bg IDX PORT [ssh options...] -- REMOTE-CMD
+# Real OpenSSH client in the client ns; stdout discarded, stderr kept,
+# stdin from $CX_STDIN (default /dev/null).
+cx_ssh_bg() {
+    local idx=$1 port=$2; shift 2
+    local opts=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+    [ "${1:-}" = -- ] && shift
+    # The redirections sit on the asynchronous command itself: bash gives a
+    # background job without an explicit stdin redirection /dev/null.
+    ip netns exec "$LAB_CLI" ssh "${CX_SSH_OPTS[@]}" "${opts[@]}" -i "$LAB_TMP/id_ed25519" \
+        -p "$port" "root@$(cx_dst)" "$@" \
+        <"${CX_STDIN:-/dev/null}" >"$LAB_TMP/ssh.$idx.out" 2>"$LAB_TMP/ssh.$idx.err" &
+    LAB_LAST_PID=$!
+    LAB_PIDS+=("$LAB_LAST_PID")
+    CX_PID[$idx]=$LAB_LAST_PID
+}
+
+cx_stderr() { # IDX -> trimmed one-line stderr
+    grep -v '^Warning: Permanently added' "$LAB_TMP/ssh.$1.err" 2>/dev/null |
+        tr -d '\r' | sed 's/[[:space:]]*$//' | grep -v '^$' | paste -sd'|' | sed 's/|/ | /g' | cut -c1-400
+}
+
+# cx_ssh_wait IDX WANT [TIMEOUT]: wait for ssh IDX; WANT is 0, nonzero or any.
+# A client outcome other than the design's is a setup flake: die, and
+# make-lab.sh runs the scenario again.
+cx_ssh_wait() {
+    local idx=$1 want=$2 tmo=${3:-60} pid=${CX_PID[$1]} rc=0 t=0
+    while kill -0 "$pid" 2>/dev/null && [ "$t" -lt $((tmo * 10)) ]; do sleep 0.1; t=$((t + 1)); done
+    kill -0 "$pid" 2>/dev/null && lab_die "ssh #$idx still running after ${tmo}s (design not met)"
+    wait "$pid" || rc=$?
+    lab_forget "$pid"
+    cx_m client "$idx" "$rc" "$(cx_stderr "$idx")"
+    case $want in
+        0) [ "$rc" = 0 ] || lab_die "ssh #$idx exited $rc, design wants 0: $(cx_stderr "$idx")" ;;
+        nonzero) [ "$rc" != 0 ] || lab_die "ssh #$idx succeeded, design wants a failure" ;;
+    esac
+    return 0
+}
+
+# cx_ssh_end IDX: the lab ends a client that the design leaves running.
+cx_ssh_end() {
+    local idx=$1 pid=${CX_PID[$1]} rc=0
+    kill -0 "$pid" 2>/dev/null || lab_die "ssh #$idx ended before the lab stopped it: $(cx_stderr "$idx")"
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" || rc=$?
+    lab_forget "$pid"
+    local err
+    err=$(cx_stderr "$idx")
+    cx_m client "$idx" "$rc" "still running when the captures stopped; then ended by the lab (SIGTERM)${2:+; $2}${err:+ | $err}"
+}
+
+cx_py_bg() { # NS MODE ADDR PORT : start listeners.py, wait for its first line
+    local ns=$1 f="$LAB_TMP/py.$RANDOM"
+    lab_bg "$ns" /usr/bin/python3 "$CX_HERE/listeners.py" "$2" "$3" "$4" >"$f" 2>&1
+    for _ in $(seq 100); do [ -s "$f" ] && return 0; sleep 0.05; done
+    lab_die "listeners.py $2 did not start: $(cat "$f")"
+}
+
+cx_wait_listen() { # PORT
+    for _ in $(seq 50); do lab_srv ss -Htln "sport = :$1" | grep -q . && return 0; sleep 0.1; done
+    lab_die "nothing listening on $1"
+}
+
+# ------------------------------------------------------------------ scenarios
+
+cx_normal() { # port
+    local port=${1:-22}
+    lab_sshd_start "$port"
+    cx_caps_start
+    cx_ssh_bg 1 "$port" -- 'echo hi'
+    cx_ssh_wait 1 0
+    cx_caps_stop
+    cx_conn 1 normal-close normal-close normal-close
+}
+corpus_normal() { cx_normal 22; }
+corpus_normal_v6() { CX_FAM=6; cx_normal 22; }
+corpus_port2222() { cx_normal 2222; }
+
+corpus_loss10() {
+    # 10 % random loss in both directions; a small transfer must still end
+    # in an orderly close. Which packets die differs per run (by design).
+    lab_sshd_start 22
+    cx_ipt -A FORWARD -p tcp -m statistic --mode random --probability 0.1 -j DROP
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'head -c 30000 /dev/zero'
+    cx_ssh_wait 1 0 40
+    cx_caps_stop 3
+    cx_meta note "iptables -A FORWARD -p tcp -m statistic --mode random --probability 0.1 -j DROP; ssh 'head -c 30000 /dev/zero'"
+    cx_conn 1 normal-close normal-close normal-close
+}
+
+cx_refused() {
+    # no sshd: the server kernel answers the SYN with RST,ACK
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_conn 1 refused refused refused
+}
+corpus_refused() { cx_refused; }
+corpus_refused_v6() { CX_FAM=6; cx_refused; }
+
+cx_reject_rst() {
+    lab_sshd_start 22
+    cx_ipt -A FORWARD -p tcp --dport 22 --syn -j REJECT --reject-with tcp-reset
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "router REJECT --reject-with tcp-reset of SYNs: RST forged by the router"
+    cx_conn 1 refused absent refused
+}
+corpus_reject_rst() { cx_reject_rst; }
+corpus_reject_rst_v6() { CX_FAM=6; cx_reject_rst; }
+
+cx_reject_icmp() { # reject-with
+    lab_sshd_start 22
+    cx_ipt -A FORWARD -p tcp --dport 22 --syn -j REJECT --reject-with "$1"
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "router REJECT --reject-with $1 of SYNs"
+    cx_conn 1 rejected-icmp absent rejected-icmp
+}
+corpus_reject_icmp_admin() { cx_reject_icmp icmp-admin-prohibited; }
+corpus_reject_icmp_port() { cx_reject_icmp icmp-port-unreachable; }
+corpus_reject_icmp6_admin() { CX_FAM=6; cx_reject_icmp icmp6-adm-prohibited; }
+corpus_reject_icmp6_port() { CX_FAM=6; cx_reject_icmp icmp6-port-unreachable; }
+
+cx_silent_drop() {
+    lab_sshd_start 22
+    cx_ipt -A FORWARD -p tcp --dport 22 --syn -j DROP
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero 40
+    cx_caps_stop
+    cx_conn 1 silent-drop absent silent-drop
+}
+corpus_silent_drop() { cx_silent_drop; }
+corpus_silent_drop_v6() { CX_FAM=6; cx_silent_drop; }
+corpus_silent_drop_linear() {
+    # the kernel's own SYN schedule: tcp_syn_linear_timeouts=4 (default),
+    # tcp_syn_retries=3: SYNs 1 s apart, then doubling; tcp_syn_retries
+    # is a time budget computed as if backoff were exponential (1+2+4+8 s),
+    # so more SYNs than tcp_syn_retries+1 are sent
+    lab_sysctl "$LAB_CLI" net.ipv4.tcp_syn_linear_timeouts=4 net.ipv4.tcp_syn_retries=3
+    cx_meta note "client tcp_syn_linear_timeouts=4 tcp_syn_retries=3"
+    cx_silent_drop
+}
+
+corpus_ban() {
+    # fail2ban-like: the 4th SYN within 60 s from the same source is dropped
+    lab_sshd_start 22
+    cx_ipt -A FORWARD -p tcp --dport 22 --syn -m recent --name smban --rcheck --seconds 60 --hitcount 3 -j DROP
+    cx_ipt -A FORWARD -p tcp --dport 22 --syn -m recent --name smban --set
+    cx_caps_start
+    local i
+    for i in 1 2 3; do cx_ssh_bg "$i" 22 -- true; cx_ssh_wait "$i" 0; done
+    cx_ssh_bg 4 22 -- true
+    sleep 0.3
+    cx_ssh_bg 5 22 -- true
+    cx_ssh_wait 4 nonzero 40
+    cx_ssh_wait 5 nonzero 40
+    cx_caps_stop
+    cx_meta note "iptables -m recent --rcheck --seconds 60 --hitcount 3 -j DROP, then --set: connections 1-3 pass, 4-5 banned"
+    for i in 1 2 3; do cx_conn "$i" normal-close normal-close normal-close; done
+    for i in 4 5; do cx_conn "$i" silent-drop absent silent-drop; done
+}
+
+corpus_maxstartups() {
+    # MaxStartups 1:100:1: with one unauthenticated connection pending
+    # (a silent TCP client holding it), sshd drops every new one.
+    LAB_SSHD_EXTRA="MaxStartups 1:100:1" lab_sshd_start 22
+    cx_caps_start
+    cx_py_bg "$LAB_CLI" hold "$(cx_dst)" 22
+    sleep 0.3
+    cx_ssh_bg 2 22 -- true
+    cx_ssh_wait 2 nonzero
+    cx_caps_stop
+    cx_m client 1 - "python holder (listeners.py hold): reads the server banner, stays silent and open"
+    cx_conn 1 unfinished unfinished unfinished
+    local err
+    err=$(cx_stderr 2)
+    # sshd 9.2 writes "Exceeded MaxStartups\r\n" and closes; FIN or RST
+    # depends on whether the client's banner was already in its buffer.
+    case $err in
+        *"reset by peer"*)
+            cx_conn 2 rst-before-banner rst-before-banner rst-before-banner
+            cx_alt 2 all closed-before-banner "sshd wrote 'Exceeded MaxStartups' then closed; the client's banner was unread, so the close became a RST (the client printed 'reset by peer')" ;;
+        *"closed by remote host"*)
+            cx_conn 2 closed-before-banner closed-before-banner closed-before-banner
+            cx_alt 2 all rst-before-banner "after sshd's FIN the client's banner can hit the closed socket and draw a RST: FIN and RST race" ;;
+        *) lab_die "unexpected client message: $err" ;;
+    esac
+    cx_meta note "sshd MaxStartups 1:100:1; connection 1 held open pre-auth by a silent TCP client"
+}
+
+corpus_rst_before_banner() {
+    cx_py_bg "$LAB_SRV" rst "$(cx_dst)" 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_conn 1 rst-before-banner rst-before-banner rst-before-banner
+}
+
+corpus_no_banner() {
+    cx_py_bg "$LAB_SRV" silent "$(cx_dst)" 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ConnectTimeout=3 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "listener accepts and never writes; ssh -o ConnectTimeout=3"
+    cx_conn 1 no-banner no-banner no-banner
+}
+
+corpus_hs_ack_drop() {
+    # everything from the client but its SYN is dropped at the router
+    lab_sshd_start 22
+    lab_rtr iptables -A FORWARD -p tcp -s "$LAB_CLI4" --dport 22 ! --syn -j DROP
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ConnectTimeout=5 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop 3
+    cx_meta note "router drops every non-SYN client packet; server tcp_synack_retries=2; ssh ConnectTimeout=5"
+    cx_conn 1 handshake-incomplete handshake-incomplete handshake-incomplete
+    cx_alt 1 cli,rtr no-banner,retransmission-death "before the router the client's ACK and banner are on the wire: the client thinks it is connected, retransmits its banner and gives up waiting for the server's; only the SYN-ACK retransmissions say the ACK was lost"
+}
+
+cx_kex() {
+    LAB_SSHD_EXTRA="KexAlgorithms curve25519-sha256" lab_sshd_start 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -o KexAlgorithms=diffie-hellman-group14-sha256 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "sshd KexAlgorithms curve25519-sha256; ssh -o KexAlgorithms=diffie-hellman-group14-sha256"
+    cx_conn 1 kex-failed kex-failed kex-failed
+}
+corpus_kex_mismatch() { cx_kex; }
+corpus_kex_mismatch_v6() { CX_FAM=6; cx_kex; }
+
+cx_not_ssh() { # mode
+    cx_py_bg "$LAB_SRV" "$1" "$(cx_dst)" 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "tests/lab/listeners.py $1 on port 22"
+    cx_conn 1 not-ssh not-ssh not-ssh
+}
+corpus_not_ssh_smtp() { cx_not_ssh smtp; }
+corpus_not_ssh_http() { cx_not_ssh http; }
+
+# NAT with a 5 s established timeout; INVALID dropped in FORWARD and INPUT
+# (the NAT address is the router's own, so late replies go to INPUT).
+cx_nat_setup() { # loose
+    lab_sshd_start 22
+    lab_rtr iptables -t nat -A POSTROUTING -o s0 -j MASQUERADE
+    lab_rtr iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP
+    lab_rtr iptables -A INPUT -m conntrack --ctstate INVALID -j DROP
+    lab_sysctl "$LAB_RTR" net.netfilter.nf_conntrack_tcp_timeout_established=5 \
+        net.netfilter.nf_conntrack_tcp_loose="$1"
+    cx_sysctl_ends net.ipv4.tcp_retries2=4
+    cx_meta nat "$LAB_RTR4S"
+    cx_meta idle_min 4
+}
+
+corpus_nat_expiry_server() {
+    cx_nat_setup 0
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'sleep 9; echo x'
+    sleep 19
+    cx_caps_stop 0
+    cx_ssh_end 1 "it never heard of the server again"
+    cx_meta note "MASQUERADE, conntrack established timeout 5 s, nf_conntrack_tcp_loose=0, INVALID dropped; ssh 'sleep 9; echo x': the server's late output is dropped, the server retransmits to death (tcp_retries2=4)"
+    cx_conn 1 unfinished state-table-timeout unfinished state-table-timeout
+}
+
+corpus_nat_expiry_client() {
+    cx_nat_setup 0
+    mkfifo "$LAB_TMP/stdin"
+    exec 7<>"$LAB_TMP/stdin"
+    CX_STDIN="$LAB_TMP/stdin"
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'read l; echo got $l'
+    CX_STDIN=""
+    sleep 9
+    echo late >&7
+    cx_ssh_wait 1 nonzero 30
+    cx_caps_stop 2
+    exec 7>&-
+    cx_meta note "MASQUERADE, conntrack established timeout 5 s, nf_conntrack_tcp_loose=0, INVALID dropped; ssh 'read l' with stdin written after 9 s idle: the client's late packet is dropped, the client retransmits to death (tcp_retries2=4)"
+    cx_conn 1 state-table-timeout unfinished state-table-timeout unfinished
+}
+
+corpus_nat_expiry_loose() {
+    cx_nat_setup 1
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'sleep 9; echo x'
+    sleep 12
+    cx_caps_stop 0
+    cx_ssh_end 1 "it never heard of the server again"
+    cx_meta note "as nat-expiry-server but nf_conntrack_tcp_loose=1 (default): the late server packet is picked up as NEW, addressed to the router itself, and the router's TCP answers RST (TTL 64, not the client's 63)"
+    cx_conn 1 unfinished state-table-timeout unfinished state-table-timeout
+    cx_alt 1 srv,rtr_nat reset "the server is reset by a middlebox; only the 9 s idle before it says it was the state table"
+}
+
+corpus_blackhole() {
+    lab_sshd_start 22
+    cx_sysctl_ends net.ipv4.tcp_retries2=4
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
+        'for i in $(seq 200); do head -c 1000 /dev/zero; sleep 0.05; done'
+    sleep 1.5
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
+    lab_rtr iptables -I FORWARD -p tcp -j DROP
+    cx_ssh_wait 1 nonzero 30
+    sleep 6
+    cx_caps_stop 0
+    cx_meta note "server streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
+    cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
+corpus_loss50() {
+    lab_sshd_start 22
+    cx_sysctl_ends net.ipv4.tcp_retries2=3
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=4 -- \
+        'while :; do head -c 500 /dev/zero; sleep 0.1; done'
+    sleep 1
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
+    lab_rtr iptables -I FORWARD -p tcp -m statistic --mode random --probability 0.5 -j DROP
+    cx_ssh_wait 1 nonzero 45
+    sleep 5
+    cx_caps_stop 0
+    cx_meta note "server streams 500 B every 100 ms; after 1 s 50 % random loss both ways (statistic) until the session dies; tcp_retries2=3; ssh ServerAliveInterval=1 ServerAliveCountMax=4"
+    cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
+cx_mtu() { # bulk|kex
+    local kex=()
+    # bulk: curve25519 keeps every KEX packet small, so the session is
+    # established and the bulk transfer hits the hole. kex: the default
+    # sntrup761x25519 KEX reply (~1.5 KB) itself is black-holed: the
+    # classic "hangs at expecting SSH2_MSG_KEX_ECDH_REPLY".
+    [ "$1" = bulk ] && kex=(-o KexAlgorithms=curve25519-sha256)
+    lab_sshd_start 22
+    # The client link is 1280 bytes on both ends (a veth drops received
+    # frames above its own MTU), but the client advertises MSS 1460 (route
+    # advmss), as a host behind an unclamped tunnel would: the server's
+    # full-size segments cannot cross the router's c0, and the router's
+    # ICMP fragmentation-needed / packet-too-big is dropped.
+    lab_rtr ip link set c0 mtu 1280
+    lab_cli ip link set eth0 mtu 1280
+    if [ "$CX_FAM" = 6 ]; then
+        lab_cli ip -6 route change default via "$LAB_RTR6C" dev eth0 advmss 1440
+    else
+        lab_cli ip route change default via "$LAB_RTR4C" dev eth0 advmss 1460
+    fi
+    if [ "$CX_FAM" = 6 ]; then
+        lab_rtr ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
+    else
+        lab_rtr iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+    fi
+    cx_sysctl_ends net.ipv4.tcp_retries2=4 net.ipv4.tcp_mtu_probing=0
+    cx_caps_start
+    cx_ssh_bg 1 22 "${kex[@]}" -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- 'head -c 200000 /dev/zero'
+    cx_ssh_wait 1 nonzero 30
+    sleep 7
+    cx_caps_stop 0
+    cx_meta note "client link MTU 1280 (router c0 and client eth0) but client route advmss 1460 (1440 v6), ICMP frag-needed / packet-too-big from the router dropped (OUTPUT), tcp_mtu_probing=0, tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3 ${kex[*]} 'head -c 200000 /dev/zero'"
+    cx_conn 1 mtu-blackhole mtu-blackhole mtu-blackhole
+    if [ "$1" = kex ]; then
+        cx_alt 1 cli retransmission-death,kex-failed "the client never sees the oversized KEX reply nor its retransmissions: only a sequence gap (the reply's small tail arrives), its own small packets acknowledged, and the key exchange never finishing"
+    else
+        cx_alt 1 cli retransmission-death "the client never sees the oversized segments nor their retransmissions: only a sequence gap and its own small packets acknowledged"
+    fi
+}
+corpus_mtu() { cx_mtu bulk; }
+corpus_mtu_kex() { cx_mtu kex; }
+corpus_mtu_v6() { CX_FAM=6; cx_mtu bulk; }
+
+corpus_router_reset() {
+    lab_sshd_start 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -- 'while sleep 0.3; do echo x; done'
+    sleep 2
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended early"
+    cx_ipt -I FORWARD -p tcp --dport 22 -j REJECT --reject-with tcp-reset
+    cx_ipt -I FORWARD -p tcp --sport 22 -j REJECT --reject-with tcp-reset
+    cx_ssh_wait 1 nonzero 20
+    cx_caps_stop
+    cx_meta note "server prints every 0.3 s; after 2 s router REJECT --reject-with tcp-reset both directions: each side's next packet draws a RST forged by the router"
+    cx_conn 1 reset reset reset
+}
+
+corpus_unfinished() {
+    lab_sshd_start 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'sleep 30'
+    sleep 3
+    cx_caps_stop 0
+    cx_ssh_end 1
+    cx_conn 1 unfinished unfinished unfinished
+}
+
+# ------------------------------------------------------------------- driver
+
+corpus_scenarios() { declare -F | awk '{print $3}' | sed -n 's/^corpus_//p' | grep -v '^main$\|^scenarios$' | tr _ -; }
+
+corpus_main() {
+    [ $# -eq 2 ] || { echo "usage: lab.sh corpus SCENARIO PREFIX" >&2; return 2; }
+    local name=$1 fn="corpus_${1//-/_}"
+    declare -F "$fn" >/dev/null || lab_die "unknown corpus scenario '$1' (try: lab.sh corpus-list)"
+    CX_PREFIX="$(realpath -m -- "$2")"
+    mkdir -p "$(dirname "$CX_PREFIX")"
+    rm -f -- "$CX_PREFIX".{cli,srv,rtr}.pcap "$CX_PREFIX.manifest"
+    lab_setup
+    cx_meta scenario "$name"
+    cx_meta ports 22,2222
+    cx_meta versions "$(ssh -V 2>&1); kernel $(uname -r)"
+    "$fn"
+    lab_log "corpus $name: $(ls "$CX_PREFIX".*.pcap | wc -l) captures, $(grep -c '^conn' "$CX_PREFIX.manifest") truth entries"
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: unit tests of the capture layer: the default BPF filter per link
+ * type (built, then compiled by libpcap on a dead handle), opening missing,
+ * good and truncated capture files, and reading packets with and without
+ * the filter. */
+#include "config.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "unit.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+
+static const uint16_t sm_t_port22[] = { 22 };
+
+/* Path of a file under the source tree (make check exports top_srcdir). */
+static void sm_t_srcpath(char *out, size_t outlen, const char *rel)
+{
+    const char *top = getenv("top_srcdir");
+    snprintf(out, outlen, "%s/%s", top && *top ? top : ".", rel);
+}
+
+/* True when libpcap compiles expr for link type dlt. */
+static bool sm_t_compiles(int dlt, const char *expr)
+{
+    pcap_t *p = pcap_open_dead(dlt, 262144);
+    struct bpf_program prog;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    int rc = pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+    if (rc == 0)
+        pcap_freecode(&prog);
+    else
+        fprintf(stderr, "\n  pcap_compile(%d): %s\n", dlt, pcap_geterr(p));
+    pcap_close(p);
+    return rc == 0;
+}
+
+static void test_capture_filter_ethernet(void)
+{
+    char f[8192];
+    CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(DLT_EN10MB, sm_t_port22, 1, NULL, f, sizeof(f)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, "vlan and"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, "port 22"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, "icmp"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, "icmp6"));
+    CU_ASSERT_TRUE(sm_t_compiles(DLT_EN10MB, f));
+}
+
+static void test_capture_filter_other_links(void)
+{
+    static const int dlts[] = { DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2 };
+    char f[8192];
+    for (size_t i = 0; i < SM_NELEM(dlts); i++) {
+        CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(dlts[i], sm_t_port22, 1, NULL, f, sizeof(f)));
+        CU_ASSERT_PTR_NULL(strstr(f, "vlan")); /* libpcap's vlan is Ethernet only */
+        CU_ASSERT_PTR_NOT_NULL(strstr(f, "port 22"));
+        CU_ASSERT_TRUE(sm_t_compiles(dlts[i], f));
+    }
+    /* NFLOG: libpcap compiles no filter; the program filters itself. */
+    memset(f, '#', 8);
+    CU_ASSERT_FALSE(sm_capture_build_filter(DLT_NFLOG, sm_t_port22, 1, NULL, f, sizeof(f)));
+    CU_ASSERT_FALSE(
+            sm_capture_build_filter(DLT_NFLOG, sm_t_port22, 1, "host 1.2.3.4", f, sizeof(f)));
+}
+
+static void test_capture_filter_ports_and_extra(void)
+{
+    static const uint16_t ports[] = { 22, 2222, 65535 };
+    char f[8192];
+
+    CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(DLT_RAW, ports, 3, NULL, f, sizeof(f)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, "port 22 or port 2222 or port 65535"));
+    CU_ASSERT_TRUE(sm_t_compiles(DLT_RAW, f));
+
+    /* The extra filter is ANDed with the whole default, parenthesised. */
+    CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(DLT_EN10MB, ports, 3,
+                                                 "host 192.0.2.7 or net 10.0.0.0/8", f, sizeof(f)));
+    CU_ASSERT_EQUAL(f[0], '(');
+    const char *tail = ") and (host 192.0.2.7 or net 10.0.0.0/8)";
+    size_t n = strlen(f);
+    CU_ASSERT_TRUE(n > strlen(tail) && strcmp(f + n - strlen(tail), tail) == 0);
+    CU_ASSERT_TRUE(sm_t_compiles(DLT_EN10MB, f));
+    CU_ASSERT_TRUE_FATAL(
+            sm_capture_build_filter(DLT_LINUX_SLL2, ports, 3, "host 192.0.2.7", f, sizeof(f)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f, ") and (host 192.0.2.7)"));
+    CU_ASSERT_TRUE(sm_t_compiles(DLT_LINUX_SLL2, f));
+
+    /* An empty extra filter is no extra filter. */
+    char g[8192];
+    CU_ASSERT_TRUE(sm_capture_build_filter(DLT_RAW, ports, 3, "", g, sizeof(g)));
+    CU_ASSERT_TRUE(sm_capture_build_filter(DLT_RAW, ports, 3, NULL, f, sizeof(f)));
+    CU_ASSERT_STRING_EQUAL(f, g);
+}
+
+/* Regression (fixed; src/capture.c sm_capture_build_filter): the port
+ * expression buffer holds SM_MAX_PORTS * 12 + 8 = 776 characters, but
+ * "port NNNNN or " is 14: 64 five-digit ports need 892. The expression is
+ * cut silently, here after "port 60051" -> a filter for the wrong ports
+ * (or one that does not compile). */
+static void test_capture_filter_max_ports(void)
+{
+    uint16_t ports[SM_MAX_PORTS];
+    char f[16384], want[32];
+
+    for (size_t i = 0; i < SM_MAX_PORTS; i++)
+        ports[i] = (uint16_t)(60000 + i);
+    CU_ASSERT_TRUE_FATAL(
+            sm_capture_build_filter(DLT_EN10MB, ports, SM_MAX_PORTS, NULL, f, sizeof(f)));
+    for (size_t i = 0; i < SM_MAX_PORTS; i++) {
+        snprintf(want, sizeof(want), "port %u)", (unsigned)ports[i]);
+        if (i + 1 < SM_MAX_PORTS)
+            snprintf(want, sizeof(want), "port %u or ", (unsigned)ports[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(f, want));
+    }
+    CU_ASSERT_TRUE(sm_t_compiles(DLT_EN10MB, f));
+}
+
+static void test_capture_open_missing(void)
+{
+    char err[256] = "";
+    struct sm_capture *c = sm_capture_open_file("/nonexistent/dir/none.pcap", err, sizeof(err));
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_TRUE(strlen(err) > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+
+    /* Not a capture file at all. */
+    char path[4096];
+    sm_t_srcpath(path, sizeof(path), "pcaps/README");
+    err[0] = '\0';
+    c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_TRUE(strlen(err) > 0);
+    /* A tiny error buffer is not overrun. */
+    char small[8];
+    memset(small, '#', sizeof(small));
+    c = sm_capture_open_file("/nonexistent/none.pcap", small, 4);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_EQUAL(strlen(small), 3);
+    CU_ASSERT_EQUAL(small[4], '#');
+}
+
+/* Reads every packet; returns the count, or -1 on a read error. */
+static int sm_t_count(struct sm_capture *c, int *tcp22)
+{
+    struct sm_captured pkt;
+    enum sm_capture_rc rc;
+    int n = 0;
+    int64_t last = 0;
+
+    *tcp22 = 0;
+    while ((rc = sm_capture_next(c, &pkt)) == SM_CAP_PACKET) {
+        struct sm_pkt p;
+        struct sm_decode_stats st;
+        memset(&st, 0, sizeof(st));
+        CU_ASSERT_TRUE(pkt.cap_len <= pkt.wire_len);
+        CU_ASSERT_TRUE(pkt.ts_us >= last);
+        last = pkt.ts_us;
+        if (sm_decode(&p, sm_capture_datalink(c), pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us,
+                      &st) == SM_PKT_TCP &&
+            (p.sport == 22 || p.dport == 22))
+            (*tcp22)++;
+        n++;
+    }
+    return rc == SM_CAP_EOF ? n : -1;
+}
+
+static void test_capture_read_file(void)
+{
+    char path[4096], err[256] = "";
+    int tcp22;
+
+    sm_t_srcpath(path, sizeof(path), "pcaps/ssh-refused.pcap");
+    struct sm_capture *c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(sm_capture_datalink(c), DLT_EN10MB);
+    CU_ASSERT_STRING_EQUAL(sm_capture_datalink_name(c), "EN10MB");
+    uint64_t a = 1, b = 1, d = 1;
+    CU_ASSERT_FALSE(sm_capture_stats(c, &a, &b, &d)); /* files have no counters */
+    /* MLD report, ARP request and reply, SYN, RST. */
+    CU_ASSERT_EQUAL(sm_t_count(c, &tcp22), 5);
+    CU_ASSERT_EQUAL(tcp22, 2);
+    struct sm_captured pkt;
+    CU_ASSERT_EQUAL(sm_capture_next(c, &pkt), SM_CAP_EOF); /* EOF stays EOF */
+    sm_capture_close(c);
+
+    /* With the default filter only the SSH packets remain. */
+    c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(sm_capture_set_filter(c, sm_t_port22, 1, NULL, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(sm_t_count(c, &tcp22), 2);
+    CU_ASSERT_EQUAL(tcp22, 2);
+    sm_capture_close(c);
+
+    /* An extra filter that excludes them. */
+    c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(sm_capture_set_filter(c, sm_t_port22, 1, "host 192.0.2.99", err, sizeof(err)),
+                    0);
+    CU_ASSERT_EQUAL(sm_t_count(c, &tcp22), 0);
+    sm_capture_close(c);
+
+    /* A broken extra filter: an error naming the filter. */
+    c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    err[0] = '\0';
+    CU_ASSERT_EQUAL(sm_capture_set_filter(c, sm_t_port22, 1, "((nonsense", err, sizeof(err)), -1);
+    CU_ASSERT_NSTRING_EQUAL(err, "filter:", 7);
+    sm_capture_close(c);
+
+    sm_capture_close(NULL);
+    sm_capture_break(NULL);
+}
+
+static void test_capture_truncated_file(void)
+{
+    char path[4096], err[256] = "", tmp[] = "/tmp/sm_unit_XXXXXX";
+    sm_t_srcpath(path, sizeof(path), "pcaps/ssh-refused.pcap");
+
+    /* The file cut in the middle of the last packet's record. */
+    FILE *in = fopen(path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf), in);
+    fclose(in);
+    CU_ASSERT_FATAL(n > 40);
+    int fd = mkstemp(tmp);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, buf, n - 20), (ssize_t)(n - 20));
+    close(fd);
+
+    struct sm_capture *c = sm_capture_open_file(tmp, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    struct sm_captured pkt;
+    int good = 0;
+    enum sm_capture_rc rc;
+    while ((rc = sm_capture_next(c, &pkt)) == SM_CAP_PACKET)
+        good++;
+    CU_ASSERT_EQUAL(good, 4); /* everything before the damage */
+    CU_ASSERT_EQUAL(rc, SM_CAP_ERROR);
+    CU_ASSERT_TRUE(strlen(sm_capture_error(c)) > 0);
+    sm_capture_close(c);
+    unlink(tmp);
+}
+
+static void test_capture_break_file(void)
+{
+    char path[4096], err[256] = "";
+    struct sm_captured pkt;
+
+    sm_t_srcpath(path, sizeof(path), "pcaps/ssh-refused.pcap");
+    struct sm_capture *c = sm_capture_open_file(path, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(sm_capture_next(c, &pkt), SM_CAP_PACKET);
+    /* capture.h: after sm_capture_break(), sm_capture_next() returns EOF. */
+    sm_capture_break(c);
+    CU_ASSERT_EQUAL(sm_capture_next(c, &pkt), SM_CAP_EOF);
+    sm_capture_close(c);
+}
+
+CU_TestInfo sm_capture_tests[] = {
+    SM_TEST(test_capture_filter_ethernet),
+    SM_TEST(test_capture_filter_other_links),
+    SM_TEST(test_capture_filter_ports_and_extra),
+    SM_TEST(test_capture_filter_max_ports),
+    SM_TEST(test_capture_open_missing),
+    SM_TEST(test_capture_read_file),
+    SM_TEST(test_capture_truncated_file),
+    SM_TEST(test_capture_break_file),
+    CU_TEST_INFO_NULL,
+};

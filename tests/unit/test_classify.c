@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: unit tests of the teardown classifier as a table of rows: flow
+ * and dissector facts built by hand -> expected verdict, closed_by, phase
+ * and symptom (SPEC.md "Verdicts"); then confidence bounds and names. */
+#include "config.h"
+
+#include <string.h>
+
+#include "classify.h"
+#include "unit.h"
+
+#define SEC 1000000LL
+#define MS  1000LL
+#define T0  (1000 * SEC)
+
+/* --- flow builders -------------------------------------------------------- */
+
+static void sm_t_base(struct sm_flow *f, uint8_t ipv)
+{
+    memset(f, 0, sizeof(*f));
+    f->id = 1;
+    f->ip_version = ipv;
+    if (ipv == 4) {
+        const uint8_t c[4] = { 198, 51, 100, 2 }, s[4] = { 203, 0, 113, 2 };
+        memcpy(f->addr[SM_DIR_ORIG].b, c, 4);
+        memcpy(f->addr[SM_DIR_RESP].b, s, 4);
+    } else {
+        const uint8_t c[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };
+        const uint8_t s[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 2 };
+        memcpy(f->addr[SM_DIR_ORIG].b, c, 16);
+        memcpy(f->addr[SM_DIR_RESP].b, s, 16);
+    }
+    f->port[SM_DIR_ORIG] = 50000;
+    f->port[SM_DIR_RESP] = 22;
+    f->side[0].wscale = f->side[1].wscale = -1;
+    f->first_ts = f->last_ts = T0;
+}
+
+/* One packet from side d at ts, with TTL 64 unless a RST says otherwise. */
+static void sm_t_pkt(struct sm_flow *f, int d, int64_t ts)
+{
+    struct sm_tcp_side *s = &f->side[d];
+    s->pkts++;
+    s->bytes += 60;
+    if (!s->first_ts)
+        s->first_ts = ts;
+    s->last_ts = ts;
+    if (ts > f->last_ts)
+        f->last_ts = ts;
+    s->ttl_known = true;
+    s->ttl_first = s->ttl_last = 64;
+}
+
+static void sm_t_syns(struct sm_flow *f, unsigned n)
+{
+    static const int64_t at[] = { 0, 1 * SEC, 3 * SEC, 7 * SEC };
+    struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
+    for (unsigned i = 0; i < n; i++) {
+        sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
+        o->syn_ts[i] = T0 + at[i];
+    }
+    o->syn_count = n;
+    o->isn = 1000;
+    o->isn_known = true;
+    o->seq_known = true;
+    o->next_seq = 1001;
+}
+
+static void sm_t_synack(struct sm_flow *f, unsigned n)
+{
+    struct sm_tcp_side *r = &f->side[SM_DIR_RESP];
+    for (unsigned i = 0; i < n; i++)
+        sm_t_pkt(f, SM_DIR_RESP, T0 + 10 * MS + (int64_t)i * SEC);
+    r->syn_count = n;
+    r->isn = 5000;
+    r->isn_known = true;
+    r->seq_known = true;
+    r->next_seq = 5001;
+    f->synack_ts = T0 + 10 * MS;
+    f->hs_syn_ts = T0;
+}
+
+static void sm_t_established(struct sm_flow *f)
+{
+    sm_t_syns(f, 1);
+    sm_t_synack(f, 1);
+    sm_t_pkt(f, SM_DIR_ORIG, T0 + 11 * MS);
+    f->hs_ack_ts = T0 + 11 * MS;
+    f->established = true;
+}
+
+/* The first bytes side d sent, from the start of its stream (the text
+ * itself reaches the classifier through the dissector's facts). */
+static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
+{
+    struct sm_tcp_side *s = &f->side[d];
+    sm_t_pkt(f, d, ts);
+    s->data_pkts++;
+    s->payload_bytes += strlen(text);
+    if (!s->first_payload_ts)
+        s->first_payload_ts = ts;
+}
+
+/* What a dissector that saw nothing reports. */
+static void sm_t_app(struct sm_app_facts *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->dissected = true;
+    a->auth_success = -1;
+    a->disconnect_dir = -1;
+}
+
+/* Both identification lines on the wire and in the dissector's facts. */
+static void sm_t_banners(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_payload(f, SM_DIR_RESP, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    a->ident_seen[0] = a->ident_seen[1] = true;
+    a->phase = SM_APP_BANNER;
+}
+
+/* A complete key exchange and an authenticated session. */
+static void sm_t_session(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_banners(f, a);
+    a->kexinit_seen[0] = a->kexinit_seen[1] = true;
+    a->newkeys_seen[0] = a->newkeys_seen[1] = true;
+    a->phase = SM_APP_SESSION;
+    a->auth_success = 1;
+}
+
+static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
+{
+    sm_t_pkt(f, d, ts);
+    f->side[d].fin_count++;
+    f->side[d].fin_ts = ts;
+    if (f->side[0].fin_count && f->side[1].fin_count)
+        f->ended = true;
+}
+
+static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
+{
+    struct sm_tcp_side *s = &f->side[d];
+    s->pkts++;
+    s->last_ts = ts;
+    if (!s->first_ts)
+        s->first_ts = ts;
+    f->last_ts = ts;
+    s->rst_count++;
+    s->rst_ts = ts;
+    s->rst_ttl = ttl;
+    f->ended = true;
+}
+
+static void sm_t_icmp(struct sm_flow *f, uint8_t type, uint8_t code)
+{
+    f->icmp.count = 1;
+    f->icmp.type = type;
+    f->icmp.code = code;
+    f->icmp.cls = SM_ICMP_UNREACH;
+    f->icmp.quoted_dir = SM_DIR_ORIG;
+    f->icmp.quoted_syn = true;
+    f->icmp.ts = T0 + 5 * MS;
+    f->icmp.reporter.b[0] = 192;
+    f->icmp.reporter.b[3] = 1;
+    if (f->ip_version == 6) {
+        memset(f->icmp.reporter.b, 0, 16);
+        f->icmp.reporter.b[0] = 0x20;
+        f->icmp.reporter.b[1] = 0x01;
+        f->icmp.reporter.b[15] = 1;
+    }
+}
+
+/* --- the rows ----------------------------------------------------------- */
+
+static void row_refused(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 1 * MS, 64);
+}
+
+static void row_rejected_port_unreach(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    sm_t_icmp(f, 3, 3);
+}
+
+static void row_rejected_admin_prohibited(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    sm_t_icmp(f, 3, 13);
+}
+
+static void row_rejected_net_unreach(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    sm_t_icmp(f, 3, 0);
+}
+
+static void row_rejected6_port_unreach(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 6);
+    sm_t_syns(f, 1);
+    sm_t_icmp(f, 1, 4);
+}
+
+static void row_rejected6_admin_prohibited(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 6);
+    sm_t_syns(f, 1);
+    sm_t_icmp(f, 1, 1);
+}
+
+static void row_silent_drop_3syns(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 3);
+}
+
+static void row_lone_syn(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+}
+
+static void row_handshake_incomplete(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    sm_t_synack(f, 3);
+}
+
+static void row_rst_before_banner(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 15 * MS, 64);
+}
+
+static void row_rst_before_banner_injected(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* A RST claiming to be the client, with another TTL: a middlebox. */
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_rst(f, SM_DIR_ORIG, T0 + 15 * MS, 250);
+}
+
+static void row_closed_before_banner(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "Exceeded MaxStartups\r\n", T0 + 12 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 13 * MS);
+    a->prebanner_seen = true;
+    a->prebanner_text = "Exceeded MaxStartups";
+    a->phase = SM_APP_BANNER;
+}
+
+static void row_no_banner(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 120 * SEC);
+}
+
+static void row_not_ssh(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "HTTP/1.1 400 Bad Request\r\n", T0 + 20 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 21 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 22 * MS);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "http";
+}
+
+static void row_kex_no_common(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_banners(f, a);
+    a->kexinit_seen[0] = a->kexinit_seen[1] = true;
+    a->kex_no_common = true;
+    a->kex_no_common_category = "kex";
+    a->phase = SM_APP_KEX;
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 30 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 31 * MS);
+}
+
+static void row_kex_disconnect(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_banners(f, a);
+    a->kexinit_seen[0] = a->kexinit_seen[1] = true;
+    a->disconnect_seen = true;
+    a->disconnect_dir = SM_APP_RESP;
+    a->disconnect_code = 3;
+    a->phase = SM_APP_KEX;
+    sm_t_fin(f, SM_DIR_RESP, T0 + 30 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 31 * MS);
+}
+
+static void row_kex_with_gap(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* Bytes missing: the key exchange may have completed unseen. */
+    row_kex_no_common(f, a);
+    a->kex_no_common = false;
+    a->gap[SM_APP_RESP] = true;
+}
+
+static void row_reset_endpoint(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC, 64);
+}
+
+static void row_reset_middlebox(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC, 61);
+}
+
+static void row_reset_by_client(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_rst(f, SM_DIR_ORIG, T0 + 60 * SEC, 64);
+}
+
+static void row_normal_close(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 60 * SEC);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 60 * SEC + 1 * MS);
+}
+
+static void row_normal_close_server_first(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 60 * SEC);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 60 * SEC + 1 * MS);
+}
+
+static void row_fin_then_rst(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* The client closes, the server answers the FIN with a RST. */
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 60 * SEC);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC + 1 * MS, 64);
+}
+
+static void row_auth_close(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* Encrypted, authentication not known to succeed. */
+    row_normal_close(f, a);
+    a->phase = SM_APP_AUTH;
+    a->auth_success = -1;
+}
+
+static void row_open(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+}
+
+static void row_superseded_established(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_open(f, a);
+    f->superseded = true;
+}
+
+static void row_superseded_after_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_reset_endpoint(f, a);
+    f->superseded = true;
+}
+
+static void row_midstream_close(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* No handshake seen, no banners seen: the session was under way. */
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_pkt(f, SM_DIR_RESP, T0);
+    sm_t_pkt(f, SM_DIR_ORIG, T0 + 1 * MS);
+    f->midstream = true;
+    f->established = true;
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 2 * SEC);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 2 * SEC + 1 * MS);
+}
+
+static void row_midstream_one_packet(struct sm_flow *f, struct sm_app_facts *a)
+{
+    (void)a;
+    sm_t_base(f, 4);
+    sm_t_pkt(f, SM_DIR_ORIG, T0);
+    f->midstream = true;
+}
+
+struct sm_t_row {
+    const char *name;
+    void (*build)(struct sm_flow *f, struct sm_app_facts *a);
+    bool app; /* a dissector ran (ctx.app set) */
+    enum sm_flow_end why;
+    int64_t now; /* offset from T0 */
+    enum sm_verdict verdict;
+    enum sm_closed_by closed_by;
+    enum sm_phase phase;
+    const char *symptom; /* a substring, or NULL for "" */
+};
+
+#define ROW(b, app, why, now, v, by, ph, sym)                                                      \
+    {                                                                                              \
+#b, b, app, why, now, v, by, ph, sym                                                       \
+    }
+#define HS SM_PHASE_TCP_HANDSHAKE
+
+static const struct sm_t_row sm_t_rows[] = {
+    ROW(row_refused, false, SM_END_CLOSED, 31 * SEC, SM_V_REFUSED, SM_BY_SERVER, HS,
+        "ssh: connect to host 203.0.113.2 port 22: Connection refused"),
+    ROW(row_rejected_port_unreach, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
+        SM_BY_MIDDLEBOX, HS, "port 22: Connection refused"),
+    ROW(row_rejected_admin_prohibited, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
+        SM_BY_MIDDLEBOX, HS, "port 22: No route to host"),
+    ROW(row_rejected_net_unreach, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
+        SM_BY_MIDDLEBOX, HS, "Network is unreachable"),
+    ROW(row_rejected6_port_unreach, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
+        SM_BY_MIDDLEBOX, HS, "ssh: connect to host 2001:db8:2::2 port 22: Connection refused"),
+    ROW(row_rejected6_admin_prohibited, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
+        SM_BY_MIDDLEBOX, HS, "No route to host"),
+    ROW(row_silent_drop_3syns, false, SM_END_TIMEOUT, 80 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
+        "port 22: Connection timed out"),
+    ROW(row_silent_drop_3syns, false, SM_END_CAPTURE_END, 4 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
+        "Connection timed out"),
+    ROW(row_lone_syn, false, SM_END_CAPTURE_END, 500 * MS, SM_V_UNFINISHED, SM_BY_NONE, HS, NULL),
+    ROW(row_lone_syn, false, SM_END_CAPTURE_END, 1 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
+        "Connection timed out"),
+    ROW(row_lone_syn, false, SM_END_TIMEOUT, 75 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
+        "Connection timed out"),
+    ROW(row_handshake_incomplete, false, SM_END_TIMEOUT, 80 * SEC, SM_V_HANDSHAKE_INCOMPLETE,
+        SM_BY_NONE, HS, "Connection timed out"),
+    ROW(row_rst_before_banner, true, SM_END_CLOSED, 31 * SEC, SM_V_RST_BEFORE_BANNER, SM_BY_SERVER,
+        SM_PHASE_BANNER, "kex_exchange_identification: read: Connection reset by peer"),
+    ROW(row_rst_before_banner, false, SM_END_CLOSED, 31 * SEC, SM_V_RST_BEFORE_BANNER, SM_BY_SERVER,
+        SM_PHASE_BANNER, "Connection reset by peer"),
+    ROW(row_rst_before_banner_injected, true, SM_END_CLOSED, 31 * SEC, SM_V_RST_BEFORE_BANNER,
+        SM_BY_MIDDLEBOX, SM_PHASE_BANNER, "Connection reset by peer"),
+    ROW(row_closed_before_banner, true, SM_END_CLOSED, 31 * SEC, SM_V_CLOSED_BEFORE_BANNER,
+        SM_BY_SERVER, SM_PHASE_BANNER,
+        "kex_exchange_identification: Connection closed by remote host"),
+    ROW(row_no_banner, true, SM_END_CAPTURE_END, 121 * SEC, SM_V_NO_BANNER, SM_BY_CLIENT,
+        SM_PHASE_BANNER, "Connection timed out during banner exchange"),
+    ROW(row_not_ssh, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER, SM_PHASE_BANNER,
+        "banner line contains invalid characters"),
+    ROW(row_kex_no_common, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
+        SM_PHASE_KEX,
+        "Unable to negotiate with 203.0.113.2 port 22: no matching key exchange method found"),
+    ROW(row_kex_disconnect, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_SERVER,
+        SM_PHASE_KEX, "Connection closed by 203.0.113.2 port 22"),
+    ROW(row_kex_with_gap, true, SM_END_CLOSED, 31 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_KEX, "closed."),
+    ROW(row_reset_endpoint, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
+        SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
+    ROW(row_reset_middlebox, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_MIDDLEBOX,
+        SM_PHASE_SESSION, "Connection reset by"),
+    ROW(row_reset_by_client, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_CLIENT,
+        SM_PHASE_SESSION, NULL),
+    ROW(row_normal_close, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_SESSION, "Connection to 203.0.113.2 closed."),
+    ROW(row_normal_close_server_first, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE,
+        SM_BY_SERVER, SM_PHASE_SESSION, "closed."),
+    ROW(row_fin_then_rst, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_SESSION, "closed."),
+    ROW(row_auth_close, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_AUTH, "closed."),
+    ROW(row_open, true, SM_END_CAPTURE_END, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE,
+        SM_PHASE_SESSION, NULL),
+    ROW(row_open, true, SM_END_EVICTED, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE, SM_PHASE_SESSION,
+        NULL),
+    ROW(row_superseded_established, true, SM_END_SUPERSEDED, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE,
+        SM_PHASE_SESSION, NULL),
+    ROW(row_superseded_after_reset, true, SM_END_SUPERSEDED, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE,
+        SM_PHASE_SESSION, NULL),
+    ROW(row_midstream_close, false, SM_END_CLOSED, 40 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_SESSION, "closed."),
+    ROW(row_midstream_one_packet, false, SM_END_CAPTURE_END, 10 * SEC, SM_V_UNFINISHED, SM_BY_NONE,
+        HS, NULL),
+};
+
+/* Builds a row's facts and classifies them. */
+static void sm_t_run(const struct sm_t_row *r, enum sm_flow_end why, struct sm_flow *f,
+                     struct sm_app_facts *a, struct sm_classification *out)
+{
+    sm_t_app(a);
+    r->build(f, a);
+    struct sm_classify_ctx ctx = { .why = why, .now_us = T0 + r->now, .app = r->app ? a : NULL };
+    memset(out, 0x5a, sizeof(*out)); /* the classifier must set every field */
+    sm_classify(f, &ctx, out);
+}
+
+/* Classifies flow f with facts a (NULL: no dissector). */
+static void sm_t_classify(const struct sm_flow *f, const struct sm_app_facts *a,
+                          enum sm_flow_end why, int64_t now, struct sm_classification *out)
+{
+    struct sm_classify_ctx ctx = { .why = why, .now_us = now, .app = a };
+    sm_classify(f, &ctx, out);
+}
+
+static void test_classify_table(void)
+{
+    for (size_t i = 0; i < SM_NELEM(sm_t_rows); i++) {
+        const struct sm_t_row *r = &sm_t_rows[i];
+        struct sm_flow f;
+        struct sm_app_facts a;
+        struct sm_classification c;
+        sm_t_run(r, r->why, &f, &a, &c);
+        bool ok = c.verdict == r->verdict && c.closed_by == r->closed_by && c.phase == r->phase;
+        if (!ok)
+            fprintf(stderr, "\n  row %zu %s: got %s/%s/%s, want %s/%s/%s\n", i, r->name,
+                    sm_verdict_name(c.verdict), sm_closed_by_name(c.closed_by),
+                    sm_phase_name(c.phase), sm_verdict_name(r->verdict),
+                    sm_closed_by_name(r->closed_by), sm_phase_name(r->phase));
+        CU_ASSERT_EQUAL(c.verdict, r->verdict);
+        CU_ASSERT_EQUAL(c.closed_by, r->closed_by);
+        CU_ASSERT_EQUAL(c.phase, r->phase);
+        /* Every verdict explains itself. */
+        CU_ASSERT_TRUE(c.confidence > 0.0 && c.confidence <= 1.0);
+        CU_ASSERT_PTR_NOT_NULL(c.hint);
+        CU_ASSERT_PTR_NOT_NULL(memchr(c.reason, '\0', sizeof(c.reason)));
+        CU_ASSERT_TRUE(strlen(c.reason) > 10);
+        CU_ASSERT_PTR_NOT_NULL(memchr(c.symptom, '\0', sizeof(c.symptom)));
+        if (r->symptom) {
+            if (!strstr(c.symptom, r->symptom))
+                fprintf(stderr, "\n  row %zu %s: symptom \"%s\", want \"%s\"\n", i, r->name,
+                        c.symptom, r->symptom);
+            CU_ASSERT_PTR_NOT_NULL(strstr(c.symptom, r->symptom));
+        } else {
+            CU_ASSERT_STRING_EQUAL(c.symptom, "");
+        }
+    }
+}
+
+static void test_classify_details(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    const int64_t now = T0 + 80 * SEC;
+
+    /* Silent drop: the count and spacing of the SYNs in the reason. */
+    sm_t_app(&a);
+    row_silent_drop_3syns(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "3 SYNs over 3.0 s"));
+    CU_ASSERT_EQUAL(c.rst_dir, -1);
+    CU_ASSERT_EQUAL(c.rst_origin, SM_RST_NONE);
+    double three = c.confidence;
+    row_lone_syn(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    CU_ASSERT_TRUE(c.confidence < three); /* one SYN proves less than three */
+
+    /* Rejected: the reporter and the ICMP type and code. */
+    row_rejected_admin_prohibited(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "type 3 code 13"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "192.0.0.1"));
+    row_rejected6_port_unreach(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "ICMPv6 type 1 code 4"));
+
+    /* A frag-needed error during the handshake is not a rejection. */
+    row_rejected_port_unreach(&f, &a);
+    f.icmp.cls = SM_ICMP_FRAG_NEEDED;
+    f.icmp.code = 4;
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+
+    /* Closed before the banner: the text the server sent instead. */
+    sm_t_app(&a);
+    row_closed_before_banner(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "Exceeded MaxStartups"));
+
+    /* Reset: who and how. */
+    sm_t_app(&a);
+    row_reset_endpoint(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(c.rst_origin, SM_RST_ENDPOINT);
+    sm_t_app(&a);
+    row_reset_middlebox(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(c.rst_origin, SM_RST_MIDDLEBOX);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "middlebox"));
+    /* A RST from a side that sent nothing else: origin unknown. */
+    row_refused(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(c.rst_origin, SM_RST_UNKNOWN);
+    /* Both reset: the first one counts. */
+    sm_t_app(&a);
+    row_reset_endpoint(&f, &a);
+    sm_t_rst(&f, SM_DIR_ORIG, T0 + 59 * SEC, 64);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_ORIG);
+    CU_ASSERT_EQUAL(c.closed_by, SM_BY_CLIENT);
+
+    /* Superseded: the reason says so. */
+    sm_t_app(&a);
+    row_superseded_established(&f, &a);
+    sm_t_classify(&f, &a, SM_END_SUPERSEDED, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "new SYN"));
+    /* A superseded half-open connection keeps its handshake verdict. */
+    row_silent_drop_3syns(&f, &a);
+    f.superseded = true;
+    sm_t_classify(&f, NULL, SM_END_SUPERSEDED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    /* Evicted. */
+    sm_t_app(&a);
+    row_open(&f, &a);
+    sm_t_classify(&f, &a, SM_END_EVICTED, now, &c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "evicted"));
+    /* A middlebox RST during the key exchange is a reset, not kex-failed. */
+    sm_t_app(&a);
+    row_kex_no_common(&f, &a);
+    f.side[0].fin_count = f.side[1].fin_count = 0;
+    a.kex_no_common = false;
+    sm_t_rst(&f, SM_DIR_RESP, T0 + 40 * MS, 33);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RESET);
+    CU_ASSERT_EQUAL(c.closed_by, SM_BY_MIDDLEBOX);
+}
+
+static void test_classify_confidence(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+
+    /* Every row with every reason to end stays within 0..1. */
+    static const enum sm_flow_end whys[] = {
+        SM_END_CLOSED,     SM_END_TIMEOUT, SM_END_REUSED,
+        SM_END_SUPERSEDED, SM_END_EVICTED, SM_END_CAPTURE_END
+    };
+    for (size_t i = 0; i < SM_NELEM(sm_t_rows); i++) {
+        for (size_t w = 0; w < SM_NELEM(whys); w++) {
+            sm_t_run(&sm_t_rows[i], whys[w], &f, &a, &c);
+            CU_ASSERT_TRUE(c.confidence >= 0.0 && c.confidence <= 1.0);
+            CU_ASSERT_TRUE((int)c.verdict >= 0 && c.verdict < SM_V_COUNT);
+            f.truncated = 3;
+            f.midstream = true;
+            a.gap[0] = a.gap[1] = true;
+            sm_t_classify(&f, &a, whys[w], T0 + sm_t_rows[i].now, &c);
+            CU_ASSERT_TRUE(c.confidence >= 0.0 && c.confidence <= 1.0);
+        }
+    }
+
+    /* The same close seen mid-stream is less certain. */
+    const int64_t now = T0 + 100 * SEC;
+    sm_t_app(&a);
+    row_normal_close(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    double full = c.confidence;
+    CU_ASSERT_EQUAL(c.verdict, SM_V_NORMAL_CLOSE);
+    f.midstream = true;
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_NORMAL_CLOSE);
+    CU_ASSERT_TRUE(c.confidence < full);
+    /* Snaplen-truncated packets lower it too, and so do capture gaps. */
+    f.midstream = false;
+    f.truncated = 1;
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_TRUE(c.confidence < full);
+    f.truncated = 0;
+    a.gap[SM_APP_ORIG] = true;
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_TRUE(c.confidence < full);
+    /* An established connection with one side never seen is less certain. */
+    sm_t_app(&a);
+    row_open(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
+    full = c.confidence;
+    f.side[SM_DIR_RESP].pkts = 0;
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
+    CU_ASSERT_TRUE(c.confidence < full);
+}
+
+static void test_classify_names(void)
+{
+    static const char *const want[] = {
+        "refused",
+        "rejected-icmp",
+        "silent-drop",
+        "handshake-incomplete",
+        "rst-before-banner",
+        "closed-before-banner",
+        "no-banner",
+        "not-ssh",
+        "kex-failed",
+        "state-table-timeout",
+        "retransmission-death",
+        "mtu-blackhole",
+        "reset",
+        "normal-close",
+        "unfinished",
+    };
+    CU_ASSERT_EQUAL_FATAL(SM_NELEM(want), SM_V_COUNT);
+    for (int v = 0; v < SM_V_COUNT; v++)
+        CU_ASSERT_STRING_EQUAL(sm_verdict_name((enum sm_verdict)v), want[v]);
+    CU_ASSERT_STRING_EQUAL(sm_verdict_name(SM_V_COUNT), "unknown");
+
+    CU_ASSERT_STRING_EQUAL(sm_closed_by_name(SM_BY_NONE), "none");
+    CU_ASSERT_STRING_EQUAL(sm_closed_by_name(SM_BY_CLIENT), "client");
+    CU_ASSERT_STRING_EQUAL(sm_closed_by_name(SM_BY_SERVER), "server");
+    CU_ASSERT_STRING_EQUAL(sm_closed_by_name(SM_BY_MIDDLEBOX), "middlebox");
+    CU_ASSERT_STRING_EQUAL(sm_closed_by_name((enum sm_closed_by)9), "none");
+
+    CU_ASSERT_STRING_EQUAL(sm_phase_name(SM_PHASE_TCP_HANDSHAKE), "tcp-handshake");
+    CU_ASSERT_STRING_EQUAL(sm_phase_name(SM_PHASE_BANNER), "banner");
+    CU_ASSERT_STRING_EQUAL(sm_phase_name(SM_PHASE_KEX), "kex");
+    CU_ASSERT_STRING_EQUAL(sm_phase_name(SM_PHASE_AUTH), "auth");
+    CU_ASSERT_STRING_EQUAL(sm_phase_name(SM_PHASE_SESSION), "session");
+
+    CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_NONE), "none");
+    CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_ENDPOINT), "endpoint");
+    CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_MIDDLEBOX), "middlebox");
+    CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_UNKNOWN), "unknown");
+}
+
+static void test_classify_hints(void)
+{
+    /* Every verdict reached by the table has a hint of its own. */
+    const char *seen[SM_V_COUNT] = { 0 };
+    for (size_t i = 0; i < SM_NELEM(sm_t_rows); i++) {
+        struct sm_flow f;
+        struct sm_app_facts a;
+        struct sm_classification c;
+        sm_t_run(&sm_t_rows[i], sm_t_rows[i].why, &f, &a, &c);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c.hint);
+        CU_ASSERT_TRUE(strlen(c.hint) > 10);
+        if (seen[c.verdict])
+            CU_ASSERT_PTR_EQUAL(seen[c.verdict], c.hint);
+        seen[c.verdict] = c.hint;
+        for (int v = 0; v < SM_V_COUNT; v++)
+            if (v != (int)c.verdict && seen[v])
+                CU_ASSERT_PTR_NOT_EQUAL(seen[v], c.hint);
+    }
+}
+
+CU_TestInfo sm_classify_tests[] = {
+    SM_TEST(test_classify_table), SM_TEST(test_classify_details), SM_TEST(test_classify_confidence),
+    SM_TEST(test_classify_names), SM_TEST(test_classify_hints),   CU_TEST_INFO_NULL,
+};

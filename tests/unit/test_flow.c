@@ -1,0 +1,1021 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: unit tests of the connection table, driven with hand-filled
+ * sm_pkt structs and a recording emit callback: initiator rules, symmetric
+ * lookup, VLAN keys, reuse and supersession, duplicates, sequence
+ * wrap-around, retransmissions, expiry, flush order, eviction and ICMP. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "unit.h"
+
+#define SEC 1000000LL
+#define MS  1000LL
+
+/* Everything the table handed out, in order. */
+struct sm_t_emitted {
+    enum sm_flow_end why;
+    int64_t now;
+    struct sm_flow f; /* a copy: the original is freed after the callback */
+};
+
+struct sm_t_rec {
+    size_t n;
+    struct sm_t_emitted e[64];
+    size_t total;    /* also those beyond the array */
+    size_t released; /* release callbacks */
+};
+
+static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
+{
+    struct sm_t_rec *r = ctx;
+    if (r->n < SM_NELEM(r->e)) {
+        r->e[r->n].why = why;
+        r->e[r->n].now = now;
+        r->e[r->n].f = *f;
+        r->n++;
+    }
+    r->total++;
+}
+
+static void sm_t_release(void *ctx, struct sm_flow *f)
+{
+    struct sm_t_rec *r = ctx;
+    (void)f;
+    r->released++;
+}
+
+/* A table with SSH on port 22 (and 2222) recording into rec. */
+struct sm_t_ctx {
+    uint8_t ports[65536 / 8];
+    struct sm_t_rec rec;
+    struct sm_flow_table *t;
+    uint16_t ip_id;
+};
+
+static struct sm_t_ctx *sm_t_new(uint32_t max_flows, uint64_t seed)
+{
+    struct sm_t_ctx *c = calloc(1, sizeof(*c));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    sm_port_set(c->ports, 22);
+    sm_port_set(c->ports, 2222);
+    struct sm_flow_config cfg = {
+        .max_flows = max_flows,
+        .hash_seed = seed,
+        .ssh_ports = c->ports,
+        .emit = sm_t_emit,
+        .release = sm_t_release,
+        .emit_ctx = &c->rec,
+    };
+    c->t = sm_flow_table_new(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c->t);
+    return c;
+}
+
+/* Frees the table; every connection must have been released exactly once,
+ * whether emitted before or dropped by the free. */
+static void sm_t_free(struct sm_t_ctx *c)
+{
+    size_t open = sm_flow_table_stats(c->t)->active;
+    size_t emitted = c->rec.total;
+    sm_flow_table_free(c->t);
+    CU_ASSERT_EQUAL(c->rec.released, emitted + open);
+    free(c);
+}
+
+/* Feeds one packet; returns the connection it was counted in (NULL for
+ * ICMP errors and duplicates) and its direction in *dir. */
+static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, enum sm_dir *dir)
+{
+    enum sm_dir d = (enum sm_dir)7;
+    struct sm_flow *f = sm_flow_packet(c->t, p, 0, &d);
+    if (dir)
+        *dir = d;
+    return f;
+}
+
+static const uint8_t sm_t_payload[1500] = { 'S', 'S', 'H', '-', '2', '.', '0', '-' };
+
+/* Endpoints: the client 10.0.0.1:50000 and the server 10.0.0.2:22 unless a
+ * test changes them. */
+struct sm_t_ep {
+    uint8_t a, b, c, d;
+    uint16_t port;
+};
+static const struct sm_t_ep CLI = { 10, 0, 0, 1, 50000 };
+static const struct sm_t_ep SRV = { 10, 0, 0, 2, 22 };
+
+/* A TCP segment from src to dst. Every call gets a new IP ID, so two calls
+ * are two packets; copy the struct to send the very same packet twice. */
+static struct sm_pkt sm_t_seg(struct sm_t_ctx *c, int64_t ts, struct sm_t_ep src,
+                              struct sm_t_ep dst, uint8_t flags, uint32_t seq, uint32_t ack,
+                              uint32_t plen)
+{
+    struct sm_pkt p;
+    memset(&p, 0, sizeof(p));
+    p.kind = SM_PKT_TCP;
+    p.ts_us = ts;
+    p.ifindex = -1;
+    p.pkttype = -1;
+    p.ip_version = 4;
+    p.src.b[0] = src.a, p.src.b[1] = src.b, p.src.b[2] = src.c, p.src.b[3] = src.d;
+    p.dst.b[0] = dst.a, p.dst.b[1] = dst.b, p.dst.b[2] = dst.c, p.dst.b[3] = dst.d;
+    p.ttl = 64;
+    p.ip_id = ++c->ip_id;
+    p.ip_len = 40 + plen;
+    p.sport = src.port;
+    p.dport = dst.port;
+    p.seq = seq;
+    p.ack = ack;
+    p.flags = flags;
+    p.win = 65535;
+    p.tcp_csum = (uint16_t)(seq ^ ack ^ plen);
+    p.payload_len = plen;
+    p.payload_cap = plen < sizeof(sm_t_payload) ? plen : (uint32_t)sizeof(sm_t_payload);
+    p.payload = plen ? sm_t_payload : NULL;
+    p.wscale = -1;
+    if (flags & SM_TH_SYN) {
+        p.mss = 1460;
+        p.wscale = 7;
+        p.sack_perm = true;
+    }
+    return p;
+}
+
+static void sm_t_send(struct sm_t_ctx *c, int64_t ts, struct sm_t_ep src, struct sm_t_ep dst,
+                      uint8_t flags, uint32_t seq, uint32_t ack, uint32_t plen)
+{
+    struct sm_pkt p = sm_t_seg(c, ts, src, dst, flags, seq, ack, plen);
+    (void)sm_t_packet(c, &p, NULL);
+}
+
+#define ISN_C 1000u
+#define ISN_S 5000u
+
+/* SYN, SYN-ACK, ACK from t0 on, 1 ms apart. */
+static void sm_t_handshake(struct sm_t_ctx *c, int64_t t0, struct sm_t_ep cli, struct sm_t_ep srv)
+{
+    sm_t_send(c, t0, cli, srv, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, t0 + 1 * MS, srv, cli, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, t0 + 2 * MS, cli, srv, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+}
+
+/* FIN from the client, FIN from the server, last ACK. */
+static void sm_t_close(struct sm_t_ctx *c, int64_t t0, struct sm_t_ep cli, struct sm_t_ep srv,
+                       uint32_t cseq, uint32_t sseq)
+{
+    sm_t_send(c, t0, cli, srv, SM_TH_FIN | SM_TH_ACK, cseq, sseq, 0);
+    sm_t_send(c, t0 + 1 * MS, srv, cli, SM_TH_FIN | SM_TH_ACK, sseq, cseq + 1, 0);
+    sm_t_send(c, t0 + 2 * MS, cli, srv, SM_TH_ACK, cseq + 1, sseq + 1, 0);
+}
+
+static bool sm_t_is(const struct sm_flow *f, int dir, struct sm_t_ep ep)
+{
+    return f->addr[dir].b[0] == ep.a && f->addr[dir].b[1] == ep.b && f->addr[dir].b[2] == ep.c &&
+           f->addr[dir].b[3] == ep.d && f->port[dir] == ep.port;
+}
+
+static void test_flow_port_set_and_seq(void)
+{
+    uint8_t set[65536 / 8];
+    memset(set, 0, sizeof(set));
+    sm_port_set(set, 0);
+    sm_port_set(set, 22);
+    sm_port_set(set, 65535);
+    CU_ASSERT_TRUE(sm_port_is_ssh(set, 0));
+    CU_ASSERT_TRUE(sm_port_is_ssh(set, 22));
+    CU_ASSERT_TRUE(sm_port_is_ssh(set, 65535));
+    CU_ASSERT_FALSE(sm_port_is_ssh(set, 21));
+    CU_ASSERT_FALSE(sm_port_is_ssh(set, 23));
+    CU_ASSERT_FALSE(sm_port_is_ssh(set, 65534));
+
+    CU_ASSERT_TRUE(sm_seq_lt(1, 2));
+    CU_ASSERT_FALSE(sm_seq_lt(2, 2));
+    CU_ASSERT_TRUE(sm_seq_lt(0xfffffff0u, 0x10)); /* across the wrap */
+    CU_ASSERT_TRUE(sm_seq_gt(0x10, 0xfffffff0u));
+    CU_ASSERT_FALSE(sm_seq_gt(0xfffffff0u, 0x10));
+}
+
+static void test_flow_initiator_syn_sender(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_CAPTURE_END);
+    CU_ASSERT_EQUAL(c->rec.e[0].now, 2 * SEC);
+    CU_ASSERT_EQUAL(f->id, 1);
+    CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI));
+    CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_RESP, SRV));
+    CU_ASSERT_EQUAL(f->ip_version, 4);
+    CU_ASSERT_FALSE(f->midstream);
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_FALSE(f->ended);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 2);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].bytes, 80);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].isn, ISN_C);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].isn, ISN_S);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].mss, 1460);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].wscale, 7);
+    CU_ASSERT_EQUAL(f->synack_ts, 1 * SEC + 1 * MS);
+    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_EQUAL(f->hs_syn_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(f->last_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_STRING_EQUAL(f->history, "ShA");
+    const struct sm_flow_stats *st = sm_flow_table_stats(c->t);
+    CU_ASSERT_EQUAL(st->flows, 1);
+    CU_ASSERT_EQUAL(st->active, 0);
+    CU_ASSERT_EQUAL(st->active_max, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_initiator_synack_receiver(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    /* The capture starts with the SYN-ACK: its receiver initiated. */
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 1 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI));
+    CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_RESP, SRV));
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 0);
+    CU_ASSERT_TRUE(f->established);
+    sm_t_free(c);
+}
+
+static void test_flow_initiator_not_ssh_port(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    /* Mid-stream, the server speaks first: the side not on port 22 is the
+     * initiator all the same. */
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, 7000, 3000, 100);
+    sm_t_send(c, 1 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, 3000, 7100, 0);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI));
+    CU_ASSERT_TRUE(f->midstream);
+    CU_ASSERT_TRUE(f->established); /* both directions seen */
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 100);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].data_pkts, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].first_payload_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].first_payload_ts, 0);
+    sm_t_free(c);
+
+    /* Another SSH port from the set (2222). */
+    c = sm_t_new(100, 0);
+    struct sm_t_ep srv2 = SRV;
+    srv2.port = 2222;
+    sm_t_send(c, 1 * SEC, srv2, CLI, SM_TH_ACK, 7000, 3000, 0);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[0].f, SM_DIR_ORIG, CLI));
+    CU_ASSERT_FALSE(c->rec.e[0].f.established); /* one direction only */
+    sm_t_free(c);
+}
+
+static void test_flow_initiator_first_sender(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_t_ep a = { 10, 0, 0, 5, 40000 }, b = { 10, 0, 0, 6, 50001 };
+    struct sm_t_ep a22 = { 10, 0, 0, 7, 22 }, b22 = { 10, 0, 0, 8, 22 };
+
+    /* Neither port is SSH, then both are: the first sender initiates. */
+    sm_t_send(c, 1 * SEC, b, a, SM_TH_ACK, 1, 1, 10);
+    sm_t_send(c, 1 * SEC + 1, a, b, SM_TH_ACK, 1, 11, 0);
+    sm_t_send(c, 2 * SEC, b22, a22, SM_TH_ACK, 1, 1, 10);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[0].f, SM_DIR_ORIG, b));
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[0].f, SM_DIR_RESP, a));
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[1].f, SM_DIR_ORIG, b22));
+    CU_ASSERT_TRUE(c->rec.e[0].f.midstream);
+    sm_t_free(c);
+}
+
+static void test_flow_symmetric_lookup(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 1 * SEC + 10 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 21);
+    sm_t_send(c, 1 * SEC + 11 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 22, 21);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 2);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 21);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 22);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_ack, ISN_S + 22);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 0);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].first_payload_ts, 1 * SEC + 10 * MS);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].first_payload_ts, 1 * SEC + 11 * MS);
+    CU_ASSERT_STRING_EQUAL(f->history, "ShAdD");
+    sm_t_free(c);
+}
+
+static void test_flow_vlan_separates(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_pkt p;
+
+    /* One tuple untagged, in VLAN 100, in VLAN 200 and in QinQ 200/100 and
+     * 200/101: five connections. */
+    static const uint16_t tags[][2] = {
+        { 0, 0 }, { 100, 0 }, { 200, 0 }, { 200, 100 }, { 200, 101 }
+    };
+    static const uint8_t ntags[] = { 0, 1, 1, 2, 2 };
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < SM_NELEM(ntags); i++) {
+            if (round == 0)
+                p = sm_t_seg(c, 1 * SEC + (int64_t)i, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+            else /* the answers find their own VLAN's connection */
+                p = sm_t_seg(c, 2 * SEC + (int64_t)i, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S,
+                             ISN_C + 1, 0);
+            p.vlan_count = ntags[i];
+            p.vlan[0] = tags[i][0];
+            p.vlan[1] = tags[i][1];
+            (void)sm_t_packet(c, &p, NULL);
+        }
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 5);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        const struct sm_flow *f = &c->rec.e[i].f;
+        CU_ASSERT_EQUAL(f->vlan_count, ntags[i]);
+        CU_ASSERT_EQUAL(f->vlan[0], tags[i][0]);
+        CU_ASSERT_EQUAL(f->vlan[1], tags[i][1]);
+        CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 1);
+    }
+    sm_t_free(c);
+}
+
+static void test_flow_reuse_after_close(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_close(c, 2 * SEC, CLI, SRV, ISN_C + 1, ISN_S + 1);
+    CU_ASSERT_EQUAL(c->rec.n, 0); /* ended, lingering */
+    /* A trailing retransmitted FIN attaches to it, no new connection. */
+    sm_t_send(c, 3 * SEC, SRV, CLI, SM_TH_FIN | SM_TH_ACK, ISN_S + 1, ISN_C + 2, 0);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1);
+    /* New SYN, new ISN, within the linger time. */
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_SYN, 777777, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_REUSED);
+    CU_ASSERT_EQUAL(c->rec.e[0].now, 4 * SEC);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.id, 1);
+    CU_ASSERT_TRUE(c->rec.e[0].f.ended);
+    CU_ASSERT_FALSE(c->rec.e[0].f.superseded);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_RESP].fin_count, 2);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.id, 2);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].isn, 777777);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].pkts, 1);
+    sm_t_free(c);
+
+    /* Ended by a RST, then reused. */
+    c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 2 * SEC, SRV, CLI, SM_TH_RST, ISN_S + 1, 0, 0);
+    sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_SYN, 424242, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_REUSED);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_RESP].rst_count, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_superseded(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 5 * SEC, CLI, SRV, SM_TH_SYN, 99999, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_SUPERSEDED);
+    CU_ASSERT_TRUE(c->rec.e[0].f.superseded);
+    CU_ASSERT_TRUE(c->rec.e[0].f.established);
+    CU_ASSERT_FALSE(c->rec.e[0].f.ended);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.id, 1);
+    sm_flow_flush(c->t, 6 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.id, 2);
+    CU_ASSERT_FALSE(c->rec.e[1].f.superseded);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].isn, 99999);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 2);
+    sm_t_free(c);
+}
+
+static void test_flow_syn_retransmission(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_send(c, 10 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 11 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 13 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL(c->rec.n, 0);
+    sm_flow_flush(c->t, 14 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 3);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_ts[0], 10 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_ts[1], 11 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_ts[2], 13 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0); /* SYNs carry no payload */
+    CU_ASSERT_EQUAL(f->duplicates, 0);
+    CU_ASSERT_FALSE(f->established);
+    CU_ASSERT_STRING_EQUAL(f->history, "S");
+    sm_t_free(c);
+
+    /* More SYNs than SM_MAX_SYN_TIMES: counted, times kept for the first. */
+    c = sm_t_new(100, 0);
+    for (int i = 0; i < SM_MAX_SYN_TIMES + 3; i++)
+        sm_t_send(c, (int64_t)(i + 1) * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_flow_flush(c->t, 100 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, SM_MAX_SYN_TIMES + 3);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_ts[SM_MAX_SYN_TIMES - 1],
+                    (int64_t)SM_MAX_SYN_TIMES * SEC);
+    sm_t_free(c);
+}
+
+static void test_flow_duplicates(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_pkt p, q;
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* The same data segment seen on two interfaces 20 us apart: one. */
+    p = sm_t_seg(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 100);
+    p.ifindex = 3;
+    q = p;
+    q.ifindex = 4;
+    q.ts_us += 20;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    /* The same again on one interface: sent twice (a retransmission). */
+    p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 101, ISN_S + 1, 100);
+    p.ifindex = 3;
+    q = p;
+    q.ts_us += 20;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    /* On two interfaces, but 51 ms apart: outside the window. */
+    p = sm_t_seg(c, 4 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 201, ISN_S + 1, 100);
+    p.ifindex = 3;
+    q = p;
+    q.ifindex = 4;
+    q.ts_us += SM_DUP_WINDOW_USECS + 1 * MS;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    /* Exactly at the window's edge: still one. */
+    p = sm_t_seg(c, 5 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 301, ISN_S + 1, 100);
+    p.ifindex = 3;
+    q = p;
+    q.ifindex = 4;
+    q.ts_us += SM_DUP_WINDOW_USECS;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    /* SLL v1 (no ifindex): incoming vs outgoing packet type is a dup,
+     * the same packet type twice is not. */
+    p = sm_t_seg(c, 6 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 401, 10);
+    p.pkttype = 0;
+    q = p;
+    q.pkttype = 4;
+    q.ts_us += 5;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    p = sm_t_seg(c, 7 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 11, ISN_C + 401, 10);
+    p.pkttype = 0;
+    q = p;
+    q.ts_us += 5;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    /* The same bytes with a different IP ID: a real retransmission. */
+    p = sm_t_seg(c, 8 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 401, ISN_S + 21, 100);
+    q = p;
+    q.ip_id++;
+    q.ts_us += 1 * MS;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+
+    sm_flow_flush(c->t, 9 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->duplicates, 3);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->duplicates, 3);
+    /* Client: 2 handshake + 1 + 2 + 2 + 1 + 2 packets. */
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 10);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 3);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1 + 1 + 2);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_duplicate_first_packet(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    /* A router's "-i any" sees the very first SYN twice. */
+    struct sm_pkt p = sm_t_seg(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    p.ifindex = 2;
+    struct sm_pkt q = p;
+    q.ifindex = 3;
+    q.ts_us += 10;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &q, NULL);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_sequence_wrap(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    const uint32_t isn_c = 0xffffff00u, isn_s = 0xffffffffu;
+
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, isn_c, 0, 0);
+    sm_t_send(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, isn_s, isn_c + 1, 0);
+    /* The ACK of the SYN-ACK is 0 after the wrap and completes the
+     * handshake. */
+    sm_t_send(c, 1 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, isn_c + 1, 0, 0);
+    /* 0x200 bytes from 0xffffff01: the stream crosses 2^32. */
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, isn_c + 1, 0, 0x100);
+    sm_t_send(c, 2 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, isn_c + 0x101, 0, 0x100);
+    /* The segment before the wrap again, and the one after it. */
+    sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, isn_c + 1, 0, 0x100);
+    sm_t_send(c, 3 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, isn_c + 0x101, 0, 0x100);
+    /* New data beyond: not a retransmission. */
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, isn_c + 0x201, 0, 0x10);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 2);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].data_pkts, 5);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 4 * 0x100 + 0x10);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, isn_c + 0x211); /* 0x111 after the wrap */
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, 0x111u);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, 0u);
+    sm_t_free(c);
+}
+
+static void test_flow_retransmissions(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 2 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 500);
+    sm_t_send(c, 2 * SEC + 300 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 500);
+    sm_t_send(c, 2 * SEC + 900 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 500);
+    /* A partial overlap (starts inside sent data) counts too. */
+    sm_t_send(c, 3 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 401, ISN_C + 1, 200);
+    /* A bare ACK below next_seq is not a retransmission. */
+    sm_t_send(c, 4 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 1, 0);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 3);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].data_pkts, 4);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 1700);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 601);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0);
+    CU_ASSERT_PTR_NOT_NULL(strchr(f->history, 't'));
+    CU_ASSERT_PTR_NULL(strchr(f->history, 'T'));
+    sm_t_free(c);
+}
+
+static void test_flow_fin_rst_tracking(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* A data-carrying FIN: the FIN's sequence is after the data. */
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+    /* The server answers with a RST at exactly the expected sequence, from
+     * a different TTL. */
+    struct sm_pkt p = sm_t_seg(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_RST, ISN_S + 1, 0, 0);
+    p.ttl = 250;
+    (void)sm_t_packet(c, &p, NULL);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(f->ended);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_count, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_seq, ISN_C + 11);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_ts, 2 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, ISN_C + 12);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_count, 1);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_ttl, 250);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].ttl_last, 64); /* RSTs do not update it */
+    CU_ASSERT_TRUE(f->side[SM_DIR_RESP].rst_seq_exact);
+    CU_ASSERT_STRING_EQUAL(f->history, "ShADFr");
+    sm_t_free(c);
+}
+
+static void test_flow_expiry(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_t_ep c2 = CLI, c3 = CLI;
+    c2.port = 50002;
+    c3.port = 50003;
+
+    /* Ended at 10 s (last packet 10.002 s). */
+    sm_t_handshake(c, 9 * SEC, CLI, SRV);
+    sm_t_close(c, 10 * SEC, CLI, SRV, ISN_C + 1, ISN_S + 1);
+    /* A lone SYN at 20 s. */
+    sm_t_send(c, 20 * SEC, c2, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    /* Established and idle from 21 s on. */
+    sm_t_handshake(c, 21 * SEC, c3, SRV);
+
+    sm_flow_expire(c->t, 10 * SEC + 2 * MS + SM_LINGER_SECS * SEC - 1);
+    CU_ASSERT_EQUAL(c->rec.n, 0);
+    sm_flow_expire(c->t, 10 * SEC + 2 * MS + SM_LINGER_SECS * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_CLOSED);
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[0].f, SM_DIR_ORIG, CLI));
+
+    sm_flow_expire(c->t, 20 * SEC + SM_HANDSHAKE_TIMEOUT_SECS * SEC - 1);
+    CU_ASSERT_EQUAL(c->rec.n, 1);
+    sm_flow_expire(c->t, 20 * SEC + SM_HANDSHAKE_TIMEOUT_SECS * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
+    CU_ASSERT_EQUAL(c->rec.e[1].why, SM_END_TIMEOUT);
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[1].f, SM_DIR_ORIG, c2));
+
+    /* An established connection never expires by time alone. */
+    sm_flow_expire(c->t, 1000000 * SEC);
+    CU_ASSERT_EQUAL(c->rec.n, 2);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1);
+    sm_flow_flush(c->t, 1000001 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 3);
+    CU_ASSERT_EQUAL(c->rec.e[2].why, SM_END_CAPTURE_END);
+    CU_ASSERT_TRUE(sm_t_is(&c->rec.e[2].f, SM_DIR_ORIG, c3));
+    sm_t_free(c);
+}
+
+static void test_flow_expiry_refreshed(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    /* A SYN retried at 0, 60 and 120 s: the timeout counts from the last. */
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_flow_expire(c->t, 60 * SEC);
+    sm_t_send(c, 61 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_flow_expire(c->t, 120 * SEC);
+    CU_ASSERT_EQUAL(c->rec.n, 0);
+    sm_flow_expire(c->t, 61 * SEC + SM_HANDSHAKE_TIMEOUT_SECS * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, 2);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_TIMEOUT);
+
+    /* A half-open connection that completes leaves the handshake list. */
+    sm_t_handshake(c, 200 * SEC, CLI, SRV);
+    sm_flow_expire(c->t, 400 * SEC);
+    CU_ASSERT_EQUAL(c->rec.n, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_flush_order(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_t_ep cl[5];
+
+    for (int i = 0; i < 5; i++) {
+        cl[i] = CLI;
+        cl[i].port = (uint16_t)(40000 + i);
+        sm_t_send(c, (int64_t)(i + 1) * SEC, cl[i], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    /* Touch them in reverse so recency order differs from id order. */
+    for (int i = 4; i >= 0; i--)
+        sm_t_send(c, (int64_t)(10 - i) * SEC, SRV, cl[i], SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1,
+                  0);
+    sm_flow_flush(c->t, 20 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(c->rec.e[i].f.id, i + 1);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.port[SM_DIR_ORIG], 40000 + i);
+        CU_ASSERT_EQUAL(c->rec.e[i].why, SM_END_CAPTURE_END);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 0);
+    /* Flushing an empty table emits nothing. */
+    sm_flow_flush(c->t, 21 * SEC);
+    CU_ASSERT_EQUAL(c->rec.n, 5);
+    sm_t_free(c);
+}
+
+static void test_flow_max_flows_evicts_lru(void)
+{
+    struct sm_t_ctx *c = sm_t_new(3, 0);
+    struct sm_t_ep cl[4];
+
+    for (int i = 0; i < 4; i++) {
+        cl[i] = CLI;
+        cl[i].port = (uint16_t)(40000 + i);
+    }
+    sm_t_send(c, 1 * SEC, cl[0], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 2 * SEC, cl[1], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 3 * SEC, cl[2], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    /* The first is seen again: the second is now the least recent. */
+    sm_t_send(c, 4 * SEC, SRV, cl[0], SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 5 * SEC, cl[3], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_EVICTED);
+    CU_ASSERT_TRUE(c->rec.e[0].f.evicted);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.id, 2);
+    CU_ASSERT_EQUAL(c->rec.e[0].now, 5 * SEC);
+    const struct sm_flow_stats *st = sm_flow_table_stats(c->t);
+    CU_ASSERT_EQUAL(st->evicted, 1);
+    CU_ASSERT_EQUAL(st->active, 3);
+    CU_ASSERT_EQUAL(st->active_max, 3);
+    CU_ASSERT_EQUAL(st->flows, 4);
+    sm_flow_flush(c->t, 6 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 4);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.id, 1);
+    CU_ASSERT_EQUAL(c->rec.e[2].f.id, 3);
+    CU_ASSERT_EQUAL(c->rec.e[3].f.id, 4);
+    CU_ASSERT_FALSE(c->rec.e[1].f.evicted);
+    sm_t_free(c);
+
+    /* max_flows 0 behaves as 1. */
+    c = sm_t_new(0, 0);
+    sm_t_send(c, 1 * SEC, cl[0], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 2 * SEC, cl[1], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_many_flows(void)
+{
+    /* Enough connections to grow the hash table several times; each is still
+     * found from both directions afterwards. */
+    struct sm_t_ctx *c = sm_t_new(100000, 12345);
+    const int n = 5000;
+
+    for (int i = 0; i < n; i++) {
+        struct sm_t_ep cl = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i, (uint16_t)(30000 + i) };
+        sm_t_send(c, 1 * SEC + i, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    for (int i = 0; i < n; i++) {
+        struct sm_t_ep cl = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i, (uint16_t)(30000 + i) };
+        sm_t_send(c, 2 * SEC + i, SRV, cl, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    }
+    const struct sm_flow_stats *st = sm_flow_table_stats(c->t);
+    CU_ASSERT_EQUAL(st->flows, (uint64_t)n);
+    CU_ASSERT_EQUAL(st->active, (uint32_t)n);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL(c->rec.total, (size_t)n);
+    for (size_t i = 0; i < c->rec.n; i++) {
+        CU_ASSERT_EQUAL(c->rec.e[i].f.id, i + 1);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.side[SM_DIR_RESP].syn_count, 1);
+    }
+    sm_t_free(c);
+}
+
+static struct sm_pkt sm_t_icmp(int64_t ts, struct sm_t_ep q_src, struct sm_t_ep q_dst,
+                               uint32_t q_seq, uint8_t type, uint8_t code)
+{
+    struct sm_pkt p;
+    memset(&p, 0, sizeof(p));
+    p.kind = SM_PKT_ICMP_ERR;
+    p.ts_us = ts;
+    p.ifindex = -1;
+    p.pkttype = -1;
+    p.ip_version = 4;
+    p.src.b[0] = 192, p.src.b[1] = 0, p.src.b[2] = 2, p.src.b[3] = 1; /* the router */
+    p.dst.b[0] = q_src.a, p.dst.b[1] = q_src.b, p.dst.b[2] = q_src.c, p.dst.b[3] = q_src.d;
+    p.ttl = 254;
+    p.icmp_type = type;
+    p.icmp_code = code;
+    p.icmp_class = type == 3 && code == 4 ? SM_ICMP_FRAG_NEEDED : SM_ICMP_UNREACH;
+    p.icmp_mtu = p.icmp_class == SM_ICMP_FRAG_NEEDED ? 1400 : 0;
+    p.quoted.ip_version = 4;
+    p.quoted.src.b[0] = q_src.a, p.quoted.src.b[1] = q_src.b;
+    p.quoted.src.b[2] = q_src.c, p.quoted.src.b[3] = q_src.d;
+    p.quoted.dst.b[0] = q_dst.a, p.quoted.dst.b[1] = q_dst.b;
+    p.quoted.dst.b[2] = q_dst.c, p.quoted.dst.b[3] = q_dst.d;
+    p.quoted.sport = q_src.port;
+    p.quoted.dport = q_dst.port;
+    p.quoted.seq = q_seq;
+    p.quoted.has_seq = true;
+    return p;
+}
+
+static void test_flow_icmp_mapping(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_t_ep other = SRV;
+    other.port = 23;
+
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    struct sm_pkt p = sm_t_icmp(1 * SEC + 5 * MS, CLI, SRV, ISN_C, 3, 13);
+    (void)sm_t_packet(c, &p, NULL);
+    /* A second one: counted, the first one's facts kept. */
+    p = sm_t_icmp(2 * SEC, CLI, SRV, ISN_C, 3, 3);
+    (void)sm_t_packet(c, &p, NULL);
+    /* Quoting a tuple with no connection. */
+    p = sm_t_icmp(2 * SEC, CLI, other, ISN_C, 3, 3);
+    (void)sm_t_packet(c, &p, NULL);
+    /* Quoting an IPv6 header inside an IPv4 error: never matched. */
+    p = sm_t_icmp(2 * SEC, CLI, SRV, ISN_C, 3, 3);
+    p.quoted.ip_version = 6;
+    (void)sm_t_packet(c, &p, NULL);
+
+    const struct sm_flow_stats *st = sm_flow_table_stats(c->t);
+    CU_ASSERT_EQUAL(st->icmp_matched, 2);
+    CU_ASSERT_EQUAL(st->icmp_unmatched, 2);
+    CU_ASSERT_EQUAL(st->flows, 1); /* ICMP never creates a connection */
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->icmp.count, 2);
+    CU_ASSERT_EQUAL(f->icmp.type, 3);
+    CU_ASSERT_EQUAL(f->icmp.code, 13);
+    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_UNREACH);
+    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_ORIG);
+    CU_ASSERT_TRUE(f->icmp.quoted_syn);
+    CU_ASSERT_EQUAL(f->icmp.ts, 1 * SEC + 5 * MS);
+    CU_ASSERT_EQUAL(f->icmp.reporter.b[0], 192);
+    CU_ASSERT_EQUAL(f->icmp.reporter.b[3], 1);
+    CU_ASSERT_EQUAL(f->last_ts, 2 * SEC);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 1); /* errors are not packets of a side */
+    CU_ASSERT_STRING_EQUAL(f->history, "SI");
+    sm_t_free(c);
+
+    /* Frag-needed quoting the server's data: the responder's side, MTU kept,
+     * not the SYN. */
+    c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    p = sm_t_icmp(2 * SEC, SRV, CLI, ISN_S + 1, 3, 4);
+    (void)sm_t_packet(c, &p, NULL);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->icmp.count, 1);
+    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_FRAG_NEEDED);
+    CU_ASSERT_EQUAL(f->icmp.mtu, 1400);
+    CU_ASSERT_FALSE(f->icmp.quoted_syn);
+    CU_ASSERT_STRING_EQUAL(f->history, "ShAi");
+    sm_t_free(c);
+}
+
+/* A fixed script of packets; returns a digest of what was emitted. */
+static uint64_t sm_t_script_digest(uint64_t seed)
+{
+    struct sm_t_ctx *c = sm_t_new(8, seed);
+    uint64_t d = 1469598103934665603ULL;
+
+    for (int i = 0; i < 20; i++) {
+        struct sm_t_ep cl = { 10, 0, 1, (uint8_t)i, (uint16_t)(41000 + i) };
+        int64_t t = (int64_t)(i + 1) * SEC;
+        sm_t_send(c, t, cl, SRV, SM_TH_SYN, ISN_C + (uint32_t)i, 0, 0);
+        if (i % 3)
+            sm_t_send(c, t + 1 * MS, SRV, cl, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + (uint32_t)i + 1,
+                      0);
+        if (i % 4 == 0)
+            sm_t_send(c, t + 2 * MS, SRV, cl, SM_TH_RST | SM_TH_ACK, 0, ISN_C + (uint32_t)i + 1, 0);
+        sm_flow_expire(c->t, t);
+    }
+    sm_flow_expire(c->t, 200 * SEC);
+    sm_flow_flush(c->t, 300 * SEC);
+    for (size_t i = 0; i < c->rec.n; i++) {
+        const struct sm_t_emitted *e = &c->rec.e[i];
+        uint64_t v[] = { e->f.id,           (uint64_t)e->why, (uint64_t)e->now, e->f.side[0].pkts,
+                         e->f.side[1].pkts, e->f.port[0],     e->f.evicted };
+        for (size_t k = 0; k < SM_NELEM(v); k++)
+            d = (d ^ v[k]) * 1099511628211ULL;
+    }
+    d ^= c->rec.n;
+    sm_t_free(c);
+    return d;
+}
+
+static void test_flow_hash_seed_invisible(void)
+{
+    uint64_t base = sm_t_script_digest(0);
+    CU_ASSERT_EQUAL(sm_t_script_digest(1), base);
+    CU_ASSERT_EQUAL(sm_t_script_digest(0xdeadbeefcafef00dULL), base);
+    CU_ASSERT_EQUAL(sm_t_script_digest(UINT64_MAX), base);
+}
+
+static void test_flow_packet_returns_flow(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    enum sm_dir d;
+    struct sm_flow *f1, *f2, *f3;
+
+    struct sm_pkt p = sm_t_seg(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    f1 = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f1);
+    CU_ASSERT_EQUAL(d, SM_DIR_ORIG);
+    CU_ASSERT_EQUAL(f1->id, 1);
+    CU_ASSERT_EQUAL(f1->side[SM_DIR_ORIG].pkts, 1);
+    p = sm_t_seg(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    f2 = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_EQUAL(f2, f1);
+    CU_ASSERT_EQUAL(d, SM_DIR_RESP);
+    /* The same packet again on another interface: a duplicate, no flow. */
+    p.ifindex = 1;
+    struct sm_pkt q = p;
+    q.ifindex = 2;
+    p.ip_id = 999;
+    q.ip_id = 999;
+    p.ts_us += 1 * MS;
+    q.ts_us = p.ts_us + 1;
+    CU_ASSERT_PTR_EQUAL(sm_t_packet(c, &p, &d), f1);
+    d = SM_DIR_ORIG;
+    CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, &d));
+    /* ICMP errors give no flow either, even when they match. */
+    struct sm_pkt e;
+    memset(&e, 0, sizeof(e));
+    e.kind = SM_PKT_ICMP_ERR;
+    e.ts_us = 2 * SEC;
+    e.ip_version = 4;
+    e.quoted.ip_version = 4;
+    e.quoted.src.b[0] = 10, e.quoted.src.b[3] = 1;
+    e.quoted.dst.b[0] = 10, e.quoted.dst.b[3] = 2;
+    e.quoted.sport = CLI.port;
+    e.quoted.dport = SRV.port;
+    CU_ASSERT_PTR_NULL(sm_t_packet(c, &e, &d));
+    CU_ASSERT_EQUAL(f1->icmp.count, 1);
+    /* A superseding SYN returns the new connection. */
+    p = sm_t_seg(c, 3 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 1, 0);
+    (void)sm_t_packet(c, &p, &d);
+    p = sm_t_seg(c, 4 * SEC, CLI, SRV, SM_TH_SYN, ISN_C + 12345, 0, 0);
+    f3 = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f3);
+    CU_ASSERT_EQUAL(f3->id, 2);
+    CU_ASSERT_EQUAL(d, SM_DIR_ORIG);
+    CU_ASSERT_EQUAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.released, 1);
+    sm_t_free(c);
+}
+
+static void test_flow_free_null_and_open(void)
+{
+    sm_flow_table_free(NULL);
+    /* Freeing with open connections emits nothing and leaks nothing. */
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 2 * SEC, CLI, (struct sm_t_ep){ 10, 0, 0, 3, 22 }, SM_TH_SYN, 1, 0, 0);
+    sm_t_free(c);
+    /* Non-TCP packets are ignored. */
+    c = sm_t_new(100, 0);
+    struct sm_pkt p = sm_t_seg(c, 1 * SEC, CLI, SRV, SM_TH_SYN, 1, 0, 0);
+    p.kind = SM_PKT_OTHER;
+    (void)sm_t_packet(c, &p, NULL);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 0);
+    sm_t_free(c);
+}
+
+CU_TestInfo sm_flow_tests[] = {
+    SM_TEST(test_flow_port_set_and_seq),
+    SM_TEST(test_flow_initiator_syn_sender),
+    SM_TEST(test_flow_initiator_synack_receiver),
+    SM_TEST(test_flow_initiator_not_ssh_port),
+    SM_TEST(test_flow_initiator_first_sender),
+    SM_TEST(test_flow_symmetric_lookup),
+    SM_TEST(test_flow_vlan_separates),
+    SM_TEST(test_flow_reuse_after_close),
+    SM_TEST(test_flow_superseded),
+    SM_TEST(test_flow_syn_retransmission),
+    SM_TEST(test_flow_duplicates),
+    SM_TEST(test_flow_duplicate_first_packet),
+    SM_TEST(test_flow_sequence_wrap),
+    SM_TEST(test_flow_retransmissions),
+    SM_TEST(test_flow_fin_rst_tracking),
+    SM_TEST(test_flow_expiry),
+    SM_TEST(test_flow_expiry_refreshed),
+    SM_TEST(test_flow_flush_order),
+    SM_TEST(test_flow_max_flows_evicts_lru),
+    SM_TEST(test_flow_many_flows),
+    SM_TEST(test_flow_icmp_mapping),
+    SM_TEST(test_flow_hash_seed_invisible),
+    SM_TEST(test_flow_packet_returns_flow),
+    SM_TEST(test_flow_free_null_and_open),
+    CU_TEST_INFO_NULL,
+};
