@@ -44,7 +44,8 @@ struct sm_app_facts {
     bool disconnect_seen; /* a plaintext DISCONNECT */
     int disconnect_dir;
     uint32_t disconnect_code;
-    bool gap[2];             /* bytes of this direction were missing */
+    bool gap[2];             /* this direction lost its framing to missing bytes */
+    bool truncated[2];       /* bytes were missing inside records (snaplen) */
     bool reversed;           /* the TCP initiator acted as SSH server */
     bool legacy;             /* SSH-1: no KEXINIT/NEWKEYS to follow */
     enum sm_app_phase phase; /* furthest phase reached */
@@ -61,7 +62,9 @@ struct sm_dissector {
     /* In-order bytes; see struct sm_reasm_sink in src/reasm.h. */
     bool (*deliver)(void *st, int dir, const uint8_t *p, size_t n, size_t *consumed, size_t *need,
                     uint64_t *skip);
-    void (*gap)(void *st, int dir, uint64_t len);
+    /* Bytes are missing; see struct sm_reasm_sink in src/reasm.h. */
+    bool (*gap)(void *st, int dir, uint64_t len, const uint8_t *partial, size_t partial_len,
+                uint64_t *skip);
     void (*eof)(void *st, int dir);
     void (*facts)(const void *st, struct sm_app_facts *out);
     /* Writes this dissector's event section (for SSH: the "ssh" key). */

@@ -53,6 +53,8 @@ struct sm_ssh_side {
     bool ident_partial; /* an identification line cut by a gap */
     bool ssh1;          /* announced protocol 1.x (not 1.99) */
     uint8_t *kexinit;   /* the first KEXINIT payload, copied */
+    bool kexinit_cut;   /* a KEXINIT was seen, its lists cut by the capture */
+    bool truncated;     /* packets were cut by the capture, framing kept */
     uint32_t kexinit_len;
     bool newkeys;
     bool gap;
@@ -482,16 +484,63 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
     }
 }
 
-static void sm_ssh_gap(void *st, int dir, uint64_t len)
+/* Missing bytes inside a plaintext packet whose header was seen (a snaplen
+ * cut, typically): the packet's type is still known and the next packet
+ * starts where its length says, so the direction stays in step. */
+static bool sm_ssh_resync(struct sm_ssh_state *s, int dir, uint64_t len, const uint8_t *partial,
+                          size_t partial_len, uint64_t *skip)
+{
+    struct sm_ssh_side *x = &s->side[dir];
+    struct sm_cur c;
+    sm_cur_init(&c, partial, partial_len, false);
+    uint32_t plen = sm_cur_be32(&c);
+    uint8_t padlen = sm_cur_u8(&c);
+    uint8_t msg = sm_cur_u8(&c);
+    if (!sm_cur_ok(&c) || plen > SM_SSH_MAX_PACKET || plen < 5 || padlen >= plen)
+        return false;
+    uint64_t total = 4u + (uint64_t)plen;
+    if (partial_len + len > total)
+        return false; /* the gap runs past this packet: framing lost */
+    *skip = total - partial_len - len;
+    x->truncated = true;
+    x->plain_pkts++;
+    switch (msg) {
+    case SM_SSH_MSG_KEXINIT:
+        x->kexinit_cut = true;
+        break;
+    case SM_SSH_MSG_KEXDH_INIT:
+    case SM_SSH_MSG_KEX_DH_GEX_INIT:
+    case SM_SSH_MSG_KEX_DH_GEX_REQUEST:
+        x->sent_client_msg = true;
+        break;
+    case SM_SSH_MSG_KEXDH_REPLY:
+    case SM_SSH_MSG_KEX_DH_GEX_REPLY:
+        x->sent_server_msg = true;
+        break;
+    case SM_SSH_MSG_NEWKEYS:
+        sm_ssh_enter_encrypted(s, dir);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+static bool sm_ssh_gap(void *st, int dir, uint64_t len, const uint8_t *partial, size_t partial_len,
+                       uint64_t *skip)
 {
     struct sm_ssh_state *s = st;
-    (void)len;
-    s->side[dir & 1].gap = true;
-    if (s->side[dir & 1].ident_partial && s->side[dir & 1].st == SM_SSH_LINES)
-        s->side[dir & 1].has_ident = true; /* its start was seen */
-    /* Encrypted bodies are skipped anyway; anything else loses its framing. */
-    if (s->side[dir & 1].st != SM_SSH_OTHER)
-        s->side[dir & 1].st = SM_SSH_DONE;
+    struct sm_ssh_side *x = &s->side[dir & 1];
+    *skip = 0;
+    if (x->st == SM_SSH_PACKETS && sm_ssh_resync(s, dir & 1, len, partial, partial_len, skip))
+        return true;
+    x->gap = true;
+    if (x->ident_partial && x->st == SM_SSH_LINES)
+        x->has_ident = true; /* its start was seen */
+    /* Anything else loses its framing. */
+    if (x->st != SM_SSH_OTHER)
+        x->st = SM_SSH_DONE;
+    return false;
 }
 
 static void sm_ssh_eof(void *st, int dir)
@@ -508,7 +557,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     for (int d = 0; d < 2; d++) {
         const struct sm_ssh_side *x = &s->side[d];
         f->ident_seen[d] = x->has_ident;
-        f->kexinit_seen[d] = x->kexinit != NULL;
+        f->kexinit_seen[d] = x->kexinit != NULL || x->kexinit_cut;
+        f->truncated[d] = x->truncated;
         f->newkeys_seen[d] = x->newkeys;
         f->gap[d] = x->gap;
         f->not_protocol[d] = x->st == SM_SSH_OTHER;
@@ -567,7 +617,7 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     }
     if (s->side[0].newkeys && s->side[1].newkeys)
         f->phase = SM_APP_AUTH;
-    else if (s->side[0].kexinit || s->side[1].kexinit)
+    else if (f->kexinit_seen[0] || f->kexinit_seen[1])
         f->phase = SM_APP_KEX;
     else if (s->side[0].has_ident || s->side[1].has_ident || s->side[0].lines || s->side[1].lines)
         f->phase = SM_APP_BANNER;

@@ -235,11 +235,11 @@ static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool c
         d->skip -= n;
         d->delivered += n;
     } else {
-        d->skip = 0;
+        uint64_t after = 0;
+        bool resync = sink->gap && sink->gap(sink->ctx, dir, n, d->buf, d->len, &after);
+        d->skip = resync ? after : 0;
         d->len = 0;
         d->need = 0;
-        if (sink->gap)
-            sink->gap(sink->ctx, dir, n);
     }
     sm_reasm_pull(d);
 }

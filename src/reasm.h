@@ -22,7 +22,13 @@
 struct sm_reasm_sink {
     bool (*deliver)(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed, size_t *need,
                     uint64_t *skip);
-    void (*gap)(void *ctx, int dir, uint64_t len);
+    /* len bytes are missing after the partial_len bytes the consumer left
+     * unconsumed. Returning true means the consumer knows where it stands
+     * (e.g. the missing bytes fell inside a record whose length it read)
+     * and wants *skip more bytes discarded after the gap; false means it
+     * lost its framing. Either way the partial bytes are dropped. */
+    bool (*gap)(void *ctx, int dir, uint64_t len, const uint8_t *partial, size_t partial_len,
+                uint64_t *skip);
     void *ctx;
 };
 

@@ -28,11 +28,14 @@ static bool sm_stream_deliver(void *ctx, int dir, const uint8_t *p, size_t n, si
     return s->dis->deliver(s->state, dir, p, n, consumed, need, skip);
 }
 
-static void sm_stream_gap(void *ctx, int dir, uint64_t len)
+static bool sm_stream_gap(void *ctx, int dir, uint64_t len, const uint8_t *partial,
+                          size_t partial_len, uint64_t *skip)
 {
     struct sm_stream *s = ctx;
+    *skip = 0;
     if (s->dis && s->dis->gap)
-        s->dis->gap(s->state, dir, len);
+        return s->dis->gap(s->state, dir, len, partial, partial_len, skip);
+    return false;
 }
 
 static struct sm_reasm_sink sm_stream_sink(struct sm_stream *s)

@@ -93,8 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     sm_fuzz_feed(d, st, dir, &dirs[dir], data + start, size - start);
-    if (size > 0 && data[0] & 1)
-        d->gap(st, 1, 10);
+    if (size > 0 && data[0] & 1) {
+        uint64_t skip;
+        d->gap(st, 1, data[0], dirs[1].buf, dirs[1].len, &skip);
+    }
     d->eof(st, 0);
     d->eof(st, 1);
 
