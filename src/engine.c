@@ -19,6 +19,7 @@
 #include "event.h"
 #include "flow.h"
 #include "log.h"
+#include "pattern.h"
 #include "stream.h"
 
 #define SM_MAX_SOURCES 4096
@@ -36,6 +37,8 @@ struct sm_engine {
     int64_t now_us;          /* latest capture time seen */
     int64_t last_sweep_us;   /* capture time of the last expiry sweep */
     struct sm_capture *live; /* for the signal handler */
+    struct sm_patterns *patterns;
+    uint64_t folded; /* flood members not written one by one */
 };
 
 static volatile sig_atomic_t sm_stop_requested;
@@ -66,6 +69,14 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     sm_stream_facts(f, &app);
     sm_classify(f, &cc, &c);
     e->verdicts[c.verdict]++;
+    bool flood =
+            e->patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
+                                               &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],
+                                               c.verdict, f->first_ts, f->last_ts);
+    if (flood && e->cfg.fold_floods) {
+        e->folded++;
+        return; /* counted in the flood's ssh_pattern event */
+    }
     if (e->cfg.failures_only && c.verdict == SM_V_NORMAL_CLOSE)
         return;
     if (!sm_output_wants_records(e->out))
@@ -88,6 +99,15 @@ static void sm_engine_release(void *ctx, struct sm_flow *f)
     sm_stream_free(f);
 }
 
+static void sm_engine_pattern(void *ctx, const struct sm_pattern_report *r)
+{
+    struct sm_engine *e = ctx;
+    if (!sm_output_wants_records(e->out))
+        return;
+    sm_event_pattern(sm_output_writer(e->out), e->cfg.host, r);
+    sm_output_commit(e->out);
+}
+
 struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_output *out)
 {
     struct sm_engine *e = calloc(1, sizeof(*e));
@@ -107,7 +127,10 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
         .emit_ctx = e,
     };
     e->flows = sm_flow_table_new(&fc);
-    if (!e->flows) {
+    e->patterns = sm_patterns_new(sm_engine_pattern, e);
+    if (!e->flows || !e->patterns) {
+        sm_flow_table_free(e->flows);
+        sm_patterns_free(e->patterns);
         free(e);
         return NULL;
     }
@@ -304,6 +327,7 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
 void sm_engine_finish(struct sm_engine *e)
 {
     sm_flow_flush(e->flows, e->now_us);
+    sm_patterns_finish(e->patterns);
     if (e->cfg.stats_event && sm_output_wants_records(e->out)) {
         sm_event_stats(sm_output_writer(e->out), e->cfg.host, e->now_us, &e->dstats,
                        sm_flow_table_stats(e->flows), &e->totals, e->verdicts);
@@ -322,5 +346,6 @@ void sm_engine_free(struct sm_engine *e)
     if (!e)
         return;
     sm_flow_table_free(e->flows);
+    sm_patterns_free(e->patterns);
     free(e);
 }

@@ -20,6 +20,7 @@ struct sm_engine_config {
     uint64_t hash_seed;
     uint32_t idle_min_secs;
     bool failures_only;
+    bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */
     const char *drop_user; /* -Z, live only */
 };

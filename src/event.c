@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "community_id.h"
+#include "pattern.h"
 #include "stream.h"
 
 void sm_format_ts(int64_t us, char *out, size_t outlen)
@@ -405,4 +406,33 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
         if (verdict_counts[v])
             w->ops->u64(w, sm_verdict_name((enum sm_verdict)v), verdict_counts[v]);
     w->ops->obj_end(w);
+}
+
+void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r)
+{
+    static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood" };
+    static const char *const what[] = {
+        "The client connected successfully before, then its connections were dropped or "
+        "refused: it was probably banned (fail2ban, sshd PerSourcePenalties, a firewall "
+        "recent/rate rule).",
+        "The server refused many different clients at once: sshd MaxStartups, load, or a "
+        "firewall in front of it.",
+        "Many half-open connections from many sources: a SYN flood, or a scan.",
+    };
+    w->ops->begin(w);
+    sm_w_ts(w, "timestamp", r->last_ts);
+    sm_w_cstr(w, "event_type", "ssh_pattern");
+    sm_w_cstr(w, "host", host);
+    sm_w_cstr(w, "pattern", kinds[r->kind]);
+    if (r->kind == SM_PAT_BAN)
+        sm_w_addr(w, "src_ip", &r->client, r->ip_version);
+    sm_w_addr(w, "dest_ip", &r->server, r->ip_version);
+    w->ops->u64(w, "dest_port", r->port);
+    w->ops->u64(w, "ip_version", r->ip_version);
+    w->ops->u64(w, "connections", r->connections);
+    w->ops->u64(w, "sources", r->sources);
+    sm_w_cstr(w, "verdict", sm_verdict_name(r->verdict));
+    sm_w_ts(w, "start", r->first_ts);
+    sm_w_ts(w, "end", r->last_ts);
+    sm_w_cstr(w, "reason", what[r->kind]);
 }

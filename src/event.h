@@ -36,6 +36,10 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
                     const struct sm_decode_stats *d, const struct sm_flow_stats *fs,
                     const struct sm_capture_totals *ct, const uint64_t *verdict_counts);
 
+struct sm_pattern_report;
+/* An ssh_pattern event: something seen across connections. */
+void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r);
+
 /* True when one direction was never captured although the other shows it
  * existed (ACKs of bytes never seen). */
 bool sm_flow_one_sided(const struct sm_flow *f);

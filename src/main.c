@@ -47,6 +47,7 @@ static void sm_usage(FILE *out)
             "  --host NAME        sensor name in events (default: the host name)\n"
             "  --hash-seed N      flow hash seed (default: random)\n"
             "  --stats            end with a capture_stats event\n"
+            "  --fold-floods      members of a SYN flood only counted in its ssh_pattern event\n"
             "  -h, --help         this text\n"
             "  --version          the version\n",
             SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS);
@@ -111,7 +112,8 @@ int main(int argc, char **argv)
         OPT_HOST,
         OPT_SEED,
         OPT_MAXFLOWS,
-        OPT_STATS
+        OPT_STATS,
+        OPT_FOLD
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -121,6 +123,7 @@ int main(int argc, char **argv)
         { "hash-seed", required_argument, NULL, OPT_SEED },
         { "max-flows", required_argument, NULL, OPT_MAXFLOWS },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "fold-floods", no_argument, NULL, OPT_FOLD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -211,6 +214,9 @@ int main(int argc, char **argv)
             break;
         case OPT_STATS:
             cfg.stats_event = true;
+            break;
+        case OPT_FOLD:
+            cfg.fold_floods = true;
             break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);
