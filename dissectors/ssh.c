@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ssh.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,13 +83,23 @@ struct sm_ssh_state {
     char hostkey_type[SM_SSH_KEYTYPE_LEN];
     char hostkey_fp[SM_SSH_FP_LEN];
     bool limit_hit; /* an over-long field or packet was met */
+    /* Negotiation results, recomputed only when their inputs change (a
+     * KEXINIT stored, a KEX message showing a role). */
+    struct {
+        unsigned key; /* 0: never computed */
+        int srv;      /* TCP direction acting as SSH server */
+        bool ok[SM_SSH_KEX_LISTS];
+        struct sm_bytes v[SM_SSH_KEX_LISTS]; /* views into the KEXINIT copies */
+    } neg;
 };
 
 /* ---- roles --------------------------------------------------------------- */
 
 /* Which TCP direction acts as the SSH server: KEX messages decide, then the
  * strict-kex/ext-info markers of the KEXINITs, then TCP (the responder). */
-static int sm_ssh_server_dir(const struct sm_ssh_state *s)
+static int sm_ssh_server_dir(const struct sm_ssh_state *s);
+
+static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
 {
     for (int d = 0; d < 2; d++) {
         if (s->side[d].sent_server_msg || s->side[!d].sent_client_msg)
@@ -287,19 +298,53 @@ static bool sm_ssh_is_aead(struct sm_bytes cipher)
            sm_ssh_name_is(cipher, "aes256-gcm@openssh.com");
 }
 
-/* The algorithm negotiated for one list, client preference (RFC 4253 7.1). */
+/* What the negotiation depends on; it only ever grows, so it names the state. */
+static unsigned sm_ssh_neg_key(const struct sm_ssh_state *s)
+{
+    unsigned k = 1;
+    for (int d = 0; d < 2; d++) {
+        const struct sm_ssh_side *x = &s->side[d];
+        k |= (x->kexinit != NULL) << (1 + 3 * d);
+        k |= x->sent_server_msg << (2 + 3 * d);
+        k |= x->sent_client_msg << (3 + 3 * d);
+    }
+    return k;
+}
+
+/* Roles and the algorithms chosen per list, client preference (RFC 4253
+ * 7.1). The cache inside the state is filled lazily, also from the const
+ * callbacks (facts, describe): the state is this dissector's own heap
+ * object, never const. */
+static void sm_ssh_neg_refresh(const struct sm_ssh_state *cs)
+{
+    struct sm_ssh_state *s = (struct sm_ssh_state *)(uintptr_t)cs;
+    unsigned key = sm_ssh_neg_key(s);
+    if (s->neg.key == key)
+        return;
+    memset(&s->neg, 0, sizeof(s->neg));
+    s->neg.key = key;
+    s->neg.srv = sm_ssh_server_dir_compute(s);
+    const struct sm_ssh_side *c = &s->side[!s->neg.srv], *v = &s->side[s->neg.srv];
+    struct sm_ssh_kexinit kc, ks;
+    if (!c->kexinit || !v->kexinit || sm_ssh_parse_kexinit(c->kexinit, c->kexinit_len, &kc) ||
+        sm_ssh_parse_kexinit(v->kexinit, v->kexinit_len, &ks))
+        return;
+    for (int i = 0; i < SM_SSH_KEX_LISTS; i++)
+        s->neg.ok[i] = sm_ssh_negotiate(kc.list[i], ks.list[i], &s->neg.v[i], NULL);
+}
+
+static int sm_ssh_server_dir(const struct sm_ssh_state *s)
+{
+    sm_ssh_neg_refresh(s);
+    return s->neg.srv;
+}
+
 static bool sm_ssh_pick(const struct sm_ssh_state *s, enum sm_ssh_kex_list which,
                         struct sm_bytes *out)
 {
-    int srv = sm_ssh_server_dir(s);
-    const struct sm_ssh_side *c = &s->side[!srv], *v = &s->side[srv];
-    struct sm_ssh_kexinit kc, ks;
-    out->p = NULL;
-    out->len = 0;
-    if (!c->kexinit || !v->kexinit || sm_ssh_parse_kexinit(c->kexinit, c->kexinit_len, &kc) ||
-        sm_ssh_parse_kexinit(v->kexinit, v->kexinit_len, &ks))
-        return false;
-    return sm_ssh_negotiate(kc.list[which], ks.list[which], out, NULL);
+    sm_ssh_neg_refresh(s);
+    *out = s->neg.v[which];
+    return s->neg.ok[which];
 }
 
 static void sm_ssh_enter_encrypted(struct sm_ssh_state *s, int dir)
@@ -671,7 +716,9 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
                   x->has_ident && x->has_comments);
     if (have_k) {
         char md5[33];
-        size_t strsz = 4 * SM_SSH_MAX_NAMELIST + 4;
+        size_t strsz = k.list[SM_SSH_KEX_ALGS].len + 4;
+        for (int i = SM_SSH_KEX_ENC_C2S; i <= SM_SSH_KEX_COMP_S2C; i++)
+            strsz += k.list[i].len; /* more than the four hashed lists need */
         char *str = malloc(strsz);
         sm_ssh_hassh(&k, server, md5, str, str ? strsz : 0);
         w->ops->obj_begin(w, "hassh");

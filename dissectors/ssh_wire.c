@@ -30,18 +30,7 @@ static const struct sm_bytes sm_ssh_none = { NULL, 0 };
  * limit bytes, or false. Reads through the cursor only. */
 static bool sm_ssh_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at)
 {
-    bool ok = true;
-
-    for (size_t i = 0; i < limit; i++) {
-        uint8_t b = sm_cur_peek_u8(c, i, &ok);
-        if (!ok)
-            return false;
-        if (b == ch) {
-            *at = i;
-            return true;
-        }
-    }
-    return false;
+    return sm_cur_find(c, ch, limit, at);
 }
 
 /* Two vetted views hold the same bytes. */

@@ -161,6 +161,20 @@ uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok)
     return c->base[c->off + off];
 }
 
+bool sm_cur_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at)
+{
+    size_t left = sm_cur_left(c);
+    if (limit > left)
+        limit = left;
+    if (limit == 0)
+        return false;
+    const uint8_t *hit = memchr(c->base + c->off, ch, limit);
+    if (!hit)
+        return false;
+    *at = (size_t)(hit - (c->base + c->off));
+    return true;
+}
+
 struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict)
 {
     struct sm_cur sub;

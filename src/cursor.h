@@ -59,6 +59,9 @@ struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n);
 struct sm_bytes sm_cur_rest(struct sm_cur *c);
 /* Reads without consuming: the byte at offset off from the current position. */
 uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok);
+/* Finds byte ch within the next limit bytes without consuming: true with its
+ * offset from the current position in *at. */
+bool sm_cur_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at);
 /* A child cursor over the next n bytes (consumed from the parent). When fewer
  * than n remain, the child covers what remains and the parent's error is set
  * only if strict is true; a lenient child lets snaplen-truncated packets be
