@@ -130,10 +130,14 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
         char rep[64];
         sm_addr_format(&f->icmp.reporter, f->ip_version, rep, sizeof(rep));
         bool v6 = f->ip_version == 6;
+        /* The errno Linux gives the connecting socket (net/ipv4/icmp.c
+         * icmp_err_convert, net/ipv6/icmp.c tab_unreach), as ssh prints it. */
         bool port_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 4)
                                : (f->icmp.type == 3 && f->icmp.code == 3);
         bool net_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 0)
                               : (f->icmp.type == 3 && (f->icmp.code == 0 || f->icmp.code == 6));
+        bool v6_prohibited = v6 && f->icmp.type == 1 && (f->icmp.code == 1 || f->icmp.code == 5 ||
+                                                         f->icmp.code == 6);
         out->verdict = SM_V_REJECTED_ICMP;
         out->confidence = 0.95;
         out->closed_by = SM_BY_MIDDLEBOX;
@@ -142,9 +146,10 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  f->icmp.type, f->icmp.code, rep);
         snprintf(out->symptom, sizeof(out->symptom), "ssh: connect to host %s port %u: %s", host,
                  port,
-                 port_unreach  ? "Connection refused"
-                 : net_unreach ? "Network is unreachable"
-                               : "No route to host");
+                 port_unreach    ? "Connection refused"
+                 : net_unreach   ? "Network is unreachable"
+                 : v6_prohibited ? "Permission denied"
+                                 : "No route to host");
         return;
     }
     if (r->rst_count && !f->synack_ts) {
@@ -359,7 +364,9 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      icmp_mtu ? "; an ICMP fragmentation-needed/packet-too-big quoted the flow"
                               : "");
             snprintf(out->symptom, sizeof(out->symptom),
-                     "client_loop: send disconnect: Broken pipe");
+                     dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
+                                         : "Timeout, server %s not responding.",
+                     host);
             return true;
         }
         if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->stall_seq, idle->seq)) {
@@ -459,10 +466,13 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                          ? a->other_protocol
                          : "another protocol",
                  port);
-        snprintf(out->symptom, sizeof(out->symptom),
-                 a->not_protocol[SM_DIR_RESP] ? "kex_exchange_identification: banner line contains "
-                                                "invalid characters"
-                                              : "");
+        /* The OpenSSH client skips a server's non-SSH lines (they may be
+         * pre-banner text) until the server closes or it times out. */
+        if (a->not_protocol[SM_DIR_RESP])
+            snprintf(out->symptom, sizeof(out->symptom), "%s",
+                     f->side[SM_DIR_RESP].fin_count || f->side[SM_DIR_RESP].rst_count
+                             ? "kex_exchange_identification: Connection closed by remote host"
+                             : "Connection timed out during banner exchange");
         goto done;
     }
     if (!srv_banner && !banners_missed) {

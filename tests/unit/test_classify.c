@@ -454,8 +454,10 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_BY_MIDDLEBOX, HS, "Network is unreachable"),
     ROW(row_rejected6_port_unreach, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
         SM_BY_MIDDLEBOX, HS, "ssh: connect to host 2001:db8:2::2 port 22: Connection refused"),
+    /* Linux maps ICMPv6 administratively prohibited to EACCES (the lab's
+     * client printed exactly this). */
     ROW(row_rejected6_admin_prohibited, false, SM_END_TIMEOUT, 80 * SEC, SM_V_REJECTED_ICMP,
-        SM_BY_MIDDLEBOX, HS, "No route to host"),
+        SM_BY_MIDDLEBOX, HS, "port 22: Permission denied"),
     ROW(row_silent_drop_3syns, false, SM_END_TIMEOUT, 80 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
         "port 22: Connection timed out"),
     ROW(row_silent_drop_3syns, false, SM_END_CAPTURE_END, 4 * SEC, SM_V_SILENT_DROP, SM_BY_NONE, HS,
@@ -478,8 +480,9 @@ static const struct sm_t_row sm_t_rows[] = {
         "kex_exchange_identification: Connection closed by remote host"),
     ROW(row_no_banner, true, SM_END_CAPTURE_END, 121 * SEC, SM_V_NO_BANNER, SM_BY_CLIENT,
         SM_PHASE_BANNER, "Connection timed out during banner exchange"),
+    /* The client skips a server's non-SSH lines until it closes (lab). */
     ROW(row_not_ssh, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER, SM_PHASE_BANNER,
-        "banner line contains invalid characters"),
+        "kex_exchange_identification: Connection closed by remote host"),
     ROW(row_kex_no_common, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
         SM_PHASE_KEX,
         "Unable to negotiate with 203.0.113.2 port 22: no matching key exchange method found"),
