@@ -104,8 +104,18 @@ static int sm_first_rst(const struct sm_flow *f)
     return -1;
 }
 
-static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_app_facts *app, double c)
+static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                                  const struct sm_classification *out, double c)
 {
+    const struct sm_app_facts *app = ctx->app;
+    /* Verdicts that rest on something not happening (no answer, no
+     * acknowledgement) are weaker when the capture ended soon after the
+     * last evidence: a late answer or a recovery would not have been seen. */
+    bool absence = out->verdict == SM_V_SILENT_DROP || out->verdict == SM_V_HANDSHAKE_INCOMPLETE ||
+                   out->verdict == SM_V_NO_BANNER || out->verdict == SM_V_STATE_TABLE_TIMEOUT ||
+                   out->verdict == SM_V_RETRANSMISSION_DEATH || out->verdict == SM_V_MTU_BLACKHOLE;
+    if (absence && ctx->why == SM_END_CAPTURE_END && ctx->now_us - f->last_ts < 5 * 1000000LL)
+        c *= 0.85;
     if (f->midstream)
         c *= 0.7;
     if (f->truncated)
@@ -557,5 +567,5 @@ done:
         out->closed_by = SM_BY_NONE;
     if (!out->hint || out->verdict == SM_V_UNFINISHED)
         out->hint = sm_hints[out->verdict];
-    out->confidence = sm_clamp_confidence(f, ctx->app, out->confidence);
+    out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }

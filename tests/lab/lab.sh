@@ -394,6 +394,9 @@ while True:
 # Corpus scenarios (several vantage points + truth manifest): scenarios.sh.
 # shellcheck source=scenarios.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
+# SSH dissector variants and authentication truth: ssh-scenarios.sh.
+# shellcheck source=ssh-scenarios.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ssh-scenarios.sh"
 
 lab_scenarios() { declare -F | awk '{print $3}' | sed -n 's/^scenario_//p' | tr _ -; }
 
