@@ -411,12 +411,13 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
 void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r)
 {
     static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood" };
+    /* Parenthesised: one sentence each, split only for the line length. */
     static const char *const what[] = {
-        "The client connected successfully before, then its connections were dropped or "
-        "refused: it was probably banned (fail2ban, sshd PerSourcePenalties, a firewall "
-        "recent/rate rule).",
-        "The server refused many different clients at once: sshd MaxStartups, load, or a "
-        "firewall in front of it.",
+        ("The client connected successfully before, then its connections were dropped or "
+         "refused: it was probably banned (fail2ban, sshd PerSourcePenalties, a firewall "
+         "recent/rate rule)."),
+        ("The server refused many different clients at once: sshd MaxStartups, load, or a "
+         "firewall in front of it."),
         "Many half-open connections from many sources: a SYN flood, or a scan.",
     };
     w->ops->begin(w);
