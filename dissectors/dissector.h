@@ -50,6 +50,7 @@ struct sm_app_facts {
     bool legacy;             /* SSH-1: no KEXINIT/NEWKEYS to follow */
     enum sm_app_phase phase; /* furthest phase reached */
     int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
+    double auth_confidence;  /* of that guess, when known */
 };
 
 struct sm_dissector {
@@ -65,6 +66,7 @@ struct sm_dissector {
     /* Bytes are missing; see struct sm_reasm_sink in src/reasm.h. */
     bool (*gap)(void *st, int dir, uint64_t len, const uint8_t *partial, size_t partial_len,
                 uint64_t *skip);
+    /* The side dir closed its direction (FIN or RST). */
     void (*eof)(void *st, int dir);
     void (*facts)(const void *st, struct sm_app_facts *out);
     /* Writes this dissector's event section (for SSH: the "ssh" key). */

@@ -38,10 +38,15 @@
 enum sm_ssh_st {
     SM_SSH_LINES,
     SM_SSH_PACKETS,
-    SM_SSH_ENCRYPTED,
+    SM_SSH_ENCRYPTED, /* packets framed by their clear length */
+    SM_SSH_SEGMENTS,  /* length encrypted too: each in-order delivery is a record */
     SM_SSH_OTHER,
     SM_SSH_DONE
 };
+
+/* Encrypted records (packets, or segments when lengths are encrypted) kept
+ * in wire order for the authentication guess (doc/auth-heuristic.md). */
+#define SM_SSH_AUTH_RECORDS 24
 
 struct sm_ssh_side {
     enum sm_ssh_st st;
@@ -83,6 +88,13 @@ struct sm_ssh_state {
     char hostkey_type[SM_SSH_KEYTYPE_LEN];
     char hostkey_fp[SM_SSH_FP_LEN];
     bool limit_hit; /* an over-long field or packet was met */
+    struct {
+        uint8_t dir;
+        uint32_t size;
+    } rec[SM_SSH_AUTH_RECORDS];
+    uint8_t nrec;
+    bool rec_gap; /* a gap after NEWKEYS: record sizes unreliable */
+    bool closed;  /* a side closed (FIN or RST) */
     /* Negotiation results, recomputed only when their inputs change (a
      * KEXINIT stored, a KEX message showing a role). */
     struct {
@@ -356,7 +368,7 @@ static void sm_ssh_enter_encrypted(struct sm_ssh_state *s, int dir)
     sm_ssh_pick(s, c2s ? SM_SSH_KEX_MAC_C2S : SM_SSH_KEX_MAC_S2C, &mac);
     x->newkeys = true;
     x->mac_len = sm_ssh_clear_length_mac(cipher, mac);
-    x->st = x->mac_len ? SM_SSH_ENCRYPTED : SM_SSH_DONE;
+    x->st = x->mac_len ? SM_SSH_ENCRYPTED : SM_SSH_SEGMENTS;
 }
 
 static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_packet *pk)
@@ -444,7 +456,16 @@ static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, si
         x->plain_pkts++;
         sm_ssh_message(s, dir, &pk);
     }
-    return x->st == SM_SSH_PACKETS || x->st == SM_SSH_ENCRYPTED;
+    return x->st == SM_SSH_PACKETS || x->st == SM_SSH_ENCRYPTED || x->st == SM_SSH_SEGMENTS;
+}
+
+static void sm_ssh_record(struct sm_ssh_state *s, int dir, uint64_t size)
+{
+    if (s->nrec < SM_SSH_AUTH_RECORDS) {
+        s->rec[s->nrec].dir = (uint8_t)dir;
+        s->rec[s->nrec].size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+        s->nrec++;
+    }
 }
 
 /* Encrypted packets with a clear length: count, and skip their bodies. */
@@ -517,9 +538,20 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
         case SM_SSH_ENCRYPTED: {
             size_t used = 0;
             more = sm_ssh_encrypted(x, p + *consumed, n - *consumed, &used, need, skip);
+            if (used)
+                sm_ssh_record(s, dir & 1, 4u + *skip);
             *consumed += used;
             return more; /* the reassembler skips the body, then calls again */
         }
+        case SM_SSH_SEGMENTS:
+            /* Lengths are encrypted: each in-order delivery (one TCP
+             * segment, retransmissions removed) stands for a record. Once
+             * enough are kept, nothing more is wanted. */
+            sm_ssh_record(s, dir & 1, n - *consumed);
+            x->enc_pkts++;
+            x->enc_bytes += n - *consumed;
+            *consumed = n;
+            return s->nrec < SM_SSH_AUTH_RECORDS;
         default:
             *consumed = n;
             return false;
@@ -580,6 +612,8 @@ static bool sm_ssh_gap(void *st, int dir, uint64_t len, const uint8_t *partial, 
     if (x->st == SM_SSH_PACKETS && sm_ssh_resync(s, dir & 1, len, partial, partial_len, skip))
         return true;
     x->gap = true;
+    if (x->st == SM_SSH_ENCRYPTED || x->st == SM_SSH_SEGMENTS)
+        s->rec_gap = true;
     if (x->ident_partial && x->st == SM_SSH_LINES)
         x->has_ident = true; /* its start was seen */
     /* Anything else loses its framing. */
@@ -590,8 +624,62 @@ static bool sm_ssh_gap(void *st, int dir, uint64_t len, const uint8_t *partial, 
 
 static void sm_ssh_eof(void *st, int dir)
 {
-    (void)st;
+    struct sm_ssh_state *s = st;
     (void)dir;
+    s->closed = true;
+}
+
+/* Authentication guess from encrypted record sizes (doc/auth-heuristic.md,
+ * measured on OpenSSH 9.2): A is the server's SERVICE_ACCEPT, the first
+ * server record after the client's first; USERAUTH_SUCCESS, with a 1-byte
+ * payload, is exactly 16 bytes smaller under OpenSSH's minimal padding; a
+ * server speaking twice in a row after two client requests has left the
+ * request/answer rhythm of authentication; a connection that ends on a
+ * server answer at least as large as A failed. */
+static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_app_facts *f)
+{
+    f->auth_success = -1;
+    if (s->rec_gap || !s->side[0].newkeys || !s->side[1].newkeys)
+        return;
+    struct sm_bytes comp;
+    if (sm_ssh_pick(s, SM_SSH_KEX_COMP_S2C, &comp) && sm_ssh_name_is(comp, "zlib"))
+        return; /* compression from the start changes every size */
+    unsigned i = 0;
+    while (i < s->nrec && s->rec[i].dir == srv)
+        i++; /* server records before the client's first (EXT_INFO) */
+    while (i < s->nrec && s->rec[i].dir != srv)
+        i++;
+    if (i >= s->nrec)
+        return;
+    uint32_t a = s->rec[i].size;
+    unsigned n = 0;
+    bool prev_server = true;
+    for (i++; i < s->nrec; i++) {
+        if (s->rec[i].dir != srv) {
+            n++;
+            prev_server = false;
+            continue;
+        }
+        uint32_t size = s->rec[i].size;
+        if (size < a) {
+            if (a >= 16 && size == a - 16) {
+                f->auth_success = 1;
+                f->auth_confidence = 0.9;
+            }
+            return;
+        }
+        if (prev_server && n >= 2) {
+            f->auth_success = 1;
+            f->auth_confidence = 0.6;
+            return;
+        }
+        prev_server = true;
+    }
+    if (s->closed && s->nrec > 0 && s->nrec < SM_SSH_AUTH_RECORDS &&
+        s->rec[s->nrec - 1].dir == srv && s->rec[s->nrec - 1].size >= a) {
+        f->auth_success = 0;
+        f->auth_confidence = 0.8;
+    }
 }
 
 static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
@@ -660,7 +748,10 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
             break;
         }
     }
-    if (s->side[0].newkeys && s->side[1].newkeys)
+    sm_ssh_auth_guess(s, srv, f);
+    if (f->auth_success == 1)
+        f->phase = SM_APP_SESSION;
+    else if (s->side[0].newkeys && s->side[1].newkeys)
         f->phase = SM_APP_AUTH;
     else if (f->kexinit_seen[0] || f->kexinit_seen[1])
         f->phase = SM_APP_KEX;
@@ -840,7 +931,12 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
     if (both) {
         w->ops->obj_begin(w, "negotiated");
         for (int i = 0; i < 8; i++) {
-            if (neg[i].p)
+            bool mac = i == SM_SSH_KEX_MAC_C2S || i == SM_SSH_KEX_MAC_S2C;
+            /* An AEAD cipher ignores the MAC list (RFC 5647 section 5.1,
+             * OpenSSH's chacha20-poly1305): whatever was agreed is unused. */
+            if (mac && neg[i - 2].p && sm_ssh_is_aead(neg[i - 2]))
+                sm_w_cstr(w, keys[i], "<implicit>");
+            else if (neg[i].p)
                 w->ops->str(w, keys[i], neg[i].p, neg[i].len);
             else if ((i == SM_SSH_KEX_MAC_C2S || i == SM_SSH_KEX_MAC_S2C) &&
                      sm_ssh_is_aead(neg[i - 2]))
@@ -867,8 +963,16 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
     } else {
         w->ops->null(w, "disconnect");
     }
-    w->ops->null(w, "auth_success");
-    w->ops->null(w, "auth_confidence");
+    struct sm_app_facts f;
+    memset(&f, 0, sizeof(f));
+    sm_ssh_auth_guess(s, srv, &f);
+    if (f.auth_success < 0) {
+        w->ops->null(w, "auth_success");
+        w->ops->null(w, "auth_confidence");
+    } else {
+        w->ops->boolean(w, "auth_success", f.auth_success == 1);
+        w->ops->real(w, "auth_confidence", f.auth_confidence, 2);
+    }
     w->ops->obj_end(w);
 }
 

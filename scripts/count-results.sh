@@ -17,7 +17,7 @@ for dir in "$@"; do
                 [ "$res" = PASS ] || [ "$bad" -gt 0 ] || failed=$((failed + 1))
                 continue
             fi ;;
-        cli.sh.trs | live.sh.trs)
+        cli.sh.trs | live.sh.trs | auth.sh.trs)
             if [ "$res" != SKIP ] && grep -q '^PASS \|^FAIL ' "$log"; then
                 p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
                 passed=$((passed + p)); failed=$((failed + f))

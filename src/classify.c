@@ -146,8 +146,8 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                                : (f->icmp.type == 3 && f->icmp.code == 3);
         bool net_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 0)
                               : (f->icmp.type == 3 && (f->icmp.code == 0 || f->icmp.code == 6));
-        bool v6_prohibited = v6 && f->icmp.type == 1 && (f->icmp.code == 1 || f->icmp.code == 5 ||
-                                                         f->icmp.code == 6);
+        bool v6_prohibited = v6 && f->icmp.type == 1 &&
+                             (f->icmp.code == 1 || f->icmp.code == 5 || f->icmp.code == 6);
         out->verdict = SM_V_REJECTED_ICMP;
         out->confidence = 0.95;
         out->closed_by = SM_BY_MIDDLEBOX;
