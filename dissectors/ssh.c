@@ -823,12 +823,17 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         sm_ssh_w_kexinit(w, &k);
         w->ops->boolean(w, "strict_kex",
                         sm_ssh_kexinit_has(&k, server ? SM_SSH_STRICT_KEX_S : SM_SSH_STRICT_KEX_C));
+        w->ops->boolean(w, "ext_info",
+                        sm_ssh_kexinit_has(&k, server ? SM_SSH_EXT_INFO_S : SM_SSH_EXT_INFO_C));
     } else {
         w->ops->null(w, "hassh");
         w->ops->null(w, "kexinit");
         w->ops->null(w, "strict_kex");
+        w->ops->null(w, "ext_info");
     }
     w->ops->boolean(w, "newkeys", x->newkeys);
+    w->ops->u64(w, "encrypted_packets", x->enc_pkts);
+    w->ops->u64(w, "encrypted_bytes", x->enc_bytes);
     if (server) {
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
