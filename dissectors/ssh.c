@@ -371,6 +371,17 @@ static void sm_ssh_enter_encrypted(struct sm_ssh_state *s, int dir)
     x->st = x->mac_len ? SM_SSH_ENCRYPTED : SM_SSH_SEGMENTS;
 }
 
+/* KEX messages reveal roles: the client sends the KEX init (30, 32, 34),
+ * the server the reply (31, 33). */
+static void sm_ssh_note_role(struct sm_ssh_side *x, uint8_t msg)
+{
+    if (msg == SM_SSH_MSG_KEXDH_INIT || msg == SM_SSH_MSG_KEX_DH_GEX_INIT ||
+        msg == SM_SSH_MSG_KEX_DH_GEX_REQUEST)
+        x->sent_client_msg = true;
+    else if (msg == SM_SSH_MSG_KEXDH_REPLY || msg == SM_SSH_MSG_KEX_DH_GEX_REPLY)
+        x->sent_server_msg = true;
+}
+
 static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_packet *pk)
 {
     struct sm_ssh_side *x = &s->side[dir];
@@ -393,11 +404,11 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
     case SM_SSH_MSG_KEXDH_INIT:
     case SM_SSH_MSG_KEX_DH_GEX_INIT:
     case SM_SSH_MSG_KEX_DH_GEX_REQUEST:
-        x->sent_client_msg = true;
+        sm_ssh_note_role(x, pk->msg);
         break;
     case SM_SSH_MSG_KEXDH_REPLY:
     case SM_SSH_MSG_KEX_DH_GEX_REPLY: {
-        x->sent_server_msg = true;
+        sm_ssh_note_role(x, pk->msg);
         struct sm_bytes kex;
         bool gex = sm_ssh_pick(s, SM_SSH_KEX_ALGS, &kex) && kex.len >= 28 &&
                    memcmp(kex.p, "diffie-hellman-group-exchange", 29 > kex.len ? kex.len : 29) == 0;
@@ -581,25 +592,11 @@ static bool sm_ssh_resync(struct sm_ssh_state *s, int dir, uint64_t len, const u
     *skip = total - partial_len - len;
     x->truncated = true;
     x->plain_pkts++;
-    switch (msg) {
-    case SM_SSH_MSG_KEXINIT:
+    sm_ssh_note_role(x, msg);
+    if (msg == SM_SSH_MSG_KEXINIT)
         x->kexinit_cut = true;
-        break;
-    case SM_SSH_MSG_KEXDH_INIT:
-    case SM_SSH_MSG_KEX_DH_GEX_INIT:
-    case SM_SSH_MSG_KEX_DH_GEX_REQUEST:
-        x->sent_client_msg = true;
-        break;
-    case SM_SSH_MSG_KEXDH_REPLY:
-    case SM_SSH_MSG_KEX_DH_GEX_REPLY:
-        x->sent_server_msg = true;
-        break;
-    case SM_SSH_MSG_NEWKEYS:
+    else if (msg == SM_SSH_MSG_NEWKEYS)
         sm_ssh_enter_encrypted(s, dir);
-        break;
-    default:
-        break;
-    }
     return true;
 }
 
