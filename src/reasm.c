@@ -159,7 +159,8 @@ static void sm_reasm_pull(struct sm_reasm_dir *d)
     }
 }
 
-/* Keeps a segment beyond a hole, trimmed against its neighbours. */
+/* Keeps bytes beyond a hole. First wins: only the parts not already held
+ * are stored, each between the held segments it overlaps. */
 static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
 {
     struct sm_reasm_seg **pp = &d->ooo, *prev = NULL;
@@ -167,34 +168,47 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
         prev = *pp;
         pp = &(*pp)->next;
     }
-    if (prev && sm_lt(seq, prev->seq + prev->len)) { /* first wins */
-        uint32_t cut = prev->seq + prev->len - seq;
-        if (cut >= n)
-            return;
-        seq += cut;
-        p += cut;
-        n -= cut;
+    while (n > 0) {
+        if (prev && sm_lt(seq, prev->seq + prev->len)) { /* held already */
+            uint32_t cut = prev->seq + prev->len - seq;
+            if (cut >= n)
+                return;
+            seq += cut;
+            p += cut;
+            n -= cut;
+        }
+        uint32_t piece = n;
+        if (*pp && sm_lt((*pp)->seq, seq + n))
+            piece = (*pp)->seq - seq;
+        if (piece > 0) {
+            if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS ||
+                piece > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
+                d->dropped += n;
+                return;
+            }
+            struct sm_reasm_seg *sg = malloc(sizeof(*sg) + piece);
+            if (!sg) {
+                d->dropped += n;
+                return;
+            }
+            sg->seq = seq;
+            sg->len = piece;
+            memcpy(sg->data, p, piece);
+            sg->next = *pp;
+            *pp = sg;
+            d->ooo_bytes += piece;
+            d->ooo_count++;
+            prev = sg;
+            pp = &sg->next;
+            seq += piece;
+            p += piece;
+            n -= piece;
+        }
+        if (n > 0 && *pp) { /* the next held segment: skip over it */
+            prev = *pp;
+            pp = &(*pp)->next;
+        }
     }
-    if (*pp && sm_lt((*pp)->seq, seq + n))
-        n = (*pp)->seq - seq;
-    if (n == 0)
-        return;
-    if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS || n > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
-        d->dropped += n;
-        return;
-    }
-    struct sm_reasm_seg *s = malloc(sizeof(*s) + n);
-    if (!s) {
-        d->dropped += n;
-        return;
-    }
-    s->seq = seq;
-    s->len = n;
-    memcpy(s->data, p, n);
-    s->next = *pp;
-    *pp = s;
-    d->ooo_bytes += n;
-    d->ooo_count++;
 }
 
 /* Counts retransmitted bytes that differ from what is still buffered. */
@@ -244,6 +258,42 @@ static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool c
     sm_reasm_pull(d);
 }
 
+/* Captured bytes of one segment: what is old is compared (first wins), what
+ * continues the stream is appended up to the next held segment (filling a
+ * hole: network loss), and what lies beyond a hole is held. */
+static void sm_reasm_data(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
+{
+    while (n > 0 && !d->stopped) {
+        if (sm_lt(seq, d->next_seq)) {
+            uint32_t dup = sm_le(seq + n, d->next_seq) ? n : d->next_seq - seq;
+            sm_reasm_compare(d, seq, p, dup);
+            seq += dup;
+            p += dup;
+            n -= dup;
+            continue;
+        }
+        if (seq != d->next_seq) {
+            sm_reasm_hold(d, seq, p, n);
+            return;
+        }
+        uint32_t take = n;
+        if (d->ooo && sm_lt(d->ooo->seq, seq + take))
+            take = d->ooo->seq - seq;
+        if (take == 0) { /* a held segment starts here: move it in first */
+            sm_reasm_pull(d);
+            continue;
+        }
+        if (d->ooo)
+            d->network_loss += take; /* a hole filled late: lost on the way */
+        sm_reasm_append(d, p, take);
+        d->next_seq = seq + take;
+        seq += take;
+        p += take;
+        n -= take;
+        sm_reasm_pull(d);
+    }
+}
+
 void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t cap_len,
                       uint32_t len, const struct sm_reasm_sink *sink)
 {
@@ -257,30 +307,7 @@ void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *
         d->next_seq = seq;
     }
     uint32_t cut = seq + cap_len; /* first sequence number not captured */
-    uint32_t n = cap_len;
-    if (n > 0 && sm_lt(seq, d->next_seq)) {
-        /* Old bytes (a retransmission): first wins; compare what we still hold. */
-        uint32_t dup = sm_le(cut, d->next_seq) ? n : d->next_seq - seq;
-        sm_reasm_compare(d, seq, p, dup);
-        seq += dup;
-        p += dup;
-        n -= dup;
-    }
-    if (n > 0) {
-        if (seq == d->next_seq) {
-            if (d->ooo) { /* this fills a hole late: the first copy was lost */
-                uint32_t fill = n;
-                if (sm_lt(d->ooo->seq, seq + fill))
-                    fill = d->ooo->seq - seq;
-                d->network_loss += fill;
-            }
-            sm_reasm_append(d, p, n);
-            d->next_seq = seq + n;
-            sm_reasm_pull(d);
-        } else {
-            sm_reasm_hold(d, seq, p, n);
-        }
-    }
+    sm_reasm_data(d, seq, p, cap_len);
     /* The snaplen cut the segment: the rest was sent but never captured.
      * The consumer sees what was captured before it hears of the gap. */
     if (!d->stopped && cap_len < len && d->next_seq == cut) {
@@ -300,12 +327,18 @@ void sm_reasm_ack(struct sm_reasm *r, int dir, uint32_t ack, const struct sm_rea
         ack = d->fin_seq; /* the FIN takes a sequence number, not a byte */
     if (!sm_lt(d->next_seq, ack))
         return;
-    /* The receiver has bytes we never saw: the capture lost them. */
-    uint32_t upto = ack;
-    if (d->ooo && sm_lt(d->ooo->seq, ack))
-        upto = d->ooo->seq;
-    sm_reasm_jump(d, dir, upto, true, sink);
-    sm_reasm_drain(d, dir, sink);
+    /* The receiver has bytes we never saw: the capture lost them, in every
+     * hole below the ACK. */
+    while (!d->stopped && sm_lt(d->next_seq, ack)) {
+        uint32_t upto = ack;
+        if (d->ooo && sm_lt(d->ooo->seq, ack))
+            upto = d->ooo->seq;
+        uint32_t before = d->next_seq;
+        sm_reasm_jump(d, dir, upto, true, sink);
+        sm_reasm_drain(d, dir, sink);
+        if (d->next_seq == before)
+            break; /* no progress (cannot happen: jump moves next_seq) */
+    }
 }
 
 void sm_reasm_close(struct sm_reasm *r, int dir, const struct sm_reasm_sink *sink)
