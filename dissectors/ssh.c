@@ -74,9 +74,11 @@ struct sm_ssh_side {
 
 struct sm_ssh_state {
     struct sm_ssh_side side[2]; /* by TCP direction */
-    uint8_t prebanner[SM_SSH_KEEP_PREBANNER][SM_SSH_KEEP_LINE];
-    uint8_t prebanner_len[SM_SSH_KEEP_PREBANNER];
-    char prebanner_escaped[SM_SSH_KEEP_LINE * 4 + 1];
+    /* Lines before the identification line, per TCP direction: which side
+     * is the server may only be known later (reverse SSH). */
+    uint8_t prebanner[2][SM_SSH_KEEP_PREBANNER][SM_SSH_KEEP_LINE];
+    uint8_t prebanner_len[2][SM_SSH_KEEP_PREBANNER];
+    char prebanner_escaped[2][SM_SSH_KEEP_LINE * 4 + 1];
     const char *other_protocol;
     int other_dir;
     bool disconnect;
@@ -256,12 +258,13 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
             sm_ssh_mark_other(s, dir, sm_ssh_guess_other(l.text.p, l.text.len));
             return false;
         }
-        if (dir == sm_ssh_server_dir(s) && x->lines < SM_SSH_KEEP_PREBANNER) {
+        if (x->lines < SM_SSH_KEEP_PREBANNER) {
             size_t k = l.text.len < SM_SSH_KEEP_LINE ? l.text.len : SM_SSH_KEEP_LINE;
-            memcpy(s->prebanner[x->lines], l.text.p, k);
-            s->prebanner_len[x->lines] = (uint8_t)k;
+            memcpy(s->prebanner[dir][x->lines], l.text.p, k);
+            s->prebanner_len[dir][x->lines] = (uint8_t)k;
             if (x->lines == 0) /* for the classifier's reason sentence */
-                sm_escape_bytes(l.text.p, k, s->prebanner_escaped, sizeof(s->prebanner_escaped));
+                sm_escape_bytes(l.text.p, k, s->prebanner_escaped[dir],
+                                sizeof(s->prebanner_escaped[dir]));
         }
         if (x->lines < UINT32_MAX)
             x->lines++;
@@ -672,7 +675,9 @@ static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_a
         }
         prev_server = true;
     }
-    if (s->closed && s->nrec > 0 && s->nrec < SM_SSH_AUTH_RECORDS &&
+    /* At least one request after SERVICE_ACCEPT was answered (n counts
+     * them): a client that never tried is no failed authentication. */
+    if (s->closed && n >= 1 && s->nrec > 0 && s->nrec < SM_SSH_AUTH_RECORDS &&
         s->rec[s->nrec - 1].dir == srv && s->rec[s->nrec - 1].size >= a) {
         f->auth_success = 0;
         f->auth_confidence = 0.8;
@@ -695,8 +700,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     }
     f->other_protocol = s->other_protocol;
     f->prebanner_seen = s->side[srv].lines > 0;
-    if (f->prebanner_seen && s->prebanner_escaped[0])
-        f->prebanner_text = s->prebanner_escaped;
+    if (f->prebanner_seen && s->prebanner_escaped[srv][0])
+        f->prebanner_text = s->prebanner_escaped[srv];
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->disconnect_seen = s->disconnect;
@@ -835,7 +840,7 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
         for (uint32_t i = 0; i < keep; i++)
-            w->ops->str(w, NULL, s->prebanner[i], s->prebanner_len[i]);
+            w->ops->str(w, NULL, s->prebanner[dir][i], s->prebanner_len[dir][i]);
         w->ops->arr_end(w);
         if (s->hostkey) {
             w->ops->obj_begin(w, "host_key");

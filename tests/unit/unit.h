@@ -23,6 +23,8 @@ extern CU_TestInfo sm_classify_tests[];
 extern CU_TestInfo sm_writer_tests[];
 extern CU_TestInfo sm_capture_tests[];
 extern CU_TestInfo sm_ssh_wire_tests[];
+extern CU_TestInfo sm_reasm_tests[];
+extern CU_TestInfo sm_ssh_tests[];
 extern CU_TestInfo sm_pattern_tests[];
 
 #endif
