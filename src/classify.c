@@ -408,6 +408,28 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                  host);
         return true;
     }
+    /* Seen from the client: the server acknowledged everything, the
+     * client's FIN included, yet its own data stopped and no FIN of its own
+     * followed: its send queue is stuck. Its large segments are not
+     * arriving (a hole of at least one large segment never filled, or the
+     * client's requests answered by bare ACKs only) while its small ACKs
+     * are: an MTU black hole toward the client, seen from the far side.
+     * (A healthy session answers the client's last requests with data
+     * before the client closes, so neither condition holds there.) */
+    if (o->fin_count && !r->fin_count && !r->rst_count && !o->rst_count && r->ack_known &&
+        r->max_ack == o->fin_seq + 1 &&
+        (ctx->network_loss[SM_DIR_RESP] >= 1000 || o->data_since_peer_data >= 3)) {
+        out->verdict = SM_V_MTU_BLACKHOLE;
+        out->confidence = ctx->network_loss[SM_DIR_RESP] >= 1000 ? 0.6 : 0.5;
+        out->closed_by = SM_BY_CLIENT;
+        snprintf(out->reason, sizeof(out->reason),
+                 "The server acknowledged all the client sent, its FIN included, but its own "
+                 "data stopped (%llu bytes missing, %u client requests unanswered) and it never "
+                 "closed: its large segments are not getting through.",
+                 (unsigned long long)ctx->network_loss[SM_DIR_RESP], o->data_since_peer_data);
+        snprintf(out->symptom, sizeof(out->symptom), "Timeout, server %s not responding.", host);
+        return true;
+    }
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
      * the connection. */

@@ -60,6 +60,7 @@ struct sm_classify_ctx {
     enum sm_flow_end why;
     int64_t now_us;                 /* capture time of the decision */
     const struct sm_app_facts *app; /* from the dissector; NULL: none ran */
+    uint64_t network_loss[2];       /* per direction: holes never or late filled */
 };
 
 struct sm_classification {

@@ -67,6 +67,10 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
 
     sm_stream_end(f);
     sm_stream_facts(f, &app);
+    struct sm_stream_loss loss;
+    sm_stream_loss(f, &loss);
+    cc.network_loss[0] = loss.network_loss[0];
+    cc.network_loss[1] = loss.network_loss[1];
     sm_classify(f, &cc, &c);
     e->verdicts[c.verdict]++;
     bool flood =

@@ -539,6 +539,8 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
 
     if (p->payload_len > 0) {
         s->data_pkts++;
+        s->data_since_peer_data++;
+        peer->data_since_peer_data = 0;
         s->payload_bytes += p->payload_len;
         if (!s->first_payload_ts)
             s->first_payload_ts = p->ts_us;

@@ -76,8 +76,9 @@ struct sm_tcp_side {
         int64_t ts;
     } seg[SM_SEG_RING]; /* recent data segments */
     uint8_t seg_next;
-    uint32_t tcp_keepalives; /* probes: seq one below next_seq, 0 or 1 byte */
-    uint32_t keepalive_like; /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
+    uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
+    uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
 };
 
 /* The last resumption of traffic after an idle period of at least the
