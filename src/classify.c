@@ -116,6 +116,11 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
                    out->verdict == SM_V_RETRANSMISSION_DEATH || out->verdict == SM_V_MTU_BLACKHOLE;
     if (absence && ctx->why == SM_END_CAPTURE_END && ctx->now_us - f->last_ts < 5 * 1000000LL)
         c *= 0.85;
+    /* The capture itself lost packets of this connection (the receiver
+     * acknowledged bytes it never showed): a "missing" answer may just be
+     * missing from the capture. Snaplen cuts are not loss. */
+    if (absence && ctx->capture_loss > 0 && !f->truncated)
+        c *= 0.7;
     if (f->midstream)
         c *= 0.7;
     if (f->truncated)

@@ -61,6 +61,7 @@ struct sm_classify_ctx {
     int64_t now_us;                 /* capture time of the decision */
     const struct sm_app_facts *app; /* from the dissector; NULL: none ran */
     uint64_t network_loss[2];       /* per direction: holes never or late filled */
+    uint64_t capture_loss;          /* bytes acknowledged that the capture missed */
 };
 
 struct sm_classification {

@@ -71,6 +71,7 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     sm_stream_loss(f, &loss);
     cc.network_loss[0] = loss.network_loss[0];
     cc.network_loss[1] = loss.network_loss[1];
+    cc.capture_loss = loss.capture_loss[0] + loss.capture_loss[1];
     sm_classify(f, &cc, &c);
     e->verdicts[c.verdict]++;
     bool flood =
