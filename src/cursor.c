@@ -26,69 +26,9 @@ const char *sm_strerror(enum sm_err err)
     return "unknown error";
 }
 
-void sm_cur_init(struct sm_cur *c, const uint8_t *p, size_t len, bool stream)
-{
-    c->base = p;
-    c->len = p ? len : 0;
-    c->off = 0;
-    c->need = 0;
-    c->err = SM_OK;
-    c->stream = stream;
-}
-
-bool sm_cur_ok(const struct sm_cur *c)
-{
-    return c->err == SM_OK;
-}
-
-size_t sm_cur_left(const struct sm_cur *c)
-{
-    return c->err == SM_OK ? c->len - c->off : 0;
-}
-
 size_t sm_cur_offset(const struct sm_cur *c)
 {
     return c->off;
-}
-
-/* Claims n bytes; returns a pointer to them or NULL and sets the error. */
-static const uint8_t *sm_cur_take(struct sm_cur *c, size_t n)
-{
-    const uint8_t *p;
-
-    if (c->err != SM_OK)
-        return NULL;
-    if (n > c->len - c->off) {
-        if (c->stream) {
-            c->err = SM_ERR_INCOMPLETE;
-            c->need = n - (c->len - c->off);
-        } else {
-            c->err = SM_ERR_TRUNCATED;
-        }
-        return NULL;
-    }
-    /* An empty cursor may have no base; never offset a null pointer. */
-    p = c->base ? c->base + c->off : (const uint8_t *)"";
-    c->off += n;
-    return p;
-}
-
-uint8_t sm_cur_u8(struct sm_cur *c)
-{
-    const uint8_t *p = sm_cur_take(c, 1);
-    return p ? p[0] : 0;
-}
-
-uint16_t sm_cur_be16(struct sm_cur *c)
-{
-    const uint8_t *p = sm_cur_take(c, 2);
-    return p ? (uint16_t)((p[0] << 8) | p[1]) : 0;
-}
-
-uint32_t sm_cur_be32(struct sm_cur *c)
-{
-    const uint8_t *p = sm_cur_take(c, 4);
-    return p ? ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3] : 0;
 }
 
 uint16_t sm_cur_le16(struct sm_cur *c)
@@ -119,11 +59,6 @@ uint32_t sm_cur_he32(struct sm_cur *c)
     if (p)
         memcpy(&v, p, 4);
     return v;
-}
-
-void sm_cur_skip(struct sm_cur *c, size_t n)
-{
-    (void)sm_cur_take(c, n);
 }
 
 void sm_cur_copy(struct sm_cur *c, void *out, size_t n)
