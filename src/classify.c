@@ -316,10 +316,10 @@ static int sm_dead_side(const struct sm_flow *f, bool ended)
 {
     int best = -1;
     for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_side *s = &f->side[d];
+        const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
         if (!s->stalling || s->stall_count < (ended ? 2u : 3u))
             continue;
-        if (best < 0 || s->stall_count > f->side[best].stall_count)
+        if (best < 0 || s->stall_count > sm_side_data(&f->side[best])->stall_count)
             best = d;
     }
     return best;
@@ -332,7 +332,8 @@ static const char sm_hint_keepalive_too_slow[] =
 static void sm_state_table_hint(const struct sm_flow *f, struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalives + r->tcp_keepalives)
+    if (sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2 ||
+        o->tcp_keepalives + r->tcp_keepalives)
         out->hint = sm_hint_keepalive_too_slow;
 }
 
@@ -350,7 +351,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     uint16_t port = f->port[SM_DIR_RESP];
 
     if (dead >= 0) {
-        const struct sm_tcp_side *s = &f->side[dead];
+        const struct sm_tcp_data *s = sm_side_data(&f->side[dead]);
         double span = s->stall_count > 1 ? (double)(s->stall_ts[(s->stall_count < SM_MAX_STALL_TIMES
                                                                          ? s->stall_count
                                                                          : SM_MAX_STALL_TIMES) -

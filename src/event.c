@@ -155,11 +155,13 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
 {
     int d = -1;
     for (int i = 0; i < 2; i++)
-        if (f->side[i].stalling && (d < 0 || f->side[i].stall_count > f->side[d].stall_count))
+        if (sm_side_data(&f->side[i])->stalling &&
+            (d < 0 ||
+             sm_side_data(&f->side[i])->stall_count > sm_side_data(&f->side[d])->stall_count))
             d = i;
     if (d < 0)
         return;
-    const struct sm_tcp_side *s = &f->side[d];
+    const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
     sm_w_cstr(w, "stalled_from", d == SM_DIR_ORIG ? "client" : "server");
     w->ops->u64(w, "retransmissions", s->stall_count > 0 ? s->stall_count - 1 : 0);
     w->ops->arr_begin(w, "backoff_s");
@@ -216,7 +218,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
         sm_event_idle_match(w, gap);
         w->ops->obj_begin(w, "keepalives_seen");
-        w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
+        w->ops->boolean(w, "ssh",
+                        sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2);
         w->ops->boolean(w, "tcp", o->tcp_keepalives + r->tcp_keepalives > 0);
         w->ops->obj_end(w);
     }

@@ -38,6 +38,18 @@ void sm_port_set(uint8_t *set, uint16_t port)
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
+const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s)
+{
+    static const struct sm_tcp_data none;
+    return s->data ? s->data : &none;
+}
+
+static void sm_flow_free_data(struct sm_flow *f)
+{
+    free(f->side[0].data);
+    free(f->side[1].data);
+}
+
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
 static uint64_t sm_mix64(uint64_t x)
 {
@@ -151,6 +163,7 @@ void sm_flow_table_free(struct sm_flow_table *t)
         struct sm_flow *next = f->lru_next;
         if (t->cfg.release)
             t->cfg.release(t->cfg.emit_ctx, f);
+        sm_flow_free_data(f);
         free(f);
         f = next;
     }
@@ -209,6 +222,7 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
         t->cfg.emit(t->cfg.emit_ctx, f, why, now);
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
+    sm_flow_free_data(f);
     free(f);
 }
 
@@ -361,9 +375,12 @@ static void sm_side_syn(struct sm_tcp_side *s, const struct sm_pkt *p)
 /* Updates the sender's side and the connection's state with one segment. */
 /* Data segments of side s: the stall (oldest unacknowledged retransmitted
  * segment), with the times of its transmissions. */
-static void sm_flow_track_retrans(struct sm_tcp_side *s, const struct sm_tcp_side *peer,
+static void sm_flow_track_retrans(struct sm_tcp_side *side, const struct sm_tcp_side *peer,
                                   const struct sm_pkt *p, bool retrans)
 {
+    struct sm_tcp_data *s = side->data;
+    if (!s)
+        return; /* no memory for the evidence: the flow is still tracked */
     if (p->payload_len > s->max_seg)
         s->max_seg = p->payload_len;
     if (!retrans) {
@@ -401,8 +418,11 @@ static void sm_flow_track_retrans(struct sm_tcp_side *s, const struct sm_tcp_sid
 
 /* The peer of s acknowledged up to ack: stalls end, segments count as
  * delivered (the largest one bounds the path MTU from below). */
-static void sm_flow_track_acked(struct sm_tcp_side *s, uint32_t ack)
+static void sm_flow_track_acked(struct sm_tcp_side *side, uint32_t ack)
 {
+    struct sm_tcp_data *s = side->data;
+    if (!s)
+        return;
     for (unsigned i = 0; i < SM_SEG_RING; i++) {
         if (s->seg[i].ts && s->seg[i].len && sm_seq_le(s->seg[i].seq + s->seg[i].len, ack)) {
             if (s->seg[i].len > s->max_acked_seg)
@@ -432,8 +452,8 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     if (gap > f->idle.max_gap_us)
         f->idle.max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
-        p->payload_len <= SM_KEEPALIVE_MAX_BYTES)
-        s->keepalive_like++;
+        p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->data)
+        s->data->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
@@ -453,6 +473,8 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
+    if (p->payload_len > 0 && !s->data)
+        s->data = calloc(1, sizeof(*s->data));
     if (s->pkts || peer->pkts)
         sm_flow_track_idle(f, cfg, d, p);
 

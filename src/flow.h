@@ -61,8 +61,17 @@ struct sm_tcp_side {
     bool sack_perm, ts_opt;
     bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
 
-    /* Retransmission evidence: the oldest segment this side retransmitted
-     * that the peer has not acknowledged yet (the "stall"). */
+    struct sm_tcp_data *data;      /* allocated when this side first sends payload */
+    uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
+    uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
+    uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+};
+
+/* Data-phase evidence of one side, allocated when it first sends payload,
+ * so that a SYN flood's half-open connections never carry it. */
+struct sm_tcp_data {
+    /* The oldest segment this side retransmitted that the peer has not
+     * acknowledged yet (the "stall"). */
     bool stalling;
     uint32_t stall_seq;
     uint32_t stall_len;   /* its payload length */
@@ -76,10 +85,11 @@ struct sm_tcp_side {
         int64_t ts;
     } seg[SM_SEG_RING]; /* recent data segments */
     uint8_t seg_next;
-    uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
-    uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
-    uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    uint32_t keepalive_like; /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
 };
+
+/* A side's data evidence, or all zeros when it never sent payload. */
+const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s);
 
 /* The last resumption of traffic after an idle period of at least the
  * configured --idle-min. */

@@ -28,7 +28,7 @@
  * stack retransmits within 50 ms of capture without a different IP ID or
  * timestamp option, which the duplicate signature includes. */
 #define SM_DUP_WINDOW_USECS 50000
-#define SM_DUP_RING         8
+#define SM_DUP_RING         4
 
 /* SYN timestamps kept per connection for the retry-spacing evidence. */
 #define SM_MAX_SYN_TIMES 8
