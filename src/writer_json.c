@@ -6,16 +6,109 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SM_JSON_DEPTH 16
+
+/* jansson allocates every value, key and hash table of a record separately;
+ * a record's tree lives only until it is dumped. All of it comes from an
+ * arena that is emptied after each record: allocation is a pointer bump,
+ * freeing is nothing. jansson's allocator hooks are process-wide, and this
+ * file is the only user of jansson. */
+#define SM_ARENA_CHUNK (64 * 1024)
+#define SM_ARENA_BIG   (16 * 1024) /* larger blocks get their own malloc */
+
+struct sm_arena_block {
+    struct sm_arena_block *next;
+    size_t used, size;
+    max_align_t data[]; /* aligned storage */
+};
+
+struct sm_arena {
+    struct sm_arena_block *head; /* current chunk first */
+    struct sm_arena_block *big;  /* oversized blocks */
+};
+
+/* jansson's hooks take no context: each writer operation makes its own
+ * arena the current one before calling jansson. */
+static struct sm_arena *sm_arena_cur;
+
+static void *sm_arena_alloc(size_t n)
+{
+    struct sm_arena *a = sm_arena_cur;
+    size_t align = sizeof(max_align_t);
+    if (!a)
+        return NULL;
+    n = (n + align - 1) / align * align;
+    if (n > SM_ARENA_BIG) {
+        struct sm_arena_block *b = malloc(sizeof(*b) + n);
+        if (!b)
+            return NULL;
+        b->size = b->used = n;
+        b->next = a->big;
+        a->big = b;
+        return b->data;
+    }
+    struct sm_arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        b = malloc(sizeof(*b) + SM_ARENA_CHUNK);
+        if (!b)
+            return NULL;
+        b->size = SM_ARENA_CHUNK;
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static void sm_arena_free(void *p)
+{
+    (void)p; /* everything goes at once in sm_arena_reset() */
+}
+
+/* Empties the arena, keeping one chunk for the next record. */
+static void sm_arena_reset(struct sm_arena *a)
+{
+    while (a->big) {
+        struct sm_arena_block *b = a->big;
+        a->big = b->next;
+        free(b);
+    }
+    if (!a->head)
+        return;
+    struct sm_arena_block *keep = a->head;
+    struct sm_arena_block *b = keep->next;
+    while (b) {
+        struct sm_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}
+
+static void sm_arena_release(struct sm_arena *a)
+{
+    sm_arena_reset(a);
+    free(a->head);
+    a->head = NULL;
+    if (sm_arena_cur == a)
+        sm_arena_cur = NULL;
+}
 
 struct sm_writer_json {
     struct sm_writer w;
     json_t *stack[SM_JSON_DEPTH];
     int depth;   /* index of the open container, -1 when none */
     int skipped; /* containers opened past SM_JSON_DEPTH, dropped */
+    struct sm_arena arena;
+    char *out; /* the dumped record */
+    size_t outcap;
 };
 
 size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen)
@@ -45,9 +138,14 @@ size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen)
     return o;
 }
 
+/* Every operation goes through here: it also makes this writer's arena
+ * the one jansson allocates from. */
 static struct sm_writer_json *sm_wj(struct sm_writer *w)
 {
-    return (struct sm_writer_json *)w;
+    struct sm_writer_json *j = (struct sm_writer_json *)w;
+    if (j)
+        sm_arena_cur = &j->arena;
+    return j;
 }
 
 /* Attaches v (a new reference, stolen) under key in the open container. */
@@ -69,9 +167,9 @@ static void sm_wj_put(struct sm_writer_json *j, const char *key, json_t *v)
 static void sm_wj_begin(struct sm_writer *w)
 {
     struct sm_writer_json *j = sm_wj(w);
-    if (j->depth >= 0)
-        json_decref(j->stack[0]); /* the root owns every open child */
+    /* An unfinished record (begin without end) is dropped with the arena. */
     j->depth = -1;
+    sm_arena_reset(&j->arena);
     j->stack[0] = json_object();
     j->depth = j->stack[0] ? 0 : -1;
     j->skipped = 0;
@@ -85,16 +183,25 @@ static int sm_wj_end(struct sm_writer *w, FILE *out)
         json_t *root = j->stack[0];
         /* ENSURE_ASCII: the stream stays 7-bit whatever the wire held;
          * REAL_PRECISION: 0.9 prints as 0.9, not 0.90000000000000002. */
-        char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
-                                           JSON_REAL_PRECISION(10));
-        if (s) {
-            rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-            free(s);
+        size_t flags =
+                JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+        /* One dump into a buffer kept between records, then one write. */
+        size_t n = json_dumpb(root, j->out, j->outcap, flags);
+        if (n > j->outcap) {
+            size_t cap = n + n / 2 + 1024;
+            char *nb = realloc(j->out, cap);
+            if (nb) {
+                j->out = nb;
+                j->outcap = cap;
+                n = json_dumpb(root, j->out, j->outcap, flags);
+            }
         }
-        for (int i = j->depth; i > 0; i--)
-            j->stack[i] = NULL; /* owned by their parents */
-        json_decref(root);
+        if (n > 0 && n <= j->outcap)
+            rc = fwrite(j->out, 1, n, out) == n && fputc('\n', out) != EOF ? 0 : -1;
+        /* No json_decref: the tree lives in the arena, emptied at the next
+         * begin() or when the writer is freed. */
         j->depth = -1;
+        sm_arena_reset(&j->arena);
     }
     return rc;
 }
@@ -181,8 +288,8 @@ static void sm_wj_free(struct sm_writer *w)
     struct sm_writer_json *j = sm_wj(w);
     if (!j)
         return;
-    if (j->depth >= 0)
-        json_decref(j->stack[0]);
+    sm_arena_release(&j->arena);
+    free(j->out);
     free(j);
 }
 
@@ -207,6 +314,7 @@ struct sm_writer *sm_writer_json_new(void)
     struct sm_writer_json *j = calloc(1, sizeof(*j));
     if (!j)
         return NULL;
+    json_set_alloc_funcs(sm_arena_alloc, sm_arena_free);
     j->w.ops = &sm_writer_json_ops;
     j->depth = -1;
     return &j->w;
