@@ -15,8 +15,9 @@
 /* jansson allocates every value, key and hash table of a record separately;
  * a record's tree lives only until it is dumped. All of it comes from an
  * arena that is emptied after each record: allocation is a pointer bump,
- * freeing is nothing. jansson's allocator hooks are process-wide, and this
- * file is the only user of jansson. */
+ * freeing is nothing. jansson's allocator hooks are process-wide, so they
+ * point at the arena only from begin() to the end of end(): other jansson
+ * users (tests) see malloc and free in between. */
 #define SM_ARENA_CHUNK (64 * 1024)
 #define SM_ARENA_BIG   (16 * 1024) /* larger blocks get their own malloc */
 
@@ -170,6 +171,7 @@ static void sm_wj_begin(struct sm_writer *w)
     /* An unfinished record (begin without end) is dropped with the arena. */
     j->depth = -1;
     sm_arena_reset(&j->arena);
+    json_set_alloc_funcs(sm_arena_alloc, sm_arena_free);
     j->stack[0] = json_object();
     j->depth = j->stack[0] ? 0 : -1;
     j->skipped = 0;
@@ -203,6 +205,7 @@ static int sm_wj_end(struct sm_writer *w, FILE *out)
         j->depth = -1;
         sm_arena_reset(&j->arena);
     }
+    json_set_alloc_funcs(malloc, free);
     return rc;
 }
 
@@ -289,6 +292,7 @@ static void sm_wj_free(struct sm_writer *w)
     if (!j)
         return;
     sm_arena_release(&j->arena);
+    json_set_alloc_funcs(malloc, free); /* a record begun and never ended */
     free(j->out);
     free(j);
 }
@@ -314,7 +318,6 @@ struct sm_writer *sm_writer_json_new(void)
     struct sm_writer_json *j = calloc(1, sizeof(*j));
     if (!j)
         return NULL;
-    json_set_alloc_funcs(sm_arena_alloc, sm_arena_free);
     j->w.ops = &sm_writer_json_ops;
     j->depth = -1;
     return &j->w;
