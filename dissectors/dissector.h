@@ -48,6 +48,8 @@ struct sm_app_facts {
     bool truncated[2];       /* bytes were missing inside records (snaplen) */
     bool reversed;           /* the TCP initiator acted as SSH server */
     bool legacy;             /* SSH-1: no KEXINIT/NEWKEYS to follow */
+    bool limit_hit;          /* a length or count beyond our caps was met */
+    bool bad_packet;         /* a binary packet's lengths were impossible */
     enum sm_app_phase phase; /* furthest phase reached */
     int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
     double auth_confidence;  /* of that guess, when known */

@@ -89,7 +89,8 @@ struct sm_ssh_state {
     bool hostkey;
     char hostkey_type[SM_SSH_KEYTYPE_LEN];
     char hostkey_fp[SM_SSH_FP_LEN];
-    bool limit_hit; /* an over-long field or packet was met */
+    bool limit_hit;  /* an over-long field or packet was met */
+    bool bad_packet; /* a binary packet's lengths were impossible */
     struct {
         uint8_t dir;
         uint32_t size;
@@ -463,6 +464,8 @@ static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, si
         if (e != SM_OK) {
             if (e == SM_ERR_LIMIT)
                 s->limit_hit = true;
+            else
+                s->bad_packet = true;
             x->st = SM_SSH_DONE;
             return false;
         }
@@ -704,6 +707,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->prebanner_text = s->prebanner_escaped[srv];
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
+    f->limit_hit = s->limit_hit;
+    f->bad_packet = s->bad_packet;
     f->disconnect_seen = s->disconnect;
     f->disconnect_dir = s->disconnect_dir;
     f->disconnect_code = s->disconnect_code;
@@ -837,6 +842,7 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     w->ops->u64(w, "encrypted_packets", x->enc_pkts);
     w->ops->u64(w, "encrypted_bytes", x->enc_bytes);
     if (server) {
+        w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
         for (uint32_t i = 0; i < keep; i++)

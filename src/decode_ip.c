@@ -387,6 +387,11 @@ static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
             return SM_PKT_OTHER; /* no transport header in later fragments */
         }
     }
+    /* A length beyond the frame is a snaplen cut only if the frame was cut;
+     * in a complete frame it is a lie, and trusting it would put bytes that
+     * were never sent into the stream. */
+    if ((size_t)total > avail && pkt->cap_len >= pkt->wire_len)
+        return sm_malformed(stats);
     /* The L4 view ends at total_length (or at the capture, if earlier). */
     size_t l4_cap = avail - hlen;
     if (l4_cap > (size_t)total - hlen)
@@ -422,6 +427,8 @@ static enum sm_pkt_kind sm_decode_ipv6(struct sm_pkt *pkt, struct sm_cur *c,
     /* The payload view ends at payload_length (jumbograms, plen 0, take what
      * was captured). */
     size_t avail = sm_cur_left(c);
+    if (plen > avail && pkt->cap_len >= pkt->wire_len)
+        return sm_malformed(stats); /* a payload length the whole frame lies about */
     struct sm_cur body = sm_cur_sub(c, plen && plen < avail ? plen : avail, false);
     size_t before = sm_cur_left(&body);
     bool frag, first;

@@ -616,6 +616,19 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
                               p->vlan);
     struct sm_flow *f = sm_flow_find(t, h, q->ip_version, &q->src, q->sport, &q->dst, q->dport,
                                      p->vlan_count, p->vlan, &qd);
+    /* RFC 5927 section 4.1 (and Linux): believe an ICMP error only when it
+     * quotes the sequence number and that number lies within what the
+     * quoted side has sent and not yet had acknowledged; otherwise anyone
+     * who guessed the ports could kill or slow the connection. */
+    const struct sm_tcp_side *qs = f ? &f->side[qd] : NULL;
+    const struct sm_tcp_side *qpeer = f ? &f->side[!qd] : NULL;
+    if (f && (!q->has_seq ||
+              (qs->seq_known && (sm_seq_gt(q->seq, qs->next_seq) ||
+                                 (qpeer->ack_known && sm_seq_lt(q->seq + 1, qpeer->max_ack)) ||
+                                 (qs->isn_known && sm_seq_lt(q->seq, qs->isn)))))) {
+        t->stats.icmp_unmatched++;
+        return;
+    }
     if (!f) {
         t->stats.icmp_unmatched++;
         return;

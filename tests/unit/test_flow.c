@@ -960,6 +960,8 @@ static void test_flow_packet_returns_flow(void)
     e.quoted.dst.b[0] = 10, e.quoted.dst.b[3] = 2;
     e.quoted.sport = CLI.port;
     e.quoted.dport = SRV.port;
+    e.quoted.has_seq = true; /* errors without the quoted seq are not believed */
+    e.quoted.seq = ISN_C + 1;
     CU_ASSERT_PTR_NULL(sm_t_packet(c, &e, &d));
     CU_ASSERT_EQUAL(f1->icmp.count, 1);
     /* A superseding SYN returns the new connection. */
