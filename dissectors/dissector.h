@@ -50,6 +50,7 @@ struct sm_app_facts {
     bool legacy;             /* SSH-1: no KEXINIT/NEWKEYS to follow */
     bool limit_hit;          /* a length or count beyond our caps was met */
     bool bad_packet;         /* a binary packet's lengths were impossible */
+    bool long_ident;         /* an identification line over 255 bytes */
     enum sm_app_phase phase; /* furthest phase reached */
     int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
     double auth_confidence;  /* of that guess, when known */

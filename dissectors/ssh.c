@@ -91,6 +91,7 @@ struct sm_ssh_state {
     char hostkey_fp[SM_SSH_FP_LEN];
     bool limit_hit;  /* an over-long field or packet was met */
     bool bad_packet; /* a binary packet's lengths were impossible */
+    bool long_ident; /* an identification line over RFC 4253's 255 bytes */
     struct {
         uint8_t dir;
         uint32_t size;
@@ -244,6 +245,8 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         }
         *consumed += used;
         if (l.is_ident) {
+            if (used > SM_SSH_MAX_IDENT) /* RFC 4253 4.2: 255 with CR LF */
+                s->long_ident = true;
             sm_ssh_keep_ident(x, &l);
             if (l.proto_version.len >= 2 && memcmp(l.proto_version.p, "1.", 2) == 0 &&
                 !(l.proto_version.len == 4 && memcmp(l.proto_version.p, "1.99", 4) == 0)) {
@@ -709,6 +712,7 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->limit_hit = s->limit_hit;
     f->bad_packet = s->bad_packet;
+    f->long_ident = s->long_ident;
     f->disconnect_seen = s->disconnect;
     f->disconnect_dir = s->disconnect_dir;
     f->disconnect_code = s->disconnect_code;

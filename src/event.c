@@ -235,13 +235,15 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     const struct sm_app_facts *a = m->app;
     if (a && a->prebanner_text)
         sm_w_cstr(w, "prebanner_text", a->prebanner_text);
-    if (a && (a->limit_hit || a->bad_packet)) {
+    if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {
         /* Named anomalies: what the dissector met and stopped at. */
         w->ops->arr_begin(w, "anomalies");
         if (a->limit_hit)
             sm_w_cstr(w, NULL, "ssh_over_limit");
         if (a->bad_packet)
             sm_w_cstr(w, NULL, "ssh_bad_packet");
+        if (a->long_ident)
+            sm_w_cstr(w, NULL, "ssh_ident_too_long");
         w->ops->arr_end(w);
     }
     if (a && c->verdict == SM_V_KEX_FAILED) {

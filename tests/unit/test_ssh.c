@@ -637,6 +637,34 @@ static void test_ssh_legacy_ssh1(void)
     sm_t_h_fini(&h);
 }
 
+/* RFC 4253 4.2 caps the identification line at 255 bytes with CR LF;
+ * OpenSSH accepts longer ones, so the line is used and the excess named. */
+static void test_ssh_ident_too_long(void)
+{
+    struct sm_t_h h;
+    struct sm_app_facts f;
+    char line[400];
+    memset(line, 'x', sizeof(line));
+    memcpy(line, "SSH-2.0-", 8);
+    memcpy(line + 300, "\r\n", 3); /* a 302-byte line, NUL-terminated */
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, line);
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.ident_seen[1]);
+    CU_ASSERT(f.long_ident);
+    CU_ASSERT_FALSE(f.not_protocol[1]);
+    sm_t_h_fini(&h);
+    sm_t_h_init(&h); /* exactly 255 with CR LF: fine */
+    memset(line, 'x', sizeof(line));
+    memcpy(line, "SSH-2.0-", 8);
+    memcpy(line + 253, "\r\n", 3);
+    sm_t_feed_str(&h, 1, line);
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.ident_seen[1]);
+    CU_ASSERT_FALSE(f.long_ident);
+    sm_t_h_fini(&h);
+}
+
 static void test_ssh_banner_escaped(void)
 {
     static const char cli[] = "SSH-2.0-Evil\0Client\xff\xfe comment \xc3\x28 \\x41\r\n";
@@ -870,6 +898,7 @@ CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_prebanner_flood),
     SM_TEST(test_ssh_other_protocols),
     SM_TEST(test_ssh_legacy_ssh1),
+    SM_TEST(test_ssh_ident_too_long),
     SM_TEST(test_ssh_banner_escaped),
     SM_TEST(test_ssh_kex_no_common_cipher),
     SM_TEST(test_ssh_reversed_roles),
