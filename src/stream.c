@@ -15,6 +15,8 @@ struct sm_stream {
     const struct sm_dissector *dis; /* NULL until the first payload byte */
     void *state;
     bool ended;
+    bool start_seen[2]; /* the direction's SYN was captured */
+    bool no_dissector;  /* the stream began before the capture: not dissected */
 };
 
 static bool sm_stream_deliver(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed,
@@ -65,12 +67,18 @@ void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p)
     struct sm_reasm_sink sink = sm_stream_sink(s);
 
     if (p->flags & SM_TH_SYN) {
+        s->start_seen[dir] = true;
         sm_reasm_start(&s->reasm, dir, p->seq + 1);
         if (!has_data)
             return;
     }
     uint32_t data_seq = p->seq + ((p->flags & SM_TH_SYN) ? 1u : 0u);
-    if (has_data && !s->dis && p->payload_cap > 0) {
+    /* A stream whose beginning was not captured (the capture started
+     * mid-connection) is not dissected: its middle is encrypted, and read
+     * as lines it would look like another protocol. */
+    if (has_data && !s->dis && !s->no_dissector && !s->start_seen[dir])
+        s->no_dissector = true;
+    if (has_data && !s->dis && !s->no_dissector && p->payload_cap > 0) {
         bool more;
         s->dis = sm_dissector_select(p->payload, p->payload_cap, true, &more);
         if (s->dis) {
