@@ -72,13 +72,18 @@ struct sm_ssh_side {
     uint64_t enc_pkts, enc_bytes;
 };
 
+struct sm_ssh_prebanner {
+    uint8_t line[SM_SSH_KEEP_PREBANNER][SM_SSH_KEEP_LINE];
+    uint8_t len[SM_SSH_KEEP_PREBANNER];
+    char escaped[SM_SSH_KEEP_LINE * 4 + 1]; /* the first line, for the reason */
+};
+
 struct sm_ssh_state {
     struct sm_ssh_side side[2]; /* by TCP direction */
-    /* Lines before the identification line, per TCP direction: which side
-     * is the server may only be known later (reverse SSH). */
-    uint8_t prebanner[2][SM_SSH_KEEP_PREBANNER][SM_SSH_KEEP_LINE];
-    uint8_t prebanner_len[2][SM_SSH_KEEP_PREBANNER];
-    char prebanner_escaped[2][SM_SSH_KEEP_LINE * 4 + 1];
+    /* Lines before the identification line, per TCP direction (which side
+     * is the server may only be known later: reverse SSH); allocated only
+     * when such lines come, which they rarely do. */
+    struct sm_ssh_prebanner *pre[2];
     const char *other_protocol;
     int other_dir;
     bool disconnect;
@@ -262,13 +267,15 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
             sm_ssh_mark_other(s, dir, sm_ssh_guess_other(l.text.p, l.text.len));
             return false;
         }
-        if (x->lines < SM_SSH_KEEP_PREBANNER) {
+        if (x->lines < SM_SSH_KEEP_PREBANNER && !s->pre[dir])
+            s->pre[dir] = calloc(1, sizeof(*s->pre[dir]));
+        if (x->lines < SM_SSH_KEEP_PREBANNER && s->pre[dir]) {
+            struct sm_ssh_prebanner *pb = s->pre[dir];
             size_t k = l.text.len < SM_SSH_KEEP_LINE ? l.text.len : SM_SSH_KEEP_LINE;
-            memcpy(s->prebanner[dir][x->lines], l.text.p, k);
-            s->prebanner_len[dir][x->lines] = (uint8_t)k;
+            memcpy(pb->line[x->lines], l.text.p, k);
+            pb->len[x->lines] = (uint8_t)k;
             if (x->lines == 0) /* for the classifier's reason sentence */
-                sm_escape_bytes(l.text.p, k, s->prebanner_escaped[dir],
-                                sizeof(s->prebanner_escaped[dir]));
+                sm_escape_bytes(l.text.p, k, pb->escaped, sizeof(pb->escaped));
         }
         if (x->lines < UINT32_MAX)
             x->lines++;
@@ -532,8 +539,10 @@ static void sm_ssh_free(void *st)
     struct sm_ssh_state *s = st;
     if (!s)
         return;
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         free(s->side[d].kexinit);
+        free(s->pre[d]);
+    }
     free(s);
 }
 
@@ -706,8 +715,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     }
     f->other_protocol = s->other_protocol;
     f->prebanner_seen = s->side[srv].lines > 0;
-    if (f->prebanner_seen && s->prebanner_escaped[srv][0])
-        f->prebanner_text = s->prebanner_escaped[srv];
+    if (f->prebanner_seen && s->pre[srv] && s->pre[srv]->escaped[0])
+        f->prebanner_text = s->pre[srv]->escaped;
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->limit_hit = s->limit_hit;
@@ -849,8 +858,8 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
-        for (uint32_t i = 0; i < keep; i++)
-            w->ops->str(w, NULL, s->prebanner[dir][i], s->prebanner_len[dir][i]);
+        for (uint32_t i = 0; s->pre[dir] && i < keep; i++)
+            w->ops->str(w, NULL, s->pre[dir]->line[i], s->pre[dir]->len[i]);
         w->ops->arr_end(w);
         if (s->hostkey) {
             w->ops->obj_begin(w, "host_key");

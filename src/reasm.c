@@ -95,6 +95,13 @@ static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reas
             return;
         }
         d->need = need ? (uint64_t)d->len + need : 0;
+        if (d->len == 0 && d->cap > 0) {
+            /* Idle connections hold no buffer: most of a connection's life
+             * (the encrypted part) passes through without one. */
+            free(d->buf);
+            d->buf = NULL;
+            d->cap = 0;
+        }
         if (consumed == 0) {
             /* No progress: wait for at least one more byte. */
             if (d->need <= d->len)
