@@ -130,14 +130,15 @@ static void sm_event_idle_match(struct sm_writer *w, int64_t gap_us)
 /* Which retry schedule the SYN spacing matches: exponential from 1 s (Linux
  * before 6.5, Windows) or 1 s apart first (Linux 6.5+ with
  * tcp_syn_linear_timeouts, macOS). */
-static const char *sm_syn_schedule(const struct sm_tcp_side *o)
+static const char *sm_syn_schedule(const struct sm_flow *f)
 {
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     if (n < 3)
         return NULL;
     bool doubling = true, linear = true;
     for (uint32_t i = 1; i < n; i++) {
-        double gap = (double)(o->syn_ts[i] - o->syn_ts[i - 1]) / 1e6;
+        double gap = (double)(f->syn_ts[i] - f->syn_ts[i - 1]) / 1e6;
         double want = (double)(1u << (i - 1));
         if (gap < want * 0.75 || gap > want * 1.35)
             doubling = false;
@@ -185,10 +186,10 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->arr_begin(w, "syn_times_s");
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     for (uint32_t i = 0; i < n; i++)
-        w->ops->real(w, NULL, (double)(o->syn_ts[i] - o->syn_ts[0]) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(f->syn_ts[i] - f->syn_ts[0]) / 1e6, 3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
-    const char *sched = sm_syn_schedule(o);
+    const char *sched = sm_syn_schedule(f);
     if (sched)
         sm_w_cstr(w, "os_syn_schedule", sched);
     if (c->rst_dir >= 0) {

@@ -359,10 +359,11 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
     return false;
 }
 
-static void sm_side_syn(struct sm_tcp_side *s, const struct sm_pkt *p)
+static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
+                        const struct sm_pkt *p)
 {
-    if (s->syn_count < SM_MAX_SYN_TIMES)
-        s->syn_ts[s->syn_count] = p->ts_us;
+    if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES)
+        f->syn_ts[s->syn_count] = p->ts_us; /* the retry schedule evidence */
     s->syn_count++;
     s->isn = p->seq;
     s->isn_known = true;
@@ -508,15 +509,16 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     }
 
     if (fl & SM_TH_SYN) {
-        sm_side_syn(s, p);
+        sm_side_syn(f, s, d, p);
         if (fl & SM_TH_ACK) {
             if (!f->synack_ts) {
                 f->synack_ts = p->ts_us;
-                f->hs_syn_ts = peer->syn_count ? peer->syn_ts[(peer->syn_count > SM_MAX_SYN_TIMES
-                                                                       ? SM_MAX_SYN_TIMES
-                                                                       : peer->syn_count) -
-                                                              1]
-                                               : 0;
+                f->hs_syn_ts =
+                        peer->syn_count
+                                ? f->syn_ts[(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
+                                                                                : peer->syn_count) -
+                                            1]
+                                : 0;
             }
             sm_flow_history(f, d, 'H');
         } else {

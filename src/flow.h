@@ -46,7 +46,6 @@ struct sm_tcp_side {
     uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
     uint32_t fin_count;
     uint32_t rst_count;
-    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* first SYN/SYN-ACK times */
     int64_t first_ts, last_ts;
     int64_t fin_ts, rst_ts;
     int64_t first_payload_ts;
@@ -135,11 +134,12 @@ struct sm_flow {
     struct sm_flow_icmp icmp;
     struct sm_flow_idle idle;
     int64_t first_ts, last_ts;
-    int64_t synack_ts;   /* first SYN-ACK */
-    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
-    int64_t hs_syn_ts;   /* the last SYN before the first SYN-ACK */
-    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;  /* packets cut by the snaplen */
+    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's first SYN times */
+    int64_t synack_ts;                /* first SYN-ACK */
+    int64_t hs_ack_ts;                /* the initiator's ACK completing the handshake */
+    int64_t hs_syn_ts;                /* the last SYN before the first SYN-ACK */
+    uint64_t duplicates;              /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;               /* packets cut by the snaplen */
     uint32_t fragments;
 
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */

@@ -57,7 +57,7 @@ static void sm_t_syns(struct sm_flow *f, unsigned n)
     struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     for (unsigned i = 0; i < n; i++) {
         sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
-        o->syn_ts[i] = T0 + at[i];
+        f->syn_ts[i] = T0 + at[i];
     }
     o->syn_count = n;
     o->isn = 1000;
