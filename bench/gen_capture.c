@@ -3,6 +3,8 @@
  *
  *   gen_capture [-n CONNECTIONS] [-s SEED] [-b BACKGROUND_PERCENT] [-d SECONDS]
  *               [-k sntrup761|curve25519] [-t TRUTH.tsv] [-q] [-o FILE|-]
+ *               [-F FLOOD_SYNS [-A START_S] [-W SECONDS] [-V 4|6]]
+ *               [-K SESSIONS [-P PERIOD_S] [-R RAMP_S] [-m]] [-L CAPTURE_S]
  *
  * Output is a classic pcap (DLT_EN10MB, microsecond timestamps, little endian).
  * Connections arrive spread over the first -d seconds (default 3600) and run
@@ -12,6 +14,21 @@
  * on each connection's next descriptor time merges them so timestamps in the
  * file never decrease. Payload bytes are derived from (connection, direction,
  * sequence number), so a retransmission carries the same bytes as the original.
+ *
+ * Two additions for stress tests, both off by default (so files made without
+ * them are unchanged):
+ *   -F N  a SYN flood: N bare SYNs from N distinct spoofed sources (IPv4: the
+ *         TEST-NET-2/3 addresses with unique source ports below 32768; IPv6:
+ *         random addresses in 2001:db8:f100::/40) to one server (the first one,
+ *         port 22), spread evenly over -W seconds starting -A seconds in,
+ *         merged by time into whatever else is generated.
+ *   -K K  K long-lived sessions that stay open to the end of the capture: each
+ *         a complete handshake and SSH setup (or, with -m, already established
+ *         before the capture starts: only its traffic is seen), then one
+ *         keystroke exchange (36-byte client packet, small server reply,
+ *         client ACK) every -P seconds (uniform 0.5..1.5 x P). Arrivals are
+ *         spread over the first -R seconds, so about K are open at once after
+ *         that. -L sets the capture length (otherwise -d + 300 s).
  *
  * Only libc. Same seed and options give a byte-identical file.
  */
@@ -269,6 +286,9 @@ typedef struct conn {
     size_t n, cap, idx;
     rng_t r;
     struct conn *next_free;
+    /* -K sessions only: their descriptors are produced an exchange at a time */
+    int ksess;
+    uint64_t t_start, t_last, k_pkts;
 } conn_t;
 
 typedef struct {
@@ -889,6 +909,159 @@ static void conn_init(conn_t *c, uint64_t id, uint64_t t0)
     build_program(c);
 }
 
+/* ------------------------------------------ -K long-lived sessions */
+
+static uint64_t g_ksess_period = 10000000; /* -P, microseconds */
+static int g_ksess_mid;                    /* -m: established before the capture */
+
+/* one keystroke exchange, about g_ksess_period after the previous one */
+static void ksess_exchange(conn_t *c, uint64_t dt)
+{
+    add(c, dt, C, F_PSH | F_ACK, K_RAND, 36);
+    add(c, react(c, S), S, F_PSH | F_ACK, K_RAND, enc(c, r_range(&c->r, 10, 140)));
+    add(c, c->rtt + r_range(&c->r, 0, 40000), C, F_ACK, K_NONE, 0);
+}
+
+static uint64_t ksess_gap(conn_t *c)
+{
+    return r_range(&c->r, g_ksess_period / 2, g_ksess_period + g_ksess_period / 2);
+}
+
+/* IPv4 client ports of -K sessions: above Linux's ephemeral range, so they never
+ * share a 5-tuple with the -n connections; (address, port, server) is a
+ * bijection of the session number. */
+#define KS_PORT_LO 61000
+#define KS_PORTS   (65536 - KS_PORT_LO)
+#define KS_TUPLES  (508ULL * KS_PORTS * N_SERVERS)
+#define PERM_MUL   2654435761ULL /* prime, so coprime with the tuple-space sizes */
+
+static void ksess_init(conn_t *c, uint64_t id, uint64_t k, uint64_t t0)
+{
+    c->id = id;
+    c->seed = mix64(g_seed ^ 0xc0c0c0c0c0ULL ^ mix64(k + 1));
+    c->r.s = c->seed;
+    rng_t *r = &c->r;
+    c->n = c->idx = 0;
+    c->t = t0;
+    c->t_start = t0;
+    c->k_pkts = 0;
+    c->ksess = 1;
+    c->type = T_COUNT; /* not one of the -n mix */
+    memset(c->s, 0, sizeof c->s);
+    c->v6 = r_unit(r) < 0.2;
+    c->vlan = 0;
+    uint64_t j = (k * PERM_MUL + (g_seed & 0xffffff)) % KS_TUPLES;
+    c->srv = (int)(j % N_SERVERS);
+    c->rtt = (uint32_t)r_logu(r, 1000.0, 200000.0);
+    c->mss = c->v6 ? 1428 : 1448;
+    side_t *cl = &c->s[C], *sv = &c->s[S];
+    if (c->v6) {
+        static const uint8_t pfx[6] = { 0x20, 0x01, 0x0d, 0xb8, 0xc0, 0x01 };
+        memcpy(cl->addr, pfx, 6);
+        r_fill(r, cl->addr + 6, 10);
+        cl->port = (uint16_t)r_range(r, 32768, 60999);
+        memcpy(sv->addr, servers[c->srv].v6, 16);
+    } else {
+        int a = (int)((j / N_SERVERS) % 508);
+        cl->addr[0] = a < 254 ? 198 : 203;
+        cl->addr[1] = a < 254 ? 51 : 0;
+        cl->addr[2] = a < 254 ? 100 : 113;
+        cl->addr[3] = (uint8_t)(1 + a % 254);
+        cl->port = (uint16_t)(KS_PORT_LO + j / N_SERVERS / 508);
+        memcpy(sv->addr, servers[c->srv].v4, 4);
+    }
+    sv->port = 22;
+    cl->nxt = (uint32_t)r_u64(r);
+    sv->nxt = (uint32_t)r_u64(r);
+    cl->ts_base = (uint32_t)r_u64(r);
+    sv->ts_base = (uint32_t)r_u64(r);
+    cl->ipid = (uint16_t)r_u64(r);
+    sv->ipid = (uint16_t)r_u64(r);
+    cl->ttl = (uint8_t)(64 - r_range(r, 3, 20));
+    sv->ttl = 64;
+    cl->flowlabel = (uint32_t)r_u64(r) & 0xfffff;
+    sv->flowlabel = (uint32_t)r_u64(r) & 0xfffff;
+    cl->win = (uint16_t)r_range(r, 501, 2048);
+    sv->win = (uint16_t)r_range(r, 501, 1200);
+    if (g_ksess_mid) {
+        /* the peers' timestamps already ran for a while */
+        cl->ts_last = cl->ts_base;
+        sv->ts_last = sv->ts_base;
+        ksess_exchange(c, 0);
+    } else {
+        handshake(c);
+        ssh_setup(c);
+        ksess_exchange(c, r_range(r, 0, g_ksess_period));
+    }
+}
+
+/* the session's descriptors are used up: the next exchange replaces them */
+static void ksess_more(conn_t *c)
+{
+    c->n = c->idx = 0;
+    ksess_exchange(c, ksess_gap(c));
+}
+
+/* ----------------------------------------------------------- -F SYN flood */
+
+static uint64_t g_flood_n, g_flood_i, g_flood_t, g_flood_start, g_flood_span = 60000000;
+static int g_flood_v6;
+static rng_t flood_rng;
+#define FL_PORT_HI 32768 /* IPv4 source ports 1024..32767: below every other generated one */
+#define FL_TUPLES  (508ULL * (FL_PORT_HI - 1024))
+
+static void flood_next_time(void)
+{
+    uint64_t slot = g_flood_span / g_flood_n;
+    g_flood_t = g_flood_start + g_flood_i * g_flood_span / g_flood_n +
+                (slot ? r_range(&flood_rng, 0, slot - 1) : 0);
+}
+
+/* a bare SYN as flood tools send it: no options, random ISN, IP ID, TTL, window */
+static void flood_emit(void)
+{
+    uint8_t f[MAXPKT], src[16];
+    rng_t *r = &flood_rng;
+    const server_t *sv = &servers[0];
+    uint16_t sport;
+    if (g_flood_v6) {
+        static const uint8_t pfx[5] = { 0x20, 0x01, 0x0d, 0xb8, 0xf1 };
+        memcpy(src, pfx, 5);
+        r_fill(r, src + 5, 11);
+        sport = (uint16_t)r_range(r, 1024, 65535);
+    } else {
+        uint64_t j = (g_flood_i * PERM_MUL + (g_seed & 0xffffff)) % FL_TUPLES;
+        int a = (int)(j % 508);
+        src[0] = a < 254 ? 198 : 203;
+        src[1] = a < 254 ? 51 : 0;
+        src[2] = a < 254 ? 100 : 113;
+        src[3] = (uint8_t)(1 + a % 254);
+        sport = (uint16_t)(1024 + j / 508);
+    }
+    size_t off = put_eth(f, sv->mac, GW_MAC, 0, g_flood_v6 ? 0x86dd : 0x0800);
+    uint8_t *ip = f + off, *tcp = ip + (g_flood_v6 ? 40 : 20);
+    const uint8_t *dst = g_flood_v6 ? sv->v6 : sv->v4;
+    uint16_t win = (uint16_t)r_range(r, 512, 65535);
+    uint8_t ttl = (uint8_t)r_range(r, 40, 250);
+    put_tcp(tcp, sport, 22, (uint32_t)r_u64(r), 0, F_SYN, win, O_NONE, 0, 0, 0);
+    put_be16(tcp + 16, l4_csum(g_flood_v6, src, dst, 6, tcp, 20));
+    if (g_flood_v6) {
+        put_ip6(ip, src, dst, 6, 20, (uint32_t)r_u64(r), ttl);
+    } else {
+        put_ip4(ip, src, dst, 6, 20, (uint16_t)r_u64(r), ttl, 0);
+    }
+    size_t len = off + (g_flood_v6 ? 60 : 40);
+    if (len < 60) {
+        memset(f + len, 0, 60 - len);
+        len = 60;
+    }
+    pcap_record(g_flood_t, f, len);
+    g_flood_i++;
+    if (g_flood_i < g_flood_n) {
+        flood_next_time();
+    }
+}
+
 /* --------------------------------------------------------- packet build */
 
 static size_t build_message(conn_t *c, const desc_t *d, uint8_t *p);
@@ -1211,6 +1384,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: gen_capture [-n CONNECTIONS] [-s SEED] [-b BACKGROUND_PERCENT] [-d SECONDS]\n"
             "                   [-k sntrup761|curve25519] [-t TRUTH.tsv] [-q] [-o FILE|-]\n"
+            "                   [-F FLOOD_SYNS [-A START_S] [-W SECONDS] [-V 4|6]]\n"
+            "                   [-K SESSIONS [-P PERIOD_S] [-R RAMP_S] [-m]] [-L CAPTURE_S]\n"
             "  -n  SSH connections (default 100000)\n"
             "  -s  seed (default 1); same seed and options give the same bytes\n"
             "  -b  percent of all packets that are non-SSH background (0..90, default 0)\n"
@@ -1219,7 +1394,17 @@ static void usage(void)
             "  -k  key exchange the client prefers (default sntrup761x25519-sha512, as\n"
             "      OpenSSH 9.2 does; curve25519 for tools that cannot parse sntrup761)\n"
             "  -t  write ground truth, one line per connection, tab separated\n"
-            "  -o  output pcap (default stdout)\n");
+            "  -o  output pcap (default stdout)\n"
+            "  -F  add a SYN flood of this many SYNs from as many spoofed sources to\n"
+            "      the first server (default 0: none)\n"
+            "  -A  the flood starts this many seconds in (default 0)\n"
+            "  -W  the flood's SYNs are spread over this many seconds (default 60)\n"
+            "  -V  the flood's IP version, 4 (default) or 6\n"
+            "  -K  add this many long-lived sessions, open until the capture ends\n"
+            "  -P  one keystroke exchange per session every this many seconds (default 10)\n"
+            "  -R  the sessions arrive over this many seconds (default: -P)\n"
+            "  -m  the sessions were established before the capture (no handshake/setup)\n"
+            "  -L  capture length in seconds (default: -d + 300)\n");
     exit(1);
 }
 
@@ -1241,21 +1426,27 @@ static void truth_line(FILE *tf, conn_t *c, int cut)
     fmt_addr(ca, sizeof ca, c->s[C].addr, c->v6);
     fmt_addr(sa, sizeof sa, c->s[S].addr, c->v6);
     uint64_t t0 = EPOCH_US + c->d[0].t, t1 = EPOCH_US + c->d[c->idx - 1].t;
+    if (c->ksess) {
+        t0 = EPOCH_US + c->t_start;
+        t1 = EPOCH_US + c->t_last;
+    }
     fprintf(tf, "%llu\t%llu.%06llu\t%llu.%06llu\t%s\t%u\t%s\t%u\t%u\t%s\t%s\t%zu\n",
             (unsigned long long)c->id, (unsigned long long)(t0 / 1000000),
             (unsigned long long)(t0 % 1000000), (unsigned long long)(t1 / 1000000),
             (unsigned long long)(t1 % 1000000), ca, c->s[C].port, sa, c->s[S].port, c->vlan,
-            type_name[c->type], cut ? "unfinished" : type_verdict[c->type], c->idx);
+            c->ksess ? "concurrent" : type_name[c->type],
+            cut || c->ksess ? "unfinished" : type_verdict[c->type],
+            c->ksess ? (size_t)c->k_pkts : c->idx);
 }
 
 int main(int argc, char **argv)
 {
-    uint64_t nconn = 100000, dur_s = 3600;
+    uint64_t nconn = 100000, dur_s = 3600, nksess = 0, ramp_s = 0, cap_s = 0;
     double bg_pct = 0;
     const char *out = "-", *truth = NULL;
     int quiet = 0, opt;
     g_seed = 1;
-    while ((opt = getopt(argc, argv, "n:s:b:d:k:o:t:qh")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:b:d:k:o:t:qhF:A:W:V:K:P:R:mL:")) != -1) {
         char *end = NULL;
         errno = 0;
         switch (opt) {
@@ -1294,6 +1485,46 @@ int main(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'F':
+            g_flood_n = strtoull(optarg, &end, 10);
+            break;
+        case 'A':
+            g_flood_start = strtoull(optarg, &end, 10) * 1000000ULL;
+            break;
+        case 'W':
+            g_flood_span = strtoull(optarg, &end, 10) * 1000000ULL;
+            if (g_flood_span == 0) {
+                usage();
+            }
+            break;
+        case 'V':
+            if (strcmp(optarg, "6") == 0) {
+                g_flood_v6 = 1;
+            } else if (strcmp(optarg, "4") != 0) {
+                usage();
+            }
+            break;
+        case 'K':
+            nksess = strtoull(optarg, &end, 10);
+            break;
+        case 'P':
+            g_ksess_period = (uint64_t)(strtod(optarg, &end) * 1e6);
+            if (g_ksess_period < 2) {
+                usage();
+            }
+            break;
+        case 'R':
+            ramp_s = strtoull(optarg, &end, 10);
+            break;
+        case 'm':
+            g_ksess_mid = 1;
+            break;
+        case 'L':
+            cap_s = strtoull(optarg, &end, 10);
+            if (cap_s == 0) {
+                usage();
+            }
+            break;
         default:
             usage();
         }
@@ -1303,6 +1534,15 @@ int main(int argc, char **argv)
     }
     if (optind != argc) {
         usage();
+    }
+    if (!g_flood_v6 && g_flood_n > FL_TUPLES) {
+        fprintf(stderr, "gen_capture: at most %llu IPv4 flood sources (-V 6 for more)\n",
+                (unsigned long long)FL_TUPLES);
+        return 1;
+    }
+    if (nksess > KS_TUPLES) {
+        fprintf(stderr, "gen_capture: at most %llu sessions\n", (unsigned long long)KS_TUPLES);
+        return 1;
     }
 
     if (strcmp(out, "-") == 0) {
@@ -1355,7 +1595,18 @@ int main(int argc, char **argv)
     bg_init();
     pcap_header();
 
-    const uint64_t span = dur_s * 1000000ULL, cap_end = span + 300000000ULL;
+    const uint64_t span = dur_s * 1000000ULL;
+    const uint64_t cap_end = cap_s ? cap_s * 1000000ULL : span + 300000000ULL;
+    const uint64_t kspan = ramp_s ? ramp_s * 1000000ULL : g_ksess_period;
+    uint64_t next_k = 0, next_k_arrival = 0;
+    rng_t kr = { mix64(g_seed ^ 0xd7d7d7d7ULL) };
+    if (nksess) {
+        next_k_arrival = r_range(&kr, 0, kspan / nksess);
+    }
+    flood_rng.s = mix64(g_seed ^ 0xf10f10f1ULL);
+    if (g_flood_n) {
+        flood_next_time();
+    }
     const double bg_ratio = bg_pct / (100.0 - bg_pct);
     double bg_credit = 0;
     rng_t ar = { mix64(g_seed ^ 0xa1a1a1a1ULL) };
@@ -1365,6 +1616,32 @@ int main(int argc, char **argv)
 
     for (;;) {
         int have_arrival = next_id < nconn;
+        if (next_k < nksess && next_k_arrival <= cap_end &&
+            (heap_n == 0 || next_k_arrival <= heap[0]->d[heap[0]->idx].t) &&
+            (!have_arrival || next_k_arrival < next_arrival)) {
+            conn_t *c = free_list;
+            if (c) {
+                free_list = c->next_free;
+            } else {
+                c = calloc(1, sizeof *c);
+                if (!c) {
+                    perror("calloc");
+                    return 2;
+                }
+            }
+            ksess_init(c, nconn + next_k, next_k, next_k_arrival);
+            next_k++;
+            uint64_t slot = kspan / nksess;
+            next_k_arrival = next_k * kspan / nksess + (slot ? r_range(&kr, 0, slot - 1) : 0);
+            heap_push(c);
+            continue;
+        }
+        if (g_flood_i < g_flood_n && g_flood_t <= cap_end &&
+            (heap_n == 0 || g_flood_t <= heap[0]->d[heap[0]->idx].t) &&
+            (!have_arrival || g_flood_t < next_arrival)) {
+            flood_emit();
+            continue;
+        }
         if (have_arrival && (heap_n == 0 || next_arrival <= heap[0]->d[heap[0]->idx].t)) {
             conn_t *c = free_list;
             if (c) {
@@ -1395,6 +1672,13 @@ int main(int argc, char **argv)
             bg_emit(d->t);
         }
         c->idx++;
+        if (c->ksess) {
+            c->t_last = d->t;
+            c->k_pkts++;
+            if (c->idx == c->n) {
+                ksess_more(c);
+            }
+        }
         int cut = c->idx < c->n && c->d[c->idx].t > cap_end;
         if (c->idx < c->n && !cut) {
             heap_sift_down(0);
@@ -1410,6 +1694,7 @@ int main(int argc, char **argv)
         if (heap_n) {
             heap_sift_down(0);
         }
+        c->ksess = 0;
         c->next_free = free_list;
         free_list = c;
     }
@@ -1427,7 +1712,7 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "gen_capture: connections=%llu packets=%llu background=%llu bytes=%llu "
                 "cut_at_end=%llu seconds=%.2f\n",
-                (unsigned long long)nconn, (unsigned long long)g_pkts,
+                (unsigned long long)(nconn + nksess), (unsigned long long)g_pkts,
                 (unsigned long long)g_bg_pkts, (unsigned long long)(g_bytes + 24),
                 (unsigned long long)cut_count, secs);
         fprintf(stderr, "gen_capture: types:");
@@ -1435,6 +1720,10 @@ int main(int argc, char **argv)
             fprintf(stderr, " %s=%llu", type_name[i], (unsigned long long)type_count[i]);
         }
         fprintf(stderr, "\n");
+        if (g_flood_n || nksess) {
+            fprintf(stderr, "gen_capture: flood_syns=%llu sessions=%llu\n",
+                    (unsigned long long)g_flood_i, (unsigned long long)nksess);
+        }
     }
     return 0;
 }
