@@ -276,7 +276,10 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
                                       uint32_t source, enum sm_dir *dir)
 {
     if (t->count >= t->cfg.max_flows && t->lru.head) {
-        struct sm_flow *old = t->lru.head;
+        /* Half-open connections go first, oldest first: a SYN flood must
+         * not push real sessions out of a full table. */
+        struct sm_flow *old =
+                t->expiry[SM_EXP_HANDSHAKE].head ? t->expiry[SM_EXP_HANDSHAKE].head : t->lru.head;
         old->evicted = true;
         t->stats.evicted++;
         sm_flow_finish(t, old, SM_END_EVICTED, p->ts_us);

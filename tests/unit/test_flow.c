@@ -725,6 +725,28 @@ static void test_flow_flush_order(void)
     sm_t_free(c);
 }
 
+/* A full table gives up half-open connections before established ones,
+ * however old: a SYN flood must not evict real sessions. */
+static void test_flow_evicts_half_open_first(void)
+{
+    struct sm_t_ctx *c = sm_t_new(2, 0);
+    struct sm_t_ep a = CLI, b = CLI, d = CLI;
+    a.port = 41000;
+    b.port = 41001;
+    d.port = 41002;
+    /* a: an established session, seen long ago. */
+    sm_t_send(c, 1 * SEC, a, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 1000, SRV, a, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 1 * SEC + 2000, a, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    /* b: a later bare SYN; then d arrives into the full table. */
+    sm_t_send(c, 5 * SEC, b, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 6 * SEC, d, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_EVICTED);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.port[SM_DIR_ORIG], 41001); /* b, not a */
+    sm_t_free(c);
+}
+
 static void test_flow_max_flows_evicts_lru(void)
 {
     struct sm_t_ctx *c = sm_t_new(3, 0);
@@ -1013,6 +1035,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_expiry_refreshed),
     SM_TEST(test_flow_flush_order),
     SM_TEST(test_flow_max_flows_evicts_lru),
+    SM_TEST(test_flow_evicts_half_open_first),
     SM_TEST(test_flow_many_flows),
     SM_TEST(test_flow_icmp_mapping),
     SM_TEST(test_flow_hash_seed_invisible),
