@@ -179,7 +179,8 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     }
     if (o->syn_count && !f->synack_ts && !r->pkts) {
         bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
-                     ctx->now_us - o->first_ts < SM_INITIAL_RTO_USECS;
+                     ctx->now_us - o->first_ts <
+                             (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
         if (young) {
             out->verdict = SM_V_UNFINISHED;
             out->confidence = 0.9;
@@ -312,12 +313,13 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
 /* The side whose data died: a segment retransmitted and never acknowledged
  * until the end. Three transmissions (two retransmissions, the backoff
  * visible) at least, or two when the connection then ended. */
-static int sm_dead_side(const struct sm_flow *f, bool ended)
+static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *ctx, bool ended)
 {
     int best = -1;
+    uint32_t need = ctx->death_transmissions ? ctx->death_transmissions : 3u;
     for (int d = 0; d < 2; d++) {
         const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
-        if (!s->stalling || s->stall_count < (ended ? 2u : 3u))
+        if (!s->stalling || s->stall_count < (ended ? need - 1 : need))
             continue;
         if (best < 0 || s->stall_count > sm_side_data(&f->side[best])->stall_count)
             best = d;
@@ -344,7 +346,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
-    int dead = sm_dead_side(f, ended);
+    int dead = sm_dead_side(f, ctx, ended);
     const struct sm_flow_idle *idle = &f->idle;
     /* Traffic resumed after an idle period and was never acknowledged. */
     bool idle_unacked = idle->seen && !idle->acked;

@@ -62,6 +62,8 @@ struct sm_classify_ctx {
     const struct sm_app_facts *app; /* from the dissector; NULL: none ran */
     uint64_t network_loss[2];       /* per direction: holes never or late filled */
     uint64_t capture_loss;          /* bytes acknowledged that the capture missed */
+    int64_t syn_rto_us;             /* initial RTO for a lone young SYN (0: default) */
+    uint32_t death_transmissions;   /* transmissions that make a stalled segment dead (0: 3) */
 };
 
 struct sm_classification {

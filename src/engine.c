@@ -63,7 +63,13 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     struct sm_engine *e = ctx;
     struct sm_classification c;
     struct sm_app_facts app;
-    struct sm_classify_ctx cc = { .why = why, .now_us = now, .app = &app };
+    struct sm_classify_ctx cc = {
+        .why = why,
+        .now_us = now,
+        .app = &app,
+        .syn_rto_us = (int64_t)e->cfg.syn_rto_ms * 1000,
+        .death_transmissions = e->cfg.death_transmissions,
+    };
 
     sm_stream_end(f);
     sm_stream_facts(f, &app);
@@ -126,6 +132,8 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
         .max_flows = cfg->max_flows ? cfg->max_flows : SM_DEFAULT_MAX_FLOWS,
         .hash_seed = cfg->hash_seed,
         .idle_min_us = (int64_t)cfg->idle_min_secs * 1000000,
+        .linger_us = (int64_t)cfg->linger_secs * 1000000,
+        .handshake_timeout_us = (int64_t)cfg->handshake_timeout_secs * 1000000,
         .ssh_ports = e->ssh_ports,
         .emit = sm_engine_emit,
         .release = sm_engine_release,

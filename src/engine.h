@@ -19,6 +19,10 @@ struct sm_engine_config {
     uint32_t max_flows;
     uint64_t hash_seed;
     uint32_t idle_min_secs;
+    uint32_t linger_secs;            /* 0: SM_LINGER_SECS */
+    uint32_t handshake_timeout_secs; /* 0: SM_HANDSHAKE_TIMEOUT_SECS */
+    uint32_t syn_rto_ms;             /* 0: SM_INITIAL_RTO_USECS */
+    uint32_t death_transmissions;    /* 0: 3 */
     bool failures_only;
     bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */

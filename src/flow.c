@@ -144,6 +144,10 @@ struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg)
     t->cfg = *cfg;
     if (t->cfg.max_flows == 0)
         t->cfg.max_flows = 1;
+    if (t->cfg.linger_us <= 0)
+        t->cfg.linger_us = (int64_t)SM_LINGER_SECS * 1000000;
+    if (t->cfg.handshake_timeout_us <= 0)
+        t->cfg.handshake_timeout_us = (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * 1000000;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     if (!t->buckets) {
@@ -705,11 +709,10 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
 void sm_flow_expire(struct sm_flow_table *t, int64_t now)
 {
     struct sm_flow *f;
-    while ((f = t->expiry[SM_EXP_CLOSED].head) &&
-           f->last_ts + (int64_t)SM_LINGER_SECS * 1000000 <= now)
+    while ((f = t->expiry[SM_EXP_CLOSED].head) && f->last_ts + t->cfg.linger_us <= now)
         sm_flow_finish(t, f, SM_END_CLOSED, now);
     while ((f = t->expiry[SM_EXP_HANDSHAKE].head) &&
-           f->last_ts + (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * 1000000 <= now)
+           f->last_ts + t->cfg.handshake_timeout_us <= now)
         sm_flow_finish(t, f, SM_END_TIMEOUT, now);
 }
 

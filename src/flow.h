@@ -171,8 +171,10 @@ typedef void (*sm_flow_release_fn)(void *ctx, struct sm_flow *flow);
 struct sm_flow_config {
     uint32_t max_flows;
     uint64_t hash_seed;
-    int64_t idle_min_us;      /* silence that counts as idle (--idle-min) */
-    const uint8_t *ssh_ports; /* 65536-bit set: bit p set when p is an SSH port */
+    int64_t idle_min_us;          /* silence that counts as idle (--idle-min) */
+    int64_t linger_us;            /* an ended connection waits for stragglers (0: default) */
+    int64_t handshake_timeout_us; /* a half-open connection's silence (0: default) */
+    const uint8_t *ssh_ports;     /* 65536-bit set: bit p set when p is an SSH port */
     sm_flow_emit_fn emit;
     sm_flow_release_fn release;
     void *emit_ctx;

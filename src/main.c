@@ -48,6 +48,12 @@ static void sm_usage(FILE *out)
             "  --hash-seed N      flow hash seed (default: random)\n"
             "  --stats            end with a capture_stats event\n"
             "  --fold-floods      members of a SYN flood only counted in its ssh_pattern event\n"
+            "  --linger SECS      an ended connection waits this long for stragglers (30)\n"
+            "  --handshake-timeout SECS  a silent half-open connection is over (75)\n"
+            "  --syn-rto-ms MS    a lone SYN younger than this at capture end is\n"
+            "                     unfinished (1000)\n"
+            "  --death-transmissions N  transmissions of a segment never acknowledged\n"
+            "                     that make it dead (3; one less once the connection ended)\n"
             "  -h, --help         this text\n"
             "  --version          the version\n",
             SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS);
@@ -113,7 +119,11 @@ int main(int argc, char **argv)
         OPT_SEED,
         OPT_MAXFLOWS,
         OPT_STATS,
-        OPT_FOLD
+        OPT_FOLD,
+        OPT_LINGER,
+        OPT_HSTIMEOUT,
+        OPT_SYNRTO,
+        OPT_DEATH
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -124,6 +134,10 @@ int main(int argc, char **argv)
         { "max-flows", required_argument, NULL, OPT_MAXFLOWS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "fold-floods", no_argument, NULL, OPT_FOLD },
+        { "linger", required_argument, NULL, OPT_LINGER },
+        { "handshake-timeout", required_argument, NULL, OPT_HSTIMEOUT },
+        { "syn-rto-ms", required_argument, NULL, OPT_SYNRTO },
+        { "death-transmissions", required_argument, NULL, OPT_DEATH },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -217,6 +231,28 @@ int main(int argc, char **argv)
             break;
         case OPT_FOLD:
             cfg.fold_floods = true;
+            break;
+        case OPT_LINGER:
+        case OPT_HSTIMEOUT:
+        case OPT_SYNRTO:
+        case OPT_DEATH:
+            if (!sm_parse_u64(optarg, 86400000, &v) || v == 0 || (opt == OPT_DEATH && v < 2)) {
+                fprintf(stderr, "sshmortem: --%s: not a positive number%s\n",
+                        opt == OPT_LINGER      ? "linger"
+                        : opt == OPT_HSTIMEOUT ? "handshake-timeout"
+                        : opt == OPT_SYNRTO    ? "syn-rto-ms"
+                                               : "death-transmissions",
+                        opt == OPT_DEATH ? " of at least 2" : "");
+                return SM_EXIT_USAGE;
+            }
+            if (opt == OPT_LINGER)
+                cfg.linger_secs = (uint32_t)v;
+            else if (opt == OPT_HSTIMEOUT)
+                cfg.handshake_timeout_secs = (uint32_t)v;
+            else if (opt == OPT_SYNRTO)
+                cfg.syn_rto_ms = (uint32_t)v;
+            else
+                cfg.death_transmissions = (uint32_t)v;
             break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);

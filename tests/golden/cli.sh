@@ -102,6 +102,20 @@ run -r "$pc" -f 'host 192.0.2.99' >"$tmp/p"
 run -r "$pc" --stats >"$tmp/st"
 tail -n 1 "$tmp/st" | grep -q '"event_type":"capture_stats"' && pass "--stats" || fail "--stats"
 
+# Classifier thresholds are options (doc/verdicts.md "Thresholds").
+run -r "$pc" --linger 0 >/dev/null 2>&1; check "--linger 0 is bad usage" 1 $?
+run -r "$pc" --death-transmissions 1 >/dev/null 2>&1; check "--death-transmissions 1 is bad usage" 1 $?
+run -r "$pc" --syn-rto-ms abc >/dev/null 2>&1; check "--syn-rto-ms abc is bad usage" 1 $?
+run -r "$src/pcaps/ssh-silent-drop.pcap" --handshake-timeout 2 >"$tmp/h"
+grep -q '"end":"handshake-timeout"' "$tmp/h" && grep -q silent-drop "$tmp/h" &&
+    pass "--handshake-timeout ends a silent half-open connection earlier" ||
+    fail "--handshake-timeout"
+run -r "$src/pcaps/lab/blackhole.cli.pcap" --idle-min 4 >"$tmp/b1"
+run -r "$src/pcaps/lab/blackhole.cli.pcap" --idle-min 4 --death-transmissions 50 >"$tmp/b2"
+grep -q retransmission-death "$tmp/b1" && ! grep -q retransmission-death "$tmp/b2" &&
+    pass "--death-transmissions moves the retransmission-death threshold" ||
+    fail "--death-transmissions"
+
 # RFC 5424 syslog over UDP on loopback: one datagram per event.
 cat >"$tmp/udp.py" <<'PY'
 import socket, sys
