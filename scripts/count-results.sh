@@ -17,9 +17,11 @@ for dir in "$@"; do
                 [ "$res" = PASS ] || [ "$bad" -gt 0 ] || failed=$((failed + 1))
                 continue
             fi ;;
-        cli.sh.trs | live.sh.trs | auth.sh.trs)
+        cli.trs | live.trs | auth.trs | cli.sh.trs | live.sh.trs | auth.sh.trs)
             if [ "$res" != SKIP ] && grep -q '^PASS \|^FAIL ' "$log"; then
-                p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
+                # Not the harness's own trailer ("PASS name (exit status: 0)").
+                p=$(grep '^PASS ' "$log" | grep -vc '(exit status:')
+                f=$(grep '^FAIL ' "$log" | grep -vc '(exit status:')
                 passed=$((passed + p)); failed=$((failed + f))
                 [ "$res" = PASS ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
                 continue
