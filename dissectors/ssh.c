@@ -67,8 +67,7 @@ struct sm_ssh_side {
     bool sent_server_msg; /* sent a KEX reply (31/33): acts as server */
     bool sent_client_msg; /* sent a KEX init (30/32/34): acts as client */
     uint32_t lines;       /* lines before the identification line */
-    uint32_t plain_pkts;
-    uint32_t mac_len; /* encrypted framing: tag/MAC length */
+    uint32_t mac_len;     /* encrypted framing: tag/MAC length */
     uint64_t enc_pkts, enc_bytes;
 };
 
@@ -480,7 +479,6 @@ static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, si
             return false;
         }
         *consumed += used;
-        x->plain_pkts++;
         sm_ssh_message(s, dir, &pk);
     }
     return x->st == SM_SSH_PACKETS || x->st == SM_SSH_ENCRYPTED || x->st == SM_SSH_SEGMENTS;
@@ -609,7 +607,6 @@ static bool sm_ssh_resync(struct sm_ssh_state *s, int dir, uint64_t len, const u
         return false; /* the gap runs past this packet: framing lost */
     *skip = total - partial_len - len;
     x->truncated = true;
-    x->plain_pkts++;
     sm_ssh_note_role(x, msg);
     if (msg == SM_SSH_MSG_KEXINIT)
         x->kexinit_cut = true;

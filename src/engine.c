@@ -34,9 +34,8 @@ struct sm_engine {
     uint64_t verdicts[SM_V_COUNT];
     const char *sources[SM_MAX_SOURCES];
     uint32_t nsources;
-    int64_t now_us;          /* latest capture time seen */
-    int64_t last_sweep_us;   /* capture time of the last expiry sweep */
-    struct sm_capture *live; /* for the signal handler */
+    int64_t now_us;        /* latest capture time seen */
+    int64_t last_sweep_us; /* capture time of the last expiry sweep */
     struct sm_patterns *patterns;
     uint64_t folded; /* flood members not written one by one */
 };
@@ -309,7 +308,6 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     }
     uint32_t src = sm_engine_add_source(e, iface);
     sm_live_capture = c;
-    e->live = c;
     int status = 0;
     while (!sm_stop_requested) {
         if (sm_reopen_requested) {
@@ -332,7 +330,6 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     sm_capture_stats(c, &e->totals.kernel_received, &e->totals.kernel_dropped,
                      &e->totals.iface_dropped);
     sm_live_capture = NULL;
-    e->live = NULL;
     sm_capture_close(c);
     return status;
 }

@@ -442,7 +442,6 @@ static void sm_flow_track_acked(struct sm_tcp_side *side, uint32_t ack)
         if (s->stall_len > s->max_acked_seg && sm_seq_le(s->stall_seq + s->stall_len, ack))
             s->max_acked_seg = s->stall_len;
         s->stalling = false;
-        s->stalls_recovered++;
     }
 }
 

@@ -76,9 +76,8 @@ struct sm_tcp_data {
     uint32_t stall_len;   /* its payload length */
     uint32_t stall_count; /* transmissions seen (first one included if seen) */
     int64_t stall_ts[SM_MAX_STALL_TIMES];
-    uint32_t stalls_recovered; /* stalls later acknowledged */
-    uint32_t max_acked_seg;    /* largest payload segment the peer acknowledged */
-    uint32_t max_seg;          /* largest payload segment sent */
+    uint32_t max_acked_seg; /* largest payload segment the peer acknowledged */
+    uint32_t max_seg;       /* largest payload segment sent */
     struct {
         uint32_t seq, len;
         int64_t ts;
