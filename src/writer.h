@@ -29,6 +29,16 @@ struct sm_writer_ops {
     void (*real)(struct sm_writer *w, const char *key, double v, int decimals);
     void (*boolean)(struct sm_writer *w, const char *key, bool v);
     void (*null)(struct sm_writer *w, const char *key);
+    /* Memoised values: a value under key that depends only on an interned
+     * object (a KEXINIT, an identification line) is the same text in every
+     * record that names the object. memo_begin returns true when the writer
+     * wrote the remembered text for id itself: the caller then writes
+     * nothing for this key. Otherwise the caller writes exactly one value
+     * under key and then calls memo_end, and the writer may remember it.
+     * id is unique for the life of the process (never reused), 0 is never
+     * remembered. Writers that remember nothing return false. */
+    bool (*memo_begin)(struct sm_writer *w, const char *key, uint64_t id);
+    void (*memo_end)(struct sm_writer *w);
     void (*free)(struct sm_writer *w);
 };
 

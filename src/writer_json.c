@@ -297,6 +297,20 @@ static void sm_wj_free(struct sm_writer *w)
     free(j);
 }
 
+/* Remembers nothing: every value is written out. */
+static bool sm_wj_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
+{
+    (void)w;
+    (void)key;
+    (void)id;
+    return false;
+}
+
+static void sm_wj_memo_end(struct sm_writer *w)
+{
+    (void)w;
+}
+
 static const struct sm_writer_ops sm_writer_json_ops = {
     .begin = sm_wj_begin,
     .end = sm_wj_end,
@@ -310,6 +324,8 @@ static const struct sm_writer_ops sm_writer_json_ops = {
     .real = sm_wj_real,
     .boolean = sm_wj_bool,
     .null = sm_wj_null,
+    .memo_begin = sm_wj_memo_begin,
+    .memo_end = sm_wj_memo_end,
     .free = sm_wj_free,
 };
 

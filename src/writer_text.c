@@ -107,6 +107,20 @@ static void sm_wt_free(struct sm_writer *w)
     free(w);
 }
 
+/* Remembers nothing: every value is written out. */
+static bool sm_wt_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
+{
+    (void)w;
+    (void)key;
+    (void)id;
+    return false;
+}
+
+static void sm_wt_memo_end(struct sm_writer *w)
+{
+    (void)w;
+}
+
 static const struct sm_writer_ops sm_writer_text_ops = {
     .begin = sm_wt_begin,
     .end = sm_wt_end,
@@ -120,6 +134,8 @@ static const struct sm_writer_ops sm_writer_text_ops = {
     .real = sm_wt_real,
     .boolean = sm_wt_bool,
     .null = sm_wt_null,
+    .memo_begin = sm_wt_memo_begin,
+    .memo_end = sm_wt_memo_end,
     .free = sm_wt_free,
 };
 
