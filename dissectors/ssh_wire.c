@@ -277,6 +277,7 @@ struct sm_ssh_slot {
 
 struct sm_ssh_nameset {
     struct sm_bytes list;
+    uint32_t mask; /* slots in use - 1 (a power of two minus one) */
     struct sm_ssh_slot slot[SM_SSH_SET_SLOTS];
 };
 
@@ -297,7 +298,7 @@ static uint32_t sm_ssh_hash(struct sm_bytes name)
 /* The slot holding name, or the free slot where it belongs. */
 static struct sm_ssh_slot *sm_ssh_set_find(struct sm_ssh_nameset *s, struct sm_bytes name)
 {
-    uint32_t i = sm_ssh_hash(name) & (SM_SSH_SET_SLOTS - 1);
+    uint32_t i = sm_ssh_hash(name) & s->mask;
 
     for (;;) {
         struct sm_ssh_slot *sl = &s->slot[i];
@@ -306,24 +307,33 @@ static struct sm_ssh_slot *sm_ssh_set_find(struct sm_ssh_nameset *s, struct sm_b
         struct sm_bytes have = { s->list.p + sl->off, sl->len };
         if (sm_ssh_bytes_eq(have, name))
             return sl;
-        i = (i + 1) & (SM_SSH_SET_SLOTS - 1);
+        i = (i + 1) & s->mask;
     }
 }
 
-/* Fills the set from list; false when it has more than SM_SSH_MAX_NAMES names
- * (the set is never more than half full, so probing always ends). */
+/* Fills the set from list; false when it has more than SM_SSH_MAX_NAMES names.
+ * The table is sized to the list (a power of two at least twice the name
+ * count), so a ten-name list clears 16 slots, not the whole array; it is
+ * never more than half full, so probing always ends. */
 static bool sm_ssh_set_fill(struct sm_ssh_nameset *s, struct sm_bytes list)
 {
     struct sm_ssh_names it;
     struct sm_bytes name;
     size_t count = 0;
 
-    memset(s->slot, 0, sizeof(s->slot));
-    s->list = list;
     sm_ssh_names_init(&it, list);
     while (sm_ssh_names_next(&it, &name)) {
         if (++count > SM_SSH_MAX_NAMES)
             return false;
+    }
+    uint32_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    s->mask = slots - 1;
+    memset(s->slot, 0, slots * sizeof(s->slot[0]));
+    s->list = list;
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &name)) {
         if (name.len == 0)
             continue;
         struct sm_ssh_slot *sl = sm_ssh_set_find(s, name);
@@ -336,19 +346,49 @@ static bool sm_ssh_set_fill(struct sm_ssh_nameset *s, struct sm_bytes list)
     return true;
 }
 
+/* A server list this short is searched name by name: real lists have about
+ * ten names and the client's first choice usually matches at once, which is
+ * far cheaper than building a set. Longer lists get the hash set, so the
+ * worst case stays SM_SSH_MAX_NAMES x SM_SSH_SCAN_NAMES compares. */
+#define SM_SSH_SCAN_NAMES 16u
+
+/* The server's name equal to name in a short list, by a scan. */
+static bool sm_ssh_list_has(struct sm_bytes list, struct sm_bytes name)
+{
+    struct sm_ssh_names it;
+    struct sm_bytes got;
+
+    sm_ssh_names_init(&it, list);
+    while (sm_ssh_names_next(&it, &got))
+        if (sm_ssh_bytes_eq(got, name))
+            return true;
+    return false;
+}
+
 bool sm_ssh_negotiate(struct sm_bytes client, struct sm_bytes server, struct sm_bytes *chosen,
                       bool *limit)
 {
-    struct sm_ssh_nameset set; /* 16 KiB */
+    struct sm_ssh_nameset set; /* 16 KiB, only used for long server lists */
     struct sm_ssh_names it;
     struct sm_bytes name;
     size_t count = 0;
+    bool scan;
 
     *chosen = sm_ssh_none;
     if (limit)
         *limit = false;
     /* Offsets are 32-bit; anything near that is far over the cap anyway. */
-    if (server.len > UINT32_MAX || !sm_ssh_set_fill(&set, server)) {
+    bool ok = server.len <= UINT32_MAX;
+    if (ok) {
+        size_t n = 0;
+        sm_ssh_names_init(&it, server);
+        while (n <= SM_SSH_SCAN_NAMES && sm_ssh_names_next(&it, &name))
+            n++;
+        scan = n <= SM_SSH_SCAN_NAMES;
+        if (!scan)
+            ok = sm_ssh_set_fill(&set, server);
+    }
+    if (!ok) {
         if (limit)
             *limit = true;
         return false;
@@ -362,7 +402,9 @@ bool sm_ssh_negotiate(struct sm_bytes client, struct sm_bytes server, struct sm_
                 *limit = true;
             return false;
         }
-        if (name.len > 0 && sm_ssh_set_find(&set, name)->len != 0) {
+        if (name.len == 0)
+            continue;
+        if (scan ? sm_ssh_list_has(server, name) : sm_ssh_set_find(&set, name)->len != 0) {
             *chosen = name;
             return true;
         }

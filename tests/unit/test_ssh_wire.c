@@ -1085,6 +1085,45 @@ static void test_ssh_negotiate_1000(void)
     free(s);
 }
 
+/* Server lists of up to 16 names are scanned, longer ones go through the
+ * hash set: both paths give the same answers on either side of the bound,
+ * with duplicates and empty names, and the scan's worst case (1024 client
+ * names, none supported) stays bounded. */
+static void test_ssh_negotiate_scan_or_set(void)
+{
+    struct sm_bytes chosen;
+    bool limit;
+
+    for (size_t n = 14; n <= 19; n++) {
+        char *s = sm_t_names("s", n - 1, "last");
+        char *hit = sm_t_names("c", 5, "last");
+        char *first = sm_t_names("s", 2, NULL); /* "s0,s1": s0 wins */
+        char *miss = sm_t_names("x", 40, NULL);
+        CU_ASSERT_TRUE(sm_ssh_negotiate(sm_t_view(hit), sm_t_view(s), &chosen, &limit));
+        CU_ASSERT_TRUE(sm_t_eq(chosen, "last"));
+        CU_ASSERT_TRUE(sm_ssh_negotiate(sm_t_view(first), sm_t_view(s), &chosen, &limit));
+        CU_ASSERT_TRUE(sm_t_eq(chosen, "s0"));
+        CU_ASSERT_FALSE(sm_ssh_negotiate(sm_t_view(miss), sm_t_view(s), &chosen, &limit));
+        CU_ASSERT_FALSE(limit);
+        CU_ASSERT_EQUAL(chosen.len, 0);
+        free(s);
+        free(hit);
+        free(first);
+        free(miss);
+    }
+    /* Empty names are never chosen, duplicates do not matter. */
+    CU_ASSERT_TRUE(sm_ssh_negotiate(sm_t_view(",a,,b"), sm_t_view("b,,b,a"), &chosen, &limit));
+    CU_ASSERT_TRUE(sm_t_eq(chosen, "a"));
+    CU_ASSERT_FALSE(sm_ssh_negotiate(sm_t_view(",,"), sm_t_view(",x,"), &chosen, &limit));
+
+    char *c = sm_t_names("c", SM_SSH_MAX_NAMES, NULL);
+    char *s = sm_t_names("s", 16, NULL);
+    CU_ASSERT_FALSE(sm_ssh_negotiate(sm_t_view(c), sm_t_view(s), &chosen, &limit));
+    CU_ASSERT_FALSE(limit);
+    free(c);
+    free(s);
+}
+
 /* The shape of Zeek's Traces/ssh/kex-quadratic-1000.pcap: each side's
  * KEXINIT holds 500, 510, ... 590 names in its ten lists ("ak0".."ak499",
  * "ah0".."ah509", ...), the two sides share no name, and each packet is
@@ -1414,6 +1453,7 @@ CU_TestInfo sm_ssh_wire_tests[] = {
     SM_TEST(test_ssh_namelist),
     SM_TEST(test_ssh_negotiate_rfc),
     SM_TEST(test_ssh_negotiate_zeek),
+    SM_TEST(test_ssh_negotiate_scan_or_set),
     SM_TEST(test_ssh_negotiate_1000),
     SM_TEST(test_ssh_kexinit_quadratic_trace),
     SM_TEST(test_ssh_kex_reply_peers),
