@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* summary: connection table (seeded symmetric hash, LRU for the cap, expiry
+/* summary: connection table (seeded symmetric hash, CLOCK eviction for the cap, expiry
  * lists for ended and half-open connections) and per-direction TCP tracking. */
 #include "config.h"
 #include "flow.h"
@@ -17,13 +17,29 @@ struct sm_dlist {
     struct sm_flow *head, *tail;
 };
 
+/* One slot of the index: the flow's hash is kept beside the pointer, so a
+ * lookup compares hashes in one array and touches only the flow it wants,
+ * not every flow that shares its probe sequence: with a million flows each
+ * of those would be a cache miss. */
+struct sm_flow_slot {
+    uint64_t hash;
+    struct sm_flow *f; /* NULL: empty */
+};
+
 struct sm_flow_table {
     struct sm_flow_config cfg;
-    struct sm_flow **buckets;
-    size_t nbuckets; /* power of two */
+    struct sm_flow_slot *slots; /* open addressing, linear probing */
+    size_t nslots;              /* power of two, at least twice count */
     uint32_t count;
     uint64_t next_id;
-    struct sm_dlist lru;       /* every flow, least recently seen first */
+    /* Every flow, oldest first. Eviction is CLOCK (second chance), an
+     * approximation of least-recently-seen: a packet only sets the flow's
+     * referenced bit; the hand walks this list when the table is full,
+     * clearing bits, and takes the first flow not seen since its last
+     * pass. Moving a flow to the tail on every packet instead touched
+     * two other flows per packet, cache misses that grew with the table. */
+    struct sm_dlist lru;
+    struct sm_flow *hand;      /* next eviction candidate; NULL: the head */
     struct sm_dlist expiry[3]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE] */
     struct sm_flow_stats stats;
 };
@@ -132,8 +148,6 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
     f->exp_list = want;
     if (want != SM_EXP_NONE)
         sm_dlist_append(&t->expiry[want], f, false);
-    sm_dlist_remove(&t->lru, f, true);
-    sm_dlist_append(&t->lru, f, true);
 }
 
 struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg)
@@ -148,9 +162,9 @@ struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg)
         t->cfg.linger_us = (int64_t)SM_LINGER_SECS * 1000000;
     if (t->cfg.handshake_timeout_us <= 0)
         t->cfg.handshake_timeout_us = (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * 1000000;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-    if (!t->buckets) {
+    t->nslots = 1024;
+    t->slots = calloc(t->nslots, sizeof(*t->slots));
+    if (!t->slots) {
         free(t);
         return NULL;
     }
@@ -171,7 +185,7 @@ void sm_flow_table_free(struct sm_flow_table *t)
         free(f);
         f = next;
     }
-    free(t->buckets);
+    free(t->slots);
     free(t);
 }
 
@@ -180,36 +194,70 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t)
     return &t->stats;
 }
 
-/* Doubles the bucket array when the load passes 1; failure to grow only
- * makes chains longer. */
-static void sm_flow_table_grow(struct sm_flow_table *t)
+/* Doubles the index when it is half full; failure to grow is retried at
+ * the next insertion (the index is never full: see sm_flow_index_add). */
+static bool sm_flow_table_grow(struct sm_flow_table *t)
 {
-    size_t n = t->nbuckets * 2;
-    struct sm_flow **nb = calloc(n, sizeof(*nb));
-    if (!nb)
+    size_t n = t->nslots * 2;
+    struct sm_flow_slot *ns = calloc(n, sizeof(*ns));
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < t->nslots; i++) {
+        if (!t->slots[i].f)
+            continue;
+        size_t j = t->slots[i].hash & (n - 1);
+        while (ns[j].f)
+            j = (j + 1) & (n - 1);
+        ns[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->nslots = n;
+    return true;
+}
+
+/* Adds f to the index; false when the index is full and cannot grow. */
+static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f)
+{
+    if ((size_t)t->count + 1 > t->nslots / 2 && !sm_flow_table_grow(t) &&
+        (size_t)t->count + 1 >= t->nslots)
+        return false; /* keep one empty slot: probing must end */
+    size_t mask = t->nslots - 1, i = f->hash & mask;
+    while (t->slots[i].f)
+        i = (i + 1) & mask;
+    t->slots[i].hash = f->hash;
+    t->slots[i].f = f;
+    return true;
+}
+
+/* Removes f from the index by backward-shift deletion: later members of
+ * the probe run move up, so no tombstones accumulate. */
+static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *f)
+{
+    size_t mask = t->nslots - 1, i = f->hash & mask;
+    while (t->slots[i].f && t->slots[i].f != f)
+        i = (i + 1) & mask;
+    if (!t->slots[i].f)
         return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        struct sm_flow *f = t->buckets[i];
-        while (f) {
-            struct sm_flow *next = f->hnext;
-            size_t b = f->hash & (n - 1);
-            f->hnext = nb[b];
-            nb[b] = f;
-            f = next;
+    for (size_t j = (i + 1) & mask; t->slots[j].f; j = (j + 1) & mask) {
+        size_t home = t->slots[j].hash & mask;
+        /* The entry at j may fill the hole at i only if its home slot is
+         * not cyclically within (i, j]. */
+        bool home_in_run = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!home_in_run) {
+            t->slots[i] = t->slots[j];
+            i = j;
         }
     }
-    free(t->buckets);
-    t->buckets = nb;
-    t->nbuckets = n;
+    t->slots[i].f = NULL;
+    t->slots[i].hash = 0;
 }
 
 static void sm_flow_unlink(struct sm_flow_table *t, struct sm_flow *f)
 {
-    struct sm_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
+    sm_flow_index_remove(t, f);
+    if (t->hand == f)
+        t->hand = f->lru_next;
     sm_dlist_remove(&t->lru, f, true);
     if (f->exp_list != SM_EXP_NONE)
         sm_dlist_remove(&t->expiry[f->exp_list], f, false);
@@ -241,8 +289,12 @@ static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t
                                     const struct sm_addr *dst, uint16_t dport, uint8_t nvlan,
                                     const uint16_t *vlan, enum sm_dir *dir)
 {
-    for (struct sm_flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext) {
-        if (f->hash != h || f->ip_version != ipv || f->vlan_count != nvlan)
+    size_t mask = t->nslots - 1;
+    for (size_t i = h & mask; t->slots[i].f; i = (i + 1) & mask) {
+        if (t->slots[i].hash != h)
+            continue;
+        struct sm_flow *f = t->slots[i].f;
+        if (f->ip_version != ipv || f->vlan_count != nvlan)
             continue;
         if (nvlan > 0 && f->vlan[0] != vlan[0])
             continue;
@@ -276,14 +328,28 @@ static bool sm_sender_is_initiator(const struct sm_flow_table *t, const struct s
     return true;
 }
 
+/* The CLOCK hand's choice: the first flow from the hand on (wrapping)
+ * whose referenced bit is clear, clearing bits on the way. Ends within one
+ * full turn, since every bit passed is cleared. */
+static struct sm_flow *sm_flow_clock_victim(struct sm_flow_table *t)
+{
+    struct sm_flow *f = t->hand ? t->hand : t->lru.head;
+    while (f->referenced) {
+        f->referenced = false;
+        f = f->lru_next ? f->lru_next : t->lru.head;
+    }
+    return f;
+}
+
 static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_pkt *p, uint64_t h,
                                       uint32_t source, enum sm_dir *dir)
 {
     if (t->count >= t->cfg.max_flows && t->lru.head) {
         /* Half-open connections go first, oldest first: a SYN flood must
          * not push real sessions out of a full table. */
-        struct sm_flow *old =
-                t->expiry[SM_EXP_HANDSHAKE].head ? t->expiry[SM_EXP_HANDSHAKE].head : t->lru.head;
+        struct sm_flow *old = t->expiry[SM_EXP_HANDSHAKE].head;
+        if (!old)
+            old = sm_flow_clock_victim(t);
         old->evicted = true;
         t->stats.evicted++;
         sm_flow_finish(t, old, SM_END_EVICTED, p->ts_us);
@@ -293,7 +359,6 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         return NULL;
     bool init = sm_sender_is_initiator(t, p);
     *dir = init ? SM_DIR_ORIG : SM_DIR_RESP;
-    f->id = t->next_id++;
     f->hash = h;
     f->ip_version = p->ip_version;
     f->vlan_count = p->vlan_count;
@@ -308,17 +373,17 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     for (int d = 0; d < 2; d++)
         f->side[d].wscale = -1;
 
-    size_t b = h & (t->nbuckets - 1);
-    f->hnext = t->buckets[b];
-    t->buckets[b] = f;
+    if (!sm_flow_index_add(t, f)) {
+        free(f);
+        return NULL;
+    }
+    f->id = t->next_id++;
     sm_dlist_append(&t->lru, f, true);
     t->count++;
     t->stats.flows++;
     t->stats.active = t->count;
     if (t->count > t->stats.active_max)
         t->stats.active_max = t->count;
-    if (t->count > t->nbuckets)
-        sm_flow_table_grow(t);
     return f;
 }
 
@@ -656,6 +721,7 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     f->icmp.count++;
     f->last_ts = p->ts_us;
     sm_flow_history(f, (enum sm_dir)qd, 'I');
+    f->referenced = true;
     sm_flow_requeue(t, f);
 }
 
@@ -696,6 +762,8 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
         f->duplicates++;
         t->stats.duplicates++;
         return NULL;
+    } else {
+        f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
     if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
         (void)sm_flow_is_duplicate(f, d, p); /* seed the ring with the first packet */

@@ -116,7 +116,6 @@ struct sm_flow_icmp {
 struct sm_flow {
     uint64_t id; /* assigned in order of first packet, unique across inputs */
     /* Table links: owned by flow.c. */
-    struct sm_flow *hnext;
     struct sm_flow *lru_prev, *lru_next;
     struct sm_flow *exp_prev, *exp_next;
     uint64_t hash;
@@ -152,6 +151,7 @@ struct sm_flow {
     bool ended;       /* both FINs, or a RST */
     bool superseded;
     bool evicted;
+    bool referenced; /* seen since the eviction hand last passed (flow.c) */
 
     /* Duplicate suppression ring (SM_DUP_RING recent packet signatures). */
     uint64_t dup_sig[SM_DUP_RING];

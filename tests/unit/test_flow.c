@@ -747,6 +747,88 @@ static void test_flow_evicts_half_open_first(void)
     sm_t_free(c);
 }
 
+/* The index (open addressing with backward-shift deletion) under churn:
+ * thousands of connections, many sharing probe runs, removed in an order
+ * unrelated to insertion, while the others must stay findable. Packets of
+ * a connection still in the table must never start a new one. */
+static void test_flow_index_churn(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100000, 7);
+    enum {
+        N = 6000
+    };
+    struct sm_t_ep cl[N];
+    uint32_t state = 12345;
+
+    for (int i = 0; i < N; i++) {
+        cl[i] = CLI;
+        cl[i].c = (uint8_t)(i >> 8);
+        cl[i].d = (uint8_t)i;
+        cl[i].port = (uint16_t)(20000 + i);
+        sm_t_send(c, 1 * SEC, cl[i], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, N);
+    /* Reset a pseudo-random half; they leave the table after lingering. */
+    bool gone[N] = { false };
+    for (int i = 0; i < N; i++) {
+        state = state * 1103515245u + 12345u;
+        if ((state >> 16) & 1) {
+            gone[i] = true;
+            sm_t_send(c, 2 * SEC, SRV, cl[i], SM_TH_RST | SM_TH_ACK, 0, ISN_C + 1, 0);
+        }
+    }
+    sm_flow_expire(c->t, 2 * SEC + 31 * SEC);
+    size_t left = 0;
+    for (int i = 0; i < N; i++)
+        left += !gone[i];
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, left);
+    /* Every survivor is found again (no new connection is created). */
+    for (int i = 0; i < N; i++) {
+        if (gone[i])
+            continue;
+        enum sm_dir d;
+        struct sm_pkt p = sm_t_seg(c, 34 * SEC, cl[i], SRV, SM_TH_SYN, ISN_C, 0, 0);
+        struct sm_flow *f = sm_t_packet(c, &p, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        CU_ASSERT_EQUAL(f->port[SM_DIR_ORIG], cl[i].port);
+        CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 2);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, N);
+    sm_t_free(c);
+}
+
+/* CLOCK: when every flow was seen again since the hand last passed, one
+ * full turn clears the bits and the oldest goes; the hand then moves on,
+ * and a flow seen after the pass is spared again. */
+static void test_flow_clock_second_chance(void)
+{
+    struct sm_t_ctx *c = sm_t_new(3, 0);
+    struct sm_t_ep cl[6];
+
+    for (int i = 0; i < 6; i++) {
+        cl[i] = CLI;
+        cl[i].port = (uint16_t)(42000 + i);
+    }
+    for (int i = 0; i < 3; i++)
+        sm_t_send(c, (1 + i) * SEC, cl[i], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    for (int i = 0; i < 3; i++) /* all three seen again */
+        sm_t_send(c, (4 + i) * SEC, SRV, cl[i], SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    for (int i = 0; i < 3; i++) /* established: half-open ones are not preferred */
+        sm_t_send(c, (7 + i) * SEC, cl[i], SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 10 * SEC, cl[3], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.id, 1);
+    /* Flow 2 is seen again after the pass, flow 3 is not, flow 4
+     * completes its handshake (so no half-open flow is preferred). */
+    sm_t_send(c, 11 * SEC, cl[1], SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 13 * SEC, SRV, cl[3], SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 13 * SEC, cl[3], SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 14 * SEC, cl[4], SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
+    CU_ASSERT_EQUAL(c->rec.e[1].f.id, 3); /* 2 had its second chance */
+    sm_t_free(c);
+}
+
 static void test_flow_max_flows_evicts_lru(void)
 {
     struct sm_t_ctx *c = sm_t_new(3, 0);
@@ -1035,6 +1117,8 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_expiry_refreshed),
     SM_TEST(test_flow_flush_order),
     SM_TEST(test_flow_max_flows_evicts_lru),
+    SM_TEST(test_flow_index_churn),
+    SM_TEST(test_flow_clock_second_chance),
     SM_TEST(test_flow_evicts_half_open_first),
     SM_TEST(test_flow_many_flows),
     SM_TEST(test_flow_icmp_mapping),
