@@ -61,31 +61,6 @@ uint32_t sm_cur_he32(struct sm_cur *c)
     return v;
 }
 
-void sm_cur_copy(struct sm_cur *c, void *out, size_t n)
-{
-    const uint8_t *p = sm_cur_take(c, n);
-    if (p)
-        memcpy(out, p, n);
-    else
-        memset(out, 0, n);
-}
-
-struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n)
-{
-    struct sm_bytes b = { NULL, 0 };
-    const uint8_t *p = sm_cur_take(c, n);
-    if (p) {
-        b.p = p;
-        b.len = n;
-    }
-    return b;
-}
-
-struct sm_bytes sm_cur_rest(struct sm_cur *c)
-{
-    return sm_cur_bytes(c, sm_cur_left(c));
-}
-
 uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok)
 {
     if (c->err != SM_OK || off >= c->len - c->off) {
@@ -108,28 +83,6 @@ bool sm_cur_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at)
         return false;
     *at = (size_t)(hit - (c->base + c->off));
     return true;
-}
-
-struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict)
-{
-    struct sm_cur sub;
-    size_t left = sm_cur_left(c);
-
-    if (n > left && !strict)
-        n = left;
-    sm_cur_init(&sub, NULL, 0, c->stream);
-    if (c->err != SM_OK) {
-        sub.err = c->err;
-        return sub;
-    }
-    const uint8_t *p = sm_cur_take(c, n);
-    if (!p) {
-        sub.err = c->err;
-        sub.need = c->need;
-        return sub;
-    }
-    sm_cur_init(&sub, p, n, c->stream);
-    return sub;
 }
 
 struct sm_bytes sm_cur_ssh_string(struct sm_cur *c, size_t max)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum sm_err {
     SM_OK = 0,
@@ -45,21 +46,11 @@ uint16_t sm_cur_le16(struct sm_cur *c);
 uint32_t sm_cur_le32(struct sm_cur *c);
 uint16_t sm_cur_he16(struct sm_cur *c); /* host order (NFLOG TLVs) */
 uint32_t sm_cur_he32(struct sm_cur *c); /* host order (DLT_NULL) */
-/* Copies n bytes into out (zero-filled on failure). */
-void sm_cur_copy(struct sm_cur *c, void *out, size_t n);
-struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n);
-/* The rest of the input, consumed. */
-struct sm_bytes sm_cur_rest(struct sm_cur *c);
 /* Reads without consuming: the byte at offset off from the current position. */
 uint8_t sm_cur_peek_u8(const struct sm_cur *c, size_t off, bool *ok);
 /* Finds byte ch within the next limit bytes without consuming: true with its
  * offset from the current position in *at. */
 bool sm_cur_find(const struct sm_cur *c, uint8_t ch, size_t limit, size_t *at);
-/* A child cursor over the next n bytes (consumed from the parent). When fewer
- * than n remain, the child covers what remains and the parent's error is set
- * only if strict is true; a lenient child lets snaplen-truncated packets be
- * used for what they contain. */
-struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict);
 /* RFC 4251 section 5 string: uint32 length then bytes; longer than max is LIMIT. */
 struct sm_bytes sm_cur_ssh_string(struct sm_cur *c, size_t max);
 /* Sets SM_ERR_INVALID when cond is true; returns cond. */
@@ -70,7 +61,8 @@ bool sm_cur_invalid(struct sm_cur *c, bool cond);
 
 static inline void sm_cur_init(struct sm_cur *c, const uint8_t *p, size_t len, bool stream)
 {
-    c->base = p;
+    /* An empty cursor gets a base too, so no read ever offsets NULL. */
+    c->base = p ? p : (const uint8_t *)"";
     c->len = p ? len : 0;
     c->off = 0;
     c->need = 0;
@@ -104,8 +96,7 @@ static inline const uint8_t *sm_cur_take(struct sm_cur *c, size_t n)
         }
         return NULL;
     }
-    /* An empty cursor may have no base; never offset a null pointer. */
-    p = c->base ? c->base + c->off : (const uint8_t *)"";
+    p = c->base + c->off;
     c->off += n;
     return p;
 }
@@ -131,6 +122,59 @@ static inline uint32_t sm_cur_be32(struct sm_cur *c)
 static inline void sm_cur_skip(struct sm_cur *c, size_t n)
 {
     (void)sm_cur_take(c, n);
+}
+
+/* Copies n bytes into out (zero-filled on failure). */
+static inline void sm_cur_copy(struct sm_cur *c, void *out, size_t n)
+{
+    const uint8_t *p = sm_cur_take(c, n);
+    if (p)
+        memcpy(out, p, n);
+    else
+        memset(out, 0, n);
+}
+
+static inline struct sm_bytes sm_cur_bytes(struct sm_cur *c, size_t n)
+{
+    struct sm_bytes b = { NULL, 0 };
+    const uint8_t *p = sm_cur_take(c, n);
+    if (p) {
+        b.p = p;
+        b.len = n;
+    }
+    return b;
+}
+
+/* The rest of the input, consumed. */
+static inline struct sm_bytes sm_cur_rest(struct sm_cur *c)
+{
+    return sm_cur_bytes(c, sm_cur_left(c));
+}
+
+/* A child cursor over the next n bytes (consumed from the parent). When fewer
+ * than n remain, the child covers what remains and the parent's error is set
+ * only if strict is true; a lenient child lets snaplen-truncated packets be
+ * used for what they contain. */
+static inline struct sm_cur sm_cur_sub(struct sm_cur *c, size_t n, bool strict)
+{
+    struct sm_cur sub;
+    size_t left = sm_cur_left(c);
+
+    if (n > left && !strict)
+        n = left;
+    sm_cur_init(&sub, NULL, 0, c->stream);
+    if (c->err != SM_OK) {
+        sub.err = c->err;
+        return sub;
+    }
+    const uint8_t *p = sm_cur_take(c, n);
+    if (!p) {
+        sub.err = c->err;
+        sub.need = c->need;
+        return sub;
+    }
+    sm_cur_init(&sub, p, n, c->stream);
+    return sub;
 }
 
 #endif
