@@ -72,42 +72,60 @@ static void sm_reasm_stop(struct sm_reasm_dir *d)
     sm_reasm_drop_buffers(d);
 }
 
-/* Hands contiguous bytes to the consumer until it needs more than we have. */
-static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reasm_sink *sink)
+/* Offers the consumer the n in-order bytes at p until it needs more than
+ * remain or wants no more (*more false); returns the bytes it consumed or
+ * skipped. d->need counts from the first byte not yet consumed. */
+static size_t sm_reasm_offer(struct sm_reasm_dir *d, int dir, const struct sm_reasm_sink *sink,
+                             const uint8_t *p, size_t n, bool *more)
 {
-    while (!d->stopped && d->len > 0 && d->len >= d->need) {
-        size_t consumed = 0, need = 0;
+    size_t used = 0;
+    *more = true;
+    while (used < n && n - used >= d->need) {
+        size_t rem = n - used, consumed = 0, need = 0;
         uint64_t skip = 0;
-        bool more = sink->deliver(sink->ctx, dir, d->buf, d->len, &consumed, &need, &skip);
-        if (consumed > d->len)
-            consumed = d->len;
+        *more = sink->deliver(sink->ctx, dir, p + used, rem, &consumed, &need, &skip);
+        if (consumed > rem)
+            consumed = rem;
         if (skip > 0) {
-            size_t s = skip < d->len - consumed ? (size_t)skip : d->len - consumed;
+            size_t s = skip < rem - consumed ? (size_t)skip : rem - consumed;
             consumed += s;
             skip -= s;
         }
-        memmove(d->buf, d->buf + consumed, d->len - consumed);
-        d->len -= (uint32_t)consumed;
+        used += consumed;
         d->delivered += consumed;
         d->skip += skip;
-        if (!more) {
-            sm_reasm_stop(d);
-            return;
-        }
-        d->need = need ? (uint64_t)d->len + need : 0;
-        if (d->len == 0 && d->cap > 0) {
-            /* Idle connections hold no buffer: most of a connection's life
-             * (the encrypted part) passes through without one. */
-            free(d->buf);
-            d->buf = NULL;
-            d->cap = 0;
-        }
+        if (!*more)
+            return used;
+        d->need = need ? (uint64_t)(n - used) + need : 0;
         if (consumed == 0) {
             /* No progress: wait for at least one more byte. */
-            if (d->need <= d->len)
-                d->need = (uint64_t)d->len + 1;
-            return;
+            if (d->need <= n - used)
+                d->need = (uint64_t)(n - used) + 1;
+            break;
         }
+    }
+    return used;
+}
+
+/* Hands buffered bytes to the consumer until it needs more than we have. */
+static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reasm_sink *sink)
+{
+    if (d->stopped || d->len == 0 || d->len < d->need)
+        return;
+    bool more;
+    size_t used = sm_reasm_offer(d, dir, sink, d->buf, d->len, &more);
+    if (!more) {
+        sm_reasm_stop(d);
+        return;
+    }
+    memmove(d->buf, d->buf + used, d->len - used);
+    d->len -= (uint32_t)used;
+    if (d->len == 0 && d->cap > 0) {
+        /* Idle connections hold no buffer: most of a connection's life
+         * (the encrypted part) passes through without one. */
+        free(d->buf);
+        d->buf = NULL;
+        d->cap = 0;
     }
 }
 
@@ -301,6 +319,35 @@ static void sm_reasm_data(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
     }
 }
 
+/* The common case: nothing buffered or held and the whole segment is the
+ * next in order. The consumer reads it where it lies; only what it leaves
+ * (a record's beginning) is copied into the buffer. */
+static void sm_reasm_direct(struct sm_reasm_dir *d, int dir, const uint8_t *p, uint32_t n,
+                            const struct sm_reasm_sink *sink)
+{
+    d->next_seq += n;
+    if (d->skip > 0) {
+        uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
+        d->skip -= s;
+        d->delivered += s;
+        p += s;
+        n -= s;
+    }
+    size_t used = 0;
+    if (n > 0 && n >= d->need) {
+        bool more;
+        used = sm_reasm_offer(d, dir, sink, p, n, &more);
+        if (!more) {
+            sm_reasm_stop(d);
+            return;
+        }
+    }
+    /* Left over: the consumer skipped nothing more (a pending skip would
+     * have consumed the rest), so this is plain buffering. */
+    if (used < n)
+        sm_reasm_append(d, p + used, (uint32_t)(n - used));
+}
+
 void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t cap_len,
                       uint32_t len, const struct sm_reasm_sink *sink)
 {
@@ -312,6 +359,10 @@ void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *
     if (!d->started) {
         d->started = true;
         d->next_seq = seq;
+    }
+    if (d->len == 0 && !d->ooo && seq == d->next_seq && cap_len == len) {
+        sm_reasm_direct(d, dir, p, len, sink);
+        return;
     }
     uint32_t cut = seq + cap_len; /* first sequence number not captured */
     sm_reasm_data(d, seq, p, cap_len);
