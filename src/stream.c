@@ -46,20 +46,43 @@ static struct sm_reasm_sink sm_stream_sink(struct sm_stream *s)
     return sink;
 }
 
+/* Creates the stream state, starting each direction whose SYN was seen
+ * at its initial sequence number + 1. */
 static struct sm_stream *sm_stream_get(struct sm_flow *f)
 {
     if (!f->stream) {
         f->stream = calloc(1, sizeof(struct sm_stream));
-        if (f->stream)
-            sm_reasm_init(&f->stream->reasm);
+        if (!f->stream)
+            return NULL;
+        sm_reasm_init(&f->stream->reasm);
+        for (int d = 0; d < 2; d++) {
+            if (f->side[d].isn_known) {
+                f->stream->start_seen[d] = true;
+                sm_reasm_start(&f->stream->reasm, d, f->side[d].isn + 1);
+            }
+        }
     }
     return f->stream;
+}
+
+/* Whether this packet needs reassembly state: it carries payload, or its
+ * FIN or ACK shows bytes sent beyond a SYN's start that were not captured.
+ * A bare handshake, and so every member of a SYN flood, allocates none. */
+static bool sm_stream_needed(const struct sm_flow *f, int dir, const struct sm_pkt *p)
+{
+    const struct sm_tcp_side *me = &f->side[dir], *peer = &f->side[!dir];
+    if (p->payload_len > 0)
+        return true;
+    if ((p->flags & SM_TH_FIN) && me->isn_known && p->seq != me->isn + 1)
+        return true;
+    return (p->flags & SM_TH_ACK) && !(p->flags & SM_TH_RST) && peer->isn_known &&
+           p->ack != peer->isn + 1;
 }
 
 void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p)
 {
     bool has_data = p->payload_len > 0;
-    if (!f->stream && !has_data && !(p->flags & SM_TH_SYN))
+    if (!f->stream && !sm_stream_needed(f, dir, p))
         return; /* nothing to reassemble yet */
     struct sm_stream *s = sm_stream_get(f);
     if (!s || s->ended)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "stream.h"
 #include "unit.h"
 
 #define SEC 1000000LL
@@ -829,6 +830,57 @@ static void test_flow_clock_second_chance(void)
     sm_t_free(c);
 }
 
+/* One segment through the flow table and then the stream stage, as the
+ * engine does. */
+static struct sm_flow *sm_t_stream_send(struct sm_t_ctx *c, int64_t ts, struct sm_t_ep src,
+                                        struct sm_t_ep dst, uint8_t flags, uint32_t seq,
+                                        uint32_t ack, uint32_t plen)
+{
+    enum sm_dir d;
+    struct sm_pkt p = sm_t_seg(c, ts, src, dst, flags, seq, ack, plen);
+    struct sm_flow *f = sm_t_packet(c, &p, &d);
+    if (f)
+        sm_stream_packet(f, (int)d, &p);
+    return f;
+}
+
+/* A bare handshake allocates no reassembly state (a SYN flood's million
+ * half-open flows carry none), yet bytes sent before the first captured
+ * payload are still accounted: an ACK beyond the peer's SYN creates it. */
+static void test_flow_stream_lazy(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_flow *f = sm_t_stream_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NULL(f->stream);
+    f = sm_t_stream_send(c, 1 * SEC + 10, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    CU_ASSERT_PTR_NULL(f->stream);
+    f = sm_t_stream_send(c, 1 * SEC + 20, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    CU_ASSERT_PTR_NULL(f->stream);
+    /* The server's 40-byte banner was not captured; the client ACKs it. */
+    f = sm_t_stream_send(c, 1 * SEC + 30, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 41, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->stream);
+    struct sm_stream_loss loss;
+    sm_stream_loss(f, &loss);
+    CU_ASSERT_EQUAL(loss.capture_loss[SM_DIR_RESP], 40);
+    CU_ASSERT_EQUAL(loss.capture_loss[SM_DIR_ORIG], 0);
+    sm_stream_free(f);
+
+    /* A FIN after uncaptured bytes creates it too. */
+    struct sm_t_ep other = CLI;
+    other.port = 50001;
+    f = sm_t_stream_send(c, 2 * SEC, other, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    f = sm_t_stream_send(c, 2 * SEC + 10, SRV, other, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    f = sm_t_stream_send(c, 2 * SEC + 20, other, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 1, ISN_S + 1,
+                         0);
+    CU_ASSERT_PTR_NULL(f->stream); /* FIN right after the SYN: nothing sent */
+    f = sm_t_stream_send(c, 2 * SEC + 30, SRV, other, SM_TH_FIN | SM_TH_ACK, ISN_S + 9, ISN_C + 2,
+                         0);
+    CU_ASSERT_PTR_NOT_NULL(f->stream); /* 8 bytes before this FIN */
+    sm_stream_free(f);
+    sm_t_free(c);
+}
+
 static void test_flow_max_flows_evicts_lru(void)
 {
     struct sm_t_ctx *c = sm_t_new(3, 0);
@@ -1118,6 +1170,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_flush_order),
     SM_TEST(test_flow_max_flows_evicts_lru),
     SM_TEST(test_flow_index_churn),
+    SM_TEST(test_flow_stream_lazy),
     SM_TEST(test_flow_clock_second_chance),
     SM_TEST(test_flow_evicts_half_open_first),
     SM_TEST(test_flow_many_flows),
