@@ -937,6 +937,16 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
 
 /* ---- the event section ----------------------------------------------------- */
 
+/* Memo kinds (sm_intern_memo_id) of the values that depend only on one
+ * interned KEXINIT body: a writer may write them from memory the next time
+ * the same body comes. "hassh" hashes other lists for a server than for a
+ * client, hence two kinds. */
+enum sm_ssh_memo {
+    SM_SSH_MEMO_HASSH_CLIENT,
+    SM_SSH_MEMO_HASSH_SERVER,
+    SM_SSH_MEMO_KEXINIT,
+};
+
 /* A part of the identification line, or null when it was not kept. */
 static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm_ssh_side *x,
                            uint8_t off, uint8_t len, bool present)
@@ -947,26 +957,39 @@ static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm
         w->ops->null(w, key);
 }
 
-static void sm_ssh_w_hassh(struct sm_writer *w, const struct sm_ssh_kexinit *k, bool server)
+static void sm_ssh_w_hassh(struct sm_writer *w, const struct sm_interned *body,
+                           const struct sm_ssh_kexinit *k, bool server)
 {
     size_t strsz = k->list[SM_SSH_KEX_ALGS].len + 4;
     for (int i = SM_SSH_KEX_ENC_C2S; i <= SM_SSH_KEX_COMP_S2C; i++)
         strsz += k->list[i].len; /* more than the four hashed lists need */
+    /* Allocated before asking the writer, so that a string lost to a failed
+     * allocation is never remembered (memo id 0 is not). libcrypto failing
+     * inside MD5 (an allocation too) would still leave "hash" empty. */
     char *str = malloc(strsz);
-    char md5[33];
-    sm_ssh_hassh(k, server, md5, str, str ? strsz : 0);
-    w->ops->obj_begin(w, "hassh");
-    sm_w_cstr(w, "hash", md5);
-    if (str)
-        sm_w_cstr(w, "string", str);
-    else
-        w->ops->null(w, "string");
-    w->ops->obj_end(w);
+    uint64_t id = str ? sm_intern_memo_id(body, server ? SM_SSH_MEMO_HASSH_SERVER
+                                                       : SM_SSH_MEMO_HASSH_CLIENT)
+                      : 0;
+    if (!w->ops->memo_begin(w, "hassh", id)) {
+        char md5[33];
+        sm_ssh_hassh(k, server, md5, str, str ? strsz : 0);
+        w->ops->obj_begin(w, "hassh");
+        sm_w_cstr(w, "hash", md5);
+        if (str)
+            sm_w_cstr(w, "string", str);
+        else
+            w->ops->null(w, "string");
+        w->ops->obj_end(w);
+        w->ops->memo_end(w);
+    }
     free(str);
 }
 
-static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_ssh_kexinit *k)
+static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_interned *body,
+                             const struct sm_ssh_kexinit *k)
 {
+    if (w->ops->memo_begin(w, "kexinit", sm_intern_memo_id(body, SM_SSH_MEMO_KEXINIT)))
+        return;
     w->ops->obj_begin(w, "kexinit");
     for (int i = 0; i < SM_SSH_KEX_LISTS; i++) {
         struct sm_ssh_names it;
@@ -980,6 +1003,7 @@ static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_ssh_kexinit *k
     }
     w->ops->boolean(w, "first_kex_packet_follows", k->first_kex_follows);
     w->ops->obj_end(w);
+    w->ops->memo_end(w);
 }
 
 static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w, int dir,
@@ -999,8 +1023,8 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     sm_ssh_w_ident(w, "software_version", x, x->soft_off, x->soft_len, true);
     sm_ssh_w_ident(w, "comments", x, x->comm_off, x->comm_len, x->has_comments);
     if (have_k) {
-        sm_ssh_w_hassh(w, &k, server);
-        sm_ssh_w_kexinit(w, &k);
+        sm_ssh_w_hassh(w, x->kexinit, &k, server);
+        sm_ssh_w_kexinit(w, x->kexinit, &k);
         w->ops->boolean(w, "strict_kex",
                         sm_ssh_kexinit_has(&k, server ? SM_SSH_STRICT_KEX_S : SM_SSH_STRICT_KEX_C));
         w->ops->boolean(w, "ext_info",
