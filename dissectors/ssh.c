@@ -15,7 +15,18 @@
  *             counted by the flow table).
  *   OTHER     not SSH: no more bytes wanted.
  *   DONE      no more bytes wanted; a gap also leads here.
- * The dissector keeps no partial records: it answers "need N more". */
+ * The dissector keeps no partial records: it answers "need N more".
+ *
+ * Memory: a connection's state lives as long as the connection, and most
+ * of a busy sensor's connections sit encrypted for hours, so it is kept
+ * small (about 160 bytes on LP64). What repeats across connections (the
+ * identification lines, the KEXINIT name-lists, host key names, DISCONNECT
+ * texts, pre-banner lines) is interned (src/intern.h): held once, shared by
+ * every connection that sent the same bytes. What is rare (pre-banner
+ * lines) is allocated when it comes. What derives from other fields is
+ * recomputed or kept in process-wide caches keyed by interned ids (the
+ * negotiated algorithms). The authentication guess reads its records as
+ * they come instead of keeping them. */
 #include "config.h"
 #include "ssh.h"
 
@@ -24,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "ssh_wire.h"
 #include "writer.h"
 
@@ -44,81 +56,122 @@ enum sm_ssh_st {
     SM_SSH_DONE
 };
 
-/* Encrypted records (packets, or segments when lengths are encrypted) kept
+/* Encrypted records (packets, or segments when lengths are encrypted) read
  * in wire order for the authentication guess (doc/auth-heuristic.md). */
 #define SM_SSH_AUTH_RECORDS 24
 
-struct sm_ssh_side {
-    enum sm_ssh_st st;
-    uint8_t ident[SM_SSH_MAX_IDENT]; /* the identification line, raw */
-    uint16_t ident_len;
-    uint8_t proto_off, proto_len; /* views into ident */
-    uint16_t soft_off, soft_len;
-    uint16_t comm_off, comm_len;
-    bool has_ident, has_comments;
-    bool ident_partial; /* an identification line cut by a gap */
-    bool ssh1;          /* announced protocol 1.x (not 1.99) */
-    uint8_t *kexinit;   /* the first KEXINIT payload, copied */
-    bool kexinit_cut;   /* a KEXINIT was seen, its lists cut by the capture */
-    bool truncated;     /* packets were cut by the capture, framing kept */
-    uint32_t kexinit_len;
-    bool newkeys;
-    bool gap;
-    bool sent_server_msg; /* sent a KEX reply (31/33): acts as server */
-    bool sent_client_msg; /* sent a KEX init (30/32/34): acts as client */
-    uint32_t lines;       /* lines before the identification line */
-    uint32_t mac_len;     /* encrypted framing: tag/MAC length */
-    uint64_t enc_pkts, enc_bytes;
+/* Another protocol's greeting: an index into sm_ssh_other_names (a byte in
+ * the state instead of a pointer). */
+enum sm_ssh_other {
+    SM_SSH_OTHER_NONE,
+    SM_SSH_OTHER_UNKNOWN,
+    SM_SSH_OTHER_HTTP,
+    SM_SSH_OTHER_SMTP_OR_FTP,
+    SM_SSH_OTHER_SMTP,
+    SM_SSH_OTHER_POP3,
+    SM_SSH_OTHER_IMAP,
+    SM_SSH_OTHER_VNC,
+    SM_SSH_OTHER_TLS
 };
 
+static const char *const sm_ssh_other_names[] = {
+    NULL, "unknown", "http", "smtp-or-ftp", "smtp", "pop3", "imap", "vnc", "tls",
+};
+
+struct sm_ssh_side {
+    uint64_t enc_pkts, enc_bytes;
+    /* The identification line (at most SM_SSH_MAX_IDENT bytes, raw) and
+     * the body of the first KEXINIT (the name-lists without the random
+     * cookie, so that every peer running the same software sends the same
+     * bytes), interned. NULL when not seen, or when memory ran out to keep
+     * it: then it reads as not kept. */
+    const struct sm_interned *ident;
+    const struct sm_interned *kexinit;
+    uint32_t lines;  /* lines before the identification line */
+    uint8_t st;      /* enum sm_ssh_st */
+    uint8_t mac_len; /* encrypted framing: tag/MAC length (64 at most) */
+    /* Views into ident: offsets and lengths fit a byte, as ident does. */
+    uint8_t proto_off, proto_len;
+    uint8_t soft_off, soft_len;
+    uint8_t comm_off, comm_len;
+    bool has_ident : 1; /* an identification line was seen (or its start, before a gap) */
+    bool has_comments : 1;
+    bool ssh1 : 1;            /* announced protocol 1.x (not 1.99) */
+    bool kexinit_cut : 1;     /* a KEXINIT was seen, its lists cut by the capture */
+    bool truncated : 1;       /* packets were cut by the capture, framing kept */
+    bool newkeys : 1;         /* sent NEWKEYS */
+    bool gap : 1;             /* lost its framing to missing bytes */
+    bool sent_server_msg : 1; /* sent a KEX reply (31/33): acts as server */
+    bool sent_client_msg : 1; /* sent a KEX init (30/32/34): acts as client */
+};
+
+/* Lines before the identification line of one direction, rare: allocated
+ * when the first one comes. */
 struct sm_ssh_prebanner {
-    uint8_t line[SM_SSH_KEEP_PREBANNER][SM_SSH_KEEP_LINE];
-    uint8_t len[SM_SSH_KEEP_PREBANNER];
-    char escaped[SM_SSH_KEEP_LINE * 4 + 1]; /* the first line, for the reason */
+    const struct sm_interned *line[SM_SSH_KEEP_PREBANNER]; /* cut to SM_SSH_KEEP_LINE */
+    const struct sm_interned *escaped; /* the first line escaped, for the reason */
+};
+
+/* The authentication guess (doc/auth-heuristic.md) walks the records in
+ * order; its walk depends on which side is the server, which can in theory
+ * still change while records come, so it is walked for both. */
+enum sm_ssh_walk_phase {
+    SM_SSH_WALK_CLIENT, /* server records before the client's first (EXT_INFO) */
+    SM_SSH_WALK_A,      /* client records, until the server's answer: A */
+    SM_SSH_WALK_AFTER,  /* after A: looking for the outcome */
+    SM_SSH_WALK_DONE    /* decided (outcome) */
+};
+enum sm_ssh_walk_outcome {
+    SM_SSH_AUTH_OPEN,     /* undecided */
+    SM_SSH_AUTH_EXACT,    /* a server record of A - 16 bytes: success, 0.9 */
+    SM_SSH_AUTH_LOCKSTEP, /* the server spoke twice in a row: success, 0.6 */
+    SM_SSH_AUTH_UNKNOWN   /* a server record below A of another size: no guess */
+};
+struct sm_ssh_walk {
+    uint32_t a;               /* the size of A (SERVICE_ACCEPT) */
+    unsigned phase : 2;       /* enum sm_ssh_walk_phase */
+    unsigned outcome : 2;     /* enum sm_ssh_walk_outcome */
+    unsigned n : 2;           /* client records after A, counted up to 2 */
+    unsigned prev_server : 1; /* the last record after A came from the server */
 };
 
 struct sm_ssh_state {
     struct sm_ssh_side side[2]; /* by TCP direction */
     /* Lines before the identification line, per TCP direction (which side
-     * is the server may only be known later: reverse SSH); allocated only
-     * when such lines come, which they rarely do. */
+     * is the server may only be known later: reverse SSH). */
     struct sm_ssh_prebanner *pre[2];
-    const char *other_protocol;
-    int other_dir;
-    bool disconnect;
-    int disconnect_dir;
+    /* The server host key: its type, a NUL, its SHA-256 fingerprint. */
+    const struct sm_interned *hostkey;
+    const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
     uint32_t disconnect_code;
-    uint8_t disconnect_text[SM_SSH_KEEP_DISCONNECT];
-    uint8_t disconnect_len;
-    bool hostkey;
-    char hostkey_type[SM_SSH_KEYTYPE_LEN];
-    char hostkey_fp[SM_SSH_FP_LEN];
-    bool limit_hit;  /* an over-long field or packet was met */
-    bool bad_packet; /* a binary packet's lengths were impossible */
-    bool long_ident; /* an identification line over RFC 4253's 255 bytes */
-    struct {
-        uint8_t dir;
-        uint32_t size;
-    } rec[SM_SSH_AUTH_RECORDS];
-    uint8_t nrec;
-    bool rec_gap; /* a gap after NEWKEYS: record sizes unreliable */
-    bool closed;  /* a side closed (FIN or RST) */
-    /* Negotiation results, recomputed only when their inputs change (a
-     * KEXINIT stored, a KEX message showing a role). */
-    struct {
-        unsigned key; /* 0: never computed */
-        int srv;      /* TCP direction acting as SSH server */
-        bool ok[SM_SSH_KEX_LISTS];
-        struct sm_bytes v[SM_SSH_KEX_LISTS]; /* views into the KEXINIT copies */
-    } neg;
+    struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
+    uint32_t last_size;         /* the last record read for the guess */
+    uint8_t nrec;               /* records read for the guess, up to SM_SSH_AUTH_RECORDS */
+    uint8_t other;              /* enum sm_ssh_other */
+    uint8_t role_key;           /* what role_srv was computed from; 0: never */
+    bool role_srv : 1;          /* the TCP direction acting as SSH server */
+    bool other_dir : 1;
+    bool disconnect : 1; /* a plaintext DISCONNECT */
+    bool disconnect_dir : 1;
+    bool last_dir : 1;   /* the direction of the last record read */
+    bool limit_hit : 1;  /* an over-long field or packet was met */
+    bool bad_packet : 1; /* a binary packet's lengths were impossible */
+    bool long_ident : 1; /* an identification line over RFC 4253's 255 bytes */
+    bool rec_gap : 1;    /* a gap after NEWKEYS: record sizes unreliable */
+    bool closed : 1;     /* a side closed (FIN or RST) */
 };
 
 /* ---- roles --------------------------------------------------------------- */
 
+/* The body of a side's KEXINIT, parsed (views into the interned copy). */
+static bool sm_ssh_side_kexinit(const struct sm_ssh_side *x, struct sm_ssh_kexinit *k)
+{
+    return x->kexinit &&
+           sm_ssh_parse_kexinit_body(x->kexinit->bytes, x->kexinit->len, k, NULL) == SM_OK;
+}
+
 /* Which TCP direction acts as the SSH server: KEX messages decide, then the
  * strict-kex/ext-info markers of the KEXINITs, then TCP (the responder). */
-static int sm_ssh_server_dir(const struct sm_ssh_state *s);
-
 static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
 {
     for (int d = 0; d < 2; d++) {
@@ -126,9 +179,8 @@ static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
             return d;
     }
     for (int d = 0; d < 2; d++) {
-        const struct sm_ssh_side *x = &s->side[d];
         struct sm_ssh_kexinit k;
-        if (x->kexinit && sm_ssh_parse_kexinit(x->kexinit, x->kexinit_len, &k) == SM_OK) {
+        if (sm_ssh_side_kexinit(&s->side[d], &k)) {
             if (sm_ssh_kexinit_has(&k, SM_SSH_STRICT_KEX_S) ||
                 sm_ssh_kexinit_has(&k, SM_SSH_EXT_INFO_S))
                 return d;
@@ -140,36 +192,65 @@ static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
     return SM_APP_RESP;
 }
 
+/* What the roles depend on; it only ever grows, so it names the state. */
+static uint8_t sm_ssh_role_key(const struct sm_ssh_state *s)
+{
+    unsigned k = 1;
+    for (int d = 0; d < 2; d++) {
+        const struct sm_ssh_side *x = &s->side[d];
+        k |= (unsigned)(x->kexinit != NULL) << (1 + 3 * d);
+        k |= (unsigned)x->sent_server_msg << (2 + 3 * d);
+        k |= (unsigned)x->sent_client_msg << (3 + 3 * d);
+    }
+    return (uint8_t)k;
+}
+
+/* Recomputed only when its inputs change; filled lazily also from the const
+ * callbacks (facts, describe): the state is this dissector's own heap
+ * object, never const. */
+static int sm_ssh_server_dir(const struct sm_ssh_state *cs)
+{
+    struct sm_ssh_state *s = (struct sm_ssh_state *)(uintptr_t)cs;
+    uint8_t key = sm_ssh_role_key(s);
+    if (s->role_key != key) {
+        s->role_key = key;
+        s->role_srv = sm_ssh_server_dir_compute(s) != 0;
+    }
+    return s->role_srv;
+}
+
 /* ---- another protocol on the port --------------------------------------- */
 
-static const char *sm_ssh_guess_other(const uint8_t *p, size_t n)
+static enum sm_ssh_other sm_ssh_guess_other(const uint8_t *p, size_t n)
 {
     static const struct {
         const char *prefix;
-        const char *name;
+        enum sm_ssh_other what;
     } greet[] = {
-        { "GET ", "http" },     { "POST ", "http" },       { "HEAD ", "http" },
-        { "PUT ", "http" },     { "OPTIONS ", "http" },    { "HTTP/", "http" },
-        { "CONNECT ", "http" }, { "220 ", "smtp-or-ftp" }, { "220-", "smtp-or-ftp" },
-        { "EHLO", "smtp" },     { "HELO", "smtp" },        { "+OK", "pop3" },
-        { "* OK", "imap" },     { "RFB ", "vnc" },
+        { "GET ", SM_SSH_OTHER_HTTP },        { "POST ", SM_SSH_OTHER_HTTP },
+        { "HEAD ", SM_SSH_OTHER_HTTP },       { "PUT ", SM_SSH_OTHER_HTTP },
+        { "OPTIONS ", SM_SSH_OTHER_HTTP },    { "HTTP/", SM_SSH_OTHER_HTTP },
+        { "CONNECT ", SM_SSH_OTHER_HTTP },    { "220 ", SM_SSH_OTHER_SMTP_OR_FTP },
+        { "220-", SM_SSH_OTHER_SMTP_OR_FTP }, { "EHLO", SM_SSH_OTHER_SMTP },
+        { "HELO", SM_SSH_OTHER_SMTP },        { "+OK", SM_SSH_OTHER_POP3 },
+        { "* OK", SM_SSH_OTHER_IMAP },        { "RFB ", SM_SSH_OTHER_VNC },
     };
     if (n >= 2 && p[0] == 0x16 && p[1] == 0x03)
-        return "tls";
+        return SM_SSH_OTHER_TLS;
     for (size_t i = 0; i < sizeof(greet) / sizeof(greet[0]); i++) {
         size_t k = strlen(greet[i].prefix);
         if (n >= k && memcmp(p, greet[i].prefix, k) == 0)
-            return greet[i].name;
+            return greet[i].what;
     }
-    return NULL;
+    return SM_SSH_OTHER_NONE;
 }
 
-static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, const char *what)
+static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_other what)
 {
     s->side[dir].st = SM_SSH_OTHER;
-    if (!s->other_protocol) {
-        s->other_protocol = what ? what : "unknown";
-        s->other_dir = dir;
+    if (s->other == SM_SSH_OTHER_NONE) {
+        s->other = (uint8_t)(what != SM_SSH_OTHER_NONE ? what : SM_SSH_OTHER_UNKNOWN);
+        s->other_dir = dir != 0;
     }
 }
 
@@ -177,9 +258,9 @@ static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, const char *what)
 
 static void sm_ssh_keep_ident(struct sm_ssh_side *x, const struct sm_ssh_line *l)
 {
-    size_t n = l->text.len < sizeof(x->ident) ? l->text.len : sizeof(x->ident);
-    memcpy(x->ident, l->text.p, n);
-    x->ident_len = (uint16_t)n;
+    size_t n = l->text.len < SM_SSH_MAX_IDENT ? l->text.len : SM_SSH_MAX_IDENT;
+    sm_intern_release(x->ident);
+    x->ident = sm_intern(l->text.p, n);
     x->has_ident = true;
     /* Offsets of the parts inside the kept copy (clamped to it). */
     size_t po = l->proto_version.p ? (size_t)(l->proto_version.p - l->text.p) : 4;
@@ -188,17 +269,19 @@ static void sm_ssh_keep_ident(struct sm_ssh_side *x, const struct sm_ssh_line *l
 #define SM_CLAMP(off, len) ((off) >= n ? 0 : ((len) > n - (off) ? n - (off) : (len)))
     x->proto_off = (uint8_t)(po < n ? po : n);
     x->proto_len = (uint8_t)SM_CLAMP(po, l->proto_version.len);
-    x->soft_off = (uint16_t)(so < n ? so : n);
-    x->soft_len = (uint16_t)SM_CLAMP(so, l->software_version.len);
-    x->comm_off = (uint16_t)(co < n ? co : n);
-    x->comm_len = (uint16_t)SM_CLAMP(co, l->comments.len);
+    x->soft_off = (uint8_t)(so < n ? so : n);
+    x->soft_len = (uint8_t)SM_CLAMP(so, l->software_version.len);
+    x->comm_off = (uint8_t)(co < n ? co : n);
+    x->comm_len = (uint8_t)SM_CLAMP(co, l->comments.len);
 #undef SM_CLAMP
     x->has_comments = l->has_comments;
 }
 
-/* The start of an identification line whose end has not arrived: if a gap
- * (a snaplen cut, capture loss) ends the direction, what was seen of it
- * still tells that the side spoke SSH. */
+/* The start of an identification line whose end never came, before a gap
+ * (a snaplen cut, capture loss) that ends the direction: what was seen of
+ * it still tells that the side spoke SSH. The reassembler hands the bytes
+ * left unconsumed to the gap callback, and in LINES that is the current
+ * line, so nothing needs keeping until a gap comes. */
 static void sm_ssh_keep_partial(struct sm_ssh_side *x, const uint8_t *p, size_t n)
 {
     if (x->has_ident || n < 4 || memcmp(p, "SSH-", 4) != 0)
@@ -209,10 +292,27 @@ static void sm_ssh_keep_partial(struct sm_ssh_side *x, const uint8_t *p, size_t 
     line[k] = '\n';
     struct sm_ssh_line l;
     size_t used, more;
-    if (sm_ssh_parse_line(line, k + 1, sizeof(line), &l, &used, &more) == SM_OK && l.is_ident) {
+    if (sm_ssh_parse_line(line, k + 1, sizeof(line), &l, &used, &more) == SM_OK && l.is_ident)
         sm_ssh_keep_ident(x, &l);
-        x->has_ident = false; /* not complete yet */
-        x->ident_partial = true;
+}
+
+/* A line before the identification line: the first few are kept. */
+static void sm_ssh_keep_prebanner(struct sm_ssh_state *s, int dir, const struct sm_ssh_line *l)
+{
+    struct sm_ssh_side *x = &s->side[dir];
+    if (x->lines >= SM_SSH_KEEP_PREBANNER)
+        return;
+    if (!s->pre[dir])
+        s->pre[dir] = calloc(1, sizeof(*s->pre[dir]));
+    struct sm_ssh_prebanner *pb = s->pre[dir];
+    if (!pb)
+        return;
+    size_t k = l->text.len < SM_SSH_KEEP_LINE ? l->text.len : SM_SSH_KEEP_LINE;
+    pb->line[x->lines] = sm_intern(l->text.p, k);
+    if (x->lines == 0) { /* for the classifier's reason sentence */
+        char escaped[SM_SSH_KEEP_LINE * 4 + 1];
+        size_t en = sm_escape_bytes(l->text.p, k, escaped, sizeof(escaped));
+        pb->escaped = sm_intern(escaped, en);
     }
 }
 
@@ -224,8 +324,8 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
     /* The client side must start with "SSH-"; other protocols are told
      * apart by their greeting before a whole line is there. */
     if (x->lines == 0 && n > 0) {
-        const char *other = sm_ssh_guess_other(p, n);
-        if (other) {
+        enum sm_ssh_other other = sm_ssh_guess_other(p, n);
+        if (other != SM_SSH_OTHER_NONE) {
             sm_ssh_mark_other(s, dir, other);
             *consumed = n;
             return false;
@@ -237,13 +337,12 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         enum sm_err e =
                 sm_ssh_parse_line(p + *consumed, n - *consumed, SM_SSH_MAX_LINE, &l, &used, &more);
         if (e == SM_ERR_INCOMPLETE) {
-            sm_ssh_keep_partial(x, p + *consumed, n - *consumed);
             *need = more;
             return true;
         }
         if (e != SM_OK) { /* no line end within the cap: not SSH */
             s->limit_hit = true;
-            sm_ssh_mark_other(s, dir, NULL);
+            sm_ssh_mark_other(s, dir, SM_SSH_OTHER_NONE);
             *consumed = n;
             return false;
         }
@@ -262,20 +361,14 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
             return true;
         }
         /* A line before the identification line. */
-        if (x->lines == 0 && sm_ssh_guess_other(l.text.p, l.text.len)) {
-            sm_ssh_mark_other(s, dir, sm_ssh_guess_other(l.text.p, l.text.len));
-            return false;
+        if (x->lines == 0) {
+            enum sm_ssh_other other = sm_ssh_guess_other(l.text.p, l.text.len);
+            if (other != SM_SSH_OTHER_NONE) {
+                sm_ssh_mark_other(s, dir, other);
+                return false;
+            }
         }
-        if (x->lines < SM_SSH_KEEP_PREBANNER && !s->pre[dir])
-            s->pre[dir] = calloc(1, sizeof(*s->pre[dir]));
-        if (x->lines < SM_SSH_KEEP_PREBANNER && s->pre[dir]) {
-            struct sm_ssh_prebanner *pb = s->pre[dir];
-            size_t k = l.text.len < SM_SSH_KEEP_LINE ? l.text.len : SM_SSH_KEEP_LINE;
-            memcpy(pb->line[x->lines], l.text.p, k);
-            pb->len[x->lines] = (uint8_t)k;
-            if (x->lines == 0) /* for the classifier's reason sentence */
-                sm_escape_bytes(l.text.p, k, pb->escaped, sizeof(pb->escaped));
-        }
+        sm_ssh_keep_prebanner(s, dir, &l);
         if (x->lines < UINT32_MAX)
             x->lines++;
     }
@@ -287,11 +380,11 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
 /* The MAC/tag length of an encrypted packet whose length field travels in
  * clear, or 0 when the cipher encrypts it (chacha20-poly1305, CTR/CBC with
  * a MAC over the plaintext): then packets cannot be framed. */
-static uint32_t sm_ssh_clear_length_mac(struct sm_bytes cipher, struct sm_bytes mac)
+static uint8_t sm_ssh_clear_length_mac(struct sm_bytes cipher, struct sm_bytes mac)
 {
     static const struct {
         const char *name;
-        uint32_t len;
+        uint8_t len;
     } etm[] = {
         { "hmac-sha2-256-etm@openssh.com", 32 }, { "hmac-sha2-512-etm@openssh.com", 64 },
         { "hmac-sha1-etm@openssh.com", 20 },     { "umac-64-etm@openssh.com", 8 },
@@ -323,53 +416,66 @@ static bool sm_ssh_is_aead(struct sm_bytes cipher)
            sm_ssh_name_is(cipher, "aes256-gcm@openssh.com");
 }
 
-/* What the negotiation depends on; it only ever grows, so it names the state. */
-static unsigned sm_ssh_neg_key(const struct sm_ssh_state *s)
-{
-    unsigned k = 1;
-    for (int d = 0; d < 2; d++) {
-        const struct sm_ssh_side *x = &s->side[d];
-        k |= (x->kexinit != NULL) << (1 + 3 * d);
-        k |= x->sent_server_msg << (2 + 3 * d);
-        k |= x->sent_client_msg << (3 + 3 * d);
-    }
-    return k;
-}
+/* The algorithms chosen per list, client preference (RFC 4253 7.1), depend
+ * only on the client's and the server's KEXINIT, and connections from the
+ * same software to the same server send the same pair: the results live
+ * in a small process-wide table keyed by the two interned ids, not in each
+ * connection. The ids are never reused, so a slot can only ever describe
+ * its own pair (and a slot whose KEXINITs were freed is never matched
+ * again). A miss (two pairs sharing a slot) only recomputes; what is
+ * written never depends on the table. */
+#define SM_SSH_NEG_SLOTS 64u
 
-/* Roles and the algorithms chosen per list, client preference (RFC 4253
- * 7.1). The cache inside the state is filled lazily, also from the const
- * callbacks (facts, describe): the state is this dissector's own heap
- * object, never const. */
-static void sm_ssh_neg_refresh(const struct sm_ssh_state *cs)
+struct sm_ssh_neg {
+    uint64_t cid, sid; /* ids of the client's and the server's KEXINIT; 0: empty */
+    uint16_t ok;       /* bit i: list i has a common name */
+    /* The chosen names: views into the client's KEXINIT body. */
+    uint32_t off[SM_SSH_KEX_LISTS], len[SM_SSH_KEX_LISTS];
+};
+
+static struct sm_ssh_neg sm_ssh_neg_memo[SM_SSH_NEG_SLOTS];
+
+/* The negotiation of connection s with srv as server, or NULL without both
+ * KEXINITs. Valid until the next call. */
+static const struct sm_ssh_neg *sm_ssh_negotiation(const struct sm_ssh_state *s, int srv)
 {
-    struct sm_ssh_state *s = (struct sm_ssh_state *)(uintptr_t)cs;
-    unsigned key = sm_ssh_neg_key(s);
-    if (s->neg.key == key)
-        return;
-    memset(&s->neg, 0, sizeof(s->neg));
-    s->neg.key = key;
-    s->neg.srv = sm_ssh_server_dir_compute(s);
-    const struct sm_ssh_side *c = &s->side[!s->neg.srv], *v = &s->side[s->neg.srv];
+    const struct sm_interned *c = s->side[!srv].kexinit, *v = s->side[srv].kexinit;
+    if (!c || !v)
+        return NULL;
+    uint64_t h = (c->id * 0x9e3779b97f4a7c15ULL) ^ (v->id * 0xc2b2ae3d27d4eb4fULL);
+    struct sm_ssh_neg *n = &sm_ssh_neg_memo[(h ^ (h >> 29)) % SM_SSH_NEG_SLOTS];
+    if (n->cid == c->id && n->sid == v->id)
+        return n;
     struct sm_ssh_kexinit kc, ks;
-    if (!c->kexinit || !v->kexinit || sm_ssh_parse_kexinit(c->kexinit, c->kexinit_len, &kc) ||
-        sm_ssh_parse_kexinit(v->kexinit, v->kexinit_len, &ks))
-        return;
-    for (int i = 0; i < SM_SSH_KEX_LISTS; i++)
-        s->neg.ok[i] = sm_ssh_negotiate(kc.list[i], ks.list[i], &s->neg.v[i], NULL);
+    if (!sm_ssh_side_kexinit(&s->side[!srv], &kc) || !sm_ssh_side_kexinit(&s->side[srv], &ks))
+        return NULL; /* cannot happen: only bodies that parsed are kept */
+    memset(n, 0, sizeof(*n));
+    n->cid = c->id;
+    n->sid = v->id;
+    for (int i = 0; i < SM_SSH_KEX_LISTS; i++) {
+        struct sm_bytes chosen;
+        if (sm_ssh_negotiate(kc.list[i], ks.list[i], &chosen, NULL)) {
+            n->ok |= (uint16_t)(1u << i);
+            n->off[i] = (uint32_t)(chosen.p - c->bytes);
+            n->len[i] = (uint32_t)chosen.len;
+        }
+    }
+    return n;
 }
 
-static int sm_ssh_server_dir(const struct sm_ssh_state *s)
-{
-    sm_ssh_neg_refresh(s);
-    return s->neg.srv;
-}
-
+/* The name chosen for one list; false (and an empty view) without one. */
 static bool sm_ssh_pick(const struct sm_ssh_state *s, enum sm_ssh_kex_list which,
                         struct sm_bytes *out)
 {
-    sm_ssh_neg_refresh(s);
-    *out = s->neg.v[which];
-    return s->neg.ok[which];
+    int srv = sm_ssh_server_dir(s);
+    const struct sm_ssh_neg *n = sm_ssh_negotiation(s, srv);
+    out->p = NULL;
+    out->len = 0;
+    if (!n || !(n->ok & (1u << which)))
+        return false;
+    out->p = s->side[!srv].kexinit->bytes + n->off[which];
+    out->len = n->len[which];
+    return true;
 }
 
 static void sm_ssh_enter_encrypted(struct sm_ssh_state *s, int dir)
@@ -395,24 +501,49 @@ static void sm_ssh_note_role(struct sm_ssh_side *x, uint8_t msg)
         x->sent_server_msg = true;
 }
 
+/* The first KEXINIT of a side, kept as its interned body: the cookie is
+ * random on every connection and the bytes after the reserved field mean
+ * nothing, so neither is kept and equal offers share one copy. */
+static void sm_ssh_keep_kexinit(struct sm_ssh_state *s, struct sm_ssh_side *x,
+                                const struct sm_ssh_packet *pk)
+{
+    struct sm_ssh_kexinit k;
+    enum sm_err e = sm_ssh_parse_kexinit(pk->payload.p, pk->payload.len, &k);
+    if (e == SM_ERR_LIMIT)
+        s->limit_hit = true;
+    if (e != SM_OK)
+        return;
+    const uint8_t *body = pk->payload.p + SM_SSH_KEXINIT_BODY_OFF;
+    size_t used = 0;
+    if (sm_ssh_parse_kexinit_body(body, pk->payload.len - SM_SSH_KEXINIT_BODY_OFF, &k, &used) ==
+        SM_OK)
+        x->kexinit = sm_intern(body, used);
+}
+
+/* The host key of a KEX reply: its type and fingerprint as one interned
+ * string, "type" NUL "fingerprint" (a server shows the same key to every
+ * client). */
+static void sm_ssh_keep_hostkey(struct sm_ssh_state *s, const struct sm_ssh_packet *pk)
+{
+    struct sm_bytes blob;
+    char type[SM_SSH_KEYTYPE_LEN], fp[SM_SSH_FP_LEN];
+    if (sm_ssh_parse_kex_reply(pk->payload.p, pk->payload.len, &blob) != SM_OK ||
+        sm_ssh_hostkey_describe(blob, type, sizeof(type), fp, sizeof(fp)) != SM_OK)
+        return;
+    char both[SM_SSH_KEYTYPE_LEN + SM_SSH_FP_LEN];
+    size_t tl = strlen(type), fl = strlen(fp);
+    memcpy(both, type, tl + 1);
+    memcpy(both + tl + 1, fp, fl);
+    s->hostkey = sm_intern(both, tl + 1 + fl);
+}
+
 static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_packet *pk)
 {
     struct sm_ssh_side *x = &s->side[dir];
     switch (pk->msg) {
     case SM_SSH_MSG_KEXINIT:
-        if (!x->kexinit) {
-            struct sm_ssh_kexinit k;
-            enum sm_err e = sm_ssh_parse_kexinit(pk->payload.p, pk->payload.len, &k);
-            if (e == SM_ERR_LIMIT)
-                s->limit_hit = true;
-            if (e == SM_OK) {
-                x->kexinit = malloc(pk->payload.len);
-                if (x->kexinit) {
-                    memcpy(x->kexinit, pk->payload.p, pk->payload.len);
-                    x->kexinit_len = (uint32_t)pk->payload.len;
-                }
-            }
-        }
+        if (!x->kexinit)
+            sm_ssh_keep_kexinit(s, x, pk);
         break;
     case SM_SSH_MSG_KEXDH_INIT:
     case SM_SSH_MSG_KEX_DH_GEX_INIT:
@@ -426,13 +557,8 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
         bool gex = sm_ssh_pick(s, SM_SSH_KEX_ALGS, &kex) && kex.len >= 28 &&
                    memcmp(kex.p, "diffie-hellman-group-exchange", 29 > kex.len ? kex.len : 29) == 0;
         /* Under group exchange, 31 is KEX_DH_GEX_GROUP, not a reply. */
-        if (s->hostkey || (gex && pk->msg == SM_SSH_MSG_KEXDH_REPLY))
-            break;
-        struct sm_bytes blob;
-        if (sm_ssh_parse_kex_reply(pk->payload.p, pk->payload.len, &blob) == SM_OK &&
-            sm_ssh_hostkey_describe(blob, s->hostkey_type, sizeof(s->hostkey_type), s->hostkey_fp,
-                                    sizeof(s->hostkey_fp)) == SM_OK)
-            s->hostkey = true;
+        if (!s->hostkey && !(gex && pk->msg == SM_SSH_MSG_KEXDH_REPLY))
+            sm_ssh_keep_hostkey(s, pk);
         break;
     }
     case SM_SSH_MSG_DISCONNECT: {
@@ -441,12 +567,12 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
         if (!s->disconnect &&
             sm_ssh_parse_disconnect(pk->payload.p, pk->payload.len, &code, &desc) == SM_OK) {
             s->disconnect = true;
-            s->disconnect_dir = dir;
+            s->disconnect_dir = dir != 0;
             s->disconnect_code = code;
-            size_t k =
-                    desc.len < sizeof(s->disconnect_text) ? desc.len : sizeof(s->disconnect_text);
-            memcpy(s->disconnect_text, desc.p, k);
-            s->disconnect_len = (uint8_t)k;
+            /* Interned: allocated only when a DISCONNECT comes, and the
+             * same few texts come back ("Too many authentication failures"). */
+            s->disconnect_text = sm_intern(
+                    desc.p, desc.len < SM_SSH_KEEP_DISCONNECT ? desc.len : SM_SSH_KEEP_DISCONNECT);
         }
         break;
     }
@@ -484,13 +610,54 @@ static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, si
     return x->st == SM_SSH_PACKETS || x->st == SM_SSH_ENCRYPTED || x->st == SM_SSH_SEGMENTS;
 }
 
+/* One step of the walk of doc/auth-heuristic.md (see sm_ssh_auth_guess). */
+static void sm_ssh_walk_step(struct sm_ssh_walk *w, bool server, uint32_t size)
+{
+    switch (w->phase) {
+    case SM_SSH_WALK_CLIENT:
+        if (!server)
+            w->phase = SM_SSH_WALK_A;
+        break;
+    case SM_SSH_WALK_A:
+        if (server) {
+            w->a = size;
+            w->n = 0;
+            w->prev_server = 1;
+            w->phase = SM_SSH_WALK_AFTER;
+        }
+        break;
+    case SM_SSH_WALK_AFTER:
+        if (!server) {
+            if (w->n < 2)
+                w->n++;
+            w->prev_server = 0;
+        } else if (size < w->a) {
+            w->outcome = w->a >= 16 && size == w->a - 16 ? SM_SSH_AUTH_EXACT : SM_SSH_AUTH_UNKNOWN;
+            w->phase = SM_SSH_WALK_DONE;
+        } else if (w->prev_server && w->n >= 2) {
+            w->outcome = SM_SSH_AUTH_LOCKSTEP;
+            w->phase = SM_SSH_WALK_DONE;
+        } else {
+            w->prev_server = 1;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* An encrypted record for the guess: walked under both role hypotheses
+ * instead of kept, so the state needs no record ring. */
 static void sm_ssh_record(struct sm_ssh_state *s, int dir, uint64_t size)
 {
-    if (s->nrec < SM_SSH_AUTH_RECORDS) {
-        s->rec[s->nrec].dir = (uint8_t)dir;
-        s->rec[s->nrec].size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-        s->nrec++;
-    }
+    if (s->nrec >= SM_SSH_AUTH_RECORDS)
+        return;
+    uint32_t v = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    for (int h = 0; h < 2; h++)
+        sm_ssh_walk_step(&s->walk[h], dir == h, v);
+    s->last_dir = dir != 0;
+    s->last_size = v;
+    s->nrec++;
 }
 
 /* Encrypted packets with a clear length: count, and skip their bodies. */
@@ -526,10 +693,7 @@ static int sm_ssh_probe(const uint8_t *p, size_t n, bool on_port)
 
 static void *sm_ssh_new(void)
 {
-    struct sm_ssh_state *s = calloc(1, sizeof(*s));
-    if (s)
-        s->disconnect_dir = -1;
-    return s;
+    return calloc(1, sizeof(struct sm_ssh_state));
 }
 
 static void sm_ssh_free(void *st)
@@ -538,9 +702,17 @@ static void sm_ssh_free(void *st)
     if (!s)
         return;
     for (int d = 0; d < 2; d++) {
-        free(s->side[d].kexinit);
-        free(s->pre[d]);
+        sm_intern_release(s->side[d].ident);
+        sm_intern_release(s->side[d].kexinit);
+        if (s->pre[d]) {
+            for (unsigned i = 0; i < SM_SSH_KEEP_PREBANNER; i++)
+                sm_intern_release(s->pre[d]->line[i]);
+            sm_intern_release(s->pre[d]->escaped);
+            free(s->pre[d]);
+        }
     }
+    sm_intern_release(s->hostkey);
+    sm_intern_release(s->disconnect_text);
     free(s);
 }
 
@@ -573,7 +745,7 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
         case SM_SSH_SEGMENTS:
             /* Lengths are encrypted: each in-order delivery (one TCP
              * segment, retransmissions removed) stands for a record. Once
-             * enough are kept, nothing more is wanted. */
+             * enough are read, nothing more is wanted. */
             sm_ssh_record(s, dir & 1, n - *consumed);
             x->enc_pkts++;
             x->enc_bytes += n - *consumed;
@@ -626,8 +798,8 @@ static bool sm_ssh_gap(void *st, int dir, uint64_t len, const uint8_t *partial, 
     x->gap = true;
     if (x->st == SM_SSH_ENCRYPTED || x->st == SM_SSH_SEGMENTS)
         s->rec_gap = true;
-    if (x->ident_partial && x->st == SM_SSH_LINES)
-        x->has_ident = true; /* its start was seen */
+    if (x->st == SM_SSH_LINES)
+        sm_ssh_keep_partial(x, partial, partial_len);
     /* Anything else loses its framing. */
     if (x->st != SM_SSH_OTHER)
         x->st = SM_SSH_DONE;
@@ -647,7 +819,9 @@ static void sm_ssh_eof(void *st, int dir)
  * payload, is exactly 16 bytes smaller under OpenSSH's minimal padding; a
  * server speaking twice in a row after two client requests has left the
  * request/answer rhythm of authentication; a connection that ends on a
- * server answer at least as large as A failed. */
+ * server answer at least as large as A failed. The walk over the first
+ * SM_SSH_AUTH_RECORDS records was done as they came (sm_ssh_walk_step);
+ * here its result for the actual server is read. */
 static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_app_facts *f)
 {
     f->auth_success = -1;
@@ -656,41 +830,27 @@ static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_a
     struct sm_bytes comp;
     if (sm_ssh_pick(s, SM_SSH_KEX_COMP_S2C, &comp) && sm_ssh_name_is(comp, "zlib"))
         return; /* compression from the start changes every size */
-    unsigned i = 0;
-    while (i < s->nrec && s->rec[i].dir == srv)
-        i++; /* server records before the client's first (EXT_INFO) */
-    while (i < s->nrec && s->rec[i].dir != srv)
-        i++;
-    if (i >= s->nrec)
+    const struct sm_ssh_walk *w = &s->walk[srv];
+    switch (w->outcome) {
+    case SM_SSH_AUTH_EXACT:
+        f->auth_success = 1;
+        f->auth_confidence = 0.9;
         return;
-    uint32_t a = s->rec[i].size;
-    unsigned n = 0;
-    bool prev_server = true;
-    for (i++; i < s->nrec; i++) {
-        if (s->rec[i].dir != srv) {
-            n++;
-            prev_server = false;
-            continue;
-        }
-        uint32_t size = s->rec[i].size;
-        if (size < a) {
-            if (a >= 16 && size == a - 16) {
-                f->auth_success = 1;
-                f->auth_confidence = 0.9;
-            }
-            return;
-        }
-        if (prev_server && n >= 2) {
-            f->auth_success = 1;
-            f->auth_confidence = 0.6;
-            return;
-        }
-        prev_server = true;
+    case SM_SSH_AUTH_LOCKSTEP:
+        f->auth_success = 1;
+        f->auth_confidence = 0.6;
+        return;
+    case SM_SSH_AUTH_UNKNOWN:
+        return;
+    default:
+        break;
     }
+    if (w->phase != SM_SSH_WALK_AFTER)
+        return; /* no A */
     /* At least one request after SERVICE_ACCEPT was answered (n counts
      * them): a client that never tried is no failed authentication. */
-    if (s->closed && n >= 1 && s->nrec > 0 && s->nrec < SM_SSH_AUTH_RECORDS &&
-        s->rec[s->nrec - 1].dir == srv && s->rec[s->nrec - 1].size >= a) {
+    if (s->closed && w->n >= 1 && s->nrec > 0 && s->nrec < SM_SSH_AUTH_RECORDS &&
+        s->last_dir == srv && s->last_size >= w->a) {
         f->auth_success = 0;
         f->auth_confidence = 0.8;
     }
@@ -710,17 +870,17 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->gap[d] = x->gap;
         f->not_protocol[d] = x->st == SM_SSH_OTHER;
     }
-    f->other_protocol = s->other_protocol;
+    f->other_protocol = sm_ssh_other_names[s->other];
     f->prebanner_seen = s->side[srv].lines > 0;
-    if (f->prebanner_seen && s->pre[srv] && s->pre[srv]->escaped[0])
-        f->prebanner_text = s->pre[srv]->escaped;
+    if (f->prebanner_seen && s->pre[srv] && s->pre[srv]->escaped && s->pre[srv]->escaped->len)
+        f->prebanner_text = (const char *)s->pre[srv]->escaped->bytes;
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->limit_hit = s->limit_hit;
     f->bad_packet = s->bad_packet;
     f->long_ident = s->long_ident;
     f->disconnect_seen = s->disconnect;
-    f->disconnect_dir = s->disconnect_dir;
+    f->disconnect_dir = s->disconnect ? s->disconnect_dir : -1;
     f->disconnect_code = s->disconnect_code;
     if (s->side[0].kexinit && s->side[1].kexinit) {
         static const struct {
@@ -753,10 +913,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
             f->kex_no_common = true;
             f->kex_no_common_category = cat[i].name;
             struct sm_ssh_kexinit kc, ks;
-            if (sm_ssh_parse_kexinit(s->side[!srv].kexinit, s->side[!srv].kexinit_len, &kc) ==
-                        SM_OK &&
-                sm_ssh_parse_kexinit(s->side[srv].kexinit, s->side[srv].kexinit_len, &ks) ==
-                        SM_OK) {
+            if (sm_ssh_side_kexinit(&s->side[!srv], &kc) &&
+                sm_ssh_side_kexinit(&s->side[srv], &ks)) {
                 f->kex_fail_list[0] = kc.list[cat[i].list].p;
                 f->kex_fail_len[0] = kc.list[cat[i].list].len;
                 f->kex_fail_list[1] = ks.list[cat[i].list].p;
@@ -779,17 +937,59 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
 
 /* ---- the event section ----------------------------------------------------- */
 
-static void sm_ssh_w_view(struct sm_writer *w, const char *key, const uint8_t *p, size_t n,
-                          bool present)
+/* Memo kinds (sm_intern_memo_id) of the values that depend only on one
+ * interned KEXINIT body: a writer may write them from memory the next time
+ * the same body comes. "hassh" hashes other lists for a server than for a
+ * client, hence two kinds. */
+enum sm_ssh_memo {
+    SM_SSH_MEMO_HASSH_CLIENT,
+    SM_SSH_MEMO_HASSH_SERVER,
+    SM_SSH_MEMO_KEXINIT,
+};
+
+/* A part of the identification line, or null when it was not kept. */
+static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm_ssh_side *x,
+                           uint8_t off, uint8_t len, bool present)
 {
-    if (present)
-        w->ops->str(w, key, p, n);
+    if (present && x->has_ident && x->ident)
+        w->ops->str(w, key, x->ident->bytes + off, len);
     else
         w->ops->null(w, key);
 }
 
-static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_ssh_kexinit *k)
+static void sm_ssh_w_hassh(struct sm_writer *w, const struct sm_interned *body,
+                           const struct sm_ssh_kexinit *k, bool server)
 {
+    size_t strsz = k->list[SM_SSH_KEX_ALGS].len + 4;
+    for (int i = SM_SSH_KEX_ENC_C2S; i <= SM_SSH_KEX_COMP_S2C; i++)
+        strsz += k->list[i].len; /* more than the four hashed lists need */
+    /* Allocated before asking the writer, so that a string lost to a failed
+     * allocation is never remembered (memo id 0 is not). libcrypto failing
+     * inside MD5 (an allocation too) would still leave "hash" empty. */
+    char *str = malloc(strsz);
+    uint64_t id = str ? sm_intern_memo_id(body, server ? SM_SSH_MEMO_HASSH_SERVER
+                                                       : SM_SSH_MEMO_HASSH_CLIENT)
+                      : 0;
+    if (!w->ops->memo_begin(w, "hassh", id)) {
+        char md5[33];
+        sm_ssh_hassh(k, server, md5, str, str ? strsz : 0);
+        w->ops->obj_begin(w, "hassh");
+        sm_w_cstr(w, "hash", md5);
+        if (str)
+            sm_w_cstr(w, "string", str);
+        else
+            w->ops->null(w, "string");
+        w->ops->obj_end(w);
+        w->ops->memo_end(w);
+    }
+    free(str);
+}
+
+static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_interned *body,
+                             const struct sm_ssh_kexinit *k)
+{
+    if (w->ops->memo_begin(w, "kexinit", sm_intern_memo_id(body, SM_SSH_MEMO_KEXINIT)))
+        return;
     w->ops->obj_begin(w, "kexinit");
     for (int i = 0; i < SM_SSH_KEX_LISTS; i++) {
         struct sm_ssh_names it;
@@ -803,6 +1003,7 @@ static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_ssh_kexinit *k
     }
     w->ops->boolean(w, "first_kex_packet_follows", k->first_kex_follows);
     w->ops->obj_end(w);
+    w->ops->memo_end(w);
 }
 
 static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w, int dir,
@@ -815,29 +1016,15 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         return;
     }
     struct sm_ssh_kexinit k;
-    bool have_k = x->kexinit && sm_ssh_parse_kexinit(x->kexinit, x->kexinit_len, &k) == SM_OK;
+    bool have_k = sm_ssh_side_kexinit(x, &k);
 
     w->ops->obj_begin(w, key);
-    sm_ssh_w_view(w, "proto_version", x->ident + x->proto_off, x->proto_len, x->has_ident);
-    sm_ssh_w_view(w, "software_version", x->ident + x->soft_off, x->soft_len, x->has_ident);
-    sm_ssh_w_view(w, "comments", x->ident + x->comm_off, x->comm_len,
-                  x->has_ident && x->has_comments);
+    sm_ssh_w_ident(w, "proto_version", x, x->proto_off, x->proto_len, true);
+    sm_ssh_w_ident(w, "software_version", x, x->soft_off, x->soft_len, true);
+    sm_ssh_w_ident(w, "comments", x, x->comm_off, x->comm_len, x->has_comments);
     if (have_k) {
-        char md5[33];
-        size_t strsz = k.list[SM_SSH_KEX_ALGS].len + 4;
-        for (int i = SM_SSH_KEX_ENC_C2S; i <= SM_SSH_KEX_COMP_S2C; i++)
-            strsz += k.list[i].len; /* more than the four hashed lists need */
-        char *str = malloc(strsz);
-        sm_ssh_hassh(&k, server, md5, str, str ? strsz : 0);
-        w->ops->obj_begin(w, "hassh");
-        sm_w_cstr(w, "hash", md5);
-        if (str)
-            sm_w_cstr(w, "string", str);
-        else
-            w->ops->null(w, "string");
-        w->ops->obj_end(w);
-        free(str);
-        sm_ssh_w_kexinit(w, &k);
+        sm_ssh_w_hassh(w, x->kexinit, &k, server);
+        sm_ssh_w_kexinit(w, x->kexinit, &k);
         w->ops->boolean(w, "strict_kex",
                         sm_ssh_kexinit_has(&k, server ? SM_SSH_STRICT_KEX_S : SM_SSH_STRICT_KEX_C));
         w->ops->boolean(w, "ext_info",
@@ -855,13 +1042,17 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
-        for (uint32_t i = 0; s->pre[dir] && i < keep; i++)
-            w->ops->str(w, NULL, s->pre[dir]->line[i], s->pre[dir]->len[i]);
+        for (uint32_t i = 0; s->pre[dir] && i < keep; i++) {
+            const struct sm_interned *line = s->pre[dir]->line[i];
+            if (line) /* else lost to a failed allocation */
+                w->ops->str(w, NULL, line->bytes, line->len);
+        }
         w->ops->arr_end(w);
         if (s->hostkey) {
+            const char *type = (const char *)s->hostkey->bytes;
             w->ops->obj_begin(w, "host_key");
-            sm_w_cstr(w, "type", s->hostkey_type);
-            sm_w_cstr(w, "fingerprint_sha256", s->hostkey_fp);
+            sm_w_cstr(w, "type", type);
+            sm_w_cstr(w, "fingerprint_sha256", type + strlen(type) + 1);
             w->ops->obj_end(w);
         } else {
             w->ops->null(w, "host_key");
@@ -882,11 +1073,10 @@ static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
     }
     int srv = sm_ssh_server_dir(s);
     struct sm_ssh_kexinit kc, ks;
-    bool strict =
-            sm_ssh_parse_kexinit(s->side[!srv].kexinit, s->side[!srv].kexinit_len, &kc) == SM_OK &&
-            sm_ssh_parse_kexinit(s->side[srv].kexinit, s->side[srv].kexinit_len, &ks) == SM_OK &&
-            sm_ssh_kexinit_has(&kc, SM_SSH_STRICT_KEX_C) &&
-            sm_ssh_kexinit_has(&ks, SM_SSH_STRICT_KEX_S);
+    bool strict = sm_ssh_side_kexinit(&s->side[!srv], &kc) &&
+                  sm_ssh_side_kexinit(&s->side[srv], &ks) &&
+                  sm_ssh_kexinit_has(&kc, SM_SSH_STRICT_KEX_C) &&
+                  sm_ssh_kexinit_has(&ks, SM_SSH_STRICT_KEX_S);
     bool chacha = false, cbc_etm = false;
     for (int d = 0; d < 2; d++) {
         struct sm_bytes c = neg[SM_SSH_KEX_ENC_C2S + d], m = neg[SM_SSH_KEX_MAC_C2S + d];
@@ -981,7 +1171,8 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
             sm_w_cstr(w, "reason_name", rn);
         else
             w->ops->null(w, "reason_name");
-        w->ops->str(w, "description", s->disconnect_text, s->disconnect_len);
+        const struct sm_interned *t = s->disconnect_text; /* NULL: lost to a failed allocation */
+        w->ops->str(w, "description", t ? (const void *)t->bytes : "", t ? t->len : 0);
         w->ops->obj_end(w);
     } else {
         w->ops->null(w, "disconnect");

@@ -170,25 +170,43 @@ enum sm_err sm_ssh_parse_packet(const uint8_t *p, size_t n, struct sm_ssh_packet
 
 /* ---- KEXINIT ------------------------------------------------------------ */
 
+/* The ten name-lists, boolean first_kex_packet_follows, uint32 0 (reserved). */
+static enum sm_err sm_ssh_kexinit_body(struct sm_cur *c, struct sm_ssh_kexinit *out)
+{
+    for (int i = 0; i < SM_SSH_KEX_LISTS; i++)
+        out->list[i] = sm_cur_ssh_string(c, SM_SSH_MAX_NAMELIST);
+    out->first_kex_follows = sm_cur_u8(c) != 0; /* RFC 4251 §5: any non-zero is TRUE */
+    out->reserved = sm_cur_be32(c);
+    if (!sm_cur_ok(c)) {
+        memset(out, 0, sizeof(*out));
+        return c->err;
+    }
+    return SM_OK;
+}
+
 enum sm_err sm_ssh_parse_kexinit(const uint8_t *payload, size_t n, struct sm_ssh_kexinit *out)
 {
     struct sm_cur c;
 
     memset(out, 0, sizeof(*out));
     sm_cur_init(&c, payload, n, false);
-    /* RFC 4253 §7.1: byte SSH_MSG_KEXINIT, byte[16] cookie, ten name-lists,
-     * boolean first_kex_packet_follows, uint32 0 (reserved). */
+    /* RFC 4253 §7.1: byte SSH_MSG_KEXINIT, byte[16] cookie, then the body. */
     sm_cur_invalid(&c, sm_cur_u8(&c) != SM_SSH_MSG_KEXINIT); /* no-op if truncated */
     sm_cur_copy(&c, out->cookie, sizeof(out->cookie));
-    for (int i = 0; i < SM_SSH_KEX_LISTS; i++)
-        out->list[i] = sm_cur_ssh_string(&c, SM_SSH_MAX_NAMELIST);
-    out->first_kex_follows = sm_cur_u8(&c) != 0; /* RFC 4251 §5: any non-zero is TRUE */
-    out->reserved = sm_cur_be32(&c);
-    if (!sm_cur_ok(&c)) {
-        memset(out, 0, sizeof(*out));
-        return c.err;
-    }
-    return SM_OK;
+    return sm_ssh_kexinit_body(&c, out);
+}
+
+enum sm_err sm_ssh_parse_kexinit_body(const uint8_t *body, size_t n, struct sm_ssh_kexinit *out,
+                                      size_t *used)
+{
+    struct sm_cur c;
+
+    memset(out, 0, sizeof(*out));
+    sm_cur_init(&c, body, n, false);
+    enum sm_err e = sm_ssh_kexinit_body(&c, out);
+    if (used)
+        *used = e == SM_OK ? sm_cur_offset(&c) : 0;
+    return e;
 }
 
 bool sm_ssh_kexinit_has(const struct sm_ssh_kexinit *k, const char *name)

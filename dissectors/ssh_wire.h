@@ -157,6 +157,22 @@ struct sm_ssh_kexinit {
  */
 enum sm_err sm_ssh_parse_kexinit(const uint8_t *payload, size_t n, struct sm_ssh_kexinit *out);
 
+/* Where the body of a KEXINIT payload starts: after the message byte and
+ * the 16-byte random cookie. The body (the name-lists, first_kex_packet_follows
+ * and reserved) is what a peer's software sends alike on every connection;
+ * the cookie differs every time. */
+#define SM_SSH_KEXINIT_BODY_OFF 17u
+
+/**
+ * Parses a KEXINIT body (the payload from SM_SSH_KEXINIT_BODY_OFF on); the
+ * cookie in *out is zero. Bytes after the reserved field are ignored.
+ * \param used if not NULL: on SM_OK the bytes the body takes (up to and
+ *             including reserved), else 0
+ * \return as sm_ssh_parse_kexinit(), without SM_ERR_INVALID
+ */
+enum sm_err sm_ssh_parse_kexinit_body(const uint8_t *body, size_t n, struct sm_ssh_kexinit *out,
+                                      size_t *used);
+
 /* True when the kex_algorithms list holds exactly name (a marker such as
  * SM_SSH_STRICT_KEX_C). Meaningful only on the first KEXINIT of a connection. */
 bool sm_ssh_kexinit_has(const struct sm_ssh_kexinit *k, const char *name);

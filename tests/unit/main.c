@@ -21,6 +21,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "reasm", .pTests = sm_reasm_tests },
     { .pName = "ssh", .pTests = sm_ssh_tests },
     { .pName = "pattern", .pTests = sm_pattern_tests },
+    { .pName = "intern", .pTests = sm_intern_tests },
     CU_SUITE_INFO_NULL,
 };
 

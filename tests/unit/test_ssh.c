@@ -5,7 +5,8 @@
  * heap copy): a real OpenSSH session whole, split at every offset, byte by
  * byte, truncated everywhere and with every bit of its start flipped;
  * pre-banner lines and tarpits, over-long lines, other protocols, SSH-1,
- * escaped banners, a failed negotiation, reversed roles, and gaps. */
+ * escaped banners, a failed negotiation, reversed roles, gaps, and the
+ * writer's memo calls for the values that depend on one KEXINIT. */
 #include "config.h"
 
 #include <stdio.h>
@@ -886,6 +887,284 @@ static void test_ssh_gap_at_packet_boundary(void)
     sm_t_h_fini(&h);
 }
 
+/* ---- memoised values ---------------------------------------------------------- */
+
+/* A writer that writes a flat text of tokens and implements memo_begin and
+ * memo_end the way a remembering writer may: the text written between them
+ * is stored under the id and replayed on the next memo_begin of that id.
+ * With remember false it remembers nothing (like today's writers). It
+ * checks the contract: one value under the key between begin and end. */
+#define SM_T_MEMOS 16
+struct sm_t_mw {
+    struct sm_writer w;
+    bool remember;
+    char *text;
+    size_t len, cap;
+    int depth;
+    /* The open memo. */
+    bool open;
+    const char *open_key;
+    uint64_t open_id;
+    size_t open_at, open_values;
+    int open_depth;
+    bool bad; /* a contract violation */
+    struct {
+        uint64_t id;
+        char key[16];
+        char *text;
+    } memo[SM_T_MEMOS];
+    size_t nmemo, begins, hits;
+    uint64_t ids[SM_T_MEMOS];
+    size_t nids;
+};
+
+static struct sm_t_mw *sm_t_mw(struct sm_writer *w)
+{
+    return (struct sm_t_mw *)(void *)w;
+}
+
+static void sm_t_mw_put(struct sm_t_mw *m, const char *key, const char *what, const void *b,
+                        size_t n)
+{
+    if (m->open && m->depth == m->open_depth) {
+        m->open_values++;
+        if (!key || strcmp(key, m->open_key) != 0)
+            m->bad = true; /* a value under another key */
+    }
+    char head[96];
+    int k = snprintf(head, sizeof(head), "%s%s=%s:", key ? key : "", key ? "" : "-", what);
+    size_t need = m->len + (size_t)k + n + 2;
+    if (need > m->cap) {
+        m->cap = need * 2;
+        m->text = realloc(m->text, m->cap);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m->text);
+    }
+    memcpy(m->text + m->len, head, (size_t)k);
+    m->len += (size_t)k;
+    if (n)
+        memcpy(m->text + m->len, b, n);
+    m->len += n;
+    m->text[m->len++] = ';';
+    m->text[m->len] = '\0';
+}
+
+static void sm_t_mw_begin(struct sm_writer *w)
+{
+    sm_t_mw(w)->len = 0;
+}
+static int sm_t_mw_end(struct sm_writer *w, FILE *out)
+{
+    (void)w;
+    (void)out;
+    return 0;
+}
+static void sm_t_mw_obj_begin(struct sm_writer *w, const char *key)
+{
+    sm_t_mw_put(sm_t_mw(w), key, "{", NULL, 0);
+    sm_t_mw(w)->depth++;
+}
+static void sm_t_mw_obj_end(struct sm_writer *w)
+{
+    sm_t_mw_put(sm_t_mw(w), NULL, "}", NULL, 0); /* inside: no value of its own */
+    sm_t_mw(w)->depth--;
+}
+static void sm_t_mw_arr_begin(struct sm_writer *w, const char *key)
+{
+    sm_t_mw_obj_begin(w, key);
+}
+static void sm_t_mw_arr_end(struct sm_writer *w)
+{
+    sm_t_mw_obj_end(w);
+}
+static void sm_t_mw_str(struct sm_writer *w, const char *key, const void *b, size_t n)
+{
+    sm_t_mw_put(sm_t_mw(w), key, "s", b, n);
+}
+static void sm_t_mw_u64(struct sm_writer *w, const char *key, uint64_t v)
+{
+    char b[32];
+    sm_t_mw_put(sm_t_mw(w), key, "u", b,
+                (size_t)snprintf(b, sizeof(b), "%llu", (unsigned long long)v));
+}
+static void sm_t_mw_i64(struct sm_writer *w, const char *key, int64_t v)
+{
+    char b[32];
+    sm_t_mw_put(sm_t_mw(w), key, "i", b, (size_t)snprintf(b, sizeof(b), "%lld", (long long)v));
+}
+static void sm_t_mw_real(struct sm_writer *w, const char *key, double v, int decimals)
+{
+    char b[64];
+    sm_t_mw_put(sm_t_mw(w), key, "r", b, (size_t)snprintf(b, sizeof(b), "%.*f", decimals, v));
+}
+static void sm_t_mw_boolean(struct sm_writer *w, const char *key, bool v)
+{
+    sm_t_mw_put(sm_t_mw(w), key, v ? "t" : "f", NULL, 0);
+}
+static void sm_t_mw_null(struct sm_writer *w, const char *key)
+{
+    sm_t_mw_put(sm_t_mw(w), key, "n", NULL, 0);
+}
+
+static bool sm_t_mw_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
+{
+    struct sm_t_mw *m = sm_t_mw(w);
+    if (m->open)
+        m->bad = true; /* nested */
+    m->begins++;
+    if (m->nids < SM_T_MEMOS)
+        m->ids[m->nids++] = id;
+    for (size_t i = 0; m->remember && id && i < m->nmemo; i++) {
+        if (m->memo[i].id != id)
+            continue;
+        if (strcmp(m->memo[i].key, key) != 0)
+            m->bad = true; /* one id, two keys */
+        size_t n = strlen(m->memo[i].text);
+        char *t = realloc(m->text, m->len + n + 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        m->text = t;
+        m->cap = m->len + n + 1;
+        memcpy(m->text + m->len, m->memo[i].text, n + 1);
+        m->len += n;
+        m->hits++;
+        return true;
+    }
+    m->open = true;
+    m->open_key = key;
+    m->open_id = id;
+    m->open_at = m->len;
+    m->open_values = 0;
+    m->open_depth = m->depth;
+    return false;
+}
+
+static void sm_t_mw_memo_end(struct sm_writer *w)
+{
+    struct sm_t_mw *m = sm_t_mw(w);
+    if (!m->open || m->depth != m->open_depth || m->open_values != 1)
+        m->bad = true;
+    m->open = false;
+    if (m->remember && m->open_id && m->nmemo < SM_T_MEMOS) {
+        m->memo[m->nmemo].id = m->open_id;
+        snprintf(m->memo[m->nmemo].key, sizeof(m->memo[m->nmemo].key), "%s", m->open_key);
+        m->memo[m->nmemo].text = strndup(m->text + m->open_at, m->len - m->open_at);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m->memo[m->nmemo].text);
+        m->nmemo++;
+    }
+}
+
+static void sm_t_mw_free(struct sm_writer *w)
+{
+    struct sm_t_mw *m = sm_t_mw(w);
+    for (size_t i = 0; i < m->nmemo; i++)
+        free(m->memo[i].text);
+    free(m->text);
+    free(m);
+}
+
+static const struct sm_writer_ops sm_t_mw_ops = {
+    sm_t_mw_begin,   sm_t_mw_end,  sm_t_mw_obj_begin,  sm_t_mw_obj_end,  sm_t_mw_arr_begin,
+    sm_t_mw_arr_end, sm_t_mw_str,  sm_t_mw_u64,        sm_t_mw_i64,      sm_t_mw_real,
+    sm_t_mw_boolean, sm_t_mw_null, sm_t_mw_memo_begin, sm_t_mw_memo_end, sm_t_mw_free,
+};
+
+static struct sm_t_mw *sm_t_mw_new(bool remember)
+{
+    struct sm_t_mw *m = calloc(1, sizeof(*m));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    m->w.ops = &sm_t_mw_ops;
+    m->remember = remember;
+    return m;
+}
+
+/* One connection of the real session, with the first cookie byte of each
+ * KEXINIT set to cookie (the cookie is random on every real connection). */
+static void sm_t_session_cookie(struct sm_t_h *h, uint8_t cookie)
+{
+    sm_t_h_init(h);
+    for (int d = 0; d < 2; d++) {
+        uint8_t *copy = malloc(sm_t_stream_len[d]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+        memcpy(copy, sm_t_stream[d], sm_t_stream_len[d]);
+        const uint8_t *lf = memchr(copy, '\n', sm_t_stream_len[d]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+        size_t at = (size_t)(lf - copy) + 1 + 4 + 1; /* packet length, padding length */
+        CU_ASSERT_EQUAL_FATAL(copy[at], 20);         /* KEXINIT */
+        copy[at + 1] = cookie;
+        sm_t_feed(h, d, copy, sm_t_stream_len[d]);
+        free(copy);
+    }
+    sm_t_eof(h);
+}
+
+static char *sm_t_mw_describe(struct sm_t_mw *m, const struct sm_t_h *h)
+{
+    m->w.ops->begin(&m->w);
+    SM_T_D->describe(h->st, &m->w);
+    CU_ASSERT_FALSE(m->open);
+    char *t = strndup(m->text, m->len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    return t;
+}
+
+/* The values that depend only on one KEXINIT (each side's "hassh" and
+ * "kexinit") go through memo_begin/memo_end with one value under the key,
+ * ids distinct per value and the same on a connection that sent the same
+ * KEXINIT under another cookie; a remembering writer writes exactly what a
+ * forgetting one does. */
+static void test_ssh_memo(void)
+{
+    struct sm_t_mw *plain = sm_t_mw_new(false), *memo = sm_t_mw_new(true);
+    struct sm_t_h a, b;
+    sm_t_session_cookie(&a, 1);
+    sm_t_session_cookie(&b, 2);
+
+    char *pa = sm_t_mw_describe(plain, &a);
+    CU_ASSERT_EQUAL(plain->begins, 4);
+    CU_ASSERT_FALSE(plain->bad);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pa, "hassh={"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pa, "kexinit={"));
+    /* Four distinct, non-zero ids. */
+    for (size_t i = 0; i < 4; i++) {
+        CU_ASSERT(plain->ids[i] != 0);
+        for (size_t j = 0; j < i; j++)
+            CU_ASSERT(plain->ids[i] != plain->ids[j]);
+    }
+    char *pb = sm_t_mw_describe(plain, &b);
+    CU_ASSERT_STRING_EQUAL(pa, pb);
+    CU_ASSERT_EQUAL(plain->nids, 8);
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(plain->ids[i], plain->ids[4 + i]); /* the cookie is not kept */
+
+    char *ma = sm_t_mw_describe(memo, &a);
+    CU_ASSERT_EQUAL(memo->hits, 0);
+    char *mb = sm_t_mw_describe(memo, &b);
+    CU_ASSERT_EQUAL(memo->hits, 4);
+    CU_ASSERT_FALSE(memo->bad);
+    CU_ASSERT_STRING_EQUAL(ma, pa);
+    CU_ASSERT_STRING_EQUAL(mb, pa);
+    uint64_t first = plain->ids[0];
+    sm_t_h_fini(&a);
+    sm_t_h_fini(&b);
+
+    /* Once both are gone, the same KEXINITs are new entries with new ids:
+     * nothing remembered for the old ones can be taken for them. */
+    struct sm_t_h c;
+    sm_t_session_cookie(&c, 3);
+    size_t hits = memo->hits;
+    char *mc = sm_t_mw_describe(memo, &c);
+    CU_ASSERT_EQUAL(memo->hits, hits);
+    CU_ASSERT(memo->ids[memo->nids - 1] > first);
+    CU_ASSERT_STRING_EQUAL(mc, pa);
+    sm_t_h_fini(&c);
+    free(pa);
+    free(pb);
+    free(ma);
+    free(mb);
+    free(mc);
+    plain->w.ops->free(&plain->w);
+    memo->w.ops->free(&memo->w);
+}
+
 CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_real_stream_whole),
     SM_TEST(test_ssh_split_every_offset),
@@ -905,5 +1184,6 @@ CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_reversed_prebanner),
     SM_TEST(test_ssh_gap_inside_kexinit),
     SM_TEST(test_ssh_gap_at_packet_boundary),
+    SM_TEST(test_ssh_memo),
     CU_TEST_INFO_NULL,
 };

@@ -828,6 +828,50 @@ static void test_ssh_kexinit_truncations(void)
     CU_ASSERT_EQUAL(sm_ssh_parse_kexinit(NULL, 0, &k), SM_ERR_TRUNCATED);
 }
 
+/* The body (after message byte and cookie) parses to the same lists, the
+ * cookie zero, and says where it ends even when bytes follow. */
+static void test_ssh_kexinit_body(void)
+{
+    static const char *const fixtures[] = { sm_t_sv_cli_kexinit, sm_t_cv_cli_kexinit,
+                                            sm_t_ml_srv_kexinit };
+
+    for (size_t f = 0; f < SM_NELEM(fixtures); f++) {
+        struct sm_ssh_kexinit k, kb;
+        size_t n, used = 99;
+        uint8_t *p = sm_t_payload(fixtures[f], &n);
+        CU_ASSERT_EQUAL_FATAL(sm_ssh_parse_kexinit(p, n, &k), SM_OK);
+        const uint8_t *body = p + SM_SSH_KEXINIT_BODY_OFF;
+        size_t bn = n - SM_SSH_KEXINIT_BODY_OFF;
+        CU_ASSERT_EQUAL_FATAL(sm_ssh_parse_kexinit_body(body, bn, &kb, &used), SM_OK);
+        CU_ASSERT_EQUAL(used, bn); /* these payloads end with reserved */
+        for (int i = 0; i < SM_SSH_KEX_LISTS; i++) {
+            CU_ASSERT_PTR_EQUAL(kb.list[i].p, k.list[i].p);
+            CU_ASSERT_EQUAL(kb.list[i].len, k.list[i].len);
+        }
+        CU_ASSERT_EQUAL(kb.first_kex_follows, k.first_kex_follows);
+        static const uint8_t zero[16];
+        CU_ASSERT_EQUAL(memcmp(kb.cookie, zero, 16), 0);
+        /* Trailing bytes are not part of it. */
+        uint8_t *more = malloc(bn + 7);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(more);
+        memcpy(more, body, bn);
+        memset(more + bn, 0xee, 7);
+        CU_ASSERT_EQUAL(sm_ssh_parse_kexinit_body(more, bn + 7, &kb, &used), SM_OK);
+        CU_ASSERT_EQUAL(used, bn);
+        free(more);
+        /* Every cut is short, and used is 0 then. */
+        for (size_t cut = 0; cut < bn; cut++) {
+            uint8_t *b = sm_t_dup(body, cut);
+            CU_ASSERT_EQUAL(sm_ssh_parse_kexinit_body(b, cut, &kb, &used), SM_ERR_TRUNCATED);
+            CU_ASSERT_EQUAL(used, 0);
+            CU_ASSERT_EQUAL(kb.list[0].len, 0);
+            free(b);
+        }
+        CU_ASSERT_EQUAL(sm_ssh_parse_kexinit_body(body, bn, &kb, NULL), SM_OK);
+        free(p);
+    }
+}
+
 static void test_ssh_kexinit_bitflips(void)
 {
     size_t n;
@@ -1448,6 +1492,7 @@ CU_TestInfo sm_ssh_wire_tests[] = {
     SM_TEST(test_ssh_packet_bitflips),
     SM_TEST(test_ssh_kexinit_real),
     SM_TEST(test_ssh_kexinit_truncations),
+    SM_TEST(test_ssh_kexinit_body),
     SM_TEST(test_ssh_kexinit_bitflips),
     SM_TEST(test_ssh_kexinit_oversized),
     SM_TEST(test_ssh_namelist),

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# summary: memory per open SSH connection that finished its key exchange, and where it goes.
+# Usage: bench/memory.sh [-s SSHMORTEM] [-K "0 20000 100000"] [-M MASSIF_K] [-k]
+# For each K, generates a capture of K sessions with their handshake and full
+# SSH setup (gen_capture -q -n 0 -s 1 -K K -P 30 -R 60 -L 120: they arrive in
+# the first 60 s, exchange a keystroke about every 30 s and are all still open
+# when the capture ends at 120 s), runs `sshmortem -F summary -r FILE` under
+# /usr/bin/time -f %M and prints its peak RSS and the bytes per open
+# connection against the first K: (RSS(K) - RSS(K0)) / (K - K0).
+# Then runs the same command under valgrind --tool=massif on MASSIF_K sessions
+# (default 2000; 0 skips it) and on K0 sessions, and prints the heap of the
+# peak snapshot per allocation site (the function that called malloc, with
+# file and line), per connection: what each structure costs. Files are
+# deleted after use unless -k. Never run by the tests.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+sshmortem=${SSHMORTEM:-$root/sshmortem}
+ks="0 20000 100000"
+massif_k=2000
+keep=0
+bench_dir=${BENCH_DIR:-/tmp/sshmortem-bench}
+
+usage() {
+    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    exit 1
+}
+while getopts "s:K:M:kh" opt; do
+    case $opt in
+    s) sshmortem=$OPTARG ;;
+    K) ks=$OPTARG ;;
+    M) massif_k=$OPTARG ;;
+    k) keep=1 ;;
+    *) usage ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+[ -x "$sshmortem" ] || { echo "memory.sh: no sshmortem at $sshmortem" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "memory.sh: /usr/bin/time not found (apt-get install time)" >&2; exit 2; }
+if [ "$massif_k" != 0 ] && ! command -v valgrind >/dev/null; then
+    echo "memory.sh: valgrind not found: no breakdown (-M 0 to skip it)" >&2
+    exit 2
+fi
+gen_bin=${GEN_CAPTURE:-$here/gen_capture}
+[ -n "${GEN_CAPTURE:-}" ] || make -s -C "$here" gen_capture >&2
+mkdir -p "$bench_dir"
+work=$(mktemp -d "$bench_dir/memory.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# capture K -> path of the capture of K sessions (generated when missing or
+# older than gen_capture)
+capture() {
+    local k=$1 file=$bench_dir/memory-K$1.pcap
+    if [ ! -s "$file" ] || [ "$gen_bin" -nt "$file" ]; then
+        echo "memory.sh: $gen_bin -q -n 0 -s 1 -K $k -P 30 -R 60 -L 120 -o $file" >&2
+        "$gen_bin" -q -n 0 -s 1 -K "$k" -P 30 -R 60 -L 120 -o "$file.tmp"
+        mv "$file.tmp" "$file"
+    fi
+    echo "$file"
+}
+
+# the peak snapshot of a massif output file: "BYTES<TAB>SITE" per allocation
+# site (first level of the tree), then "EXTRA<TAB>malloc overhead"
+massif_sites() {
+    awk '
+        /^snapshot=/ { snap = 0 }
+        /^mem_heap_extra_B=/ { extra = substr($0, 18) }
+        /^heap_tree=peak/ { snap = 1; peak_extra = extra; next }
+        /^heap_tree=/ { snap = 0 }
+        snap && /^ n[0-9]+: / {
+            bytes = $2
+            site = $0
+            sub(/^ n[0-9]+: [0-9]+ /, "", site)
+            sub(/^0x[0-9A-F]+: /, "", site)
+            sub(/^in [0-9]+ places?,/, "in several places,", site)
+            print bytes "\t" site
+        }
+        END { print peak_extra "\tmalloc overhead (massif extra-heap)" }' "$1"
+}
+
+echo "sshmortem: $sshmortem ($(cd "$root" && git log --oneline -1 2>/dev/null || echo '?'))"
+echo "host: $(nproc) CPUs, $(uname -sr)"
+echo
+printf "%-8s %10s %12s %14s\n" K packets peak_RSS_kB bytes/conn
+base_k="" base_kb=""
+results=()
+for k in $ks; do
+    file=$(capture "$k")
+    pkts=$(capinfos -M -c "$file" 2>/dev/null | awk -F': *' '/Number of packets/ {print $2}')
+    /usr/bin/time -f %M -o "$work/rss" "$sshmortem" -F summary -r "$file" >"$work/out" 2>"$work/err" || {
+        echo "memory.sh: failed: $sshmortem -F summary -r $file" >&2
+        tail -5 "$work/err" >&2
+        exit 1
+    }
+    kb=$(tail -1 "$work/rss")
+    per="-"
+    if [ -z "$base_k" ]; then
+        base_k=$k base_kb=$kb
+    elif [ "$k" -gt "$base_k" ]; then
+        per=$(awk -v a="$kb" -v b="$base_kb" -v k="$k" -v k0="$base_k" \
+            'BEGIN {printf "%.0f", (a - b) * 1024 / (k - k0)}')
+    fi
+    printf "%-8s %10s %12s %14s\n" "$k" "${pkts:-?}" "$kb" "$per"
+    results+=("RESULT K=$k packets=${pkts:-?} rss_kb=$kb bytes_per_conn=$per base_k=$base_k")
+    [ "$keep" = 1 ] || [ "$k" = "$base_k" ] || rm -f "$file"
+done
+
+if [ "$massif_k" != 0 ]; then
+    echo
+    echo "heap at the peak per allocation site, valgrind --tool=massif, $massif_k sessions against $base_k:"
+    for k in "$base_k" "$massif_k"; do
+        file=$(capture "$k")
+        valgrind --tool=massif --threshold=0.1 --massif-out-file="$work/massif.$k" \
+            "$sshmortem" -F summary -r "$file" >/dev/null 2>"$work/err" || {
+            echo "memory.sh: valgrind failed on $file" >&2
+            tail -5 "$work/err" >&2
+            exit 1
+        }
+        massif_sites "$work/massif.$k" >"$work/sites.$k"
+        [ "$keep" = 1 ] || [ "$k" = "$base_k" ] || rm -f "$file"
+    done
+    # per site: (bytes at massif_k - bytes at base_k) / (massif_k - base_k)
+    awk -F'\t' -v k="$massif_k" -v k0="$base_k" '
+        FNR == NR { base[$2] += $1; next }
+        { now[$2] += $1 }
+        END {
+            for (s in now) {
+                d = (now[s] - base[s]) / (k - k0)
+                if (d >= 1 || d <= -1) printf "%10.1f  %s\n", d, s
+                total += d
+            }
+            printf "%10.1f  total heap per connection\n", total > "/dev/stderr"
+        }' "$work/sites.$base_k" "$work/sites.$massif_k" 2>"$work/total" | sort -k1,1nr
+    cat "$work/total"
+fi
+[ "$keep" = 1 ] || rm -f "$bench_dir/memory-K$base_k.pcap"
+echo
+printf '%s\n' "${results[@]}"
