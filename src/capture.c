@@ -3,6 +3,7 @@
 #include "config.h"
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,12 @@
 
 #include "sm_limits.h"
 
+#define SM_FILE_BUFFER (1024 * 1024)
+
 struct sm_capture {
     pcap_t *p;
     bool live;
+    char *file_buf; /* the stdio buffer of a file input; freed after pcap_close */
 };
 
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen)
@@ -23,9 +27,30 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (strcmp(path, "-") == 0) {
+        c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    } else {
+        /* Our own FILE with a large buffer: libpcap reads every record with
+         * two fread() calls, and stdio's default 4 KB buffer turns a file
+         * into one read(2) per 4 KB (a sixth of the whole run on a large
+         * capture). libpcap owns the FILE from here and closes it. */
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            free(c);
+            return NULL;
+        }
+        /* glibc ignores the size unless it is given the buffer too. */
+        c->file_buf = malloc(SM_FILE_BUFFER);
+        if (c->file_buf)
+            setvbuf(f, c->file_buf, _IOFBF, SM_FILE_BUFFER);
+        c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+        if (!c->p)
+            fclose(f);
+    }
     if (!c->p) {
         snprintf(err, errlen, "%s", ebuf);
+        free(c->file_buf);
         free(c);
         return NULL;
     }
@@ -190,6 +215,7 @@ void sm_capture_close(struct sm_capture *c)
 {
     if (!c)
         return;
-    pcap_close(c->p);
+    pcap_close(c->p); /* closes the FILE first */
+    free(c->file_buf);
     free(c);
 }

@@ -12,6 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Output to a file or a pipe when records need not leave one by one (not
+ * live): a large stdio buffer turns one write(2) per record into one per
+ * megabyte. */
+#define SM_OUTPUT_BUFFER (1024 * 1024)
+
 struct sm_output {
     enum sm_format fmt;
     struct sm_writer *w;
@@ -19,6 +24,7 @@ struct sm_output {
     char *path; /* file destination, for reopen */
     bool owns_out;
     bool line_buffered;
+    char *out_buf; /* the stdio buffer of an owned file; freed after fclose */
     /* syslog */
     int sock;
     bool tcp;
@@ -27,6 +33,26 @@ struct sm_output {
     const char *host;
     uint64_t errors;
 };
+
+/* Live output leaves line by line; a file we own written from captures gets
+ * a large buffer (glibc ignores the size unless given the buffer too), kept
+ * until the file is closed. stdout keeps stdio's own: it is flushed at exit,
+ * after this module is gone. */
+static void sm_output_set_buffer(struct sm_output *o)
+{
+    if (!o->out)
+        return;
+    if (o->line_buffered) {
+        setvbuf(o->out, NULL, _IOLBF, 0);
+        return;
+    }
+    if (!o->owns_out)
+        return;
+    if (!o->out_buf)
+        o->out_buf = malloc(SM_OUTPUT_BUFFER);
+    if (o->out_buf)
+        setvbuf(o->out, o->out_buf, _IOFBF, SM_OUTPUT_BUFFER);
+}
 
 static int sm_output_syslog_connect(struct sm_output *o, const char *spec, char *err, size_t errlen)
 {
@@ -110,8 +136,7 @@ struct sm_output *sm_output_open(const char *dest, enum sm_format fmt, const cha
         }
         o->owns_out = true;
     }
-    if (o->out && line_buffered)
-        setvbuf(o->out, NULL, _IOLBF, 0);
+    sm_output_set_buffer(o);
     return o;
 }
 
@@ -184,8 +209,7 @@ void sm_output_reopen(struct sm_output *o)
         o->errors++;
         return;
     }
-    if (o->line_buffered)
-        setvbuf(o->out, NULL, _IOLBF, 0);
+    sm_output_set_buffer(o);
 }
 
 void sm_output_summary(struct sm_output *o, const char *const *names, const uint64_t *counts,
@@ -219,6 +243,7 @@ void sm_output_close(struct sm_output *o)
         close(o->sock);
     if (o->w)
         o->w->ops->free(o->w);
+    free(o->out_buf);
     free(o->path);
     free(o);
 }

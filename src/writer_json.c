@@ -1,115 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* summary: the JSON writer; the only file that includes jansson. Builds one
- * object per record and dumps it compact, in insertion order, on one line. */
+/* summary: the JSON writer: one compact NDJSON line per record, written as
+ * the event builder calls it (no tree), with remembered text for values that
+ * depend only on an interned object (a KEXINIT's name-lists, its HASSH).
+ *
+ * Why not jansson here: jansson has no streaming encoder, and building one
+ * object tree per record and dumping it took about three quarters of the
+ * whole run (doc/performance.md). What this file emits is a small subset of
+ * JSON: every string is first made printable ASCII by sm_escape_bytes(), so
+ * only '"' and '\' need JSON escapes. jansson stays the judge: the golden
+ * tests and the pipeline fuzzer parse every line with jansson and require
+ * that jansson's own compact dump of it is the same bytes
+ * (tests/json_roundtrip.c), and the unit tests pin the exact forms. */
 #include "config.h"
 #include "writer.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SM_JSON_DEPTH 16
+#define SM_JSON_DEPTH 16 /* containers, the record's own included */
 
-/* jansson allocates every value, key and hash table of a record separately;
- * a record's tree lives only until it is dumped. All of it comes from an
- * arena that is emptied after each record: allocation is a pointer bump,
- * freeing is nothing. jansson's allocator hooks are process-wide, so they
- * point at the arena only from begin() to the end of end(): other jansson
- * users (tests) see malloc and free in between. */
-#define SM_ARENA_CHUNK (64 * 1024)
-#define SM_ARENA_BIG   (16 * 1024) /* larger blocks get their own malloc */
+/* Remembered values: bounded so that a capture of endless distinct KEXINITs
+ * cannot grow the cache; when a bound is reached the cache starts over. */
+#define SM_MEMO_SLOTS     1024u /* power of two; at most half are used */
+#define SM_MEMO_MAX_BYTES (4u * 1024u * 1024u)
+#define SM_MEMO_MAX_VALUE (64u * 1024u) /* larger values are not remembered */
 
-struct sm_arena_block {
-    struct sm_arena_block *next;
-    size_t used, size;
-    max_align_t data[]; /* aligned storage */
+struct sm_memo_entry {
+    uint64_t id; /* 0: free slot */
+    char *text;
+    size_t len;
 };
-
-struct sm_arena {
-    struct sm_arena_block *head; /* current chunk first */
-    struct sm_arena_block *big;  /* oversized blocks */
-};
-
-/* jansson's hooks take no context: each writer operation makes its own
- * arena the current one before calling jansson. */
-static struct sm_arena *sm_arena_cur;
-
-static void *sm_arena_alloc(size_t n)
-{
-    struct sm_arena *a = sm_arena_cur;
-    size_t align = sizeof(max_align_t);
-    if (!a)
-        return NULL;
-    n = (n + align - 1) / align * align;
-    if (n > SM_ARENA_BIG) {
-        struct sm_arena_block *b = malloc(sizeof(*b) + n);
-        if (!b)
-            return NULL;
-        b->size = b->used = n;
-        b->next = a->big;
-        a->big = b;
-        return b->data;
-    }
-    struct sm_arena_block *b = a->head;
-    if (!b || b->size - b->used < n) {
-        b = malloc(sizeof(*b) + SM_ARENA_CHUNK);
-        if (!b)
-            return NULL;
-        b->size = SM_ARENA_CHUNK;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
-    return p;
-}
-
-static void sm_arena_free(void *p)
-{
-    (void)p; /* everything goes at once in sm_arena_reset() */
-}
-
-/* Empties the arena, keeping one chunk for the next record. */
-static void sm_arena_reset(struct sm_arena *a)
-{
-    while (a->big) {
-        struct sm_arena_block *b = a->big;
-        a->big = b->next;
-        free(b);
-    }
-    if (!a->head)
-        return;
-    struct sm_arena_block *keep = a->head;
-    struct sm_arena_block *b = keep->next;
-    while (b) {
-        struct sm_arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    keep->next = NULL;
-    keep->used = 0;
-}
-
-static void sm_arena_release(struct sm_arena *a)
-{
-    sm_arena_reset(a);
-    free(a->head);
-    a->head = NULL;
-    if (sm_arena_cur == a)
-        sm_arena_cur = NULL;
-}
 
 struct sm_writer_json {
     struct sm_writer w;
-    json_t *stack[SM_JSON_DEPTH];
-    int depth;   /* index of the open container, -1 when none */
-    int skipped; /* containers opened past SM_JSON_DEPTH, dropped */
-    struct sm_arena arena;
-    char *out; /* the dumped record */
-    size_t outcap;
+    char *buf; /* the record being written */
+    size_t len, cap;
+    bool oom;    /* an append failed: the record is not written */
+    int depth;   /* index of the open container, -1 outside a record */
+    int skipped; /* containers opened past SM_JSON_DEPTH, dropped whole */
+    bool is_array[SM_JSON_DEPTH];
+    bool has_items[SM_JSON_DEPTH];
+
+    /* The value being remembered (memo_begin without a hit). */
+    bool memo_armed;
+    int memo_depth;    /* the container the value is written into */
+    int memo_nested;   /* memo_begin calls inside the armed value, ignored */
+    size_t memo_start; /* offset of the value's first byte, SIZE_MAX unset */
+    uint64_t memo_id;
+    struct sm_memo_entry memo[SM_MEMO_SLOTS];
+    size_t memo_count, memo_bytes;
 };
 
 size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen)
@@ -139,151 +80,355 @@ size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen)
     return o;
 }
 
-/* Every operation goes through here: it also makes this writer's arena
- * the one jansson allocates from. */
 static struct sm_writer_json *sm_wj(struct sm_writer *w)
 {
-    struct sm_writer_json *j = (struct sm_writer_json *)w;
-    if (j)
-        sm_arena_cur = &j->arena;
-    return j;
+    return (struct sm_writer_json *)w;
 }
 
-/* Attaches v (a new reference, stolen) under key in the open container. */
-static void sm_wj_put(struct sm_writer_json *j, const char *key, json_t *v)
+/* Room for n more bytes; false (and the record marked lost) when memory
+ * runs out or the record would pass what a size_t can count. */
+static bool sm_wj_reserve(struct sm_writer_json *j, size_t n)
 {
-    if (!v)
-        return;
-    if (j->depth < 0 || j->skipped > 0) {
-        json_decref(v);
-        return;
+    if (j->oom)
+        return false;
+    if (j->cap - j->len >= n)
+        return true;
+    if (n > SIZE_MAX / 2 - j->len) {
+        j->oom = true;
+        return false;
     }
-    json_t *top = j->stack[j->depth];
-    if (json_is_array(top))
-        json_array_append_new(top, v);
-    else
-        json_object_set_new(top, key ? key : "", v);
+    size_t cap = j->cap ? j->cap : 4096;
+    while (cap - j->len < n)
+        cap *= 2;
+    char *nb = realloc(j->buf, cap);
+    if (!nb) {
+        j->oom = true;
+        return false;
+    }
+    j->buf = nb;
+    j->cap = cap;
+    return true;
+}
+
+static void sm_wj_put(struct sm_writer_json *j, const void *p, size_t n)
+{
+    if (sm_wj_reserve(j, n)) {
+        memcpy(j->buf + j->len, p, n);
+        j->len += n;
+    }
+}
+
+static void sm_wj_putc(struct sm_writer_json *j, char c)
+{
+    if (sm_wj_reserve(j, 1))
+        j->buf[j->len++] = c;
+}
+
+/* A JSON string of raw bytes: made printable ASCII the way
+ * sm_escape_bytes() does ("\xHH" for the rest), then '"' and '\' escaped,
+ * so "\xHH" appears in JSON as "\\xHH". */
+static void sm_wj_string(struct sm_writer_json *j, const void *bytes, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *b = bytes;
+
+    /* Worst case: every byte becomes "\\xHH" (5 characters). */
+    if (len > (SIZE_MAX - 2) / 5 || !sm_wj_reserve(j, len * 5 + 2))
+        return;
+    char *o = j->buf + j->len;
+    *o++ = '"';
+    size_t i = 0;
+    while (i < len) {
+        /* A run of bytes that need no escape goes in one copy. */
+        size_t run = i;
+        while (run < len && b[run] >= 0x20 && b[run] <= 0x7e && b[run] != '"' && b[run] != '\\')
+            run++;
+        if (run > i) {
+            memcpy(o, b + i, run - i);
+            o += run - i;
+            i = run;
+            continue;
+        }
+        uint8_t c = b[i++];
+        *o++ = '\\';
+        if (c == '"' || c == '\\') {
+            *o++ = (char)c;
+        } else {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    j->len = (size_t)(o - j->buf);
+}
+
+/* Whether a value may be written now: inside a record, not inside a
+ * container that was dropped for depth. */
+static bool sm_wj_open(const struct sm_writer_json *j)
+{
+    return j->depth >= 0 && j->skipped == 0;
+}
+
+/* The separator and the key before a value in the open container. A NULL
+ * key in an object is the empty key; keys in arrays are ignored. */
+static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
+{
+    int d = j->depth;
+    if (j->has_items[d])
+        sm_wj_putc(j, ',');
+    j->has_items[d] = true;
+    if (!j->is_array[d]) {
+        const char *k = key ? key : "";
+        sm_wj_string(j, k, strlen(k));
+        sm_wj_putc(j, ':');
+    }
+    if (j->memo_armed && j->memo_nested == 0 && d == j->memo_depth && j->memo_start == SIZE_MAX)
+        j->memo_start = j->len;
 }
 
 static void sm_wj_begin(struct sm_writer *w)
 {
     struct sm_writer_json *j = sm_wj(w);
-    /* An unfinished record (begin without end) is dropped with the arena. */
-    j->depth = -1;
-    sm_arena_reset(&j->arena);
-    json_set_alloc_funcs(sm_arena_alloc, sm_arena_free);
-    j->stack[0] = json_object();
-    j->depth = j->stack[0] ? 0 : -1;
+    /* An unfinished record (begin without end) is dropped. */
+    j->len = 0;
+    j->oom = false;
     j->skipped = 0;
+    j->memo_armed = false;
+    j->depth = 0;
+    j->is_array[0] = false;
+    j->has_items[0] = false;
+    sm_wj_putc(j, '{');
 }
 
 static int sm_wj_end(struct sm_writer *w, FILE *out)
 {
     struct sm_writer_json *j = sm_wj(w);
-    int rc = -1;
-    if (j->depth >= 0) {
-        json_t *root = j->stack[0];
-        /* ENSURE_ASCII: the stream stays 7-bit whatever the wire held;
-         * REAL_PRECISION: 0.9 prints as 0.9, not 0.90000000000000002. */
-        size_t flags =
-                JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
-        /* One dump into a buffer kept between records, then one write. */
-        size_t n = json_dumpb(root, j->out, j->outcap, flags);
-        if (n > j->outcap) {
-            size_t cap = n + n / 2 + 1024;
-            char *nb = realloc(j->out, cap);
-            if (nb) {
-                j->out = nb;
-                j->outcap = cap;
-                n = json_dumpb(root, j->out, j->outcap, flags);
-            }
-        }
-        if (n > 0 && n <= j->outcap)
-            rc = fwrite(j->out, 1, n, out) == n && fputc('\n', out) != EOF ? 0 : -1;
-        /* No json_decref: the tree lives in the arena, emptied at the next
-         * begin() or when the writer is freed. */
-        j->depth = -1;
-        sm_arena_reset(&j->arena);
-    }
-    json_set_alloc_funcs(malloc, free);
-    return rc;
+    if (j->depth < 0)
+        return -1;
+    /* Containers left open are closed, as a tree would have been. */
+    for (int d = j->depth; d >= 0; d--)
+        sm_wj_putc(j, j->is_array[d] ? ']' : '}');
+    sm_wj_putc(j, '\n');
+    j->depth = -1;
+    j->memo_armed = false;
+    if (j->oom)
+        return -1;
+    return fwrite(j->buf, 1, j->len, out) == j->len ? 0 : -1;
 }
 
-static void sm_wj_push(struct sm_writer *w, const char *key, json_t *c)
+static void sm_wj_push(struct sm_writer *w, const char *key, bool array)
 {
     struct sm_writer_json *j = sm_wj(w);
-    if (!c)
+    if (j->depth < 0)
         return;
-    if (j->depth < 0 || j->skipped > 0 || j->depth + 1 >= SM_JSON_DEPTH) {
+    if (j->skipped > 0 || j->depth + 1 >= SM_JSON_DEPTH) {
         j->skipped++;
-        json_decref(c);
         return;
     }
-    json_incref(c);
-    sm_wj_put(j, key, c);
-    j->stack[++j->depth] = c;
-    json_decref(c); /* the parent holds it now */
+    sm_wj_prefix(j, key);
+    sm_wj_putc(j, array ? '[' : '{');
+    j->depth++;
+    j->is_array[j->depth] = array;
+    j->has_items[j->depth] = false;
 }
 
 static void sm_wj_obj_begin(struct sm_writer *w, const char *key)
 {
-    sm_wj_push(w, key, json_object());
+    sm_wj_push(w, key, false);
 }
 
 static void sm_wj_arr_begin(struct sm_writer *w, const char *key)
 {
-    sm_wj_push(w, key, json_array());
+    sm_wj_push(w, key, true);
 }
 
 static void sm_wj_pop(struct sm_writer *w)
 {
     struct sm_writer_json *j = sm_wj(w);
-    if (j->skipped > 0)
+    if (j->skipped > 0) {
         j->skipped--;
-    else if (j->depth > 0)
-        j->stack[j->depth--] = NULL;
+    } else if (j->depth > 0) {
+        sm_wj_putc(j, j->is_array[j->depth] ? ']' : '}');
+        j->depth--;
+    }
 }
 
 static void sm_wj_str(struct sm_writer *w, const char *key, const void *bytes, size_t len)
 {
-    char small[512];
-    size_t cap = len * 4 + 1;
-    char *buf = cap <= sizeof(small) ? small : malloc(cap);
-    if (!buf)
+    struct sm_writer_json *j = sm_wj(w);
+    if (!sm_wj_open(j))
         return;
-    size_t n = sm_escape_bytes(bytes, len, buf, cap);
-    sm_wj_put(sm_wj(w), key, json_stringn(buf, n));
-    if (buf != small)
-        free(buf);
+    sm_wj_prefix(j, key);
+    sm_wj_string(j, bytes, len);
+}
+
+/* Decimal digits of v, as printf's %lld would print them. */
+static void sm_wj_int(struct sm_writer_json *j, const char *key, int64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof(tmp);
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--n] = '-';
+    if (!sm_wj_open(j))
+        return;
+    sm_wj_prefix(j, key);
+    sm_wj_put(j, tmp + n, sizeof(tmp) - n);
 }
 
 static void sm_wj_u64(struct sm_writer *w, const char *key, uint64_t v)
 {
-    sm_wj_put(sm_wj(w), key, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
+    /* JSON consumers read integers as signed 64-bit: capped there. */
+    sm_wj_int(sm_wj(w), key, (int64_t)(v > INT64_MAX ? INT64_MAX : v));
 }
 
 static void sm_wj_i64(struct sm_writer *w, const char *key, int64_t v)
 {
-    sm_wj_put(sm_wj(w), key, json_integer((json_int_t)v));
+    sm_wj_int(sm_wj(w), key, v);
 }
 
+/* A real as jansson prints one with JSON_REAL_PRECISION(10): "%.10g", ".0"
+ * added when that looks like an integer, the exponent without '+' and
+ * leading zeros; so 0.9 is "0.9", not 0.90000000000000002. */
 static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decimals)
 {
+    struct sm_writer_json *j = sm_wj(w);
     double scale = pow(10.0, decimals);
     double r = round(v * scale) / scale;
+    char tmp[40];
+
     if (!isfinite(r))
         r = 0.0;
-    sm_wj_put(sm_wj(w), key, json_real(r));
+    int n = snprintf(tmp, sizeof(tmp) - 3, "%.10g", r);
+    if (n < 0 || (size_t)n >= sizeof(tmp) - 3)
+        return;
+    size_t len = (size_t)n;
+    char *e = memchr(tmp, 'e', len);
+    if (!e && !memchr(tmp, '.', len)) {
+        memcpy(tmp + len, ".0", 3);
+        len += 2;
+    }
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, len + 1 - (size_t)(end - tmp));
+            len -= (size_t)(end - start);
+        }
+    }
+    if (!sm_wj_open(j))
+        return;
+    sm_wj_prefix(j, key);
+    sm_wj_put(j, tmp, len);
 }
 
 static void sm_wj_bool(struct sm_writer *w, const char *key, bool v)
 {
-    sm_wj_put(sm_wj(w), key, json_boolean(v));
+    struct sm_writer_json *j = sm_wj(w);
+    if (!sm_wj_open(j))
+        return;
+    sm_wj_prefix(j, key);
+    if (v)
+        sm_wj_put(j, "true", 4);
+    else
+        sm_wj_put(j, "false", 5);
 }
 
 static void sm_wj_null(struct sm_writer *w, const char *key)
 {
-    sm_wj_put(sm_wj(w), key, json_null());
+    struct sm_writer_json *j = sm_wj(w);
+    if (!sm_wj_open(j))
+        return;
+    sm_wj_prefix(j, key);
+    sm_wj_put(j, "null", 4);
+}
+
+static struct sm_memo_entry *sm_wj_memo_slot(struct sm_writer_json *j, uint64_t id)
+{
+    /* Fibonacci hashing: ids are sequential, the multiply spreads them. */
+    size_t i = (size_t)((id * 0x9e3779b97f4a7c15ull) >> 54) & (SM_MEMO_SLOTS - 1);
+    while (j->memo[i].id != 0 && j->memo[i].id != id)
+        i = (i + 1) & (SM_MEMO_SLOTS - 1);
+    return &j->memo[i];
+}
+
+static void sm_wj_memo_clear(struct sm_writer_json *j)
+{
+    for (size_t i = 0; i < SM_MEMO_SLOTS; i++) {
+        free(j->memo[i].text);
+        j->memo[i] = (struct sm_memo_entry){ 0 };
+    }
+    j->memo_count = 0;
+    j->memo_bytes = 0;
+}
+
+static bool sm_wj_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
+{
+    struct sm_writer_json *j = sm_wj(w);
+    if (!sm_wj_open(j))
+        return false;
+    if (j->memo_armed) {
+        j->memo_nested++;
+        return false;
+    }
+    if (id != 0) {
+        struct sm_memo_entry *e = sm_wj_memo_slot(j, id);
+        if (e->id == id) {
+            sm_wj_prefix(j, key);
+            sm_wj_put(j, e->text, e->len);
+            return true;
+        }
+    }
+    j->memo_armed = true;
+    j->memo_nested = 0;
+    j->memo_depth = j->depth;
+    j->memo_start = SIZE_MAX;
+    j->memo_id = id;
+    return false;
+}
+
+static void sm_wj_memo_end(struct sm_writer *w)
+{
+    struct sm_writer_json *j = sm_wj(w);
+    if (!j->memo_armed)
+        return;
+    if (j->memo_nested > 0) {
+        j->memo_nested--;
+        return;
+    }
+    j->memo_armed = false;
+    /* Remember only a whole value: written, back in its container, not
+     * cut by depth or memory. */
+    if (j->memo_id == 0 || j->memo_start == SIZE_MAX || j->oom || !sm_wj_open(j) ||
+        j->depth != j->memo_depth)
+        return;
+    size_t n = j->len - j->memo_start;
+    if (n == 0 || n > SM_MEMO_MAX_VALUE)
+        return;
+    if (j->memo_count + 1 > SM_MEMO_SLOTS / 2 || j->memo_bytes + n > SM_MEMO_MAX_BYTES)
+        sm_wj_memo_clear(j);
+    char *text = malloc(n);
+    if (!text)
+        return;
+    memcpy(text, j->buf + j->memo_start, n);
+    struct sm_memo_entry *e = sm_wj_memo_slot(j, j->memo_id);
+    if (e->id == j->memo_id) { /* remembered twice: keep the first */
+        free(text);
+        return;
+    }
+    *e = (struct sm_memo_entry){ .id = j->memo_id, .text = text, .len = n };
+    j->memo_count++;
+    j->memo_bytes += n;
 }
 
 static void sm_wj_free(struct sm_writer *w)
@@ -291,24 +436,9 @@ static void sm_wj_free(struct sm_writer *w)
     struct sm_writer_json *j = sm_wj(w);
     if (!j)
         return;
-    sm_arena_release(&j->arena);
-    json_set_alloc_funcs(malloc, free); /* a record begun and never ended */
-    free(j->out);
+    sm_wj_memo_clear(j);
+    free(j->buf);
     free(j);
-}
-
-/* Remembers nothing: every value is written out. */
-static bool sm_wj_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
-{
-    (void)w;
-    (void)key;
-    (void)id;
-    return false;
-}
-
-static void sm_wj_memo_end(struct sm_writer *w)
-{
-    (void)w;
 }
 
 static const struct sm_writer_ops sm_writer_json_ops = {
