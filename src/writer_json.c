@@ -47,6 +47,7 @@ struct sm_writer_json {
     bool memo_armed;
     int memo_depth;    /* the container the value is written into */
     int memo_nested;   /* memo_begin calls inside the armed value, ignored */
+    bool memo_cut;     /* a container inside it was dropped for depth */
     size_t memo_start; /* offset of the value's first byte, SIZE_MAX unset */
     uint64_t memo_id;
     struct sm_memo_entry memo[SM_MEMO_SLOTS];
@@ -225,6 +226,7 @@ static void sm_wj_push(struct sm_writer *w, const char *key, bool array)
         return;
     if (j->skipped > 0 || j->depth + 1 >= SM_JSON_DEPTH) {
         j->skipped++;
+        j->memo_cut = true; /* the same value elsewhere might fit whole */
         return;
     }
     sm_wj_prefix(j, key);
@@ -391,6 +393,7 @@ static bool sm_wj_memo_begin(struct sm_writer *w, const char *key, uint64_t id)
     }
     j->memo_armed = true;
     j->memo_nested = 0;
+    j->memo_cut = false;
     j->memo_depth = j->depth;
     j->memo_start = SIZE_MAX;
     j->memo_id = id;
@@ -409,7 +412,7 @@ static void sm_wj_memo_end(struct sm_writer *w)
     j->memo_armed = false;
     /* Remember only a whole value: written, back in its container, not
      * cut by depth or memory. */
-    if (j->memo_id == 0 || j->memo_start == SIZE_MAX || j->oom || !sm_wj_open(j) ||
+    if (j->memo_id == 0 || j->memo_start == SIZE_MAX || j->memo_cut || j->oom || !sm_wj_open(j) ||
         j->depth != j->memo_depth)
         return;
     size_t n = j->len - j->memo_start;

@@ -45,6 +45,16 @@ if ! /usr/bin/python3 "$src/tests/golden/validate.py" "$src/doc/schema/event.sch
     echo "FAIL $name: output does not match the schema"; exit 1
 fi
 
+# Formats other than JSON (-F text, -F summary) are not JSON to judge.
+case " $args " in
+*" -F "*) ;;
+*)
+    if ! "$bld/tests/golden/json_roundtrip" "$out"; then
+        echo "FAIL $name: jansson does not read the output back as the same bytes"; exit 1
+    fi
+    ;;
+esac
+
 if [ "${SM_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$out" "$expected"; echo "updated $expected"; exit 0
 fi
