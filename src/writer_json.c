@@ -88,12 +88,10 @@ static struct sm_writer_json *sm_wj(struct sm_writer *w)
 
 /* Room for n more bytes; false (and the record marked lost) when memory
  * runs out or the record would pass what a size_t can count. */
-static bool sm_wj_reserve(struct sm_writer_json *j, size_t n)
+static bool sm_wj_grow(struct sm_writer_json *j, size_t n)
 {
     if (j->oom)
         return false;
-    if (j->cap - j->len >= n)
-        return true;
     if (n > SIZE_MAX / 2 - j->len) {
         j->oom = true;
         return false;
@@ -111,7 +109,12 @@ static bool sm_wj_reserve(struct sm_writer_json *j, size_t n)
     return true;
 }
 
-static void sm_wj_put(struct sm_writer_json *j, const void *p, size_t n)
+static inline bool sm_wj_reserve(struct sm_writer_json *j, size_t n)
+{
+    return (j->cap - j->len >= n && !j->oom) || sm_wj_grow(j, n);
+}
+
+static inline void sm_wj_put(struct sm_writer_json *j, const void *p, size_t n)
 {
     if (sm_wj_reserve(j, n)) {
         memcpy(j->buf + j->len, p, n);
@@ -119,38 +122,34 @@ static void sm_wj_put(struct sm_writer_json *j, const void *p, size_t n)
     }
 }
 
-static void sm_wj_putc(struct sm_writer_json *j, char c)
+static inline void sm_wj_putc(struct sm_writer_json *j, char c)
 {
     if (sm_wj_reserve(j, 1))
         j->buf[j->len++] = c;
 }
 
-/* A JSON string of raw bytes: made printable ASCII the way
- * sm_escape_bytes() does ("\xHH" for the rest), then '"' and '\' escaped,
- * so "\xHH" appears in JSON as "\\xHH". */
-static void sm_wj_string(struct sm_writer_json *j, const void *bytes, size_t len)
+/* Bytes that go into a JSON string as they are: printable ASCII but the
+ * quote and the backslash. */
+static const uint8_t sm_wj_plain[256] = {
+    [0x20] = 1,
+    [0x21] = 1,
+    [0x23 ... 0x5b] = 1,
+    [0x5d ... 0x7e] = 1,
+};
+
+/* Writes the escaped bytes at o (room for len * 5 bytes) and returns the
+ * end: bytes made printable ASCII the way sm_escape_bytes() does ("\xHH"
+ * for the rest), then '"' and '\' escaped, so "\xHH" appears in JSON as
+ * "\\xHH". */
+static char *sm_wj_escape_into(char *o, const uint8_t *b, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const uint8_t *b = bytes;
-
-    /* Worst case: every byte becomes "\\xHH" (5 characters). */
-    if (len > (SIZE_MAX - 2) / 5 || !sm_wj_reserve(j, len * 5 + 2))
-        return;
-    char *o = j->buf + j->len;
-    *o++ = '"';
-    size_t i = 0;
-    while (i < len) {
-        /* A run of bytes that need no escape goes in one copy. */
-        size_t run = i;
-        while (run < len && b[run] >= 0x20 && b[run] <= 0x7e && b[run] != '"' && b[run] != '\\')
-            run++;
-        if (run > i) {
-            memcpy(o, b + i, run - i);
-            o += run - i;
-            i = run;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = b[i];
+        if (sm_wj_plain[c]) {
+            *o++ = (char)c;
             continue;
         }
-        uint8_t c = b[i++];
         *o++ = '\\';
         if (c == '"' || c == '\\') {
             *o++ = (char)c;
@@ -161,6 +160,18 @@ static void sm_wj_string(struct sm_writer_json *j, const void *bytes, size_t len
             *o++ = hex[c & 15];
         }
     }
+    return o;
+}
+
+/* A JSON string of raw bytes. */
+static void sm_wj_string(struct sm_writer_json *j, const void *bytes, size_t len)
+{
+    /* Worst case: every byte becomes "\\xHH" (5 characters). */
+    if (len > (SIZE_MAX - 2) / 5 || !sm_wj_reserve(j, len * 5 + 2))
+        return;
+    char *o = j->buf + j->len;
+    *o++ = '"';
+    o = sm_wj_escape_into(o, bytes, len);
     *o++ = '"';
     j->len = (size_t)(o - j->buf);
 }
@@ -177,13 +188,25 @@ static bool sm_wj_open(const struct sm_writer_json *j)
 static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
 {
     int d = j->depth;
-    if (j->has_items[d])
-        sm_wj_putc(j, ',');
+    bool comma = j->has_items[d];
     j->has_items[d] = true;
-    if (!j->is_array[d]) {
+    if (j->is_array[d]) {
+        if (comma)
+            sm_wj_putc(j, ',');
+    } else {
+        /* One reservation for separator, quoted key and colon. */
         const char *k = key ? key : "";
-        sm_wj_string(j, k, strlen(k));
-        sm_wj_putc(j, ':');
+        size_t klen = strlen(k);
+        if (klen <= (SIZE_MAX - 4) / 5 && sm_wj_reserve(j, klen * 5 + 4)) {
+            char *o = j->buf + j->len;
+            if (comma)
+                *o++ = ',';
+            *o++ = '"';
+            o = sm_wj_escape_into(o, (const uint8_t *)k, klen);
+            *o++ = '"';
+            *o++ = ':';
+            j->len = (size_t)(o - j->buf);
+        }
     }
     if (j->memo_armed && j->memo_nested == 0 && d == j->memo_depth && j->memo_start == SIZE_MAX)
         j->memo_start = j->len;
@@ -308,6 +331,40 @@ static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decim
 
     if (!isfinite(r))
         r = 0.0;
+    /* Most reals are durations and ratios with a few decimals: when the
+     * rounded value has at most 10 significant digits and needs no
+     * exponent, "%.10g" prints exactly its decimal digits, trailing zeros
+     * dropped; written by hand (snprintf of a double costs about 2,000
+     * instructions). Negative zero and the rest go through snprintf. */
+    double scaled = round(v * scale);
+    if (decimals >= 0 && decimals <= 9 && fabs(scaled) < 1e10 && (r != 0.0 || !signbit(r)) &&
+        (r == 0.0 || fabs(r) >= 1e-4)) {
+        uint64_t u = (uint64_t)fabs(scaled);
+        char digits[24];
+        int nd = 0;
+        do {
+            digits[nd++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u || nd <= decimals); /* at least one digit before the point */
+        int drop = 0;                  /* trailing zeros of the fraction */
+        while (drop < decimals && digits[drop] == '0')
+            drop++;
+        size_t len = 0;
+        if (scaled < 0)
+            tmp[len++] = '-';
+        for (int i = nd - 1; i >= decimals; i--)
+            tmp[len++] = digits[i];
+        tmp[len++] = '.';
+        if (drop == decimals)
+            tmp[len++] = '0';
+        for (int i = decimals - 1; i >= drop; i--)
+            tmp[len++] = digits[i];
+        if (!sm_wj_open(j))
+            return;
+        sm_wj_prefix(j, key);
+        sm_wj_put(j, tmp, len);
+        return;
+    }
     int n = snprintf(tmp, sizeof(tmp) - 3, "%.10g", r);
     if (n < 0 || (size_t)n >= sizeof(tmp) - 3)
         return;
