@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "digest.h"
 
 const char *const sm_ssh_kex_list_names[SM_SSH_KEX_LISTS] = {
     "kex_algorithms",
@@ -457,7 +458,8 @@ static enum sm_err sm_ssh_fingerprint(struct sm_bytes blob, char *fp)
     unsigned int mdlen = 0;
     unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
 
-    if (!EVP_Digest(blob.p, blob.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    const EVP_MD *sha256 = sm_md_get(SM_MD_SHA256);
+    if (!sha256 || !EVP_Digest(blob.p, blob.len, md, &mdlen, sha256, NULL) || mdlen != 32)
         return SM_ERR_NOMEM;
     int k = EVP_EncodeBlock(b64, md, (int)mdlen); /* 44 chars, one '=' */
     while (k > 0 && b64[k - 1] == '=')
@@ -534,7 +536,8 @@ void sm_ssh_hassh(const struct sm_ssh_kexinit *k, bool server, char md5hex[33], 
     if (str && strsz > 0)
         str[0] = '\0';
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    const EVP_MD *md5 = sm_md_get(SM_MD_MD5);
+    ok = ctx && md5 && EVP_DigestInit_ex(ctx, md5, NULL);
     EVP_MD_CTX *use = ok ? ctx : NULL; /* the string is built even without it */
     for (int i = 0; i < 4; i++) {
         if (i > 0)

@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "digest.h"
+
 int sm_community_id(uint16_t seed, uint8_t ip_version, const struct sm_addr *a, uint16_t pa,
                     const struct sm_addr *b, uint16_t pb, uint8_t proto, char *out, size_t outlen)
 {
@@ -42,7 +44,8 @@ int sm_community_id(uint16_t seed, uint8_t ip_version, const struct sm_addr *a, 
     buf[n++] = (uint8_t)(pb >> 8);
     buf[n++] = (uint8_t)pb;
 
-    if (!EVP_Digest(buf, n, digest, &dlen, EVP_sha1(), NULL) || dlen != 20)
+    const EVP_MD *sha1 = sm_md_get(SM_MD_SHA1);
+    if (!sha1 || !EVP_Digest(buf, n, digest, &dlen, sha1, NULL) || dlen != 20)
         return -1;
     memcpy(out, "1:", 2);
     /* EVP_EncodeBlock writes 28 characters and a NUL for 20 bytes. */

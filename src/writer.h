@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct sm_writer;
 
@@ -53,10 +54,7 @@ struct sm_writer *sm_writer_text_new(void);
 /* Convenience for NUL-terminated strings. */
 static inline void sm_w_cstr(struct sm_writer *w, const char *key, const char *s)
 {
-    size_t n = 0;
-    while (s[n])
-        n++;
-    w->ops->str(w, key, s, n);
+    w->ops->str(w, key, s, strlen(s));
 }
 
 /* Escapes raw bytes into printable ASCII: bytes outside 0x20..0x7e become

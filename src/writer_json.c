@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SM_JSON_DEPTH 16 /* containers, the record's own included */
+#define SM_JSON_DEPTH     16 /* containers, the record's own included */
+#define SM_JSON_SHORT_KEY 48 /* keys up to this long take the fast path */
 
 /* Remembered values: bounded so that a capture of endless distinct KEXINITs
  * cannot grow the cache; when a bound is reached the cache starts over. */
@@ -144,8 +145,30 @@ static const uint8_t sm_wj_plain[256] = {
 static char *sm_wj_escape_into(char *o, const uint8_t *b, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = b[i];
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    while (i < len) {
+        /* Eight bytes at a time while none needs an escape (keys, names,
+         * versions: nearly everything). A word that may hold one (the
+         * tests can flag a plain byte next to a flagged one) goes byte by
+         * byte below, which is exact. */
+        if (len - i >= 8) {
+            uint64_t x, q, s;
+            memcpy(&x, b + i, 8);
+            q = x ^ (ones * '"');
+            s = x ^ (ones * '\\');
+            uint64_t bad = ((x - ones * 0x20) & ~x) /* a byte below 0x20 */
+                           | ((x + ones) | x)       /* a byte of 0x7f or more */
+                           | ((q - ones) & ~q)      /* a quote */
+                           | ((s - ones) & ~s);     /* a backslash */
+            if ((bad & highs) == 0) {
+                memcpy(o, &x, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = b[i++];
         if (sm_wj_plain[c]) {
             *o++ = (char)c;
             continue;
@@ -185,6 +208,30 @@ static bool sm_wj_open(const struct sm_writer_json *j)
 
 /* The separator and the key before a value in the open container. A NULL
  * key in an object is the empty key; keys in arrays are ignored. */
+/* Keys are short names from this program: copied in the same pass that
+ * checks them, into room reserved for a short key. False when the key is
+ * long or needs an escape (nothing is written then). */
+static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
+{
+    if (!sm_wj_reserve(j, SM_JSON_SHORT_KEY + 4))
+        return false;
+    char *o = j->buf + j->len;
+    if (comma)
+        *o++ = ',';
+    *o++ = '"';
+    size_t n = 0;
+    uint8_t c;
+    while (n < SM_JSON_SHORT_KEY && (c = (uint8_t)k[n]) != 0 && sm_wj_plain[c])
+        o[n++] = (char)c;
+    if (k[n] != '\0')
+        return false;
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    j->len = (size_t)(o - j->buf);
+    return true;
+}
+
 static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
 {
     int d = j->depth;
@@ -194,10 +241,10 @@ static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
         if (comma)
             sm_wj_putc(j, ',');
     } else {
-        /* One reservation for separator, quoted key and colon. */
         const char *k = key ? key : "";
-        size_t klen = strlen(k);
-        if (klen <= (SIZE_MAX - 4) / 5 && sm_wj_reserve(j, klen * 5 + 4)) {
+        size_t klen;
+        if (!sm_wj_short_key(j, k, comma) && (klen = strlen(k)) <= (SIZE_MAX - 4) / 5 &&
+            sm_wj_reserve(j, klen * 5 + 4)) {
             char *o = j->buf + j->len;
             if (comma)
                 *o++ = ',';

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "unit.h"
+#include "event.h"
 #include "writer.h"
 
 /* Captures what a writer's end() prints, as a malloc'd string (caller
@@ -640,6 +642,63 @@ static void test_writer_escape_bytes(void)
     CU_ASSERT_EQUAL(strcmp(big + n - 4, "\\xff"), 0);
 }
 
+/* Event timestamps (computed by hand for years 1970..9999) against
+ * gmtime_r + snprintf, on random instants, day and year edges, leap days,
+ * the end of 9999, negative times and later years. */
+static void sm_t_ts_ref(int64_t us, char *out, size_t outlen)
+{
+    int64_t secs = us / 1000000;
+    long frac = (long)(us % 1000000);
+    if (frac < 0) {
+        frac += 1000000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gmtime_r(&t, &tm));
+    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static void test_event_format_ts(void)
+{
+    static const int64_t edges[] = {
+        0,
+        1,
+        86399,
+        86400,
+        951782400 /* 2000-02-29 */,
+        951868799,
+        4107542399,
+        4107542400 /* 2100-02-28/03-01 */,
+        1767225599,
+        253402300799 /* 9999-12-31T23:59:59 */,
+        253402300800,
+        -1,
+        -86401,
+        -2208988800 /* 1900 */,
+    };
+    char got[SM_TS_LEN], want[96];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    int bad = 0;
+    for (size_t i = 0; i < SM_NELEM(edges) * 3 + 300000; i++) {
+        int64_t us;
+        if (i < SM_NELEM(edges) * 3) {
+            us = edges[i / 3] * 1000000 + (int64_t[]){ 0, 999999, 123456 }[i % 3];
+        } else {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            us = (int64_t)(x % 253402300800000000ull);
+        }
+        sm_format_ts(us, got, sizeof(got));
+        sm_t_ts_ref(us, want, sizeof(want));
+        if (strcmp(got, want) != 0 && bad++ < 5)
+            fprintf(stderr, "\n  %lld: %s, gmtime says %s", (long long)us, got, want);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_json_record),
     SM_TEST(test_writer_json_reals),
@@ -654,5 +713,6 @@ CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_text_line),
     SM_TEST(test_writer_text_overflow),
     SM_TEST(test_writer_escape_bytes),
+    SM_TEST(test_event_format_ts),
     CU_TEST_INFO_NULL,
 };
