@@ -16,6 +16,8 @@
 
 /* The table's size when its first entry comes; it never shrinks below it. */
 #define SM_INTERN_MIN_BUCKETS 64u
+#define SM_INTERN_RECENT      16u /* slots of the recent cache, a power of two */
+#define SM_INTERN_RECENT_MIN  64u /* strings shorter than this are just hashed */
 
 static struct {
     struct sm_interned **bucket; /* NULL while empty */
@@ -24,6 +26,12 @@ static struct {
     uint64_t next_id;
     uint64_t k0, k1; /* hash key */
     bool seeded;
+    /* Recently interned long strings, found by length and a few bytes
+     * instead of hashing all of them: a busy server's connections send the
+     * same KEXINIT bodies (1-2 KB) over and over, and one memcmp costs a
+     * tenth of SipHash over them. Only an accelerator: a miss here falls
+     * through to the table. Freed entries are taken out (release). */
+    struct sm_interned *recent[SM_INTERN_RECENT];
 } sm_in;
 
 /* ---- hash ------------------------------------------------------------------ */
@@ -119,6 +127,17 @@ static void sm_in_seed(void)
 
 /* ---- table ----------------------------------------------------------------- */
 
+/* The recent-cache slot of n >= 8 bytes at p: length and the last eight
+ * bytes (a KEXINIT body ends in its varying lists), not secret and not
+ * needed to be: a peer aiming at one slot only makes its own strings
+ * miss it. */
+static size_t sm_in_recent_slot(const uint8_t *p, size_t n)
+{
+    uint64_t tail;
+    memcpy(&tail, p + n - 8, sizeof(tail));
+    return (size_t)(sm_in_mix(tail ^ n) & (SM_INTERN_RECENT - 1));
+}
+
 /* Moves every entry into a table of n buckets; on allocation failure the
  * old table stays (longer chains, still correct). */
 static void sm_in_resize(size_t n)
@@ -151,12 +170,24 @@ const struct sm_interned *sm_intern(const void *bytes, size_t len)
         sm_in_seed();
     static const uint8_t empty[1];
     const uint8_t *p = len ? bytes : empty;
+    size_t slot = 0;
+    if (len >= SM_INTERN_RECENT_MIN) {
+        slot = sm_in_recent_slot(p, len);
+        struct sm_interned *r = sm_in.recent[slot];
+        if (r && r->len == len && memcmp(r->bytes, p, len) == 0) {
+            r->refs++;
+            sm_in.refs++;
+            return r;
+        }
+    }
     uint64_t h = sm_siphash13(sm_in.k0, sm_in.k1, p, len);
     if (sm_in.nbuckets) {
         for (struct sm_interned *e = sm_in.bucket[h & (sm_in.nbuckets - 1)]; e; e = e->next) {
             if (e->hash == h && e->len == len && memcmp(e->bytes, p, len) == 0) {
                 e->refs++;
                 sm_in.refs++;
+                if (len >= SM_INTERN_RECENT_MIN)
+                    sm_in.recent[slot] = e;
                 return e;
             }
         }
@@ -184,6 +215,8 @@ const struct sm_interned *sm_intern(const void *bytes, size_t len)
     sm_in.entries++;
     sm_in.refs++;
     sm_in.bytes += size;
+    if (len >= SM_INTERN_RECENT_MIN)
+        sm_in.recent[slot] = e;
     return e;
 }
 
@@ -201,6 +234,11 @@ void sm_intern_release(const struct sm_interned *ce)
     while (*pp != e)
         pp = &(*pp)->next;
     *pp = e->next;
+    if (e->len >= SM_INTERN_RECENT_MIN) {
+        size_t slot = sm_in_recent_slot(e->bytes, e->len);
+        if (sm_in.recent[slot] == e)
+            sm_in.recent[slot] = NULL;
+    }
     sm_in.entries--;
     sm_in.bytes -= sizeof(struct sm_interned) + e->len + 1;
     free(e);

@@ -246,6 +246,47 @@ static void test_intern_null(void)
     CU_ASSERT_EQUAL(after.refs, before.refs);
 }
 
+/* Long strings are found again through the recent cache: same entry for
+ * the same bytes, distinct entries for strings of the same length and
+ * the same last bytes (one cache slot), and no stale pointer once an entry
+ * is freed and its bytes come back. */
+static void test_intern_recent_long_strings(void)
+{
+    uint8_t a[1500], b[1500];
+    memset(a, 'k', sizeof(a));
+    memcpy(b, a, sizeof(b));
+    b[0] = 'X'; /* same length, same tail: the same recent slot */
+
+    const struct sm_interned *ea = sm_intern(a, sizeof(a));
+    const struct sm_interned *eb = sm_intern(b, sizeof(b));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ea);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(eb);
+    CU_ASSERT_PTR_NOT_EQUAL(ea, eb);
+    CU_ASSERT_EQUAL(eb->bytes[0], 'X');
+    for (int i = 0; i < 3; i++) {
+        const struct sm_interned *again = sm_intern(a, sizeof(a));
+        CU_ASSERT_PTR_EQUAL(again, ea);
+        sm_intern_release(again);
+        again = sm_intern(b, sizeof(b));
+        CU_ASSERT_PTR_EQUAL(again, eb);
+        sm_intern_release(again);
+    }
+    uint64_t old_id = eb->id;
+    sm_intern_release(eb); /* freed: must leave the cache */
+    eb = sm_intern(b, sizeof(b));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(eb);
+    CU_ASSERT_NOT_EQUAL(eb->id, old_id);
+    CU_ASSERT_EQUAL(memcmp(eb->bytes, b, sizeof(b)), 0);
+    const struct sm_interned *again = sm_intern(a, sizeof(a));
+    CU_ASSERT_PTR_EQUAL(again, ea);
+    sm_intern_release(again);
+    sm_intern_release(ea);
+    sm_intern_release(eb);
+    struct sm_intern_stats st;
+    sm_intern_stats(&st);
+    CU_ASSERT_EQUAL(st.entries, 0);
+}
+
 CU_TestInfo sm_intern_tests[] = {
     SM_TEST(test_intern_dedup),
     SM_TEST(test_intern_refcount_frees_at_zero),
@@ -254,5 +295,6 @@ CU_TestInfo sm_intern_tests[] = {
     SM_TEST(test_intern_one_megabyte),
     SM_TEST(test_intern_grow_and_shrink),
     SM_TEST(test_intern_null),
+    SM_TEST(test_intern_recent_long_strings),
     CU_TEST_INFO_NULL,
 };
