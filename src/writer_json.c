@@ -138,6 +138,20 @@ static const uint8_t sm_wj_plain[256] = {
     [0x5d ... 0x7e] = 1,
 };
 
+/* Whether none of 8 bytes needs an escape. May say no for a plain byte
+ * next to one that does (borrows and carries cross bytes): callers then
+ * check byte by byte. */
+static inline bool sm_wj_word_plain(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
+    uint64_t bad = ((x - ones * 0x20) & ~x) /* a byte below 0x20 */
+                   | ((x + ones) | x)       /* a byte of 0x7f or more */
+                   | ((q - ones) & ~q)      /* a quote */
+                   | ((s - ones) & ~s);     /* a backslash */
+    return (bad & highs) == 0;
+}
+
 /* Writes the escaped bytes at o (room for len * 5 bytes) and returns the
  * end: bytes made printable ASCII the way sm_escape_bytes() does ("\xHH"
  * for the rest), then '"' and '\' escaped, so "\xHH" appears in JSON as
@@ -145,7 +159,6 @@ static const uint8_t sm_wj_plain[256] = {
 static char *sm_wj_escape_into(char *o, const uint8_t *b, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
     while (i < len) {
         /* Eight bytes at a time while none needs an escape (keys, names,
@@ -153,15 +166,9 @@ static char *sm_wj_escape_into(char *o, const uint8_t *b, size_t len)
          * tests can flag a plain byte next to a flagged one) goes byte by
          * byte below, which is exact. */
         if (len - i >= 8) {
-            uint64_t x, q, s;
+            uint64_t x;
             memcpy(&x, b + i, 8);
-            q = x ^ (ones * '"');
-            s = x ^ (ones * '\\');
-            uint64_t bad = ((x - ones * 0x20) & ~x) /* a byte below 0x20 */
-                           | ((x + ones) | x)       /* a byte of 0x7f or more */
-                           | ((q - ones) & ~q)      /* a quote */
-                           | ((s - ones) & ~s);     /* a backslash */
-            if ((bad & highs) == 0) {
+            if (sm_wj_word_plain(x)) {
                 memcpy(o, &x, 8);
                 o += 8;
                 i += 8;
@@ -208,23 +215,29 @@ static bool sm_wj_open(const struct sm_writer_json *j)
 
 /* The separator and the key before a value in the open container. A NULL
  * key in an object is the empty key; keys in arrays are ignored. */
-/* Keys are short names from this program: copied in the same pass that
- * checks them, into room reserved for a short key. False when the key is
+/* Keys are short names from this program: checked a word at a time and
+ * copied whole into room reserved for a short key. False when the key is
  * long or needs an escape (nothing is written then). */
 static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
 {
-    if (!sm_wj_reserve(j, SM_JSON_SHORT_KEY + 4))
+    size_t n = strlen(k);
+    if (n > SM_JSON_SHORT_KEY || !sm_wj_reserve(j, SM_JSON_SHORT_KEY + 4))
         return false;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, k + i, 8);
+        if (!sm_wj_word_plain(x))
+            return false;
+    }
+    for (; i < n; i++)
+        if (!sm_wj_plain[(uint8_t)k[i]])
+            return false;
     char *o = j->buf + j->len;
     if (comma)
         *o++ = ',';
     *o++ = '"';
-    size_t n = 0;
-    uint8_t c;
-    while (n < SM_JSON_SHORT_KEY && (c = (uint8_t)k[n]) != 0 && sm_wj_plain[c])
-        o[n++] = (char)c;
-    if (k[n] != '\0')
-        return false;
+    memcpy(o, k, n);
     o += n;
     *o++ = '"';
     *o++ = ':';
