@@ -170,6 +170,44 @@ static bool sm_ssh_side_kexinit(const struct sm_ssh_side *x, struct sm_ssh_kexin
            sm_ssh_parse_kexinit_body(x->kexinit->bytes, x->kexinit->len, k, NULL) == SM_OK;
 }
 
+/* The role markers of a KEXINIT's kex_algorithms list. */
+enum {
+    SM_SSH_MARK_STRICT_S = 1,
+    SM_SSH_MARK_EXT_INFO_S = 2,
+    SM_SSH_MARK_STRICT_C = 4,
+    SM_SSH_MARK_EXT_INFO_C = 8,
+};
+
+#define SM_SSH_MARK_SLOTS 256u
+
+/* Which markers a side's KEXINIT carries (SM_SSH_MARK_*), 0 without one.
+ * They depend only on the interned body, and every event asks for them
+ * several times: remembered per body id (ids are never reused, so a slot
+ * can only be stale, never wrong). */
+static unsigned sm_ssh_markers(const struct sm_ssh_side *x)
+{
+    static struct {
+        uint64_t id;
+        uint8_t marks;
+    } memo[SM_SSH_MARK_SLOTS];
+    if (!x->kexinit)
+        return 0;
+    uint64_t id = x->kexinit->id;
+    unsigned slot = (unsigned)((id * 0x9e3779b97f4a7c15ULL) >> 56) % SM_SSH_MARK_SLOTS;
+    if (memo[slot].id == id)
+        return memo[slot].marks;
+    struct sm_ssh_kexinit k;
+    if (!sm_ssh_side_kexinit(x, &k))
+        return 0;
+    unsigned m = (sm_ssh_kexinit_has(&k, SM_SSH_STRICT_KEX_S) ? SM_SSH_MARK_STRICT_S : 0) |
+                 (sm_ssh_kexinit_has(&k, SM_SSH_EXT_INFO_S) ? SM_SSH_MARK_EXT_INFO_S : 0) |
+                 (sm_ssh_kexinit_has(&k, SM_SSH_STRICT_KEX_C) ? SM_SSH_MARK_STRICT_C : 0) |
+                 (sm_ssh_kexinit_has(&k, SM_SSH_EXT_INFO_C) ? SM_SSH_MARK_EXT_INFO_C : 0);
+    memo[slot].id = id;
+    memo[slot].marks = (uint8_t)m;
+    return m;
+}
+
 /* Which TCP direction acts as the SSH server: KEX messages decide, then the
  * strict-kex/ext-info markers of the KEXINITs, then TCP (the responder). */
 static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
@@ -179,15 +217,11 @@ static int sm_ssh_server_dir_compute(const struct sm_ssh_state *s)
             return d;
     }
     for (int d = 0; d < 2; d++) {
-        struct sm_ssh_kexinit k;
-        if (sm_ssh_side_kexinit(&s->side[d], &k)) {
-            if (sm_ssh_kexinit_has(&k, SM_SSH_STRICT_KEX_S) ||
-                sm_ssh_kexinit_has(&k, SM_SSH_EXT_INFO_S))
-                return d;
-            if (sm_ssh_kexinit_has(&k, SM_SSH_STRICT_KEX_C) ||
-                sm_ssh_kexinit_has(&k, SM_SSH_EXT_INFO_C))
-                return !d;
-        }
+        unsigned m = sm_ssh_markers(&s->side[d]);
+        if (m & (SM_SSH_MARK_STRICT_S | SM_SSH_MARK_EXT_INFO_S))
+            return d;
+        if (m & (SM_SSH_MARK_STRICT_C | SM_SSH_MARK_EXT_INFO_C))
+            return !d;
     }
     return SM_APP_RESP;
 }
@@ -1025,10 +1059,11 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     if (have_k) {
         sm_ssh_w_hassh(w, x->kexinit, &k, server);
         sm_ssh_w_kexinit(w, x->kexinit, &k);
+        unsigned m = sm_ssh_markers(x);
         w->ops->boolean(w, "strict_kex",
-                        sm_ssh_kexinit_has(&k, server ? SM_SSH_STRICT_KEX_S : SM_SSH_STRICT_KEX_C));
+                        m & (server ? SM_SSH_MARK_STRICT_S : SM_SSH_MARK_STRICT_C));
         w->ops->boolean(w, "ext_info",
-                        sm_ssh_kexinit_has(&k, server ? SM_SSH_EXT_INFO_S : SM_SSH_EXT_INFO_C));
+                        m & (server ? SM_SSH_MARK_EXT_INFO_S : SM_SSH_MARK_EXT_INFO_C));
     } else {
         w->ops->null(w, "hassh");
         w->ops->null(w, "kexinit");
@@ -1072,11 +1107,8 @@ static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
         return;
     }
     int srv = sm_ssh_server_dir(s);
-    struct sm_ssh_kexinit kc, ks;
-    bool strict = sm_ssh_side_kexinit(&s->side[!srv], &kc) &&
-                  sm_ssh_side_kexinit(&s->side[srv], &ks) &&
-                  sm_ssh_kexinit_has(&kc, SM_SSH_STRICT_KEX_C) &&
-                  sm_ssh_kexinit_has(&ks, SM_SSH_STRICT_KEX_S);
+    bool strict = (sm_ssh_markers(&s->side[!srv]) & SM_SSH_MARK_STRICT_C) &&
+                  (sm_ssh_markers(&s->side[srv]) & SM_SSH_MARK_STRICT_S);
     bool chacha = false, cbc_etm = false;
     for (int d = 0; d < 2; d++) {
         struct sm_bytes c = neg[SM_SSH_KEX_ENC_C2S + d], m = neg[SM_SSH_KEX_MAC_C2S + d];
