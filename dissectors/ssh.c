@@ -557,18 +557,48 @@ static void sm_ssh_keep_kexinit(struct sm_ssh_state *s, struct sm_ssh_side *x,
 /* The host key of a KEX reply: its type and fingerprint as one interned
  * string, "type" NUL "fingerprint" (a server shows the same key to every
  * client). */
+#define SM_SSH_HOSTKEY_SLOTS 32u
+#define SM_SSH_HOSTKEY_MAX   2048u /* longer blobs are described every time */
+
 static void sm_ssh_keep_hostkey(struct sm_ssh_state *s, const struct sm_ssh_packet *pk)
 {
+    /* A server sends the same host key to every client: the last blobs
+     * seen and their description ("type\0fingerprint") are kept, so that a
+     * repeated key costs a memcmp instead of parsing and SHA-256. Copies,
+     * not intern references: the cache keeps nothing else alive. */
+    static struct {
+        uint32_t len, desc_len;
+        uint8_t blob[SM_SSH_HOSTKEY_MAX];
+        char desc[SM_SSH_KEYTYPE_LEN + SM_SSH_FP_LEN];
+    } cache[SM_SSH_HOSTKEY_SLOTS];
     struct sm_bytes blob;
+    if (sm_ssh_parse_kex_reply(pk->payload.p, pk->payload.len, &blob) != SM_OK)
+        return;
+    bool cacheable = blob.len >= 8 && blob.len <= SM_SSH_HOSTKEY_MAX;
+    unsigned slot = 0;
+    if (cacheable) {
+        uint64_t tail;
+        memcpy(&tail, blob.p + blob.len - 8, sizeof(tail));
+        slot = (unsigned)(((tail ^ blob.len) * 0x9e3779b97f4a7c15ULL) >> 59) % SM_SSH_HOSTKEY_SLOTS;
+        if (cache[slot].len == blob.len && memcmp(cache[slot].blob, blob.p, blob.len) == 0) {
+            s->hostkey = sm_intern(cache[slot].desc, cache[slot].desc_len);
+            return;
+        }
+    }
     char type[SM_SSH_KEYTYPE_LEN], fp[SM_SSH_FP_LEN];
-    if (sm_ssh_parse_kex_reply(pk->payload.p, pk->payload.len, &blob) != SM_OK ||
-        sm_ssh_hostkey_describe(blob, type, sizeof(type), fp, sizeof(fp)) != SM_OK)
+    if (sm_ssh_hostkey_describe(blob, type, sizeof(type), fp, sizeof(fp)) != SM_OK)
         return;
     char both[SM_SSH_KEYTYPE_LEN + SM_SSH_FP_LEN];
     size_t tl = strlen(type), fl = strlen(fp);
     memcpy(both, type, tl + 1);
     memcpy(both + tl + 1, fp, fl);
     s->hostkey = sm_intern(both, tl + 1 + fl);
+    if (cacheable) {
+        cache[slot].len = (uint32_t)blob.len;
+        memcpy(cache[slot].blob, blob.p, blob.len);
+        memcpy(cache[slot].desc, both, tl + 1 + fl);
+        cache[slot].desc_len = (uint32_t)(tl + 1 + fl);
+    }
 }
 
 static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_packet *pk)
