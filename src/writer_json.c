@@ -215,29 +215,40 @@ static bool sm_wj_open(const struct sm_writer_json *j)
 
 /* The separator and the key before a value in the open container. A NULL
  * key in an object is the empty key; keys in arrays are ignored. */
-/* Keys are short names from this program: checked a word at a time and
- * copied whole into room reserved for a short key. False when the key is
- * long or needs an escape (nothing is written then). */
+/* Keys are short names from this program: checked and copied a word at a
+ * time into room reserved for a short key. False when the key is long or
+ * needs an escape: what was copied is not counted, the caller writes the
+ * key again the general way. */
 static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
 {
     size_t n = strlen(k);
     if (n > SM_JSON_SHORT_KEY || !sm_wj_reserve(j, SM_JSON_SHORT_KEY + 4))
         return false;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, k + i, 8);
-        if (!sm_wj_word_plain(x))
-            return false;
-    }
-    for (; i < n; i++)
-        if (!sm_wj_plain[(uint8_t)k[i]])
-            return false;
     char *o = j->buf + j->len;
     if (comma)
         *o++ = ',';
     *o++ = '"';
-    memcpy(o, k, n);
+    if (n >= 8) {
+        /* Whole words, the last one overlapping the one before: every byte
+         * is checked and copied without a loop over single bytes. */
+        uint64_t x;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, k + i, 8);
+            if (!sm_wj_word_plain(x))
+                return false;
+            memcpy(o + i, &x, 8);
+        }
+        memcpy(&x, k + n - 8, 8);
+        if (!sm_wj_word_plain(x))
+            return false;
+        memcpy(o + n - 8, &x, 8);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (!sm_wj_plain[(uint8_t)k[i]])
+                return false;
+            o[i] = k[i];
+        }
+    }
     o += n;
     *o++ = '"';
     *o++ = ':';

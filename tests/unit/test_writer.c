@@ -210,6 +210,43 @@ static void test_writer_json_escaping(void)
     w->ops->free(w);
 }
 
+/* Keys take a word-at-a-time path; every length around the word size and
+ * past the short-key limit, with a byte to escape at either end, comes out
+ * escaped as jansson would write it. */
+static void test_writer_json_key_escaping(void)
+{
+    struct sm_writer *w = sm_writer_json_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    for (size_t n = 1; n <= 70; n++) {
+        for (int where = 0; where < 3; where++) {
+            char key[80], want[200];
+            memset(key, 'k', n);
+            key[n] = '\0';
+            if (where == 1)
+                key[0] = '"';
+            if (where == 2)
+                key[n - 1] = '\\';
+            /* want: {"<key escaped>":1}\n */
+            size_t o = 0;
+            want[o++] = '{';
+            want[o++] = '"';
+            for (size_t i = 0; i < n; i++) {
+                if (key[i] == '"' || key[i] == '\\')
+                    want[o++] = '\\';
+                want[o++] = key[i];
+            }
+            memcpy(want + o, "\":1}\n", 6);
+            int rc;
+            w->ops->begin(w);
+            w->ops->u64(w, key, 1);
+            char *s = sm_t_end(w, &rc);
+            CU_ASSERT_STRING_EQUAL(s, want);
+            free(s);
+        }
+    }
+    w->ops->free(w);
+}
+
 static void test_writer_json_depth_overflow(void)
 {
     struct sm_writer *w = sm_writer_json_new();
@@ -705,6 +742,7 @@ CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_json_reals_match_jansson),
     SM_TEST(test_writer_json_integers),
     SM_TEST(test_writer_json_escaping),
+    SM_TEST(test_writer_json_key_escaping),
     SM_TEST(test_writer_json_depth_overflow),
     SM_TEST(test_writer_json_begin_discards_open_record),
     SM_TEST(test_writer_json_write_error),
