@@ -469,6 +469,51 @@ void sm_addr_format(const struct sm_addr *a, uint8_t ip_version, char *out, size
         }
         return;
     }
+    /* IPv6 by hand too (RFC 5952 form, as inet_ntop writes it: lowercase
+     * hex without leading zeros, the first longest run of two or more zero
+     * groups as "::"), but for the IPv4-embedding forms (a zero run of five
+     * or more from the start), which inet_ntop writes in its own way. */
+    if (ip_version == 6 && outlen >= 46) {
+        unsigned g[8];
+        int best = -1, best_len = 0;
+        for (int i = 0; i < 8; i++)
+            g[i] = (unsigned)a->b[2 * i] << 8 | a->b[2 * i + 1];
+        for (int i = 0; i < 8;) {
+            int k = i;
+            while (k < 8 && g[k] == 0)
+                k++;
+            if (k - i > best_len && k - i >= 2) {
+                best = i;
+                best_len = k - i;
+            }
+            i = k > i ? k : i + 1;
+        }
+        if (!(best == 0 && best_len >= 5)) {
+            static const char hex[] = "0123456789abcdef";
+            char *o = out;
+            for (int i = 0; i < 8; i++) {
+                if (i == best) {
+                    *o++ = ':';
+                    i += best_len - 1;
+                    if (i == 7)
+                        *o++ = ':';
+                    continue;
+                }
+                if (i > 0)
+                    *o++ = ':';
+                bool lead = true;
+                for (int sh = 12; sh >= 0; sh -= 4) {
+                    unsigned d = (g[i] >> sh) & 15;
+                    if (d == 0 && lead && sh > 0)
+                        continue;
+                    lead = false;
+                    *o++ = hex[d];
+                }
+            }
+            *o = '\0';
+            return;
+        }
+    }
     if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, a->b, out, (socklen_t)outlen))
         snprintf(out, outlen, "?");
 }
