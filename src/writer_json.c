@@ -367,10 +367,24 @@ static void sm_wj_int(struct sm_writer_json *j, const char *key, int64_t v)
     size_t n = sizeof(tmp);
     /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    /* Two digits per division (most values are small counts, but
+     * microsecond times have 16 digits). */
+    static const char pairs[201] =
+            "00010203040506070809101112131415161718192021222324252627282930313233"
+            "34353637383940414243444546474849505152535455565758596061626364656667"
+            "6869707172737475767778798081828384858687888990919293949596979899";
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        tmp[--n] = pairs[2 * r + 1];
+        tmp[--n] = pairs[2 * r];
+    }
+    if (u >= 10) {
+        tmp[--n] = pairs[2 * u + 1];
+        tmp[--n] = pairs[2 * u];
+    } else {
+        tmp[--n] = (char)('0' + u);
+    }
     if (v < 0)
         tmp[--n] = '-';
     if (!sm_wj_open(j))
