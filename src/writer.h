@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* summary: a neutral key/value writer. The event builder and dissectors
- * describe themselves through it; JSON (writer_json.c, the only file that
- * includes jansson) and the one-line text form implement it. */
+ * describe themselves through it; streaming NDJSON (writer_json.c) and the
+ * one-line text form (writer_text.c) implement it. */
 #ifndef SM_WRITER_H
 #define SM_WRITER_H
 
