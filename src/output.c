@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "writeback.h"
+
 /* Output to a file or a pipe when records need not leave one by one (not
  * live): a large stdio buffer turns one write(2) per record into one per
  * megabyte. */
@@ -52,6 +54,19 @@ static void sm_output_set_buffer(struct sm_output *o)
         o->out_buf = malloc(SM_OUTPUT_BUFFER);
     if (o->out_buf)
         setvbuf(o->out, o->out_buf, _IOFBF, SM_OUTPUT_BUFFER);
+}
+
+/* A file destination, appended to. Live output goes straight to the file,
+ * line by line; from captures the writes run on their own thread
+ * (writeback.h), or through plain stdio if that thread cannot start. */
+static FILE *sm_output_fopen(const struct sm_output *o)
+{
+    if (!o->line_buffered) {
+        FILE *f = sm_writeback_open_append(o->path);
+        if (f)
+            return f;
+    }
+    return fopen(o->path, "a");
 }
 
 static int sm_output_syslog_connect(struct sm_output *o, const char *spec, char *err, size_t errlen)
@@ -128,7 +143,7 @@ struct sm_output *sm_output_open(const char *dest, enum sm_format fmt, const cha
         }
     } else {
         o->path = strdup(dest);
-        o->out = o->path ? fopen(dest, "a") : NULL;
+        o->out = o->path ? sm_output_fopen(o) : NULL;
         if (!o->out) {
             snprintf(err, errlen, "%s: %s", dest, strerror(errno));
             sm_output_close(o);
@@ -202,7 +217,7 @@ void sm_output_reopen(struct sm_output *o)
     if (!o->path || !o->owns_out)
         return;
     fclose(o->out);
-    o->out = fopen(o->path, "a");
+    o->out = sm_output_fopen(o);
     if (!o->out) {
         o->out = stderr; /* keep going; the error is reported */
         o->owns_out = false;

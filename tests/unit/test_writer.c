@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "unit.h"
 #include "event.h"
+#include "writeback.h"
 #include "writer.h"
 
 /* Captures what a writer's end() prints, as a malloc'd string (caller
@@ -736,6 +738,66 @@ static void test_event_format_ts(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The output file written on a thread: everything written arrives in
+ * order after what the file held (append), in chunks of every size around
+ * the 1 MB queue buffers; a failing device is reported by fclose. */
+static void test_writeback_file(void)
+{
+    char path[] = "/tmp/sm-writeback-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "old\n", 4), 4);
+    close(fd);
+
+    FILE *f = sm_writeback_open_append(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    size_t total = 0, max = 12u * 1024 * 1024;
+    uint8_t *chunk = malloc(1500000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chunk);
+    uint32_t x = 7;
+    while (total < max) {
+        x = x * 1103515245u + 12345u;
+        size_t n = (x >> 8) % 1500000;
+        if (x & 1)
+            n %= 300; /* many small writes too */
+        for (size_t i = 0; i < n; i++)
+            chunk[i] = (uint8_t)((total + i) * 31 + 7);
+        CU_ASSERT_EQUAL_FATAL(fwrite(chunk, 1, n, f), n);
+        total += n;
+    }
+    CU_ASSERT_EQUAL(fclose(f), 0);
+
+    FILE *r = fopen(path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    char head[4];
+    CU_ASSERT_EQUAL(fread(head, 1, 4, r), 4);
+    CU_ASSERT_EQUAL(memcmp(head, "old\n", 4), 0);
+    size_t got = 0, bad = 0;
+    int c;
+    while ((c = fgetc(r)) != EOF) {
+        if ((uint8_t)c != (uint8_t)(got * 31 + 7))
+            bad++;
+        got++;
+    }
+    fclose(r);
+    CU_ASSERT_EQUAL(got, total);
+    CU_ASSERT_EQUAL(bad, 0);
+    unlink(path);
+
+    /* /dev/full refuses every write: fwrite or fclose says so. */
+    f = sm_writeback_open_append("/dev/full");
+    if (f) {
+        bool failed = false;
+        for (int i = 0; i < 20 && !failed; i++)
+            failed = fwrite(chunk, 1, 1000000, f) != 1000000;
+        failed = fclose(f) != 0 || failed;
+        CU_ASSERT_TRUE(failed);
+    }
+    /* A path that cannot be opened. */
+    CU_ASSERT_PTR_NULL(sm_writeback_open_append("/nonexistent-dir/x"));
+    free(chunk);
+}
+
 CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_json_record),
     SM_TEST(test_writer_json_reals),
@@ -752,5 +814,6 @@ CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_text_overflow),
     SM_TEST(test_writer_escape_bytes),
     SM_TEST(test_event_format_ts),
+    SM_TEST(test_writeback_file),
     CU_TEST_INFO_NULL,
 };

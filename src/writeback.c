@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: a file whose writes happen on a thread of their own (writeback.h). */
+#define _GNU_SOURCE /* fopencookie */
+#include "config.h"
+#include "writeback.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define SM_WB_CHUNK (1024 * 1024) /* bytes per queued buffer */
+#define SM_WB_QUEUE 4             /* buffers in flight: the memory bound */
+
+struct sm_wb_buf {
+    char *data;
+    size_t len;
+};
+
+struct sm_wb {
+    int fd;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct sm_wb_buf q[SM_WB_QUEUE]; /* a ring: head is the next to write */
+    unsigned head, count;
+    char *spare[SM_WB_QUEUE]; /* written buffers, for reuse */
+    unsigned nspare;
+    bool closing;
+    int err; /* the first write error (errno), 0 if none */
+};
+
+/* The thread: writes queued buffers in order until told to close and the
+ * queue is empty. */
+static void *sm_wb_main(void *arg)
+{
+    struct sm_wb *wb = arg;
+    pthread_mutex_lock(&wb->lock);
+    for (;;) {
+        while (wb->count == 0 && !wb->closing)
+            pthread_cond_wait(&wb->changed, &wb->lock);
+        if (wb->count == 0)
+            break; /* closing, and nothing left */
+        struct sm_wb_buf b = wb->q[wb->head];
+        int err = wb->err;
+        pthread_mutex_unlock(&wb->lock);
+        size_t off = 0;
+        while (err == 0 && off < b.len) {
+            ssize_t n = write(wb->fd, b.data + off, b.len - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                err = n < 0 ? errno : EIO;
+                break;
+            }
+            off += (size_t)n;
+        }
+        pthread_mutex_lock(&wb->lock);
+        if (err && !wb->err)
+            wb->err = err;
+        wb->head = (wb->head + 1) % SM_WB_QUEUE;
+        wb->count--;
+        wb->spare[wb->nspare++] = b.data;
+        pthread_cond_broadcast(&wb->changed);
+    }
+    pthread_mutex_unlock(&wb->lock);
+    return NULL;
+}
+
+/* stdio's write: the bytes are copied into queued buffers; waits only when
+ * SM_WB_QUEUE buffers are already waiting. A write error of the thread is
+ * reported here, on the next write (and at close). */
+static ssize_t sm_wb_write(void *cookie, const char *p, size_t n)
+{
+    struct sm_wb *wb = cookie;
+    size_t done = 0;
+    pthread_mutex_lock(&wb->lock);
+    while (done < n) {
+        if (wb->err) {
+            errno = wb->err;
+            break;
+        }
+        /* Append to the last queued buffer while it has room and is not
+         * being written (only buffers after the head are safe to grow). */
+        struct sm_wb_buf *last =
+                wb->count > 1 ? &wb->q[(wb->head + wb->count - 1) % SM_WB_QUEUE] : NULL;
+        if (last && last->len < SM_WB_CHUNK) {
+            size_t k = n - done < SM_WB_CHUNK - last->len ? n - done : SM_WB_CHUNK - last->len;
+            memcpy(last->data + last->len, p + done, k);
+            last->len += k;
+            done += k;
+            continue;
+        }
+        if (wb->count == SM_WB_QUEUE) {
+            pthread_cond_wait(&wb->changed, &wb->lock);
+            continue;
+        }
+        char *data = wb->nspare ? wb->spare[--wb->nspare] : malloc(SM_WB_CHUNK);
+        if (!data) {
+            errno = ENOMEM;
+            break;
+        }
+        size_t k = n - done < SM_WB_CHUNK ? n - done : SM_WB_CHUNK;
+        memcpy(data, p + done, k);
+        wb->q[(wb->head + wb->count) % SM_WB_QUEUE] = (struct sm_wb_buf){ data, k };
+        wb->count++;
+        done += k;
+        pthread_cond_broadcast(&wb->changed);
+    }
+    pthread_mutex_unlock(&wb->lock);
+    return done == n ? (ssize_t)n : -1;
+}
+
+/* stdio's close (fclose): waits for everything queued to be written. */
+static int sm_wb_close(void *cookie)
+{
+    struct sm_wb *wb = cookie;
+    pthread_mutex_lock(&wb->lock);
+    wb->closing = true;
+    pthread_cond_broadcast(&wb->changed);
+    pthread_mutex_unlock(&wb->lock);
+    pthread_join(wb->thread, NULL);
+    int err = wb->err;
+    if (close(wb->fd) != 0 && !err)
+        err = errno;
+    for (unsigned i = 0; i < wb->nspare; i++)
+        free(wb->spare[i]);
+    pthread_mutex_destroy(&wb->lock);
+    pthread_cond_destroy(&wb->changed);
+    free(wb);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+FILE *sm_writeback_open_append(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return NULL;
+    struct sm_wb *wb = calloc(1, sizeof(*wb));
+    if (!wb) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    wb->fd = fd;
+    if (pthread_mutex_init(&wb->lock, NULL) != 0) {
+        free(wb);
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (pthread_cond_init(&wb->changed, NULL) != 0) {
+        pthread_mutex_destroy(&wb->lock);
+        free(wb);
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    int rc = pthread_create(&wb->thread, NULL, sm_wb_main, wb);
+    if (rc != 0) {
+        pthread_cond_destroy(&wb->changed);
+        pthread_mutex_destroy(&wb->lock);
+        free(wb);
+        close(fd);
+        errno = rc;
+        return NULL;
+    }
+    cookie_io_functions_t io = {
+        .read = NULL, .write = sm_wb_write, .seek = NULL, .close = sm_wb_close
+    };
+    FILE *f = fopencookie(wb, "a", io);
+    if (!f)
+        sm_wb_close(wb);
+    return f;
+}

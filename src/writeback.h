@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: a stdio FILE for an output file whose write(2) calls run on a
+ * thread of their own, so that the kernel's cost of taking hundreds of MB of
+ * NDJSON (page cache allocation, about as much as the whole analysis on a
+ * large capture) overlaps the analysis on a second core instead of adding
+ * to it. Used for -o FILE when reading captures; live capture writes line
+ * by line as before. */
+#ifndef SM_WRITEBACK_H
+#define SM_WRITEBACK_H
+
+#include <stdio.h>
+
+/* Opens path for appending (created 0666 & ~umask). Bytes written to the
+ * FILE are copied into at most four 1 MB buffers and written in order by
+ * the thread; fwrite waits only while four are queued. A write error is
+ * reported by a later fwrite or fflush and by fclose, which waits for
+ * everything queued. NULL with errno set on failure. One thread uses the
+ * FILE (the analysis); the writer thread touches only the descriptor. */
+FILE *sm_writeback_open_append(const char *path);
+
+#endif
