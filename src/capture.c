@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -14,10 +16,46 @@
 
 #define SM_FILE_BUFFER (1024 * 1024)
 
+/* Read-ahead for files: a thread reads packets through libpcap (the two
+ * freads, the BPF filter) into batches while the analysis works on the
+ * batch before, so the reading, about a quarter of the work on a large
+ * capture, runs on a second core. Batches carry records of struct
+ * sm_cap_rec, each followed by its bytes, 8-byte aligned. */
+#define SM_CAP_BATCH   (1024 * 1024) /* bytes of records per batch */
+#define SM_CAP_BATCHES 4             /* batches read ahead at most */
+
+struct sm_cap_rec {
+    uint32_t cap_len, wire_len;
+    int64_t ts_us;
+};
+
+struct sm_cap_batch {
+    struct sm_cap_batch *next;
+    size_t used, cap, rd; /* bytes of records, of room; the reader's offset */
+    unsigned char data[];
+};
+
+struct sm_cap_ahead {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct sm_cap_batch *full, **full_tail; /* read, waiting for the analysis */
+    struct sm_cap_batch *free;              /* for the reader to fill */
+    unsigned nfull;
+    bool stop; /* the analysis wants no more */
+    bool done; /* the reader ended, with end_rc */
+    enum sm_capture_rc end_rc;
+    char err[PCAP_ERRBUF_SIZE + 64];
+    struct sm_cap_batch *cur; /* the batch the analysis reads from */
+};
+
 struct sm_capture {
     pcap_t *p;
     bool live;
-    char *file_buf; /* the stdio buffer of a file input; freed after pcap_close */
+    char *file_buf;               /* the stdio buffer of a file input; freed after pcap_close */
+    struct sm_cap_ahead *ahead;   /* files: started by the first sm_capture_next() */
+    bool ahead_failed;            /* no thread: read in place */
+    volatile sig_atomic_t broken; /* sm_capture_break() was called */
 };
 
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen)
@@ -41,9 +79,9 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
             free(c);
             return NULL;
         }
-        /* glibc ignores the size unless it is given the buffer too. */
         /* One thread reads it: no stdio lock per fread (two per packet). */
         __fsetlocking(f, FSETLOCKING_BYCALLER);
+        /* glibc ignores the size unless it is given the buffer too. */
         c->file_buf = malloc(SM_FILE_BUFFER);
         if (c->file_buf)
             setvbuf(f, c->file_buf, _IOFBF, SM_FILE_BUFFER);
@@ -171,7 +209,8 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
     return 0;
 }
 
-enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt)
+/* One packet straight from libpcap. */
+static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captured *pkt)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
@@ -192,8 +231,199 @@ enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt
     }
 }
 
+static size_t sm_cap_rec_size(uint32_t cap_len)
+{
+    return (sizeof(struct sm_cap_rec) + cap_len + 7) & ~(size_t)7;
+}
+
+/* The reader thread: fills batches until the file ends, fails, or the
+ * analysis stops it. */
+static void *sm_cap_reader(void *arg)
+{
+    struct sm_capture *c = arg;
+    struct sm_cap_ahead *a = c->ahead;
+    struct sm_cap_batch *b = NULL;
+    struct sm_captured pkt;
+    enum sm_capture_rc rc = SM_CAP_EOF;
+    bool stop = false;
+
+    while (!stop) {
+        rc = sm_capture_read(c, &pkt);
+        if (rc == SM_CAP_TIMEOUT)
+            continue;
+        size_t need = rc == SM_CAP_PACKET ? sm_cap_rec_size(pkt.cap_len) : 0;
+        /* Hand the batch over when it is full or the file ended. */
+        if (b && (rc != SM_CAP_PACKET || b->cap - b->used < need)) {
+            pthread_mutex_lock(&a->lock);
+            *a->full_tail = b;
+            a->full_tail = &b->next;
+            a->nfull++;
+            pthread_cond_broadcast(&a->changed);
+            pthread_mutex_unlock(&a->lock);
+            b = NULL;
+        }
+        if (rc != SM_CAP_PACKET)
+            break;
+        if (!b) {
+            /* A batch to fill: wait while enough are read ahead. */
+            pthread_mutex_lock(&a->lock);
+            while (a->nfull >= SM_CAP_BATCHES && !a->stop)
+                pthread_cond_wait(&a->changed, &a->lock);
+            stop = a->stop;
+            if (!stop && a->free && a->free->cap >= need) {
+                b = a->free;
+                a->free = b->next;
+            }
+            pthread_mutex_unlock(&a->lock);
+            if (stop)
+                break;
+            if (!b) {
+                size_t cap = need > SM_CAP_BATCH ? need : SM_CAP_BATCH;
+                b = malloc(sizeof(*b) + cap);
+                if (!b) {
+                    rc = SM_CAP_ERROR;
+                    snprintf(a->err, sizeof(a->err), "out of memory");
+                    break;
+                }
+                b->cap = cap;
+            }
+            b->next = NULL;
+            b->used = b->rd = 0;
+        }
+        struct sm_cap_rec r = { pkt.cap_len, pkt.wire_len, pkt.ts_us };
+        memcpy(b->data + b->used, &r, sizeof(r));
+        memcpy(b->data + b->used + sizeof(r), pkt.data, pkt.cap_len);
+        b->used += need;
+    }
+    if (rc == SM_CAP_ERROR && !a->err[0])
+        snprintf(a->err, sizeof(a->err), "%s", pcap_geterr(c->p));
+    pthread_mutex_lock(&a->lock);
+    if (b) { /* stopped with a batch in hand */
+        b->next = a->free;
+        a->free = b;
+    }
+    a->done = true;
+    a->end_rc = rc == SM_CAP_ERROR ? SM_CAP_ERROR : SM_CAP_EOF;
+    pthread_cond_broadcast(&a->changed);
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+/* Starts the reader; false (and reads stay in place) if it cannot. */
+static bool sm_cap_ahead_start(struct sm_capture *c)
+{
+    struct sm_cap_ahead *a = calloc(1, sizeof(*a));
+    if (!a)
+        return false;
+    a->full_tail = &a->full;
+    if (pthread_mutex_init(&a->lock, NULL) != 0) {
+        free(a);
+        return false;
+    }
+    if (pthread_cond_init(&a->changed, NULL) != 0) {
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return false;
+    }
+    c->ahead = a;
+    /* Signals are for the analysis thread (its handlers stop the loop). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&a->thread, NULL, sm_cap_reader, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&a->changed);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        c->ahead = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void sm_cap_free_list(struct sm_cap_batch *b)
+{
+    while (b) {
+        struct sm_cap_batch *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+static void sm_cap_ahead_stop(struct sm_capture *c)
+{
+    struct sm_cap_ahead *a = c->ahead;
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_broadcast(&a->changed);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    sm_cap_free_list(a->full);
+    sm_cap_free_list(a->free);
+    free(a->cur);
+    pthread_cond_destroy(&a->changed);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+    c->ahead = NULL;
+}
+
+/* The next packet of the read-ahead batches. */
+static enum sm_capture_rc sm_cap_ahead_next(struct sm_cap_ahead *a, struct sm_captured *pkt)
+{
+    struct sm_cap_batch *b = a->cur;
+    if (!b || b->rd >= b->used) {
+        pthread_mutex_lock(&a->lock);
+        if (b) { /* the last packet of it is no longer borrowed */
+            b->used = b->rd = 0;
+            b->next = a->free;
+            a->free = b;
+            a->cur = NULL;
+        }
+        while (!a->full && !a->done)
+            pthread_cond_wait(&a->changed, &a->lock);
+        b = a->full;
+        if (b) {
+            a->full = b->next;
+            if (!a->full)
+                a->full_tail = &a->full;
+            a->nfull--;
+            b->next = NULL;
+            a->cur = b;
+        }
+        pthread_cond_broadcast(&a->changed);
+        pthread_mutex_unlock(&a->lock);
+        if (!b)
+            return a->end_rc;
+    }
+    struct sm_cap_rec r;
+    memcpy(&r, b->data + b->rd, sizeof(r));
+    pkt->data = b->data + b->rd + sizeof(r);
+    pkt->cap_len = r.cap_len;
+    pkt->wire_len = r.wire_len;
+    pkt->ts_us = r.ts_us;
+    b->rd += sm_cap_rec_size(r.cap_len);
+    return SM_CAP_PACKET;
+}
+
+enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt)
+{
+    if (c->broken)
+        return SM_CAP_EOF; /* also ahead of packets already read ahead */
+    if (!c->live && !c->ahead && !c->ahead_failed)
+        c->ahead_failed = !sm_cap_ahead_start(c);
+    if (c->ahead)
+        return sm_cap_ahead_next(c->ahead, pkt);
+    return sm_capture_read(c, pkt);
+}
+
 const char *sm_capture_error(struct sm_capture *c)
 {
+    /* The reader has ended when an error reached the analysis. */
+    if (c->ahead && c->ahead->err[0])
+        return c->ahead->err;
     return pcap_geterr(c->p);
 }
 
@@ -210,14 +440,17 @@ bool sm_capture_stats(struct sm_capture *c, uint64_t *recv, uint64_t *drop, uint
 
 void sm_capture_break(struct sm_capture *c)
 {
-    if (c && c->p)
+    if (c && c->p) {
+        c->broken = 1;
         pcap_breakloop(c->p);
+    }
 }
 
 void sm_capture_close(struct sm_capture *c)
 {
     if (!c)
         return;
+    sm_cap_ahead_stop(c);
     pcap_close(c->p); /* closes the FILE first */
     free(c->file_buf);
     free(c);

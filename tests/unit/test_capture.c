@@ -268,6 +268,81 @@ static void test_capture_break_file(void)
     sm_capture_close(c);
 }
 
+/* Files are read ahead on a thread, in 1 MB batches: a file of many
+ * batches (small and large packets, one larger than a batch) comes out in
+ * order and byte for byte, then EOF; the same file cut short gives every
+ * whole packet, then the error; closing in the middle stops the reader. */
+static void sm_t_write_big_pcap(const char *path, int npkts, size_t cut)
+{
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dead);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    static uint8_t data[262144];
+    for (int i = 0; i < npkts; i++) {
+        struct pcap_pkthdr h = { { 1700000000 + i, i % 1000000 }, 0, 0 };
+        h.caplen = i == npkts / 2 ? 262144u : (uint32_t)(14 + (i * 7919) % 1500);
+        h.len = h.caplen + (uint32_t)(i % 3);
+        for (uint32_t k = 0; k < h.caplen; k++)
+            data[k] = (uint8_t)(i + k * 13);
+        pcap_dump((u_char *)d, &h, data);
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+    if (cut) {
+        FILE *f = fopen(path, "r+b");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        CU_ASSERT_EQUAL(fseek(f, 0, SEEK_END), 0);
+        long end = ftell(f);
+        fclose(f);
+        CU_ASSERT_EQUAL(truncate(path, end - (long)cut), 0);
+    }
+}
+
+static void test_capture_read_ahead(void)
+{
+    char tmp[] = "/tmp/sm_unit_ahead_XXXXXX", err[256] = "";
+    int fd = mkstemp(tmp);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    close(fd);
+    const int npkts = 6000; /* about 5 MB: several batches */
+
+    for (int round = 0; round < 3; round++) {
+        sm_t_write_big_pcap(tmp, npkts, round == 1 ? 100 : 0);
+        struct sm_capture *c = sm_capture_open_file(tmp, err, sizeof(err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        struct sm_captured pkt;
+        enum sm_capture_rc rc;
+        int i = 0, bad = 0;
+        while ((rc = sm_capture_next(c, &pkt)) == SM_CAP_PACKET) {
+            uint32_t want = i == npkts / 2 ? 262144u : (uint32_t)(14 + (i * 7919) % 1500);
+            if (pkt.cap_len != want || pkt.wire_len != want + (uint32_t)(i % 3) ||
+                pkt.ts_us != (int64_t)(1700000000 + i) * 1000000 + i % 1000000)
+                bad++;
+            for (uint32_t k = 0; k < pkt.cap_len && !bad; k++)
+                if (pkt.data[k] != (uint8_t)(i + k * 13))
+                    bad++;
+            i++;
+            if (round == 2 && i == 1500)
+                break; /* the analysis stops early */
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        if (round == 0) {
+            CU_ASSERT_EQUAL(i, npkts);
+            CU_ASSERT_EQUAL(rc, SM_CAP_EOF);
+            CU_ASSERT_EQUAL(sm_capture_next(c, &pkt), SM_CAP_EOF); /* and stays there */
+        } else if (round == 1) {
+            CU_ASSERT_EQUAL(i, npkts - 1); /* the last record is cut */
+            CU_ASSERT_EQUAL(rc, SM_CAP_ERROR);
+            CU_ASSERT_TRUE(strlen(sm_capture_error(c)) > 0);
+        } else {
+            CU_ASSERT_EQUAL(i, 1500);
+        }
+        sm_capture_close(c);
+    }
+    unlink(tmp);
+}
+
 CU_TestInfo sm_capture_tests[] = {
     SM_TEST(test_capture_filter_ethernet),
     SM_TEST(test_capture_filter_other_links),
@@ -277,5 +352,6 @@ CU_TestInfo sm_capture_tests[] = {
     SM_TEST(test_capture_read_file),
     SM_TEST(test_capture_truncated_file),
     SM_TEST(test_capture_break_file),
+    SM_TEST(test_capture_read_ahead),
     CU_TEST_INFO_NULL,
 };
