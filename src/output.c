@@ -26,7 +26,8 @@ struct sm_output {
     char *path; /* file destination, for reopen */
     bool owns_out;
     bool line_buffered;
-    char *out_buf; /* the stdio buffer of an owned file; freed after fclose */
+    char *out_buf;  /* the stdio buffer of an owned file; freed after fclose */
+    bool writeback; /* out writes on its own thread (writeback.h) */
     /* syslog */
     int sock;
     bool tcp;
@@ -50,6 +51,11 @@ static void sm_output_set_buffer(struct sm_output *o)
     }
     if (!o->owns_out)
         return;
+    if (o->writeback) {
+        /* It buffers itself: a record goes into its queue in one copy. */
+        setvbuf(o->out, NULL, _IONBF, 0);
+        return;
+    }
     if (!o->out_buf)
         o->out_buf = malloc(SM_OUTPUT_BUFFER);
     if (o->out_buf)
@@ -59,12 +65,15 @@ static void sm_output_set_buffer(struct sm_output *o)
 /* A file destination, appended to. Live output goes straight to the file,
  * line by line; from captures the writes run on their own thread
  * (writeback.h), or through plain stdio if that thread cannot start. */
-static FILE *sm_output_fopen(const struct sm_output *o)
+static FILE *sm_output_fopen(struct sm_output *o)
 {
+    o->writeback = false;
     if (!o->line_buffered) {
         FILE *f = sm_writeback_open_append(o->path);
-        if (f)
+        if (f) {
+            o->writeback = true;
             return f;
+        }
     }
     return fopen(o->path, "a");
 }

@@ -28,14 +28,16 @@ struct sm_wb {
     pthread_cond_t changed;
     struct sm_wb_buf q[SM_WB_QUEUE]; /* a ring: head is the next to write */
     unsigned head, count;
-    char *spare[SM_WB_QUEUE]; /* written buffers, for reuse */
+    char *spare[SM_WB_QUEUE + 1]; /* written buffers, for reuse */
     unsigned nspare;
+    char *fill; /* the buffer being filled: the writing thread's alone */
+    size_t fill_len;
     bool closing;
     int err; /* the first write error (errno), 0 if none */
 };
 
 /* The thread: writes queued buffers in order until told to close and the
- * queue is empty. */
+ * queue is empty; written buffers go back for reuse. */
 static void *sm_wb_main(void *arg)
 {
     struct sm_wb *wb = arg;
@@ -71,54 +73,64 @@ static void *sm_wb_main(void *arg)
     return NULL;
 }
 
-/* stdio's write: the bytes are copied into queued buffers; waits only when
- * SM_WB_QUEUE buffers are already waiting. A write error of the thread is
- * reported here, on the next write (and at close). */
+/* Queues the filled buffer (waiting while SM_WB_QUEUE are queued) and
+ * takes an empty one. False on a write error of the thread (errno set) or
+ * when no buffer can be had. */
+static bool sm_wb_push(struct sm_wb *wb)
+{
+    bool ok = true;
+    pthread_mutex_lock(&wb->lock);
+    if (wb->fill && wb->fill_len > 0) {
+        while (wb->count == SM_WB_QUEUE)
+            pthread_cond_wait(&wb->changed, &wb->lock);
+        wb->q[(wb->head + wb->count) % SM_WB_QUEUE] = (struct sm_wb_buf){ wb->fill, wb->fill_len };
+        wb->count++;
+        wb->fill = NULL;
+        wb->fill_len = 0;
+        pthread_cond_broadcast(&wb->changed);
+    }
+    if (!wb->fill && wb->nspare)
+        wb->fill = wb->spare[--wb->nspare];
+    if (wb->err) {
+        errno = wb->err;
+        ok = false;
+    }
+    pthread_mutex_unlock(&wb->lock);
+    if (ok && !wb->fill) {
+        wb->fill = malloc(SM_WB_CHUNK);
+        if (!wb->fill) {
+            errno = ENOMEM;
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* stdio's write (the FILE is unbuffered: a record arrives whole): bytes
+ * go into the buffer being filled, which is queued when full. A write error
+ * of the thread is reported when a buffer is queued, and at close. */
 static ssize_t sm_wb_write(void *cookie, const char *p, size_t n)
 {
     struct sm_wb *wb = cookie;
     size_t done = 0;
-    pthread_mutex_lock(&wb->lock);
     while (done < n) {
-        if (wb->err) {
-            errno = wb->err;
-            break;
-        }
-        /* Append to the last queued buffer while it has room and is not
-         * being written (only buffers after the head are safe to grow). */
-        struct sm_wb_buf *last =
-                wb->count > 1 ? &wb->q[(wb->head + wb->count - 1) % SM_WB_QUEUE] : NULL;
-        if (last && last->len < SM_WB_CHUNK) {
-            size_t k = n - done < SM_WB_CHUNK - last->len ? n - done : SM_WB_CHUNK - last->len;
-            memcpy(last->data + last->len, p + done, k);
-            last->len += k;
-            done += k;
-            continue;
-        }
-        if (wb->count == SM_WB_QUEUE) {
-            pthread_cond_wait(&wb->changed, &wb->lock);
-            continue;
-        }
-        char *data = wb->nspare ? wb->spare[--wb->nspare] : malloc(SM_WB_CHUNK);
-        if (!data) {
-            errno = ENOMEM;
-            break;
-        }
-        size_t k = n - done < SM_WB_CHUNK ? n - done : SM_WB_CHUNK;
-        memcpy(data, p + done, k);
-        wb->q[(wb->head + wb->count) % SM_WB_QUEUE] = (struct sm_wb_buf){ data, k };
-        wb->count++;
+        if ((!wb->fill || wb->fill_len == SM_WB_CHUNK) && !sm_wb_push(wb))
+            return done > 0 ? (ssize_t)done : -1;
+        size_t k = n - done < SM_WB_CHUNK - wb->fill_len ? n - done : SM_WB_CHUNK - wb->fill_len;
+        memcpy(wb->fill + wb->fill_len, p + done, k);
+        wb->fill_len += k;
         done += k;
-        pthread_cond_broadcast(&wb->changed);
     }
-    pthread_mutex_unlock(&wb->lock);
-    return done == n ? (ssize_t)n : -1;
+    return (ssize_t)n;
 }
 
 /* stdio's close (fclose): waits for everything queued to be written. */
 static int sm_wb_close(void *cookie)
 {
     struct sm_wb *wb = cookie;
+    sm_wb_push(wb); /* what is left; an error shows below */
+    free(wb->fill);
+    wb->fill = NULL;
     pthread_mutex_lock(&wb->lock);
     wb->closing = true;
     pthread_cond_broadcast(&wb->changed);

@@ -11,8 +11,9 @@
 #include <stdio.h>
 
 /* Opens path for appending (created 0666 & ~umask). Bytes written to the
- * FILE are copied into at most four 1 MB buffers and written in order by
- * the thread; fwrite waits only while four are queued. A write error is
+ * FILE are copied into a 1 MB buffer, queued when full (four at most) and
+ * written in order by the thread; fwrite waits only while four are queued
+ * (set the FILE unbuffered: it buffers itself). A write error is
  * reported by a later fwrite or fflush and by fclose, which waits for
  * everything queued. NULL with errno set on failure. One thread uses the
  * FILE (the analysis); the writer thread touches only the descriptor. */
