@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct sm_wb_buf {
 
 struct sm_wb {
     int fd;
+    bool started; /* the thread runs (from the first full buffer on) */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -30,14 +32,30 @@ struct sm_wb {
     unsigned head, count;
     char *spare[SM_WB_QUEUE + 1]; /* written buffers, for reuse */
     unsigned nspare;
+    bool closing;
+    int err;    /* the first write error (errno), 0 if none */
     char *fill; /* the buffer being filled: the writing thread's alone */
     size_t fill_len;
-    bool closing;
-    int err; /* the first write error (errno), 0 if none */
 };
 
+/* Writes all of p, or returns the errno that stopped it. */
+static int sm_wb_write_all(int fd, const char *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        ssize_t k = write(fd, p + off, n - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : EIO;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
 /* The thread: writes queued buffers in order until told to close and the
- * queue is empty; written buffers go back for reuse. */
+ * queue is empty; written buffers go back for reuse. After an error it
+ * writes nothing more but keeps taking buffers, so nobody waits forever. */
 static void *sm_wb_main(void *arg)
 {
     struct sm_wb *wb = arg;
@@ -50,17 +68,8 @@ static void *sm_wb_main(void *arg)
         struct sm_wb_buf b = wb->q[wb->head];
         int err = wb->err;
         pthread_mutex_unlock(&wb->lock);
-        size_t off = 0;
-        while (err == 0 && off < b.len) {
-            ssize_t n = write(wb->fd, b.data + off, b.len - off);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                err = n < 0 ? errno : EIO;
-                break;
-            }
-            off += (size_t)n;
-        }
+        if (err == 0)
+            err = sm_wb_write_all(wb->fd, b.data, b.len);
         pthread_mutex_lock(&wb->lock);
         if (err && !wb->err)
             wb->err = err;
@@ -73,11 +82,30 @@ static void *sm_wb_main(void *arg)
     return NULL;
 }
 
-/* Queues the filled buffer (waiting while SM_WB_QUEUE are queued) and
- * takes an empty one. False on a write error of the thread (errno set) or
- * when no buffer can be had. */
+/* Starts the thread with every signal blocked in it (they are for the
+ * analysis thread). */
+static bool sm_wb_start(struct sm_wb *wb)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    wb->started = pthread_create(&wb->thread, NULL, sm_wb_main, wb) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return wb->started;
+}
+
+/* Hands the filled buffer on and takes an empty one. The first full buffer
+ * starts the thread (so small outputs never start one); without a thread
+ * the buffer is written here. Then waits while SM_WB_QUEUE buffers are
+ * queued. False on a write error (errno set) or when no buffer can be had. */
 static bool sm_wb_push(struct sm_wb *wb)
 {
+    if (wb->fill && wb->fill_len > 0 && !wb->started && !sm_wb_start(wb)) {
+        int err = sm_wb_write_all(wb->fd, wb->fill, wb->fill_len);
+        wb->fill_len = 0;
+        if (err && !wb->err)
+            wb->err = err;
+    }
     bool ok = true;
     pthread_mutex_lock(&wb->lock);
     if (wb->fill && wb->fill_len > 0) {
@@ -107,8 +135,8 @@ static bool sm_wb_push(struct sm_wb *wb)
 }
 
 /* stdio's write (the FILE is unbuffered: a record arrives whole): bytes
- * go into the buffer being filled, which is queued when full. A write error
- * of the thread is reported when a buffer is queued, and at close. */
+ * go into the buffer being filled, which is handed on when full. A write
+ * error is reported when a buffer is handed on, and at close. */
 static ssize_t sm_wb_write(void *cookie, const char *p, size_t n)
 {
     struct sm_wb *wb = cookie;
@@ -124,21 +152,24 @@ static ssize_t sm_wb_write(void *cookie, const char *p, size_t n)
     return (ssize_t)n;
 }
 
-/* stdio's close (fclose): waits for everything queued to be written. */
+/* stdio's close (fclose): writes what is left and waits for the thread. */
 static int sm_wb_close(void *cookie)
 {
     struct sm_wb *wb = cookie;
-    sm_wb_push(wb); /* what is left; an error shows below */
-    free(wb->fill);
-    wb->fill = NULL;
-    pthread_mutex_lock(&wb->lock);
-    wb->closing = true;
-    pthread_cond_broadcast(&wb->changed);
-    pthread_mutex_unlock(&wb->lock);
-    pthread_join(wb->thread, NULL);
+    if (wb->started) {
+        sm_wb_push(wb); /* what is left; an error shows below */
+        pthread_mutex_lock(&wb->lock);
+        wb->closing = true;
+        pthread_cond_broadcast(&wb->changed);
+        pthread_mutex_unlock(&wb->lock);
+        pthread_join(wb->thread, NULL);
+    } else if (wb->fill && wb->fill_len > 0 && !wb->err) {
+        wb->err = sm_wb_write_all(wb->fd, wb->fill, wb->fill_len);
+    }
     int err = wb->err;
     if (close(wb->fd) != 0 && !err)
         err = errno;
+    free(wb->fill);
     for (unsigned i = 0; i < wb->nspare; i++)
         free(wb->spare[i]);
     pthread_mutex_destroy(&wb->lock);
@@ -157,13 +188,7 @@ FILE *sm_writeback_open_append(const char *path)
     if (fd < 0)
         return NULL;
     struct sm_wb *wb = calloc(1, sizeof(*wb));
-    if (!wb) {
-        close(fd);
-        errno = ENOMEM;
-        return NULL;
-    }
-    wb->fd = fd;
-    if (pthread_mutex_init(&wb->lock, NULL) != 0) {
+    if (!wb || pthread_mutex_init(&wb->lock, NULL) != 0) {
         free(wb);
         close(fd);
         errno = ENOMEM;
@@ -176,15 +201,7 @@ FILE *sm_writeback_open_append(const char *path)
         errno = ENOMEM;
         return NULL;
     }
-    int rc = pthread_create(&wb->thread, NULL, sm_wb_main, wb);
-    if (rc != 0) {
-        pthread_cond_destroy(&wb->changed);
-        pthread_mutex_destroy(&wb->lock);
-        free(wb);
-        close(fd);
-        errno = rc;
-        return NULL;
-    }
+    wb->fd = fd;
     cookie_io_functions_t io = {
         .read = NULL, .write = sm_wb_write, .seek = NULL, .close = sm_wb_close
     };
