@@ -77,30 +77,33 @@ measure() {
     local name=$1 n=$2
     shift 2
     best_s=""
+    best_cpu=""
     peak_kb=0
-    local i t0 t1 s kb
+    local i t0 t1 s kb cpu
     for ((i = 0; i < n; i++)); do
         rm -f "$work/x.ndjson" # sshmortem appends to an existing output file
         t0=$(date +%s%N)
-        if ! /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/$name.out" 2>"$work/$name.err"; then
+        if ! /usr/bin/time -f "%M %U %S" -o "$work/rss" "$@" >"$work/$name.out" 2>"$work/$name.err"; then
             echo "run.sh: $name failed:" >&2
             tail -5 "$work/$name.err" >&2
             return 1
         fi
         t1=$(date +%s%N)
         s=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-        kb=$(tail -1 "$work/rss")
+        kb=$(tail -1 "$work/rss" | awk '{print $1}')
+        cpu=$(tail -1 "$work/rss" | awk '{printf "%.2f", $2 + $3}')
         [ "$kb" -gt "$peak_kb" ] && peak_kb=$kb
         if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN {exit !(a < b)}'; then
             best_s=$s
+            best_cpu=$cpu # user + system of the run with the best wall time
         fi
     done
 }
 
 rows=()
-row() { # name packets bytes seconds rss_kb note
-    rows+=("$(awk -v n="$1" -v p="$2" -v b="$3" -v s="$4" -v kb="$5" -v note="$6" 'BEGIN {
-        printf "%s\t%d\t%.3f\t%.0f\t%.1f\t%.1f\t%s", n, p, s, p / s, b / 1e6 / s, kb / 1024, note }')")
+row() { # name packets bytes seconds rss_kb cpu_s note
+    rows+=("$(awk -v n="$1" -v p="$2" -v b="$3" -v s="$4" -v kb="$5" -v cpu="$6" -v note="$7" 'BEGIN {
+        printf "%s\t%d\t%.3f\t%s\t%.0f\t%.1f\t%.1f\t%s", n, p, s, cpu, p / s, b / 1e6 / s, kb / 1024, note }')")
 }
 
 # What sshmortem's default filter must pass. libpcap's `vlan` shifts the offsets
@@ -109,8 +112,8 @@ floor_filter='tcp port 22 or icmp or icmp6 or (vlan and (tcp port 22 or icmp or 
 
 echo "run.sh: tcpdump floor, best of $runs" >&2
 measure tcpdump "$runs" tcpdump -r "$file" -w /dev/null "$floor_filter"
-td_s=$best_s td_kb=$peak_kb
-row tcpdump "$pkts" "$bytes" "$td_s" "$td_kb" "read + BPF filter, no output"
+td_s=$best_s td_kb=$peak_kb td_cpu=$best_cpu
+row tcpdump "$pkts" "$bytes" "$td_s" "$td_kb" "$td_cpu" "read + BPF filter, no output"
 
 have_sm=0
 sm_events="-"
@@ -118,9 +121,14 @@ if [ -x "$sshmortem" ]; then
     echo "run.sh: sshmortem ($sshmortem), best of $runs" >&2
     # shellcheck disable=SC2086 # SSHMORTEM_ARGS is a list of words
     measure sshmortem "$runs" "$sshmortem" ${SSHMORTEM_ARGS:-} -r "$file" -o "$work/x.ndjson"
-    sm_s=$best_s sm_kb=$peak_kb
+    sm_s=$best_s sm_kb=$peak_kb sm_cpu=$best_cpu
     [ -f "$work/x.ndjson" ] && sm_events=$(wc -l <"$work/x.ndjson")
-    row sshmortem "$pkts" "$bytes" "$sm_s" "$sm_kb" "$sm_events events"
+    row sshmortem "$pkts" "$bytes" "$sm_s" "$sm_kb" "$sm_cpu" "$sm_events events"
+    # The same without the file: what taking the NDJSON costs the kernel.
+    # shellcheck disable=SC2086
+    measure sshmortem-null "$runs" "$sshmortem" ${SSHMORTEM_ARGS:-} -r "$file" -o /dev/null
+    sm_null_s=$best_s
+    row "sshmortem>null" "$pkts" "$bytes" "$best_s" "$peak_kb" "$best_cpu" "-o /dev/null"
     have_sm=1
 else
     echo "run.sh: no sshmortem binary at $sshmortem (build it, or use -s PATH / SSHMORTEM=)" >&2
@@ -133,10 +141,10 @@ prefix_bytes=$(stat -c %s "$work/prefix.pcap")
 cat "$work/prefix.pcap" >/dev/null
 echo "run.sh: tshark on the first $n_prefix packets" >&2
 measure tshark 1 tshark -r "$work/prefix.pcap" -q -z conv,tcp
-ts_prefix_s=$best_s ts_kb=$peak_kb
+ts_prefix_s=$best_s ts_kb=$peak_kb ts_cpu=$best_cpu
 ts_s_pkts=$(awk -v s="$ts_prefix_s" -v n="$n_prefix" -v p="$pkts" 'BEGIN {printf "%.3f", s * p / n}')
-rows+=("$(awk -v n="$n_prefix" -v pb="$prefix_bytes" -v s="$ts_prefix_s" -v sp="$ts_s_pkts" -v kb="$ts_kb" 'BEGIN {
-    printf "tshark\t%d\t%.3f\t%.0f\t%.1f\t%.1f\tprefix; %.1f s scaled to the file", n, s, n / s, pb / 1e6 / s, kb / 1024, sp }')")
+rows+=("$(awk -v n="$n_prefix" -v pb="$prefix_bytes" -v s="$ts_prefix_s" -v sp="$ts_s_pkts" -v kb="$ts_kb" -v cpu="$ts_cpu" 'BEGIN {
+    printf "tshark\t%d\t%.3f\t%s\t%.0f\t%.1f\t%.1f\tprefix; %.1f s scaled to the file", n, s, cpu, n / s, pb / 1e6 / s, kb / 1024, sp }')")
 
 # ------------------------------------------------------------------ report
 echo
@@ -145,18 +153,21 @@ awk -v p="$pkts" -v b="$bytes" 'BEGIN {printf "         %d packets, %.1f MB, %.0
 echo "host:    $(nproc) CPUs, $(uname -sr), $(tcpdump --version 2>&1 | head -1), $(tshark --version 2>/dev/null | head -1 | sed 's/ (Git.*//')"
 echo
 {
-    printf "tool\tpackets\twall_s\tpkts/s\tMB/s\tpeak_RSS_MB\tnote\n"
+    printf "tool\tpackets\twall_s\tcpu_s\tpkts/s\tMB/s\tpeak_RSS_MB\tnote\n"
     printf '%s\n' "${rows[@]}"
 } | column -t -s $'\t'
 echo
 if [ "$have_sm" = 1 ]; then
-    awk -v sm="$sm_s" -v td="$td_s" -v ts="$ts_s_pkts" -v smkb="$sm_kb" -v tdkb="$td_kb" 'BEGIN {
+    awk -v sm="$sm_s" -v td="$td_s" -v ts="$ts_s_pkts" -v smkb="$sm_kb" -v tdkb="$td_kb" -v smc="$sm_cpu" -v tdc="$td_cpu" -v smn="$sm_null_s" 'BEGIN {
         printf "sshmortem/tcpdump time: %.2fx   (1.0 = as fast as reading and filtering the file)\n", sm / td
+        printf "sshmortem/tcpdump rate: %.2f    (the issue-6 target is at least 0.8)\n", td / sm
+        printf "sshmortem/tcpdump CPU:  %.2fx   (user + system; sshmortem reads, analyses and writes on 3 threads)\n", smc / tdc
+        printf "sshmortem -o /dev/null / tcpdump time: %.2fx\n", smn / td
         printf "sshmortem/tshark  time: %.3fx  (tshark %.1fx slower per packet)\n", sm / ts, ts / sm
         printf "sshmortem/tcpdump peak RSS: %.2fx\n", smkb / tdkb
     }'
     echo "RESULT packets=$pkts bytes=$bytes tcpdump_s=$td_s sshmortem_s=$sm_s tshark_scaled_s=$ts_s_pkts" \
-        "sshmortem_rss_kb=$sm_kb tcpdump_rss_kb=$td_kb events=$sm_events"
+        "sshmortem_rss_kb=$sm_kb tcpdump_rss_kb=$td_kb events=$sm_events tcpdump_cpu_s=$td_cpu sshmortem_cpu_s=$sm_cpu sshmortem_null_s=$sm_null_s"
     exit 0
 fi
 echo "sshmortem not measured: no binary at $sshmortem"
