@@ -557,8 +557,8 @@ static void sm_ssh_keep_kexinit(struct sm_ssh_state *s, struct sm_ssh_side *x,
 /* The host key of a KEX reply: its type and fingerprint as one interned
  * string, "type" NUL "fingerprint" (a server shows the same key to every
  * client). */
-#define SM_SSH_HOSTKEY_SLOTS 32u
-#define SM_SSH_HOSTKEY_MAX   2048u /* longer blobs are described every time */
+#define SM_SSH_HOSTKEY_SLOTS 128u
+#define SM_SSH_HOSTKEY_MAX   1024u /* longer blobs (RSA-8192) are described every time */
 
 static void sm_ssh_keep_hostkey(struct sm_ssh_state *s, const struct sm_ssh_packet *pk)
 {
@@ -579,7 +579,7 @@ static void sm_ssh_keep_hostkey(struct sm_ssh_state *s, const struct sm_ssh_pack
     if (cacheable) {
         uint64_t tail;
         memcpy(&tail, blob.p + blob.len - 8, sizeof(tail));
-        slot = (unsigned)(((tail ^ blob.len) * 0x9e3779b97f4a7c15ULL) >> 59) % SM_SSH_HOSTKEY_SLOTS;
+        slot = (unsigned)(((tail ^ blob.len) * 0x9e3779b97f4a7c15ULL) >> 57) % SM_SSH_HOSTKEY_SLOTS;
         if (cache[slot].len == blob.len && memcmp(cache[slot].blob, blob.p, blob.len) == 0) {
             s->hostkey = sm_intern(cache[slot].desc, cache[slot].desc_len);
             return;
