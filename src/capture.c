@@ -52,11 +52,22 @@ struct sm_cap_ahead {
 struct sm_capture {
     pcap_t *p;
     bool live;
-    char *file_buf;               /* the stdio buffer of a file input; freed after pcap_close */
-    struct sm_cap_ahead *ahead;   /* files: started by the first sm_capture_next() */
-    bool ahead_failed;            /* no thread: read in place */
-    volatile sig_atomic_t broken; /* sm_capture_break() was called */
+    char *file_buf;                /* the stdio buffer of a file input; freed after pcap_close */
+    struct sm_cap_ahead *ahead;    /* files: started by the first sm_capture_next() */
+    bool ahead_failed;             /* no thread: read in place */
+    volatile sig_atomic_t broken;  /* sm_capture_break() was called */
+    sm_capture_prepare_fn prepare; /* run by the reader on each packet */
+    void *prepare_ctx;
+    size_t prepare_size; /* bytes of each record for it, a multiple of 8 */
 };
+
+void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
+                            void *ctx)
+{
+    c->prepare = fn;
+    c->prepare_ctx = ctx;
+    c->prepare_size = fn ? (out_size + 7) & ~(size_t)7 : 0;
+}
 
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen)
 {
@@ -217,6 +228,7 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     int rc = pcap_next_ex(c->p, &h, &data);
     switch (rc) {
     case 1:
+        pkt->prepared = NULL;
         pkt->data = data;
         pkt->cap_len = h->caplen;
         pkt->wire_len = h->len;
@@ -231,9 +243,10 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     }
 }
 
-static size_t sm_cap_rec_size(uint32_t cap_len)
+/* A record: its header, the prepared area, the packet bytes, padding. */
+static size_t sm_cap_rec_size(const struct sm_capture *c, uint32_t cap_len)
 {
-    return (sizeof(struct sm_cap_rec) + cap_len + 7) & ~(size_t)7;
+    return (sizeof(struct sm_cap_rec) + c->prepare_size + cap_len + 7) & ~(size_t)7;
 }
 
 /* The reader thread: fills batches until the file ends, fails, or the
@@ -251,7 +264,7 @@ static void *sm_cap_reader(void *arg)
         rc = sm_capture_read(c, &pkt);
         if (rc == SM_CAP_TIMEOUT)
             continue;
-        size_t need = rc == SM_CAP_PACKET ? sm_cap_rec_size(pkt.cap_len) : 0;
+        size_t need = rc == SM_CAP_PACKET ? sm_cap_rec_size(c, pkt.cap_len) : 0;
         /* Hand the batch over when it is full or the file ended. */
         if (b && (rc != SM_CAP_PACKET || b->cap - b->used < need)) {
             pthread_mutex_lock(&a->lock);
@@ -291,8 +304,15 @@ static void *sm_cap_reader(void *arg)
             b->used = b->rd = 0;
         }
         struct sm_cap_rec r = { pkt.cap_len, pkt.wire_len, pkt.ts_us };
-        memcpy(b->data + b->used, &r, sizeof(r));
-        memcpy(b->data + b->used + sizeof(r), pkt.data, pkt.cap_len);
+        unsigned char *at = b->data + b->used;
+        memcpy(at, &r, sizeof(r));
+        unsigned char *copy = at + sizeof(r) + c->prepare_size;
+        memcpy(copy, pkt.data, pkt.cap_len);
+        if (c->prepare) {
+            pkt.data = copy; /* what the analysis will see */
+            pkt.prepared = NULL;
+            c->prepare(c->prepare_ctx, &pkt, at + sizeof(r));
+        }
         b->used += need;
     }
     if (rc == SM_CAP_ERROR && !a->err[0])
@@ -371,8 +391,9 @@ static void sm_cap_ahead_stop(struct sm_capture *c)
 }
 
 /* The next packet of the read-ahead batches. */
-static enum sm_capture_rc sm_cap_ahead_next(struct sm_cap_ahead *a, struct sm_captured *pkt)
+static enum sm_capture_rc sm_cap_ahead_next(struct sm_capture *c, struct sm_captured *pkt)
 {
+    struct sm_cap_ahead *a = c->ahead;
     struct sm_cap_batch *b = a->cur;
     if (!b || b->rd >= b->used) {
         pthread_mutex_lock(&a->lock);
@@ -399,12 +420,14 @@ static enum sm_capture_rc sm_cap_ahead_next(struct sm_cap_ahead *a, struct sm_ca
             return a->end_rc;
     }
     struct sm_cap_rec r;
-    memcpy(&r, b->data + b->rd, sizeof(r));
-    pkt->data = b->data + b->rd + sizeof(r);
+    unsigned char *at = b->data + b->rd;
+    memcpy(&r, at, sizeof(r));
+    pkt->prepared = c->prepare ? at + sizeof(r) : NULL;
+    pkt->data = at + sizeof(r) + c->prepare_size;
     pkt->cap_len = r.cap_len;
     pkt->wire_len = r.wire_len;
     pkt->ts_us = r.ts_us;
-    b->rd += sm_cap_rec_size(r.cap_len);
+    b->rd += sm_cap_rec_size(c, r.cap_len);
     return SM_CAP_PACKET;
 }
 
@@ -415,7 +438,7 @@ enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt
     if (!c->live && !c->ahead && !c->ahead_failed)
         c->ahead_failed = !sm_cap_ahead_start(c);
     if (c->ahead)
-        return sm_cap_ahead_next(c->ahead, pkt);
+        return sm_cap_ahead_next(c, pkt);
     return sm_capture_read(c, pkt);
 }
 

@@ -22,7 +22,21 @@ struct sm_captured {
     const uint8_t *data; /* borrowed until the next sm_capture_next() */
     uint32_t cap_len, wire_len;
     int64_t ts_us;
+    /* What the prepare function made of this packet on the read-ahead
+     * thread (sm_capture_set_prepare), the caller's to change, borrowed
+     * like data; NULL when it did not run (live capture, no thread). */
+    void *prepared;
 };
+
+/* Work done on each packet of a file on the read-ahead thread, before the
+ * analysis sees it: fn fills out (out_size bytes, 8-byte aligned) from pkt,
+ * whose data is the copy the analysis will get, so pointers into it stay
+ * valid as long as the packet is. fn runs on another thread than the
+ * caller: it may touch only ctx and out, and ctx is the caller's again
+ * after sm_capture_close(). Set before the first sm_capture_next(). */
+typedef void (*sm_capture_prepare_fn)(void *ctx, const struct sm_captured *pkt, void *out);
+void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
+                            void *ctx);
 
 /* "-" reads stdin. NULL on failure, with a message in err. */
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen);

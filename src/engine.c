@@ -179,22 +179,53 @@ static void sm_engine_tick(struct sm_engine *e, int64_t now)
     }
 }
 
+/* One decoded packet, from here on the same whoever decoded it. */
+static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, uint32_t source)
+{
+    /* Timestamps going backwards (merged captures) never move time back. */
+    sm_engine_tick(e, p->ts_us);
+    if (!sm_engine_wanted(e, p))
+        return;
+    if (p->ts_us < e->now_us)
+        p->ts_us = e->now_us;
+    enum sm_dir dir;
+    struct sm_flow *f = sm_flow_packet(e->flows, p, source, &dir);
+    if (f)
+        sm_stream_packet(f, (int)dir, p);
+}
+
 void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_t cap_len,
                       uint32_t wire_len, int64_t ts_us, uint32_t source)
 {
     struct sm_pkt p;
-
     sm_decode(&p, dlt, data, cap_len, wire_len, ts_us, &e->dstats);
-    /* Timestamps going backwards (merged captures) never move time back. */
-    sm_engine_tick(e, ts_us);
-    if (!sm_engine_wanted(e, &p))
-        return;
-    if (p.ts_us < e->now_us)
-        p.ts_us = e->now_us;
-    enum sm_dir dir;
-    struct sm_flow *f = sm_flow_packet(e->flows, &p, source, &dir);
-    if (f)
-        sm_stream_packet(f, (int)dir, &p);
+    sm_engine_decoded(e, &p, source);
+}
+
+/* Decoding on the read-ahead thread (capture.h): pure, into the packet's
+ * own record, counted in counters of that thread's own. */
+struct sm_engine_prep {
+    int dlt;
+    struct sm_decode_stats stats;
+};
+
+static void sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out)
+{
+    struct sm_engine_prep *pr = ctx;
+    sm_decode(out, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
+}
+
+static void sm_decode_stats_add(struct sm_decode_stats *to, const struct sm_decode_stats *from)
+{
+    _Static_assert(sizeof(*to) == 8 * sizeof(uint64_t), "a counter is missing below");
+    to->packets += from->packets;
+    to->tcp += from->tcp;
+    to->icmp_errors += from->icmp_errors;
+    to->truncated += from->truncated;
+    to->fragments += from->fragments;
+    to->malformed += from->malformed;
+    to->tunneled += from->tunneled;
+    to->other += from->other;
 }
 
 int sm_engine_run_file(struct sm_engine *e, const char *path)
@@ -227,6 +258,9 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         return 1;
     }
     uint32_t src = sm_engine_add_source(e, path);
+    /* Decoding moves to the read-ahead thread (a fifth of the work). */
+    struct sm_engine_prep prep = { .dlt = dlt };
+    sm_capture_set_prepare(c, sizeof(struct sm_pkt), sm_engine_prepare, &prep);
     for (;;) {
         enum sm_capture_rc rc = sm_capture_next(c, &pkt);
         if (rc == SM_CAP_EOF)
@@ -241,11 +275,15 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         if (rc != SM_CAP_PACKET)
             continue;
         n++;
-        sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
+        if (pkt.prepared)
+            sm_engine_decoded(e, pkt.prepared, src);
+        else
+            sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
         if (sm_stop_requested)
             break;
     }
-    sm_capture_close(c);
+    sm_capture_close(c); /* the reader has stopped: its counters are ours */
+    sm_decode_stats_add(&e->dstats, &prep.stats);
     return status;
 }
 

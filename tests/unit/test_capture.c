@@ -299,6 +299,24 @@ static void sm_t_write_big_pcap(const char *path, int npkts, size_t cut)
     }
 }
 
+/* A prepare function for the test: what it saw of each packet. */
+struct sm_t_prep_out {
+    const uint8_t *data;
+    uint32_t cap_len;
+    uint32_t sum;
+};
+
+static void sm_t_prepare(void *ctx, const struct sm_captured *pkt, void *out)
+{
+    struct sm_t_prep_out *o = out;
+    (*(int *)ctx)++;
+    o->data = pkt->data;
+    o->cap_len = pkt->cap_len;
+    o->sum = 0;
+    for (uint32_t k = 0; k < pkt->cap_len; k++)
+        o->sum += pkt->data[k];
+}
+
 static void test_capture_read_ahead(void)
 {
     char tmp[] = "/tmp/sm_unit_ahead_XXXXXX", err[256] = "";
@@ -307,10 +325,15 @@ static void test_capture_read_ahead(void)
     close(fd);
     const int npkts = 6000; /* about 5 MB: several batches */
 
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 4; round++) {
         sm_t_write_big_pcap(tmp, npkts, round == 1 ? 100 : 0);
         struct sm_capture *c = sm_capture_open_file(tmp, err, sizeof(err));
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        /* Round 3: every packet prepared on the reader, on the very bytes
+         * the analysis gets. */
+        int prepared = 0, prep_bad = 0;
+        if (round == 3)
+            sm_capture_set_prepare(c, sizeof(struct sm_t_prep_out), sm_t_prepare, &prepared);
         struct sm_captured pkt;
         enum sm_capture_rc rc;
         int i = 0, bad = 0;
@@ -322,6 +345,16 @@ static void test_capture_read_ahead(void)
             for (uint32_t k = 0; k < pkt.cap_len && !bad; k++)
                 if (pkt.data[k] != (uint8_t)(i + k * 13))
                     bad++;
+            if (round == 3) {
+                const struct sm_t_prep_out *o = pkt.prepared;
+                uint32_t sum = 0;
+                for (uint32_t k = 0; k < pkt.cap_len; k++)
+                    sum += pkt.data[k];
+                if (!o || o->data != pkt.data || o->cap_len != pkt.cap_len || o->sum != sum)
+                    prep_bad++;
+            } else if (pkt.prepared) {
+                prep_bad++;
+            }
             i++;
             if (round == 2 && i == 1500)
                 break; /* the analysis stops early */
@@ -335,10 +368,15 @@ static void test_capture_read_ahead(void)
             CU_ASSERT_EQUAL(i, npkts - 1); /* the last record is cut */
             CU_ASSERT_EQUAL(rc, SM_CAP_ERROR);
             CU_ASSERT_TRUE(strlen(sm_capture_error(c)) > 0);
-        } else {
+        } else if (round == 2) {
             CU_ASSERT_EQUAL(i, 1500);
+        } else {
+            CU_ASSERT_EQUAL(i, npkts);
         }
-        sm_capture_close(c);
+        CU_ASSERT_EQUAL(prep_bad, 0);
+        sm_capture_close(c); /* the reader is done: prepared is ours to read */
+        if (round == 3)
+            CU_ASSERT_EQUAL(prepared, npkts);
     }
     unlink(tmp);
 }
