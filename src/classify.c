@@ -318,10 +318,10 @@ static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *c
     int best = -1;
     uint32_t need = ctx->death_transmissions ? ctx->death_transmissions : 3u;
     for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
-        if (!s->stalling || s->stall_count < (ended ? need - 1 : need))
+        const struct sm_tcp_stall *s = sm_flow_stall(f, d);
+        if (!s->active || s->count < (ended ? need - 1 : need))
             continue;
-        if (best < 0 || s->stall_count > sm_side_data(&f->side[best])->stall_count)
+        if (best < 0 || s->count > sm_flow_stall(f, best)->count)
             best = d;
     }
     return best;
@@ -334,8 +334,7 @@ static const char sm_hint_keepalive_too_slow[] =
 static void sm_state_table_hint(const struct sm_flow *f, struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2 ||
-        o->tcp_keepalives + r->tcp_keepalives)
+    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalives + r->tcp_keepalives)
         out->hint = sm_hint_keepalive_too_slow;
 }
 
@@ -353,23 +352,23 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     uint16_t port = f->port[SM_DIR_RESP];
 
     if (dead >= 0) {
-        const struct sm_tcp_data *s = sm_side_data(&f->side[dead]);
-        double span = s->stall_count > 1 ? (double)(s->stall_ts[(s->stall_count < SM_MAX_STALL_TIMES
-                                                                         ? s->stall_count
-                                                                         : SM_MAX_STALL_TIMES) -
-                                                                1] -
-                                                    s->stall_ts[0]) /
-                                                   1e6
-                                         : 0.0;
+        const struct sm_tcp_stall *s = sm_flow_stall(f, dead);
+        double span =
+                s->count > 1 ? (double)(s->ts[(s->count < SM_MAX_STALL_TIMES ? s->count
+                                                                             : SM_MAX_STALL_TIMES) -
+                                              1] -
+                                        s->ts[0]) /
+                                       1e6
+                             : 0.0;
         bool icmp_mtu = f->icmp.count && f->icmp.cls == SM_ICMP_FRAG_NEEDED;
         /* Only large segments vanish: the stalled one is clearly larger (8 %,
          * more than option jitter) than any the peer acknowledged, and the
          * peer still reached us after the stall began (the reverse path
          * works; what it cannot pass is the size). */
         const struct sm_tcp_side *peer = &f->side[!dead];
-        bool too_big = s->max_acked_seg > 0 &&
-                       (uint64_t)s->stall_len * 100 >= (uint64_t)s->max_acked_seg * 108 &&
-                       peer->last_ts > s->stall_ts[0];
+        uint32_t max_acked = f->side[dead].max_acked_seg;
+        bool too_big = max_acked > 0 && (uint64_t)s->len * 100 >= (uint64_t)max_acked * 108 &&
+                       peer->last_ts > s->ts[0];
         if (icmp_mtu || too_big) {
             out->verdict = SM_V_MTU_BLACKHOLE;
             out->confidence = icmp_mtu ? 0.9 : 0.75;
@@ -377,8 +376,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
             snprintf(out->reason, sizeof(out->reason),
                      "A %u-byte segment from the %s was retransmitted %u times and never "
                      "acknowledged, while segments up to %u bytes got through%s.",
-                     s->stall_len, dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1,
-                     s->max_acked_seg,
+                     s->len, dead == SM_DIR_ORIG ? "client" : "server", s->count - 1, max_acked,
                      icmp_mtu ? "; an ICMP fragmentation-needed/packet-too-big quoted the flow"
                               : "");
             snprintf(out->symptom, sizeof(out->symptom),
@@ -387,7 +385,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      host);
             return true;
         }
-        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->stall_seq, idle->seq)) {
+        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->seq, idle->seq)) {
             out->verdict = SM_V_STATE_TABLE_TIMEOUT;
             out->confidence = 0.85;
             sm_state_table_hint(f, out);
@@ -396,7 +394,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      "After %.0f s of silence the %s's next packet was retransmitted %u times and "
                      "never acknowledged: a NAT or firewall had forgotten the connection.",
                      (double)idle->gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
-                     s->stall_count - 1);
+                     s->count - 1);
             snprintf(out->symptom, sizeof(out->symptom),
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                          : "Timeout, server %s not responding.",
@@ -404,12 +402,12 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
             return true;
         }
         out->verdict = SM_V_RETRANSMISSION_DEATH;
-        out->confidence = s->stall_count >= 4 ? 0.85 : 0.7;
+        out->confidence = s->count >= 4 ? 0.85 : 0.7;
         out->closed_by = SM_BY_NONE;
         snprintf(out->reason, sizeof(out->reason),
                  "Data from the %s was retransmitted %u times over %.1f s with backoff and never "
                  "acknowledged until the connection died.",
-                 dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1, span);
+                 dead == SM_DIR_ORIG ? "client" : "server", s->count - 1, span);
         snprintf(out->symptom, sizeof(out->symptom),
                  dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                      : "Timeout, server %s not responding.",

@@ -156,23 +156,22 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
 {
     int d = -1;
     for (int i = 0; i < 2; i++)
-        if (sm_side_data(&f->side[i])->stalling &&
-            (d < 0 ||
-             sm_side_data(&f->side[i])->stall_count > sm_side_data(&f->side[d])->stall_count))
+        if (sm_flow_stall(f, i)->active &&
+            (d < 0 || sm_flow_stall(f, i)->count > sm_flow_stall(f, d)->count))
             d = i;
     if (d < 0)
         return;
-    const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
+    const struct sm_tcp_stall *s = sm_flow_stall(f, d);
     sm_w_cstr(w, "stalled_from", d == SM_DIR_ORIG ? "client" : "server");
-    w->ops->u64(w, "retransmissions", s->stall_count > 0 ? s->stall_count - 1 : 0);
+    w->ops->u64(w, "retransmissions", s->count > 0 ? s->count - 1 : 0);
     w->ops->arr_begin(w, "backoff_s");
-    uint32_t n = s->stall_count < SM_MAX_STALL_TIMES ? s->stall_count : SM_MAX_STALL_TIMES;
+    uint32_t n = s->count < SM_MAX_STALL_TIMES ? s->count : SM_MAX_STALL_TIMES;
     for (uint32_t i = 1; i < n; i++)
-        w->ops->real(w, NULL, (double)(s->stall_ts[i] - s->stall_ts[i - 1]) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(s->ts[i] - s->ts[i - 1]) / 1e6, 3);
     w->ops->arr_end(w);
-    w->ops->u64(w, "stalled_seq", s->stall_seq);
-    w->ops->u64(w, "stalled_segment_size", s->stall_len);
-    w->ops->u64(w, "largest_acked_segment", s->max_acked_seg);
+    w->ops->u64(w, "stalled_seq", s->seq);
+    w->ops->u64(w, "stalled_segment_size", s->len);
+    w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
 
 static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
@@ -219,8 +218,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
         sm_event_idle_match(w, gap);
         w->ops->obj_begin(w, "keepalives_seen");
-        w->ops->boolean(w, "ssh",
-                        sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2);
+        w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
         w->ops->boolean(w, "tcp", o->tcp_keepalives + r->tcp_keepalives > 0);
         w->ops->obj_end(w);
     }

@@ -54,16 +54,26 @@ void sm_port_set(uint8_t *set, uint16_t port)
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
-const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s)
+const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
 {
-    static const struct sm_tcp_data none;
-    return s->data ? s->data : &none;
+    static const struct sm_tcp_stall none;
+    return f->rare ? &f->rare->stall[d] : &none;
+}
+
+/* The flow's rare evidence, allocated on first use; NULL when out of memory
+ * (the evidence is lost, the connection is still tracked). */
+static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
+{
+    if (!f->rare)
+        f->rare = calloc(1, sizeof(*f->rare));
+    return f->rare;
 }
 
 static void sm_flow_free_data(struct sm_flow *f)
 {
-    free(f->side[0].data);
-    free(f->side[1].data);
+    free(f->side[0].segs);
+    free(f->side[1].segs);
+    free(f->rare);
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -445,68 +455,94 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
     s->ts_opt = p->has_ts;
 }
 
-/* Updates the sender's side and the connection's state with one segment. */
-/* Data segments of side s: the stall (oldest unacknowledged retransmitted
- * segment), with the times of its transmissions. */
-static void sm_flow_track_retrans(struct sm_tcp_side *side, const struct sm_tcp_side *peer,
-                                  const struct sm_pkt *p, bool retrans)
+/* Remembers a data segment sent for the first time. */
+static void sm_flow_seg_record(struct sm_tcp_side *side, const struct sm_pkt *p)
 {
-    struct sm_tcp_data *s = side->data;
-    if (!s)
-        return; /* no memory for the evidence: the flow is still tracked */
-    if (p->payload_len > s->max_seg)
-        s->max_seg = p->payload_len;
+    struct sm_seg_ring *r = side->segs;
+    if (!r) {
+        if (p->ts_us == 0)
+            return; /* would not be live: nothing to remember */
+        r = side->segs = calloc(1, sizeof(*r));
+        if (!r)
+            return; /* no memory for the evidence: the flow is still tracked */
+    }
+    bool was_live = r->seg[r->next].ts != 0;
+    r->seg[r->next].seq = p->seq;
+    r->seg[r->next].len = p->payload_len;
+    r->seg[r->next].ts = p->ts_us;
+    r->live = (uint8_t)(r->live - was_live + (p->ts_us != 0));
+    r->next = (uint8_t)((r->next + 1) % SM_SEG_RING);
+}
+
+/* Data segments of side d: the stall (oldest unacknowledged retransmitted
+ * segment), with the times of its transmissions. */
+static void sm_flow_track_retrans(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p,
+                                  bool retrans)
+{
+    struct sm_tcp_side *side = &f->side[d];
+    const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
-        s->seg[s->seg_next].seq = p->seq;
-        s->seg[s->seg_next].len = p->payload_len;
-        s->seg[s->seg_next].ts = p->ts_us;
-        s->seg_next = (uint8_t)((s->seg_next + 1) % SM_SEG_RING);
+        sm_flow_seg_record(side, p);
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
         return; /* already acknowledged: a spurious retransmission */
-    if (s->stalling && p->seq == s->stall_seq) {
-        if (s->stall_count < SM_MAX_STALL_TIMES)
-            s->stall_ts[s->stall_count] = p->ts_us;
-        s->stall_count++;
-        if (p->payload_len > s->stall_len)
-            s->stall_len = p->payload_len;
+    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    if (s && s->active && p->seq == s->seq) {
+        if (s->count < SM_MAX_STALL_TIMES)
+            s->ts[s->count] = p->ts_us;
+        s->count++;
+        if (p->payload_len > s->len)
+            s->len = p->payload_len;
         return;
     }
-    if (s->stalling && sm_seq_lt(s->stall_seq, p->seq))
+    if (s && s->active && sm_seq_lt(s->seq, p->seq))
         return; /* a later segment: the oldest one tells the story */
-    s->stalling = true;
-    s->stall_seq = p->seq;
-    s->stall_len = p->payload_len;
-    s->stall_count = 0;
+    struct sm_flow_rare *rare = sm_flow_rare(f);
+    if (!rare)
+        return; /* no memory for the evidence: the flow is still tracked */
+    s = &rare->stall[d];
+    s->active = true;
+    s->seq = p->seq;
+    s->len = p->payload_len;
+    s->count = 0;
     /* The original transmission, if we saw it. */
-    for (unsigned i = 0; i < SM_SEG_RING; i++) {
-        if (s->seg[i].ts && s->seg[i].seq == p->seq) {
-            s->stall_ts[s->stall_count++] = s->seg[i].ts;
+    const struct sm_seg_ring *r = side->segs;
+    for (unsigned i = 0; r && i < SM_SEG_RING; i++) {
+        if (r->seg[i].ts && r->seg[i].seq == p->seq) {
+            s->ts[s->count++] = r->seg[i].ts;
             break;
         }
     }
-    s->stall_ts[s->stall_count++] = p->ts_us;
+    s->ts[s->count++] = p->ts_us;
 }
 
-/* The peer of s acknowledged up to ack: stalls end, segments count as
+/* The peer of side d acknowledged up to ack: stalls end, segments count as
  * delivered (the largest one bounds the path MTU from below). */
-static void sm_flow_track_acked(struct sm_tcp_side *side, uint32_t ack)
+static void sm_flow_track_acked(struct sm_flow *f, enum sm_dir d, uint32_t ack)
 {
-    struct sm_tcp_data *s = side->data;
-    if (!s)
-        return;
-    for (unsigned i = 0; i < SM_SEG_RING; i++) {
-        if (s->seg[i].ts && s->seg[i].len && sm_seq_le(s->seg[i].seq + s->seg[i].len, ack)) {
-            if (s->seg[i].len > s->max_acked_seg)
-                s->max_acked_seg = s->seg[i].len;
-            s->seg[i].ts = 0;
+    struct sm_tcp_side *side = &f->side[d];
+    struct sm_seg_ring *r = side->segs;
+    if (r) {
+        for (unsigned i = 0; i < SM_SEG_RING; i++) {
+            if (r->seg[i].ts && r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
+                if (r->seg[i].len > side->max_acked_seg)
+                    side->max_acked_seg = r->seg[i].len;
+                r->seg[i].ts = 0;
+                r->live--;
+            }
+        }
+        if (r->live == 0) {
+            /* Nothing left to learn from: an idle side holds no ring. */
+            free(r);
+            side->segs = NULL;
         }
     }
-    if (s->stalling && sm_seq_lt(s->stall_seq, ack)) {
-        if (s->stall_len > s->max_acked_seg && sm_seq_le(s->stall_seq + s->stall_len, ack))
-            s->max_acked_seg = s->stall_len;
-        s->stalling = false;
+    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    if (s && s->active && sm_seq_lt(s->seq, ack)) {
+        if (s->len > side->max_acked_seg && sm_seq_le(s->seq + s->len, ack))
+            side->max_acked_seg = s->len;
+        s->active = false;
     }
 }
 
@@ -524,8 +560,8 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     if (gap > f->idle.max_gap_us)
         f->idle.max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
-        p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->data)
-        s->data->keepalive_like++;
+        p->payload_len <= SM_KEEPALIVE_MAX_BYTES)
+        s->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
@@ -538,6 +574,7 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     }
 }
 
+/* Updates the sender's side and the connection's state with one segment. */
 static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
                           const struct sm_pkt *p)
 {
@@ -545,8 +582,6 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
-    if (p->payload_len > 0 && !s->data)
-        s->data = calloc(1, sizeof(*s->data));
     if (s->pkts || peer->pkts)
         sm_flow_track_idle(f, cfg, d, p);
 
@@ -607,7 +642,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             sm_flow_history(f, d, 'T');
         }
         if (p->payload_len > 0)
-            sm_flow_track_retrans(s, peer, p, retrans);
+            sm_flow_track_retrans(f, d, p, retrans);
         if (!s->seq_known || sm_seq_gt(end, s->next_seq))
             s->next_seq = end;
         s->seq_known = true;
@@ -618,7 +653,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             s->max_ack = p->ack;
         s->ack_known = true;
         if (!(fl & SM_TH_RST)) {
-            sm_flow_track_acked(peer, p->ack);
+            sm_flow_track_acked(f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
             if (f->idle.seen && !f->idle.acked && f->idle.dir != d &&
                 sm_seq_lt(f->idle.seq, p->ack))

@@ -60,34 +60,39 @@ struct sm_tcp_side {
     bool sack_perm, ts_opt;
     bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
 
-    struct sm_tcp_data *data;      /* allocated when this side first sends payload */
+    /* This side's recent data segments, allocated while one of them is
+     * unacknowledged (see struct sm_seg_ring). */
+    struct sm_seg_ring *segs;
     uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
     uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
 };
 
-/* Data-phase evidence of one side, allocated when it first sends payload,
- * so that a SYN flood's half-open connections never carry it. */
-struct sm_tcp_data {
-    /* The oldest segment this side retransmitted that the peer has not
-     * acknowledged yet (the "stall"). */
-    bool stalling;
-    uint32_t stall_seq;
-    uint32_t stall_len;   /* its payload length */
-    uint32_t stall_count; /* transmissions seen (first one included if seen) */
-    int64_t stall_ts[SM_MAX_STALL_TIMES];
-    uint32_t max_acked_seg; /* largest payload segment the peer acknowledged */
-    uint32_t max_seg;       /* largest payload segment sent */
+/* The data segments a side sent recently (the last SM_SEG_RING of them), to
+ * learn the largest one the peer acknowledged (MTU black holes) and the
+ * first transmission of a segment that stalls. An entry is live until the
+ * peer acknowledges it (ts 0 after that). Only live entries matter, so the
+ * ring is allocated when a side sends data and freed as soon as everything
+ * in it has been acknowledged: an idle or interactive session holds none. */
+struct sm_seg_ring {
     struct {
+        int64_t ts; /* 0: acknowledged (or never filled) */
         uint32_t seq, len;
-        int64_t ts;
-    } seg[SM_SEG_RING]; /* recent data segments */
-    uint8_t seg_next;
-    uint32_t keepalive_like; /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    } seg[SM_SEG_RING];
+    uint8_t next; /* the slot the next segment overwrites */
+    uint8_t live; /* entries with ts != 0 */
 };
 
-/* A side's data evidence, or all zeros when it never sent payload. */
-const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s);
+/* The oldest segment a side retransmitted that the peer has not
+ * acknowledged yet (the "stall"), with the times of its transmissions. */
+struct sm_tcp_stall {
+    int64_t ts[SM_MAX_STALL_TIMES];
+    uint32_t seq;
+    uint32_t len;   /* its payload length */
+    uint32_t count; /* transmissions seen (first one included if seen) */
+    bool active;    /* stalling now */
+};
 
 /* The last resumption of traffic after an idle period of at least the
  * configured --idle-min. */
@@ -111,6 +116,13 @@ struct sm_flow_icmp {
     struct sm_addr reporter; /* who sent the error */
     int64_t ts;
     bool quoted_syn; /* the quoted seq was the initiator's ISN */
+};
+
+/* Evidence few connections ever need (retransmission stalls), allocated on
+ * first use and freed with the flow, so that an ordinary connection does not
+ * carry it. */
+struct sm_flow_rare {
+    struct sm_tcp_stall stall[2];
 };
 
 struct sm_flow {
@@ -140,7 +152,8 @@ struct sm_flow {
     uint32_t truncated;               /* packets cut by the snaplen */
     uint32_t fragments;
 
-    struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
+    struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
+    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
 
     char history[SM_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
     uint8_t history_len;
@@ -206,6 +219,9 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
 /* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */
 void sm_flow_flush(struct sm_flow_table *t, int64_t now_us);
 const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t);
+
+/* Side d's stall, or all zeros (not active) when it never stalled. */
+const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d);
 
 bool sm_port_is_ssh(const uint8_t *set, uint16_t port);
 void sm_port_set(uint8_t *set, uint16_t port);

@@ -19,7 +19,8 @@
 struct sm_t_emitted {
     enum sm_flow_end why;
     int64_t now;
-    struct sm_flow f; /* a copy: the original is freed after the callback */
+    struct sm_flow f;         /* a copy: the original is freed after the callback */
+    struct sm_flow_rare rare; /* f.rare points here when the original had one */
 };
 
 struct sm_t_rec {
@@ -36,6 +37,14 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         r->e[r->n].why = why;
         r->e[r->n].now = now;
         r->e[r->n].f = *f;
+        /* What the flow owns is freed with it: keep a copy of what the
+         * tests read, and no pointer to the rest. */
+        if (f->rare) {
+            r->e[r->n].rare = *f->rare;
+            r->e[r->n].f.rare = &r->e[r->n].rare;
+        }
+        r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
+        r->e[r->n].f.stream = NULL;
         r->n++;
     }
     r->total++;
