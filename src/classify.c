@@ -140,25 +140,26 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     uint16_t port = f->port[SM_DIR_RESP];
     double span = o->syn_count > 1 ? (double)(o->last_ts - o->first_ts) / 1e6 : 0.0;
 
+    const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
-    if (f->icmp.count && f->icmp.cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
+    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
         char rep[64];
-        sm_addr_format(&f->icmp.reporter, f->ip_version, rep, sizeof(rep));
+        sm_addr_format(&icmp->reporter, f->ip_version, rep, sizeof(rep));
         bool v6 = f->ip_version == 6;
         /* The errno Linux gives the connecting socket (net/ipv4/icmp.c
          * icmp_err_convert, net/ipv6/icmp.c tab_unreach), as ssh prints it. */
-        bool port_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 4)
-                               : (f->icmp.type == 3 && f->icmp.code == 3);
-        bool net_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 0)
-                              : (f->icmp.type == 3 && (f->icmp.code == 0 || f->icmp.code == 6));
-        bool v6_prohibited = v6 && f->icmp.type == 1 &&
-                             (f->icmp.code == 1 || f->icmp.code == 5 || f->icmp.code == 6);
+        bool port_unreach =
+                v6 ? (icmp->type == 1 && icmp->code == 4) : (icmp->type == 3 && icmp->code == 3);
+        bool net_unreach = v6 ? (icmp->type == 1 && icmp->code == 0)
+                              : (icmp->type == 3 && (icmp->code == 0 || icmp->code == 6));
+        bool v6_prohibited =
+                v6 && icmp->type == 1 && (icmp->code == 1 || icmp->code == 5 || icmp->code == 6);
         out->verdict = SM_V_REJECTED_ICMP;
         out->confidence = 0.95;
         out->closed_by = SM_BY_MIDDLEBOX;
         snprintf(out->reason, sizeof(out->reason),
                  "The SYN was rejected by an ICMP%s type %u code %u error from %s.", v6 ? "v6" : "",
-                 f->icmp.type, f->icmp.code, rep);
+                 icmp->type, icmp->code, rep);
         snprintf(out->symptom, sizeof(out->symptom), "ssh: connect to host %s port %u: %s", host,
                  port,
                  port_unreach    ? "Connection refused"
@@ -346,7 +347,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
     int dead = sm_dead_side(f, ctx, ended);
-    const struct sm_flow_idle *idle = &f->idle;
+    const struct sm_flow_idle *idle = sm_flow_idle_of(f);
     /* Traffic resumed after an idle period and was never acknowledged. */
     bool idle_unacked = idle->seen && !idle->acked;
     uint16_t port = f->port[SM_DIR_RESP];
@@ -360,7 +361,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                                         s->ts[0]) /
                                        1e6
                              : 0.0;
-        bool icmp_mtu = f->icmp.count && f->icmp.cls == SM_ICMP_FRAG_NEEDED;
+        bool icmp_mtu = sm_flow_icmp_of(f)->count && sm_flow_icmp_of(f)->cls == SM_ICMP_FRAG_NEEDED;
         /* Only large segments vanish: the stalled one is clearly larger (8 %,
          * more than option jitter) than any the peer acknowledged, and the
          * peer still reached us after the stall began (the reverse path

@@ -138,7 +138,7 @@ static const char *sm_syn_schedule(const struct sm_flow *f)
         return NULL;
     bool doubling = true, linear = true;
     for (uint32_t i = 1; i < n; i++) {
-        double gap = (double)(f->syn_ts[i] - f->syn_ts[i - 1]) / 1e6;
+        double gap = (double)(sm_flow_syn_ts(f, i) - sm_flow_syn_ts(f, i - 1)) / 1e6;
         double want = (double)(1u << (i - 1));
         if (gap < want * 0.75 || gap > want * 1.35)
             doubling = false;
@@ -185,7 +185,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->arr_begin(w, "syn_times_s");
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     for (uint32_t i = 0; i < n; i++)
-        w->ops->real(w, NULL, (double)(f->syn_ts[i] - f->syn_ts[0]) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - f->syn_ts0) / 1e6, 3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
     const char *sched = sm_syn_schedule(f);
@@ -199,22 +199,24 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         bool cli = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
         sm_w_cstr(w, "first_fin_from", cli ? "client" : "server");
     }
-    if (f->icmp.count) {
+    const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
+    if (icmp->count) {
         w->ops->obj_begin(w, "icmp");
-        w->ops->u64(w, "type", f->icmp.type);
-        w->ops->u64(w, "code", f->icmp.code);
-        sm_w_addr(w, "reporter", &f->icmp.reporter, f->ip_version);
-        if (f->icmp.cls == SM_ICMP_FRAG_NEEDED)
-            w->ops->u64(w, "mtu", f->icmp.mtu);
-        w->ops->u64(w, "count", f->icmp.count);
-        w->ops->boolean(w, "quotes_syn", f->icmp.quoted_syn);
+        w->ops->u64(w, "type", icmp->type);
+        w->ops->u64(w, "code", icmp->code);
+        sm_w_addr(w, "reporter", &icmp->reporter, f->ip_version);
+        if (icmp->cls == SM_ICMP_FRAG_NEEDED)
+            w->ops->u64(w, "mtu", icmp->mtu);
+        w->ops->u64(w, "count", icmp->count);
+        w->ops->boolean(w, "quotes_syn", icmp->quoted_syn);
         w->ops->obj_end(w);
     }
     w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
     w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
     if (f->established) {
-        int64_t gap = f->idle.seen ? f->idle.gap_us : f->idle.max_gap_us;
+        const struct sm_flow_idle *idle = sm_flow_idle_of(f);
+        int64_t gap = idle->seen ? idle->gap_us : f->max_gap_us;
         w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
         sm_event_idle_match(w, gap);
         w->ops->obj_begin(w, "keepalives_seen");

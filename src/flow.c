@@ -60,6 +60,25 @@ const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
     return f->rare ? &f->rare->stall[d] : &none;
 }
 
+const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
+{
+    static const struct sm_flow_icmp none;
+    return f->rare ? &f->rare->icmp : &none;
+}
+
+const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
+{
+    static const struct sm_flow_idle none;
+    return f->rare ? &f->rare->idle : &none;
+}
+
+int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
+{
+    if (i == 0)
+        return f->syn_ts0;
+    return f->rare && i < SM_MAX_SYN_TIMES ? f->rare->syn_ts[i] : 0;
+}
+
 /* The flow's rare evidence, allocated on first use; NULL when out of memory
  * (the evidence is lost, the connection is still tracked). */
 static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
@@ -444,8 +463,15 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
 static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
                         const struct sm_pkt *p)
 {
-    if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES)
-        f->syn_ts[s->syn_count] = p->ts_us; /* the retry schedule evidence */
+    /* The retry schedule evidence: the first SYN in the flow, retries (few
+     * connections have them) in the rare block. */
+    if (d == SM_DIR_ORIG && s->syn_count == 0) {
+        f->syn_ts0 = p->ts_us;
+    } else if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES) {
+        struct sm_flow_rare *rare = sm_flow_rare(f);
+        if (rare)
+            rare->syn_ts[s->syn_count] = p->ts_us;
+    }
     s->syn_count++;
     s->isn = p->seq;
     s->isn_known = true;
@@ -557,20 +583,23 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
         s->tcp_keepalives++;
-    if (gap > f->idle.max_gap_us)
-        f->idle.max_gap_us = gap;
+    if (gap > f->max_gap_us)
+        f->max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
         p->payload_len <= SM_KEEPALIVE_MAX_BYTES)
         s->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        f->idle.seen = true;
-        f->idle.acked = false;
-        f->idle.dir = (uint8_t)d;
-        f->idle.seq = p->seq;
-        f->idle.gap_us = gap;
-        f->idle.ts = p->ts_us;
+        struct sm_flow_rare *rare = sm_flow_rare(f);
+        if (!rare)
+            return; /* no memory for the evidence: the flow is still tracked */
+        rare->idle.seen = true;
+        rare->idle.acked = false;
+        rare->idle.dir = (uint8_t)d;
+        rare->idle.seq = p->seq;
+        rare->idle.gap_us = gap;
+        rare->idle.ts = p->ts_us;
     }
 }
 
@@ -619,12 +648,12 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         if (fl & SM_TH_ACK) {
             if (!f->synack_ts) {
                 f->synack_ts = p->ts_us;
-                f->hs_syn_ts =
-                        peer->syn_count
-                                ? f->syn_ts[(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
-                                                                                : peer->syn_count) -
-                                            1]
-                                : 0;
+                f->hs_syn_ts = peer->syn_count
+                                       ? sm_flow_syn_ts(f, (peer->syn_count > SM_MAX_SYN_TIMES
+                                                                    ? SM_MAX_SYN_TIMES
+                                                                    : peer->syn_count) -
+                                                                   1)
+                                       : 0;
             }
             sm_flow_history(f, d, 'H');
         } else {
@@ -655,9 +684,10 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            if (f->idle.seen && !f->idle.acked && f->idle.dir != d &&
-                sm_seq_lt(f->idle.seq, p->ack))
-                f->idle.acked = true;
+            struct sm_flow_idle *idle = f->rare ? &f->rare->idle : NULL;
+            if (idle && idle->seen && !idle->acked && idle->dir != d &&
+                sm_seq_lt(idle->seq, p->ack))
+                idle->acked = true;
         }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
         if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
@@ -742,18 +772,21 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
         return;
     }
     t->stats.icmp_matched++;
-    if (!f->icmp.count) {
-        f->icmp.type = p->icmp_type;
-        f->icmp.code = p->icmp_code;
-        f->icmp.cls = p->icmp_class;
-        f->icmp.mtu = p->icmp_mtu;
-        f->icmp.quoted_dir = (uint8_t)qd;
-        f->icmp.reporter = p->src;
-        f->icmp.ts = p->ts_us;
-        f->icmp.quoted_syn = q->has_seq && qd == SM_DIR_ORIG && f->side[SM_DIR_ORIG].isn_known &&
-                             q->seq == f->side[SM_DIR_ORIG].isn;
+    struct sm_flow_rare *rare = sm_flow_rare(f);
+    struct sm_flow_icmp *icmp = rare ? &rare->icmp : NULL; /* NULL: no memory for it */
+    if (icmp && !icmp->count) {
+        icmp->type = p->icmp_type;
+        icmp->code = p->icmp_code;
+        icmp->cls = p->icmp_class;
+        icmp->mtu = p->icmp_mtu;
+        icmp->quoted_dir = (uint8_t)qd;
+        icmp->reporter = p->src;
+        icmp->ts = p->ts_us;
+        icmp->quoted_syn = q->has_seq && qd == SM_DIR_ORIG && f->side[SM_DIR_ORIG].isn_known &&
+                           q->seq == f->side[SM_DIR_ORIG].isn;
     }
-    f->icmp.count++;
+    if (icmp)
+        icmp->count++;
     f->last_ts = p->ts_us;
     sm_flow_history(f, (enum sm_dir)qd, 'I');
     f->referenced = true;

@@ -97,32 +97,35 @@ struct sm_tcp_stall {
 /* The last resumption of traffic after an idle period of at least the
  * configured --idle-min. */
 struct sm_flow_idle {
+    int64_t gap_us; /* length of the silence */
+    int64_t ts;     /* when traffic resumed */
+    uint32_t seq;   /* the sequence number of the side that spoke first */
+    uint8_t dir;    /* that side */
     bool seen;
-    bool acked;         /* the peer acknowledged what was sent after it */
-    uint8_t dir;        /* the side that spoke first after the idle */
-    uint32_t seq;       /* its sequence number */
-    int64_t gap_us;     /* length of the silence */
-    int64_t ts;         /* when traffic resumed */
-    int64_t max_gap_us; /* longest silence of the connection */
+    bool acked; /* the peer acknowledged what was sent after it */
 };
 
 /* An ICMP error quoting this connection. */
 struct sm_flow_icmp {
-    uint32_t count;
-    uint8_t type, code;
-    enum sm_icmp_class cls;
-    uint32_t mtu;
-    uint8_t quoted_dir;      /* the side whose packet was quoted */
-    struct sm_addr reporter; /* who sent the error */
     int64_t ts;
-    bool quoted_syn; /* the quoted seq was the initiator's ISN */
+    struct sm_addr reporter; /* who sent the error */
+    uint32_t count;
+    uint32_t mtu;
+    enum sm_icmp_class cls;
+    uint8_t type, code;
+    uint8_t quoted_dir; /* the side whose packet was quoted */
+    bool quoted_syn;    /* the quoted seq was the initiator's ISN */
 };
 
-/* Evidence few connections ever need (retransmission stalls), allocated on
+/* Evidence few connections ever need (retransmission stalls, ICMP errors,
+ * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
  * carry it. */
 struct sm_flow_rare {
     struct sm_tcp_stall stall[2];
+    struct sm_flow_icmp icmp;
+    struct sm_flow_idle idle;
+    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
 };
 
 struct sm_flow {
@@ -141,15 +144,14 @@ struct sm_flow {
     uint32_t source; /* index of the input of the first packet */
 
     struct sm_tcp_side side[2];
-    struct sm_flow_icmp icmp;
-    struct sm_flow_idle idle;
     int64_t first_ts, last_ts;
-    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's first SYN times */
-    int64_t synack_ts;                /* first SYN-ACK */
-    int64_t hs_ack_ts;                /* the initiator's ACK completing the handshake */
-    int64_t hs_syn_ts;                /* the last SYN before the first SYN-ACK */
-    uint64_t duplicates;              /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;               /* packets cut by the snaplen */
+    int64_t max_gap_us;  /* longest silence of the connection */
+    int64_t syn_ts0;     /* the initiator's first SYN (retries: rare->syn_ts) */
+    int64_t synack_ts;   /* first SYN-ACK */
+    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
+    int64_t hs_syn_ts;   /* the last SYN before the first SYN-ACK */
+    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;  /* packets cut by the snaplen */
     uint32_t fragments;
 
     struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
@@ -222,6 +224,12 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t);
 
 /* Side d's stall, or all zeros (not active) when it never stalled. */
 const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d);
+/* The first ICMP error quoting the flow (count 0: none). */
+const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
+/* The last idle period past --idle-min (seen false: none). */
+const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f);
+/* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
+int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
 
 bool sm_port_is_ssh(const uint8_t *set, uint16_t port);
 void sm_port_set(uint8_t *set, uint16_t port);

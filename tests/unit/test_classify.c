@@ -15,6 +15,19 @@
 
 /* --- flow builders -------------------------------------------------------- */
 
+/* The rare block of the flow being built: the classifier only reads it, so
+ * one static block serves every row. */
+static struct sm_flow_rare sm_t_rare_block;
+
+static struct sm_flow_rare *sm_t_rare(struct sm_flow *f)
+{
+    if (!f->rare) {
+        memset(&sm_t_rare_block, 0, sizeof(sm_t_rare_block));
+        f->rare = &sm_t_rare_block;
+    }
+    return f->rare;
+}
+
 static void sm_t_base(struct sm_flow *f, uint8_t ipv)
 {
     memset(f, 0, sizeof(*f));
@@ -57,7 +70,10 @@ static void sm_t_syns(struct sm_flow *f, unsigned n)
     struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     for (unsigned i = 0; i < n; i++) {
         sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
-        f->syn_ts[i] = T0 + at[i];
+        if (i == 0)
+            f->syn_ts0 = T0 + at[i];
+        else
+            sm_t_rare(f)->syn_ts[i] = T0 + at[i];
     }
     o->syn_count = n;
     o->isn = 1000;
@@ -154,20 +170,21 @@ static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
 
 static void sm_t_icmp(struct sm_flow *f, uint8_t type, uint8_t code)
 {
-    f->icmp.count = 1;
-    f->icmp.type = type;
-    f->icmp.code = code;
-    f->icmp.cls = SM_ICMP_UNREACH;
-    f->icmp.quoted_dir = SM_DIR_ORIG;
-    f->icmp.quoted_syn = true;
-    f->icmp.ts = T0 + 5 * MS;
-    f->icmp.reporter.b[0] = 192;
-    f->icmp.reporter.b[3] = 1;
+    struct sm_flow_icmp *icmp = &sm_t_rare(f)->icmp;
+    icmp->count = 1;
+    icmp->type = type;
+    icmp->code = code;
+    icmp->cls = SM_ICMP_UNREACH;
+    icmp->quoted_dir = SM_DIR_ORIG;
+    icmp->quoted_syn = true;
+    icmp->ts = T0 + 5 * MS;
+    icmp->reporter.b[0] = 192;
+    icmp->reporter.b[3] = 1;
     if (f->ip_version == 6) {
-        memset(f->icmp.reporter.b, 0, 16);
-        f->icmp.reporter.b[0] = 0x20;
-        f->icmp.reporter.b[1] = 0x01;
-        f->icmp.reporter.b[15] = 1;
+        memset(icmp->reporter.b, 0, 16);
+        icmp->reporter.b[0] = 0x20;
+        icmp->reporter.b[1] = 0x01;
+        icmp->reporter.b[15] = 1;
     }
 }
 
@@ -602,8 +619,8 @@ static void test_classify_details(void)
 
     /* A frag-needed error during the handshake is not a rejection. */
     row_rejected_port_unreach(&f, &a);
-    f.icmp.cls = SM_ICMP_FRAG_NEEDED;
-    f.icmp.code = 4;
+    sm_t_rare(&f)->icmp.cls = SM_ICMP_FRAG_NEEDED;
+    sm_t_rare(&f)->icmp.code = 4;
     sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
     CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
 

@@ -447,9 +447,9 @@ static void test_flow_syn_retransmission(void)
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 3);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
-    CU_ASSERT_EQUAL(f->syn_ts[0], 10 * SEC);
-    CU_ASSERT_EQUAL(f->syn_ts[1], 11 * SEC);
-    CU_ASSERT_EQUAL(f->syn_ts[2], 13 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 0), 10 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 1), 11 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 2), 13 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0); /* SYNs carry no payload */
     CU_ASSERT_EQUAL(f->duplicates, 0);
     CU_ASSERT_FALSE(f->established);
@@ -463,7 +463,8 @@ static void test_flow_syn_retransmission(void)
     sm_flow_flush(c->t, 100 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, SM_MAX_SYN_TIMES + 3);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.syn_ts[SM_MAX_SYN_TIMES - 1], (int64_t)SM_MAX_SYN_TIMES * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(&c->rec.e[0].f, SM_MAX_SYN_TIMES - 1),
+                    (int64_t)SM_MAX_SYN_TIMES * SEC);
     sm_t_free(c);
 }
 
@@ -1015,15 +1016,15 @@ static void test_flow_icmp_mapping(void)
     sm_flow_flush(c->t, 3 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->icmp.count, 2);
-    CU_ASSERT_EQUAL(f->icmp.type, 3);
-    CU_ASSERT_EQUAL(f->icmp.code, 13);
-    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_UNREACH);
-    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_ORIG);
-    CU_ASSERT_TRUE(f->icmp.quoted_syn);
-    CU_ASSERT_EQUAL(f->icmp.ts, 1 * SEC + 5 * MS);
-    CU_ASSERT_EQUAL(f->icmp.reporter.b[0], 192);
-    CU_ASSERT_EQUAL(f->icmp.reporter.b[3], 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->type, 3);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->code, 13);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->cls, SM_ICMP_UNREACH);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->quoted_dir, SM_DIR_ORIG);
+    CU_ASSERT_TRUE(sm_flow_icmp_of(f)->quoted_syn);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->ts, 1 * SEC + 5 * MS);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[0], 192);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[3], 1);
     CU_ASSERT_EQUAL(f->last_ts, 2 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 1); /* errors are not packets of a side */
     CU_ASSERT_STRING_EQUAL(f->history, "SI");
@@ -1038,11 +1039,11 @@ static void test_flow_icmp_mapping(void)
     sm_flow_flush(c->t, 3 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->icmp.count, 1);
-    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_RESP);
-    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_FRAG_NEEDED);
-    CU_ASSERT_EQUAL(f->icmp.mtu, 1400);
-    CU_ASSERT_FALSE(f->icmp.quoted_syn);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->count, 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->quoted_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->cls, SM_ICMP_FRAG_NEEDED);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->mtu, 1400);
+    CU_ASSERT_FALSE(sm_flow_icmp_of(f)->quoted_syn);
     CU_ASSERT_STRING_EQUAL(f->history, "ShAi");
     sm_t_free(c);
 }
@@ -1127,7 +1128,7 @@ static void test_flow_packet_returns_flow(void)
     e.quoted.has_seq = true; /* errors without the quoted seq are not believed */
     e.quoted.seq = ISN_C + 1;
     CU_ASSERT_PTR_NULL(sm_t_packet(c, &e, &d));
-    CU_ASSERT_EQUAL(f1->icmp.count, 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f1)->count, 1);
     /* A superseding SYN returns the new connection. */
     p = sm_t_seg(c, 3 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 1, 0);
     (void)sm_t_packet(c, &p, &d);
