@@ -303,7 +303,9 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
         w->ops->null(w, "rtt_ms");
     w->ops->u64(w, "retransmissions_toserver", o->retrans);
     w->ops->u64(w, "retransmissions_toclient", r->retrans);
-    sm_w_cstr(w, "history", f->history);
+    char history[SM_HISTORY_MAX + 1];
+    sm_flow_history(f, history);
+    sm_w_cstr(w, "history", history);
     w->ops->boolean(w, "midstream", f->midstream);
     w->ops->boolean(w, "one_sided", sm_flow_one_sided(f));
     sm_w_opt_u64(w, "mss_client", o->mss != 0, o->mss);

@@ -246,15 +246,15 @@ static bool sm_flow_table_grow(struct sm_flow_table *t)
 }
 
 /* Adds f to the index; false when the index is full and cannot grow. */
-static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f)
+static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f, uint64_t h)
 {
     if ((size_t)t->count + 1 > t->nslots / 2 && !sm_flow_table_grow(t) &&
         (size_t)t->count + 1 >= t->nslots)
         return false; /* keep one empty slot: probing must end */
-    size_t mask = t->nslots - 1, i = f->hash & mask;
+    size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f)
         i = (i + 1) & mask;
-    t->slots[i].hash = f->hash;
+    t->slots[i].hash = h;
     t->slots[i].f = f;
     return true;
 }
@@ -263,7 +263,11 @@ static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f)
  * the probe run move up, so no tombstones accumulate. */
 static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *f)
 {
-    size_t mask = t->nslots - 1, i = f->hash & mask;
+    /* The flow does not keep its hash (8 bytes a connection): it is
+     * recomputed once, here. */
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &f->addr[0], f->port[0], &f->addr[1], f->port[1],
+                              f->vlan_count, f->vlan);
+    size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f && t->slots[i].f != f)
         i = (i + 1) & mask;
     if (!t->slots[i].f)
@@ -388,7 +392,6 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         return NULL;
     bool init = sm_sender_is_initiator(t, p);
     *dir = init ? SM_DIR_ORIG : SM_DIR_RESP;
-    f->hash = h;
     f->ip_version = p->ip_version;
     f->vlan_count = p->vlan_count;
     memcpy(f->vlan, p->vlan, sizeof(f->vlan));
@@ -402,7 +405,7 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     for (int d = 0; d < 2; d++)
         f->side[d].wscale = -1;
 
-    if (!sm_flow_index_add(t, f)) {
+    if (!sm_flow_index_add(t, f, h)) {
         free(f);
         return NULL;
     }
@@ -416,20 +419,33 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     return f;
 }
 
+static const char sm_history_letters[] = "SHADFRTI";
+
 /* Zeek's history letters: upper case from the initiator, lower case from the
  * responder; each letter is recorded once per direction. */
-static void sm_flow_history(struct sm_flow *f, enum sm_dir d, char letter)
+static void sm_flow_history_add(struct sm_flow *f, enum sm_dir d, char letter)
 {
-    static const char letters[] = "SHADFRTI";
-    const char *pos = strchr(letters, letter);
+    const char *pos = strchr(sm_history_letters, letter);
     if (!pos)
         return;
-    uint32_t bit = 1u << ((pos - letters) * 2 + d);
+    unsigned code = (unsigned)(pos - sm_history_letters) * 2 + d;
+    uint16_t bit = (uint16_t)(1u << code);
     if ((f->history_seen & bit) || f->history_len >= SM_HISTORY_MAX)
         return;
     f->history_seen |= bit;
-    f->history[f->history_len++] = d == SM_DIR_ORIG ? letter : (char)(letter - 'A' + 'a');
-    f->history[f->history_len] = '\0';
+    f->history |= (uint64_t)code << (4 * f->history_len);
+    f->history_len++;
+}
+
+void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
+{
+    unsigned n = f->history_len < SM_HISTORY_MAX ? f->history_len : SM_HISTORY_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned code = (unsigned)(f->history >> (4 * i)) & 15u;
+        char letter = sm_history_letters[code / 2];
+        out[i] = code % 2 == SM_DIR_ORIG ? letter : (char)(letter - 'A' + 'a');
+    }
+    out[n] = '\0';
 }
 
 /* The same packet captured twice ("-i any" on a router sees it arrive and
@@ -628,7 +644,6 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     if (fl & SM_TH_RST) {
         if (!s->rst_count) {
             s->rst_ts = p->ts_us;
-            s->rst_seq = p->seq;
             s->rst_ttl = p->ttl;
             s->rst_ipid = p->ip_id;
             /* RFC 5961 3.2: only an exact match is accepted at once. */
@@ -655,9 +670,9 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
                                                                    1)
                                        : 0;
             }
-            sm_flow_history(f, d, 'H');
+            sm_flow_history_add(f, d, 'H');
         } else {
-            sm_flow_history(f, d, 'S');
+            sm_flow_history_add(f, d, 'S');
         }
     }
 
@@ -668,7 +683,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         bool retrans = p->payload_len > 0 && s->seq_known && sm_seq_lt(p->seq, s->next_seq);
         if (retrans) {
             s->retrans++;
-            sm_flow_history(f, d, 'T');
+            sm_flow_history_add(f, d, 'T');
         }
         if (p->payload_len > 0)
             sm_flow_track_retrans(f, d, p, retrans);
@@ -694,7 +709,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             peer->isn_known && p->ack == peer->isn + 1)
             f->hs_ack_ts = p->ts_us;
         if (!(fl & (SM_TH_SYN | SM_TH_RST | SM_TH_FIN)) && p->payload_len == 0)
-            sm_flow_history(f, d, 'A');
+            sm_flow_history_add(f, d, 'A');
     }
 
     if (p->payload_len > 0) {
@@ -702,9 +717,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
         s->payload_bytes += p->payload_len;
-        if (!s->first_payload_ts)
-            s->first_payload_ts = p->ts_us;
-        sm_flow_history(f, d, 'D');
+        sm_flow_history_add(f, d, 'D');
     }
 
     if (fl & SM_TH_FIN) {
@@ -713,10 +726,10 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             s->fin_seq = p->seq + p->payload_len;
         }
         s->fin_count++;
-        sm_flow_history(f, d, 'F');
+        sm_flow_history_add(f, d, 'F');
     }
     if (fl & SM_TH_RST)
-        sm_flow_history(f, d, 'R');
+        sm_flow_history_add(f, d, 'R');
 
     /* Established: the handshake's last ACK, or two-way traffic beyond it
      * (a lost final ACK is implied by data the responder accepts), or a
@@ -788,7 +801,7 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     if (icmp)
         icmp->count++;
     f->last_ts = p->ts_us;
-    sm_flow_history(f, (enum sm_dir)qd, 'I');
+    sm_flow_history_add(f, (enum sm_dir)qd, 'I');
     f->referenced = true;
     sm_flow_requeue(t, f);
 }

@@ -36,37 +36,36 @@ struct sm_tcp_side {
     uint64_t pkts;          /* packets sent (duplicates excluded) */
     uint64_t bytes;         /* IP bytes sent (header included) */
     uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
-    uint32_t data_pkts;     /* packets carrying payload */
-    uint32_t retrans;       /* payload segments below the highest seq sent */
-    uint32_t isn;           /* initial sequence number, from this side's SYN */
-    uint32_t next_seq;      /* highest seq + length sent */
-    uint32_t max_ack;       /* highest ACK number this side sent */
-    uint32_t fin_seq;
-    uint32_t rst_seq;
-    uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
-    uint32_t fin_count;
-    uint32_t rst_count;
     int64_t first_ts, last_ts;
     int64_t fin_ts, rst_ts;
-    int64_t first_payload_ts;
-    uint16_t mss;      /* from the SYN, 0 if absent */
-    int8_t wscale;     /* from the SYN, -1 if absent */
-    uint8_t ttl_first; /* TTL / hop limit of the first packet */
-    uint8_t ttl_last;  /* of the last non-RST packet */
-    uint8_t rst_ttl;
-    uint16_t ipid_last; /* IPv4 ID of the last non-RST packet */
-    uint16_t rst_ipid;
-    bool isn_known, seq_known, ack_known, ttl_known;
-    bool sack_perm, ts_opt;
-    bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
-
     /* This side's recent data segments, allocated while one of them is
      * unacknowledged (see struct sm_seg_ring). */
     struct sm_seg_ring *segs;
+    uint32_t data_pkts; /* packets carrying payload */
+    uint32_t retrans;   /* payload segments below the highest seq sent */
+    uint32_t isn;       /* initial sequence number, from this side's SYN */
+    uint32_t next_seq;  /* highest seq + length sent */
+    uint32_t max_ack;   /* highest ACK number this side sent */
+    uint32_t fin_seq;
+    uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
+    uint32_t fin_count;
+    uint32_t rst_count;
     uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
     uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
+    uint16_t mss;                  /* from the SYN, 0 if absent */
+    uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
+    uint16_t rst_ipid;
+    int8_t wscale;     /* from the SYN, -1 if absent */
+    uint8_t ttl_first; /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;  /* of the last non-RST packet */
+    uint8_t rst_ttl;
+    /* Flags as single bits: with the fields above they fill the struct's
+     * last 8 bytes exactly. */
+    bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;
+    bool sack_perm : 1, ts_opt : 1;
+    bool rst_seq_exact : 1; /* the RST's seq was exactly what the peer expected */
 };
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to
@@ -133,15 +132,15 @@ struct sm_flow {
     /* Table links: owned by flow.c. */
     struct sm_flow *lru_prev, *lru_next;
     struct sm_flow *exp_prev, *exp_next;
-    uint64_t hash;
-    uint8_t exp_list; /* which expiry list holds it (0: none) */
 
-    uint8_t ip_version;
-    uint8_t vlan_count;
-    uint16_t vlan[SM_MAX_VLANS];
     struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
     uint16_t port[2];
+    uint16_t vlan[SM_MAX_VLANS];
     uint32_t source; /* index of the input of the first packet */
+    uint8_t ip_version;
+    uint8_t vlan_count;
+    uint8_t exp_list;    /* which expiry list holds it (0: none; flow.c) */
+    uint8_t history_len; /* letters in history */
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
@@ -157,22 +156,25 @@ struct sm_flow {
     struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
     struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
 
-    char history[SM_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
-    uint8_t history_len;
-    uint32_t history_seen; /* one bit per letter and direction */
+    /* Zeek conn.log history letters, 4 bits each in order (the letter's
+     * index in "SHADFRTI" times 2, plus the direction): each letter is
+     * recorded once per direction, so there are at most SM_HISTORY_MAX.
+     * sm_flow_history() spells them. */
+    uint64_t history;
+    uint16_t history_seen; /* one bit per letter and direction */
 
-    bool midstream;   /* the capture began after the handshake */
-    bool established; /* the handshake completed (or was inferred) */
-    bool ended;       /* both FINs, or a RST */
-    bool superseded;
-    bool evicted;
-    bool referenced; /* seen since the eviction hand last passed (flow.c) */
+    bool midstream : 1;   /* the capture began after the handshake */
+    bool established : 1; /* the handshake completed (or was inferred) */
+    bool ended : 1;       /* both FINs, or a RST */
+    bool superseded : 1;
+    bool evicted : 1;
+    bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
 
     /* Duplicate suppression ring (SM_DUP_RING recent packet signatures). */
+    uint8_t dup_next;
+    int32_t dup_if[SM_DUP_RING];
     uint64_t dup_sig[SM_DUP_RING];
     int64_t dup_ts[SM_DUP_RING];
-    int32_t dup_if[SM_DUP_RING];
-    uint8_t dup_next;
 };
 
 struct sm_stream;
@@ -228,6 +230,8 @@ const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d);
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
 /* The last idle period past --idle-min (seen false: none). */
 const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f);
+/* Writes the history letters as a string (at most SM_HISTORY_MAX and a NUL). */
+void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
 /* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
 

@@ -113,8 +113,6 @@ static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
     sm_t_pkt(f, d, ts);
     s->data_pkts++;
     s->payload_bytes += strlen(text);
-    if (!s->first_payload_ts)
-        s->first_payload_ts = ts;
 }
 
 /* What a dissector that saw nothing reports. */
