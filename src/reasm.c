@@ -31,6 +31,28 @@ void sm_reasm_init(struct sm_reasm *r)
     memset(r, 0, sizeof(*r));
 }
 
+const struct sm_reasm_counts *sm_reasm_counts(const struct sm_reasm *r, int dir)
+{
+    static const struct sm_reasm_counts none;
+    return r->dir[dir].counts ? r->dir[dir].counts : &none;
+}
+
+/* The direction's counts for writing, allocated on first use; NULL when out
+ * of memory (the count is lost, reassembly goes on). */
+static struct sm_reasm_counts *sm_reasm_count(struct sm_reasm_dir *d)
+{
+    if (!d->counts)
+        d->counts = calloc(1, sizeof(*d->counts));
+    return d->counts;
+}
+
+/* Adds n to one of the direction's counts. */
+#define SM_REASM_ADD(d, field, n)                                                                  \
+    do {                                                                                           \
+        if ((n) > 0 && sm_reasm_count(d))                                                          \
+            (d)->counts->field += (n);                                                             \
+    } while (0)
+
 static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 {
     free(d->buf);
@@ -47,8 +69,11 @@ static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 
 void sm_reasm_fini(struct sm_reasm *r)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         sm_reasm_drop_buffers(&r->dir[i]);
+        free(r->dir[i].counts);
+        r->dir[i].counts = NULL;
+    }
 }
 
 void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq)
@@ -92,7 +117,6 @@ static size_t sm_reasm_offer(struct sm_reasm_dir *d, int dir, const struct sm_re
             skip -= s;
         }
         used += consumed;
-        d->delivered += consumed;
         d->skip += skip;
         if (!*more)
             return used;
@@ -135,7 +159,6 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
     if (d->skip > 0) {
         uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
         d->skip -= s;
-        d->delivered += s;
         p += s;
         n -= s;
     }
@@ -143,7 +166,7 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
         return;
     if (n > SM_REASM_MAX_BUF - d->len) {
         /* The consumer holds more than a record may be: give up on it. */
-        d->dropped += n;
+        SM_REASM_ADD(d, dropped, n);
         sm_reasm_stop(d);
         return;
     }
@@ -155,7 +178,7 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
             cap = SM_REASM_MAX_BUF;
         uint8_t *nb = realloc(d->buf, cap);
         if (!nb) {
-            d->dropped += n;
+            SM_REASM_ADD(d, dropped, n);
             sm_reasm_stop(d);
             return;
         }
@@ -208,12 +231,12 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
         if (piece > 0) {
             if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS ||
                 piece > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
-                d->dropped += n;
+                SM_REASM_ADD(d, dropped, n);
                 return;
             }
             struct sm_reasm_seg *sg = malloc(sizeof(*sg) + piece);
             if (!sg) {
-                d->dropped += n;
+                SM_REASM_ADD(d, dropped, n);
                 return;
             }
             sg->seq = seq;
@@ -252,7 +275,7 @@ static void sm_reasm_compare(struct sm_reasm_dir *d, uint32_t seq, const uint8_t
     if (off < d->len) {
         uint32_t k = d->len - off < n ? d->len - off : n;
         if (memcmp(d->buf + off, p, k) != 0)
-            d->overlap_conflicts++;
+            SM_REASM_ADD(d, overlap_conflicts, 1);
     }
 }
 
@@ -266,13 +289,12 @@ static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool c
     if (n == 0 || !sm_lt(d->next_seq, upto))
         return;
     if (capture)
-        d->capture_loss += n;
+        SM_REASM_ADD(d, capture_loss, n);
     else
-        d->network_loss += n;
+        SM_REASM_ADD(d, network_loss, n);
     d->next_seq = upto;
     if (d->skip >= n) {
         d->skip -= n;
-        d->delivered += n;
     } else {
         uint64_t after = 0;
         bool resync = sink->gap && sink->gap(sink->ctx, dir, n, d->buf, d->len, &after);
@@ -309,7 +331,7 @@ static void sm_reasm_data(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
             continue;
         }
         if (d->ooo)
-            d->network_loss += take; /* a hole filled late: lost on the way */
+            SM_REASM_ADD(d, network_loss, take); /* a hole filled late: lost on the way */
         sm_reasm_append(d, p, take);
         d->next_seq = seq + take;
         seq += take;
@@ -329,7 +351,6 @@ static void sm_reasm_direct(struct sm_reasm_dir *d, int dir, const uint8_t *p, u
     if (d->skip > 0) {
         uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
         d->skip -= s;
-        d->delivered += s;
         p += s;
         n -= s;
     }

@@ -34,24 +34,29 @@ struct sm_reasm_sink {
 
 struct sm_reasm_seg;
 
-struct sm_reasm_dir {
-    uint8_t *buf;             /* contiguous bytes not yet consumed */
-    uint32_t len, cap;        /* bytes in buf, bytes allocated */
-    uint32_t next_seq;        /* sequence number of the byte after buf */
-    uint64_t need;            /* consumer wants len >= need before the next call */
-    uint64_t skip;            /* bytes still to discard unseen */
-    struct sm_reasm_seg *ooo; /* out-of-order segments, by sequence */
-    uint32_t ooo_bytes;
-    uint16_t ooo_count;
-    uint32_t fin_seq; /* sequence number of this direction's FIN */
-    bool fin_seen;
-    bool started;               /* next_seq is known */
-    bool stopped;               /* the consumer wants nothing more */
-    uint64_t delivered;         /* bytes passed in order (including skipped) */
+/* Per-direction byte counts that stay zero on almost every connection:
+ * allocated on the first nonzero one (see sm_reasm_counts()). */
+struct sm_reasm_counts {
     uint64_t capture_loss;      /* bytes the receiver acknowledged, never captured */
     uint64_t network_loss;      /* hole bytes later filled by retransmission */
     uint64_t overlap_conflicts; /* retransmitted bytes that differed */
     uint64_t dropped;           /* bytes over the caps */
+};
+
+struct sm_reasm_dir {
+    uint8_t *buf;                   /* contiguous bytes not yet consumed */
+    struct sm_reasm_seg *ooo;       /* out-of-order segments, by sequence */
+    struct sm_reasm_counts *counts; /* NULL while all are zero */
+    uint64_t need;                  /* consumer wants len >= need before the next call */
+    uint64_t skip;                  /* bytes still to discard unseen */
+    uint32_t len, cap;              /* bytes in buf, bytes allocated */
+    uint32_t next_seq;              /* sequence number of the byte after buf */
+    uint32_t fin_seq;               /* sequence number of this direction's FIN */
+    uint32_t ooo_bytes;
+    uint16_t ooo_count;
+    bool fin_seen : 1;
+    bool started : 1; /* next_seq is known */
+    bool stopped : 1; /* the consumer wants nothing more */
 };
 
 struct sm_reasm {
@@ -59,8 +64,10 @@ struct sm_reasm {
 };
 
 void sm_reasm_init(struct sm_reasm *r);
-/* Frees buffered data; the counters stay readable. */
+/* Frees buffered data and the counters: read them first. */
 void sm_reasm_fini(struct sm_reasm *r);
+/* Direction dir's counts (all zero when nothing was ever counted). */
+const struct sm_reasm_counts *sm_reasm_counts(const struct sm_reasm *r, int dir);
 
 /* Starts direction dir at sequence number seq (the ISN + 1 after a SYN). */
 void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq);
