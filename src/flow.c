@@ -497,23 +497,44 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
     s->ts_opt = p->has_ts;
 }
 
-/* Remembers a data segment sent for the first time. */
+/* Remembers a data segment sent for the first time: it takes the next
+ * slot, pushing out the segment that held it. */
 static void sm_flow_seg_record(struct sm_tcp_side *side, const struct sm_pkt *p)
 {
     struct sm_seg_ring *r = side->segs;
     if (!r) {
         if (p->ts_us == 0)
-            return; /* would not be live: nothing to remember */
-        r = side->segs = calloc(1, sizeof(*r));
+            return; /* would not be kept: nothing to remember */
+        r = side->segs = calloc(1, sizeof(*r) + 2 * sizeof(r->seg[0]));
         if (!r)
             return; /* no memory for the evidence: the flow is still tracked */
+        r->cap = 2;
     }
-    bool was_live = r->seg[r->next].ts != 0;
-    r->seg[r->next].seq = p->seq;
-    r->seg[r->next].len = p->payload_len;
-    r->seg[r->next].ts = p->ts_us;
-    r->live = (uint8_t)(r->live - was_live + (p->ts_us != 0));
+    uint8_t slot = r->next;
     r->next = (uint8_t)((r->next + 1) % SM_SEG_RING);
+    for (unsigned i = 0; i < r->live; i++) {
+        if (r->slot[i] == slot) {
+            r->live--;
+            r->slot[i] = r->slot[r->live];
+            r->seg[i] = r->seg[r->live];
+            break;
+        }
+    }
+    if (p->ts_us == 0)
+        return;
+    if (r->live == r->cap) {
+        uint8_t cap = (uint8_t)(r->cap * 2 < SM_SEG_RING ? r->cap * 2 : SM_SEG_RING);
+        struct sm_seg_ring *nr = realloc(r, sizeof(*r) + cap * sizeof(r->seg[0]));
+        if (!nr)
+            return; /* no memory for the evidence: the flow is still tracked */
+        r = side->segs = nr;
+        r->cap = cap;
+    }
+    r->slot[r->live] = slot;
+    r->seg[r->live].seq = p->seq;
+    r->seg[r->live].len = p->payload_len;
+    r->seg[r->live].ts = p->ts_us;
+    r->live++;
 }
 
 /* Data segments of side d: the stall (oldest unacknowledged retransmitted
@@ -550,8 +571,8 @@ static void sm_flow_track_retrans(struct sm_flow *f, enum sm_dir d, const struct
     s->count = 0;
     /* The original transmission, if we saw it. */
     const struct sm_seg_ring *r = side->segs;
-    for (unsigned i = 0; r && i < SM_SEG_RING; i++) {
-        if (r->seg[i].ts && r->seg[i].seq == p->seq) {
+    for (unsigned i = 0; r && i < r->live; i++) {
+        if (r->seg[i].seq == p->seq) {
             s->ts[s->count++] = r->seg[i].ts;
             break;
         }
@@ -566,12 +587,15 @@ static void sm_flow_track_acked(struct sm_flow *f, enum sm_dir d, uint32_t ack)
     struct sm_tcp_side *side = &f->side[d];
     struct sm_seg_ring *r = side->segs;
     if (r) {
-        for (unsigned i = 0; i < SM_SEG_RING; i++) {
-            if (r->seg[i].ts && r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
+        for (unsigned i = 0; i < r->live;) {
+            if (r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
                 if (r->seg[i].len > side->max_acked_seg)
                     side->max_acked_seg = r->seg[i].len;
-                r->seg[i].ts = 0;
                 r->live--;
+                r->slot[i] = r->slot[r->live];
+                r->seg[i] = r->seg[r->live];
+            } else {
+                i++;
             }
         }
         if (r->live == 0) {

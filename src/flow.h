@@ -70,17 +70,22 @@ struct sm_tcp_side {
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to
  * learn the largest one the peer acknowledged (MTU black holes) and the
- * first transmission of a segment that stalls. An entry is live until the
- * peer acknowledges it (ts 0 after that). Only live entries matter, so the
- * ring is allocated when a side sends data and freed as soon as everything
- * in it has been acknowledged: an idle or interactive session holds none. */
+ * first transmission of a segment that stalls. A segment counts until the
+ * peer acknowledges it or SM_SEG_RING newer ones were sent (it then left the
+ * ring of SM_SEG_RING slots it conceptually sits in). Only those segments
+ * are kept, in no particular order, each with its slot: the array grows
+ * from 2 entries as needed and is freed once everything in it has been
+ * acknowledged, so an idle or interactive session holds none or a small
+ * one. */
 struct sm_seg_ring {
+    uint8_t next;              /* the slot the next segment takes */
+    uint8_t live;              /* entries in use */
+    uint8_t cap;               /* entries allocated */
+    uint8_t slot[SM_SEG_RING]; /* slot of each entry */
     struct {
-        int64_t ts; /* 0: acknowledged (or never filled) */
+        int64_t ts; /* never 0 (a segment at time 0 is not kept) */
         uint32_t seq, len;
-    } seg[SM_SEG_RING];
-    uint8_t next; /* the slot the next segment overwrites */
-    uint8_t live; /* entries with ts != 0 */
+    } seg[];
 };
 
 /* The oldest segment a side retransmitted that the peer has not

@@ -625,6 +625,55 @@ static void test_flow_retransmissions(void)
     sm_t_free(c);
 }
 
+/* The recent-segment bookkeeping behind stalls and largest_acked_segment:
+ * a segment counts until acknowledged or until SM_SEG_RING newer ones were
+ * sent; the ring is freed once everything in it was acknowledged. */
+static void test_flow_recent_segments(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    enum sm_dir d;
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* 20 segments of 100 + i bytes, none acknowledged. */
+    uint32_t seq = ISN_S + 1, at[20];
+    for (uint32_t i = 0; i < 20; i++) {
+        at[i] = seq;
+        sm_t_send(c, 2 * SEC + i * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, seq, ISN_C + 1, 100 + i);
+        seq += 100 + i;
+    }
+    struct sm_pkt p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    struct sm_flow *f = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, SM_SEG_RING);
+    /* Segment 2 left the ring: its retransmission starts a stall whose
+     * first transmission is unknown. */
+    sm_t_send(c, 4 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[2], ISN_C + 1, 102);
+    CU_ASSERT_TRUE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 1);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 4 * SEC);
+    /* The ACK of the first 10 segments ends it; the largest acknowledged
+     * segment still in the ring is number 9 (109 bytes). */
+    p = sm_t_seg(c, 5 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, at[10], 0);
+    (void)sm_t_packet(c, &p, NULL);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 109);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, 10);
+    /* Segment 15 is still in the ring: its first transmission is known. */
+    sm_t_send(c, 6 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[15], ISN_C + 1, 115);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 2 * SEC + 15 * MS);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[1], 6 * SEC);
+    /* Everything acknowledged: the ring is gone, the evidence stays. */
+    p = sm_t_seg(c, 7 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, seq, 0);
+    (void)sm_t_packet(c, &p, NULL);
+    CU_ASSERT_PTR_NULL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 119);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_PTR_NULL(f->side[SM_DIR_ORIG].segs); /* never sent data */
+    sm_t_free(c);
+}
+
 static void test_flow_fin_rst_tracking(void)
 {
     struct sm_t_ctx *c = sm_t_new(100, 0);
@@ -1181,6 +1230,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_duplicate_first_packet),
     SM_TEST(test_flow_sequence_wrap),
     SM_TEST(test_flow_retransmissions),
+    SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
