@@ -93,6 +93,7 @@ static void sm_flow_free_data(struct sm_flow *f)
     free(f->side[0].segs);
     free(f->side[1].segs);
     free(f->rare);
+    free(f->dup_more);
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -448,10 +449,25 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
     out[n] = '\0';
 }
 
+/* Whether a packet with signature sig from where is a copy of the one
+ * recorded with esig, ets, ewhere. */
+static bool sm_dup_match(uint64_t esig, int64_t ets, int32_t ewhere, uint64_t sig, int32_t where,
+                         int64_t ts)
+{
+    if (esig != sig || ets == 0)
+        return false;
+    if (ts - ets > SM_DUP_WINDOW_USECS || ts < ets)
+        return false;
+    if (where >= 0 && ewhere >= 0 && where == ewhere)
+        return false; /* same interface twice: really sent twice */
+    return true;
+}
+
 /* The same packet captured twice ("-i any" on a router sees it arrive and
  * leave) is counted once. Two copies must agree on every TCP field, the
  * checksum (covering the timestamp option) and the IPv4 ID, arrive within
- * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces. */
+ * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces.
+ * The last SM_DUP_RING packets are compared. */
 static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
 {
     uint64_t sig = sm_mix64(((uint64_t)p->seq << 32) ^ p->ack);
@@ -460,19 +476,32 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
     sig = sm_mix64(sig ^ p->payload_len);
     int32_t where = p->ifindex >= 0 ? p->ifindex : (p->pkttype >= 0 ? 1000000 + p->pkttype : -1);
 
-    for (unsigned i = 0; i < SM_DUP_RING; i++) {
-        if (f->dup_sig[i] != sig || f->dup_ts[i] == 0)
-            continue;
-        if (p->ts_us - f->dup_ts[i] > SM_DUP_WINDOW_USECS || p->ts_us < f->dup_ts[i])
-            continue;
-        if (where >= 0 && f->dup_if[i] >= 0 && where == f->dup_if[i])
-            continue; /* same interface twice: really sent twice */
+    if (sm_dup_match(f->dup_sig, f->dup_ts, f->dup_if, sig, where, p->ts_us))
         return true;
+    struct sm_dup_ring *r = f->dup_more;
+    for (unsigned i = 0; r && i < SM_DUP_RING - 1; i++)
+        if (sm_dup_match(r->sig[i], r->ts[i], r->where[i], sig, where, p->ts_us))
+            return true;
+
+    /* This packet becomes the newest. The previous newest still matters
+     * if a later packet may come within the window of it; if not, neither
+     * do the older ones. */
+    if (f->dup_ts != 0 && p->ts_us - f->dup_ts <= SM_DUP_WINDOW_USECS) {
+        if (!r)
+            r = f->dup_more = calloc(1, sizeof(*r)); /* NULL: forgotten, as if older */
+        if (r) {
+            r->sig[r->next] = f->dup_sig;
+            r->ts[r->next] = f->dup_ts;
+            r->where[r->next] = f->dup_if;
+            r->next = (uint8_t)((r->next + 1) % (SM_DUP_RING - 1));
+        }
+    } else if (r) {
+        free(r);
+        f->dup_more = NULL;
     }
-    f->dup_sig[f->dup_next] = sig;
-    f->dup_ts[f->dup_next] = p->ts_us;
-    f->dup_if[f->dup_next] = where;
-    f->dup_next = (uint8_t)((f->dup_next + 1) % SM_DUP_RING);
+    f->dup_sig = sig;
+    f->dup_ts = p->ts_us;
+    f->dup_if = where;
     return false;
 }
 

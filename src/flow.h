@@ -121,6 +121,18 @@ struct sm_flow_icmp {
     bool quoted_syn;    /* the quoted seq was the initiator's ISN */
 };
 
+/* The signatures of the SM_DUP_RING - 1 packets before the newest one.
+ * Capture time never moves backwards (the engine holds it), so once the
+ * newest packet is older than SM_DUP_WINDOW_USECS none of them can match a
+ * later packet: the ring exists only during bursts of packets, and a quiet
+ * connection holds none. */
+struct sm_dup_ring {
+    uint64_t sig[SM_DUP_RING - 1];
+    int64_t ts[SM_DUP_RING - 1];
+    int32_t where[SM_DUP_RING - 1];
+    uint8_t next;
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -175,11 +187,13 @@ struct sm_flow {
     bool evicted : 1;
     bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
 
-    /* Duplicate suppression ring (SM_DUP_RING recent packet signatures). */
-    uint8_t dup_next;
-    int32_t dup_if[SM_DUP_RING];
-    uint64_t dup_sig[SM_DUP_RING];
-    int64_t dup_ts[SM_DUP_RING];
+    /* Duplicate suppression (flow.c): the signatures of the last
+     * SM_DUP_RING packets, the newest here, the older ones in dup_more
+     * while they are young enough to matter. */
+    int32_t dup_if;
+    uint64_t dup_sig;
+    int64_t dup_ts;
+    struct sm_dup_ring *dup_more;
 };
 
 struct sm_stream;

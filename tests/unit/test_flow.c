@@ -45,6 +45,7 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         }
         r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
         r->e[r->n].f.stream = NULL;
+        r->e[r->n].f.dup_more = NULL;
         r->n++;
     }
     r->total++;
@@ -545,6 +546,56 @@ static void test_flow_duplicates(void)
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 3);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1 + 1 + 2);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 1);
+    sm_t_free(c);
+}
+
+/* Copies interleaved with other packets: the last SM_DUP_RING packets are
+ * compared, during a burst and after a pause. */
+static void test_flow_duplicates_interleaved(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_pkt p[SM_DUP_RING + 1];
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    for (int round = 0; round < 2; round++) {
+        /* SM_DUP_RING packets, then a copy of each (another interface):
+         * each copy finds its original among the last SM_DUP_RING. */
+        int64_t t0 = (2 + round) * SEC;
+        for (uint32_t i = 0; i < SM_DUP_RING; i++) {
+            p[i] = sm_t_seg(c, t0 + i * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH,
+                            ISN_C + 1 + (round * SM_DUP_RING + i) * 10, ISN_S + 1, 10);
+            p[i].ifindex = 3;
+            (void)sm_t_packet(c, &p[i], NULL);
+        }
+        for (uint32_t i = 0; i < SM_DUP_RING; i++) {
+            struct sm_pkt q = p[i];
+            q.ifindex = 4;
+            q.ts_us = t0 + 10 * MS + i;
+            CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, NULL));
+        }
+    }
+    /* A copy of a packet pushed out by SM_DUP_RING newer ones is not one. */
+    int64_t t0 = 5 * SEC;
+    uint32_t base = ISN_C + 1000;
+    for (uint32_t i = 0; i <= SM_DUP_RING; i++) {
+        p[i] = sm_t_seg(c, t0 + i * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, base + i * 10, ISN_S + 1,
+                        10);
+        p[i].ifindex = 3;
+        (void)sm_t_packet(c, &p[i], NULL);
+    }
+    struct sm_pkt q = p[0];
+    q.ifindex = 4;
+    q.ts_us = t0 + 10 * MS;
+    CU_ASSERT_PTR_NOT_NULL(sm_t_packet(c, &q, NULL));
+    /* That copy counted as a packet and pushed out p[1]; p[2] is still in. */
+    q = p[2];
+    q.ifindex = 4;
+    q.ts_us = t0 + 11 * MS;
+    CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, NULL));
+
+    sm_flow_flush(c->t, 9 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 2 * SM_DUP_RING + 1);
     sm_t_free(c);
 }
 
@@ -1227,6 +1278,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
     SM_TEST(test_flow_duplicates),
+    SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
     SM_TEST(test_flow_sequence_wrap),
     SM_TEST(test_flow_retransmissions),
