@@ -10,7 +10,11 @@
 enum sm_exp_list {
     SM_EXP_NONE = 0,
     SM_EXP_CLOSED = 1,
-    SM_EXP_HANDSHAKE = 2
+    SM_EXP_HANDSHAKE = 2,
+    /* Established connections holding a duplicate ring (struct
+     * sm_dup_ring), in the order they got it or were last checked:
+     * sm_flow_expire() frees the rings of those gone quiet. */
+    SM_EXP_BURST = 3
 };
 
 struct sm_dlist {
@@ -40,7 +44,7 @@ struct sm_flow_table {
      * two other flows per packet, cache misses that grew with the table. */
     struct sm_dlist lru;
     struct sm_flow *hand;      /* next eviction candidate; NULL: the head */
-    struct sm_dlist expiry[3]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE] */
+    struct sm_dlist expiry[4]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE], [SM_EXP_BURST] */
     struct sm_flow_stats stats;
 };
 
@@ -173,6 +177,10 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
         want = SM_EXP_CLOSED;
     else if (!f->established)
         want = SM_EXP_HANDSHAKE;
+    else if (f->dup_more)
+        want = SM_EXP_BURST;
+    if (want == SM_EXP_BURST && f->exp_list == SM_EXP_BURST)
+        return; /* not moved per packet: sm_flow_expire() moves it once a pass */
     if (f->exp_list != SM_EXP_NONE)
         sm_dlist_remove(&t->expiry[f->exp_list], f, false);
     f->exp_list = want;
@@ -915,6 +923,27 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     while ((f = t->expiry[SM_EXP_HANDSHAKE].head) &&
            f->last_ts + t->cfg.handshake_timeout_us <= now)
         sm_flow_finish(t, f, SM_END_TIMEOUT, now);
+    /* Duplicate rings: once the newest packet is more than the window old,
+     * no later packet (capture time never goes back) can match any of the
+     * older ones, so the ring goes. A connection still in its burst goes to
+     * the tail, to be looked at again at the next pass: each pass visits
+     * the connections that were busy since the one before, once. */
+    struct sm_dlist *burst = &t->expiry[SM_EXP_BURST];
+    struct sm_flow *last = burst->tail;
+    while ((f = burst->head)) {
+        bool done = f == last;
+        sm_dlist_remove(burst, f, false);
+        if (now - f->dup_ts > SM_DUP_WINDOW_USECS) {
+            free(f->dup_more);
+            f->dup_more = NULL;
+            f->exp_list = SM_EXP_NONE;
+            sm_flow_requeue(t, f);
+        } else {
+            sm_dlist_append(burst, f, false);
+        }
+        if (done)
+            break;
+    }
 }
 
 static int sm_flow_cmp_id(const void *a, const void *b)

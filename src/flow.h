@@ -124,7 +124,8 @@ struct sm_flow_icmp {
 /* The signatures of the SM_DUP_RING - 1 packets before the newest one.
  * Capture time never moves backwards (the engine holds it), so once the
  * newest packet is older than SM_DUP_WINDOW_USECS none of them can match a
- * later packet: the ring exists only during bursts of packets, and a quiet
+ * later packet: the ring exists only during bursts of packets (freed by the
+ * next packet after a pause, or by sm_flow_expire()), and a quiet
  * connection holds none. */
 struct sm_dup_ring {
     uint64_t sig[SM_DUP_RING - 1];

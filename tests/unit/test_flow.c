@@ -592,6 +592,17 @@ static void test_flow_duplicates_interleaved(void)
     q.ifindex = 4;
     q.ts_us = t0 + 11 * MS;
     CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, NULL));
+    /* The burst's ring stays while a copy may still come, and goes once
+     * the newest packet is older than the window. */
+    q = sm_t_seg(c, t0 + 20 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, base + 50, 0);
+    struct sm_flow *f = sm_t_packet(c, &q, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    sm_flow_expire(c->t, t0 + 20 * MS + SM_DUP_WINDOW_USECS);
+    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    sm_flow_expire(c->t, t0 + 21 * MS + SM_DUP_WINDOW_USECS);
+    CU_ASSERT_PTR_NULL(f->dup_more);
+    CU_ASSERT_EQUAL(c->rec.n, 0);
 
     sm_flow_flush(c->t, 9 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
