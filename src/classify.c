@@ -335,7 +335,7 @@ static const char sm_hint_keepalive_too_slow[] =
 static void sm_state_table_hint(const struct sm_flow *f, struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalives + r->tcp_keepalives)
+    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalive || r->tcp_keepalive)
         out->hint = sm_hint_keepalive_too_slow;
 }
 

@@ -50,7 +50,7 @@ bool sm_flow_one_sided(const struct sm_flow *f)
         if (peer->pkts != 0 || s->pkts == 0)
             continue;
         /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (s->data_pkts > 0 || f->established || !(s->syn_count)))
+        if (s->ack_known && (s->payload_bytes > 0 || f->established || !(s->syn_count)))
             return true;
     }
     return false;
@@ -221,7 +221,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_event_idle_match(w, gap);
         w->ops->obj_begin(w, "keepalives_seen");
         w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
-        w->ops->boolean(w, "tcp", o->tcp_keepalives + r->tcp_keepalives > 0);
+        w->ops->boolean(w, "tcp", o->tcp_keepalive || r->tcp_keepalive);
         w->ops->obj_end(w);
     }
     sm_event_stall(w, f);
@@ -297,8 +297,9 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
 
     w->ops->obj_begin(w, "tcp");
-    if (f->hs_ack_ts && f->hs_syn_ts)
-        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - f->hs_syn_ts) / 1e3, 3);
+    int64_t hs_syn_ts = sm_flow_hs_syn_ts(f);
+    if (f->hs_ack_ts && hs_syn_ts)
+        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - hs_syn_ts) / 1e3, 3);
     else
         w->ops->null(w, "rtt_ms");
     w->ops->u64(w, "retransmissions_toserver", o->retrans);

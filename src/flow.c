@@ -83,6 +83,11 @@ int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
     return f->rare && i < SM_MAX_SYN_TIMES ? f->rare->syn_ts[i] : 0;
 }
 
+int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
+{
+    return f->hs_syn_n ? sm_flow_syn_ts(f, f->hs_syn_n - 1u) : 0;
+}
+
 /* The flow's rare evidence, allocated on first use; NULL when out of memory
  * (the evidence is lost, the connection is still tracked). */
 static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
@@ -457,6 +462,15 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
     out[n] = '\0';
 }
 
+/* The time of the connection's newest TCP packet, the one whose signature
+ * the flow holds: every packet recorded for duplicate suppression is then
+ * tracked (sm_flow_track() sets its side's last_ts), and time never moves
+ * backwards. 0 before the first. */
+static int64_t sm_flow_dup_ts(const struct sm_flow *f)
+{
+    return f->side[0].last_ts > f->side[1].last_ts ? f->side[0].last_ts : f->side[1].last_ts;
+}
+
 /* Whether a packet with signature sig from where is a copy of the one
  * recorded with esig, ets, ewhere. */
 static bool sm_dup_match(uint64_t esig, int64_t ets, int32_t ewhere, uint64_t sig, int32_t where,
@@ -484,7 +498,8 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
     sig = sm_mix64(sig ^ p->payload_len);
     int32_t where = p->ifindex >= 0 ? p->ifindex : (p->pkttype >= 0 ? 1000000 + p->pkttype : -1);
 
-    if (sm_dup_match(f->dup_sig, f->dup_ts, f->dup_if, sig, where, p->ts_us))
+    int64_t newest = sm_flow_dup_ts(f);
+    if (sm_dup_match(f->dup_sig, newest, f->dup_if, sig, where, p->ts_us))
         return true;
     struct sm_dup_ring *r = f->dup_more;
     for (unsigned i = 0; r && i < SM_DUP_RING - 1; i++)
@@ -494,12 +509,12 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
     /* This packet becomes the newest. The previous newest still matters
      * if a later packet may come within the window of it; if not, neither
      * do the older ones. */
-    if (f->dup_ts != 0 && p->ts_us - f->dup_ts <= SM_DUP_WINDOW_USECS) {
+    if (newest != 0 && p->ts_us - newest <= SM_DUP_WINDOW_USECS) {
         if (!r)
             r = f->dup_more = calloc(1, sizeof(*r)); /* NULL: forgotten, as if older */
         if (r) {
             r->sig[r->next] = f->dup_sig;
-            r->ts[r->next] = f->dup_ts;
+            r->ts[r->next] = newest;
             r->where[r->next] = f->dup_if;
             r->next = (uint8_t)((r->next + 1) % (SM_DUP_RING - 1));
         }
@@ -508,7 +523,6 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
         f->dup_more = NULL;
     }
     f->dup_sig = sig;
-    f->dup_ts = p->ts_us;
     f->dup_if = where;
     return false;
 }
@@ -659,7 +673,7 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
                            !(p->flags & (SM_TH_SYN | SM_TH_FIN | SM_TH_RST)) &&
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
-        s->tcp_keepalives++;
+        s->tcp_keepalive = true;
     if (gap > f->max_gap_us)
         f->max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
@@ -724,12 +738,8 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         if (fl & SM_TH_ACK) {
             if (!f->synack_ts) {
                 f->synack_ts = p->ts_us;
-                f->hs_syn_ts = peer->syn_count
-                                       ? sm_flow_syn_ts(f, (peer->syn_count > SM_MAX_SYN_TIMES
-                                                                    ? SM_MAX_SYN_TIMES
-                                                                    : peer->syn_count) -
-                                                                   1)
-                                       : 0;
+                f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
+                                                                           : peer->syn_count);
             }
             sm_flow_history_add(f, d, 'H');
         } else {
@@ -774,7 +784,6 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     }
 
     if (p->payload_len > 0) {
-        s->data_pkts++;
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
         s->payload_bytes += p->payload_len;
@@ -933,7 +942,7 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     while ((f = burst->head)) {
         bool done = f == last;
         sm_dlist_remove(burst, f, false);
-        if (now - f->dup_ts > SM_DUP_WINDOW_USECS) {
+        if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
             free(f->dup_more);
             f->dup_more = NULL;
             f->exp_list = SM_EXP_NONE;

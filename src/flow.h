@@ -41,16 +41,14 @@ struct sm_tcp_side {
     /* This side's recent data segments, allocated while one of them is
      * unacknowledged (see struct sm_seg_ring). */
     struct sm_seg_ring *segs;
-    uint32_t data_pkts; /* packets carrying payload */
-    uint32_t retrans;   /* payload segments below the highest seq sent */
-    uint32_t isn;       /* initial sequence number, from this side's SYN */
-    uint32_t next_seq;  /* highest seq + length sent */
-    uint32_t max_ack;   /* highest ACK number this side sent */
+    uint32_t retrans;  /* payload segments below the highest seq sent */
+    uint32_t isn;      /* initial sequence number, from this side's SYN */
+    uint32_t next_seq; /* highest seq + length sent */
+    uint32_t max_ack;  /* highest ACK number this side sent */
     uint32_t fin_seq;
     uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
     uint32_t fin_count;
     uint32_t rst_count;
-    uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
     uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
@@ -66,6 +64,7 @@ struct sm_tcp_side {
     bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;
     bool sack_perm : 1, ts_opt : 1;
     bool rst_seq_exact : 1; /* the RST's seq was exactly what the peer expected */
+    bool tcp_keepalive : 1; /* sent a probe: seq one below next_seq, 0 or 1 byte */
 };
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to
@@ -166,7 +165,6 @@ struct sm_flow {
     int64_t syn_ts0;     /* the initiator's first SYN (retries: rare->syn_ts) */
     int64_t synack_ts;   /* first SYN-ACK */
     int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
-    int64_t hs_syn_ts;   /* the last SYN before the first SYN-ACK */
     uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
     uint32_t truncated;  /* packets cut by the snaplen */
     uint32_t fragments;
@@ -187,13 +185,16 @@ struct sm_flow {
     bool superseded : 1;
     bool evicted : 1;
     bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
+    /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
+     * last of them started the handshake (sm_flow_hs_syn_ts()). */
+    uint8_t hs_syn_n;
 
     /* Duplicate suppression (flow.c): the signatures of the last
-     * SM_DUP_RING packets, the newest here, the older ones in dup_more
-     * while they are young enough to matter. */
+     * SM_DUP_RING packets, the newest here (its time is the later of the
+     * sides' last_ts), the older ones in dup_more while they are young
+     * enough to matter. */
     int32_t dup_if;
     uint64_t dup_sig;
-    int64_t dup_ts;
     struct sm_dup_ring *dup_more;
 };
 
@@ -252,6 +253,8 @@ const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
 const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f);
 /* Writes the history letters as a string (at most SM_HISTORY_MAX and a NUL). */
 void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
+/* The last SYN before the first SYN-ACK (0: none): the handshake's start. */
+int64_t sm_flow_hs_syn_ts(const struct sm_flow *f);
 /* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
 

@@ -93,7 +93,7 @@ static void sm_t_synack(struct sm_flow *f, unsigned n)
     r->seq_known = true;
     r->next_seq = 5001;
     f->synack_ts = T0 + 10 * MS;
-    f->hs_syn_ts = T0;
+    f->hs_syn_n = 1; /* the first SYN (T0) */
 }
 
 static void sm_t_established(struct sm_flow *f)
@@ -111,7 +111,6 @@ static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
     sm_t_pkt(f, d, ts);
-    s->data_pkts++;
     s->payload_bytes += strlen(text);
 }
 
