@@ -236,8 +236,8 @@ static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_miss
 static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct sm_classification *c)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    int64_t to = o->fin_count ? o->fin_ts : (o->rst_count ? o->rst_ts : INT64_MAX);
-    int64_t tr = r->fin_count ? r->fin_ts : (r->rst_count ? r->rst_ts : INT64_MAX);
+    int64_t to = o->fin_seen ? o->fin_ts : (o->rst_count ? o->rst_ts : INT64_MAX);
+    int64_t tr = r->fin_seen ? r->fin_ts : (r->rst_count ? r->rst_ts : INT64_MAX);
     if (to == INT64_MAX && tr == INT64_MAX)
         return SM_BY_NONE;
     if (c->rst_origin == SM_RST_MIDDLEBOX)
@@ -280,7 +280,7 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "kex_exchange_identification: read: Connection reset by peer");
         return true;
     }
-    if (sv->fin_count) {
+    if (sv->fin_seen) {
         out->verdict = SM_V_CLOSED_BEFORE_BANNER;
         out->confidence = 0.9;
         out->closed_by = SM_BY_SERVER;
@@ -297,14 +297,14 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "kex_exchange_identification: Connection closed by remote host");
         return true;
     }
-    if (cl->fin_count || cl->rst_count) {
+    if (cl->fin_seen || cl->rst_count) {
         out->verdict = SM_V_NO_BANNER;
         out->confidence = 0.8;
         out->closed_by = srv == SM_DIR_RESP ? SM_BY_CLIENT : SM_BY_SERVER;
         snprintf(out->reason, sizeof(out->reason),
                  "The server accepted the connection but sent no SSH identification line in "
                  "%.1f s; the client gave up.",
-                 (double)((cl->fin_count ? cl->fin_ts : cl->rst_ts) - f->first_ts) / 1e6);
+                 (double)((cl->fin_seen ? cl->fin_ts : cl->rst_ts) - f->first_ts) / 1e6);
         snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
         return true;
     }
@@ -345,7 +345,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                                 struct sm_classification *out, const char *host)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
+    bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
     int dead = sm_dead_side(f, ctx, ended);
     const struct sm_flow_idle *idle = sm_flow_idle_of(f);
     /* Traffic resumed after an idle period and was never acknowledged. */
@@ -423,7 +423,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
      * are: an MTU black hole toward the client, seen from the far side.
      * (A healthy session answers the client's last requests with data
      * before the client closes, so neither condition holds there.) */
-    if (o->fin_count && !r->fin_count && !r->rst_count && !o->rst_count && r->ack_known &&
+    if (o->fin_seen && !r->fin_seen && !r->rst_count && !o->rst_count && r->ack_known &&
         r->max_ack == o->fin_seq + 1 &&
         (ctx->network_loss[SM_DIR_RESP] >= 1000 || o->data_since_peer_data >= 3)) {
         out->verdict = SM_V_MTU_BLACKHOLE;
@@ -487,7 +487,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
      * proves nothing. */
     if (!srv_banner && a->gap[srv])
         banners_missed = true;
-    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0;
+    bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0;
     out->phase = sm_phase_of(a, banners_missed);
     enum sm_closed_by rst_by = out->rst_dir == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
     if (out->rst_origin == SM_RST_MIDDLEBOX)
@@ -509,7 +509,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
          * pre-banner text) until the server closes or it times out. */
         if (a->not_protocol[SM_DIR_RESP])
             snprintf(out->symptom, sizeof(out->symptom), "%s",
-                     f->side[SM_DIR_RESP].fin_count || f->side[SM_DIR_RESP].rst_count
+                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_count
                              ? "kex_exchange_identification: Connection closed by remote host"
                              : "Connection timed out during banner exchange");
         goto done;
@@ -546,10 +546,10 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         goto done;
     }
 
-    if (out->rst_dir >= 0 && !(o->fin_count && r->fin_count)) {
+    if (out->rst_dir >= 0 && !(o->fin_seen && r->fin_seen)) {
         /* A RST answering the other side's FIN is an abortive but orderly end. */
         const struct sm_tcp_side *other = &f->side[!out->rst_dir];
-        if (!(other->fin_count && other->fin_ts <= f->side[out->rst_dir].rst_ts)) {
+        if (!(other->fin_seen && other->fin_ts <= f->side[out->rst_dir].rst_ts)) {
             out->verdict = SM_V_RESET;
             out->confidence = 0.85;
             out->closed_by = rst_by;
@@ -563,11 +563,11 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             goto done;
         }
     }
-    if (o->fin_count || r->fin_count) {
-        if ((o->fin_count && r->fin_count) || out->rst_dir >= 0) {
+    if (o->fin_seen || r->fin_seen) {
+        if ((o->fin_seen && r->fin_seen) || out->rst_dir >= 0) {
             out->verdict = SM_V_NORMAL_CLOSE;
             out->confidence = 0.9;
-            bool cli_first = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
+            bool cli_first = o->fin_seen && (!r->fin_seen || o->fin_ts <= r->fin_ts);
             out->closed_by = cli_first ? SM_BY_CLIENT : SM_BY_SERVER;
             snprintf(out->reason, sizeof(out->reason),
                      "The %s closed the connection in order (FIN), and the other side followed.",

@@ -195,8 +195,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_w_cstr(w, "rst_origin", sm_rst_origin_name(c->rst_origin));
         sm_event_rst(w, f, c);
     }
-    if (o->fin_count || r->fin_count) {
-        bool cli = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
+    if (o->fin_seen || r->fin_seen) {
+        bool cli = o->fin_seen && (!r->fin_seen || o->fin_ts <= r->fin_ts);
         sm_w_cstr(w, "first_fin_from", cli ? "client" : "server");
     }
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);

@@ -680,7 +680,7 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     if (gap > f->max_gap_us)
         f->max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
-        p->payload_len <= SM_KEEPALIVE_MAX_BYTES)
+        p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->keepalive_like < 2)
         s->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
@@ -794,11 +794,11 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     }
 
     if (fl & SM_TH_FIN) {
-        if (!s->fin_count) {
+        if (!s->fin_seen) {
             s->fin_ts = p->ts_us;
             s->fin_seq = p->seq + p->payload_len;
         }
-        s->fin_count++;
+        s->fin_seen = true;
         sm_flow_history_add(f, d, 'F');
     }
     if (fl & SM_TH_RST)
@@ -823,7 +823,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
             f->established = true;
     }
-    if ((fl & SM_TH_RST) || (f->side[0].fin_count && f->side[1].fin_count))
+    if ((fl & SM_TH_RST) || (f->side[0].fin_seen && f->side[1].fin_seen))
         f->ended = true;
 }
 

@@ -47,10 +47,8 @@ struct sm_tcp_side {
     uint32_t max_ack;  /* highest ACK number this side sent */
     uint32_t fin_seq;
     uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
-    uint32_t fin_count;
     uint32_t rst_count;
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
-    uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
     uint16_t mss;                  /* from the SYN, 0 if absent */
     uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
@@ -65,6 +63,10 @@ struct sm_tcp_side {
     bool sack_perm : 1, ts_opt : 1;
     bool rst_seq_exact : 1; /* the RST's seq was exactly what the peer expected */
     bool tcp_keepalive : 1; /* sent a probe: seq one below next_seq, 0 or 1 byte */
+    bool fin_seen : 1;
+    /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
+     * only "both sides together at least 2" is ever asked. */
+    uint8_t keepalive_like : 2;
 };
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to

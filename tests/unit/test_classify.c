@@ -145,9 +145,9 @@ static void sm_t_session(struct sm_flow *f, struct sm_app_facts *a)
 static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
 {
     sm_t_pkt(f, d, ts);
-    f->side[d].fin_count++;
+    f->side[d].fin_seen = true;
     f->side[d].fin_ts = ts;
-    if (f->side[0].fin_count && f->side[1].fin_count)
+    if (f->side[0].fin_seen && f->side[1].fin_seen)
         f->ended = true;
 }
 
@@ -670,7 +670,7 @@ static void test_classify_details(void)
     /* A middlebox RST during the key exchange is a reset, not kex-failed. */
     sm_t_app(&a);
     row_kex_no_common(&f, &a);
-    f.side[0].fin_count = f.side[1].fin_count = 0;
+    f.side[0].fin_seen = f.side[1].fin_seen = false;
     a.kex_no_common = false;
     sm_t_rst(&f, SM_DIR_RESP, T0 + 40 * MS, 33);
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
