@@ -16,6 +16,11 @@ struct sm_reasm_seg {
     uint8_t data[];
 };
 
+static uint32_t sm_sat32(uint64_t v)
+{
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static bool sm_lt(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) < 0;
@@ -57,7 +62,8 @@ static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 {
     free(d->buf);
     d->buf = NULL;
-    d->len = d->cap = 0;
+    d->len = 0;
+    d->cap_code = 0;
     while (d->ooo) {
         struct sm_reasm_seg *s = d->ooo;
         d->ooo = s->next;
@@ -120,11 +126,11 @@ static size_t sm_reasm_offer(struct sm_reasm_dir *d, int dir, const struct sm_re
         d->skip += skip;
         if (!*more)
             return used;
-        d->need = need ? (uint64_t)(n - used) + need : 0;
+        d->need = need ? sm_sat32((uint64_t)(n - used) + need) : 0;
         if (consumed == 0) {
             /* No progress: wait for at least one more byte. */
             if (d->need <= n - used)
-                d->need = (uint64_t)(n - used) + 1;
+                d->need = sm_sat32((uint64_t)(n - used) + 1);
             break;
         }
     }
@@ -144,12 +150,12 @@ static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reas
     }
     memmove(d->buf, d->buf + used, d->len - used);
     d->len -= (uint32_t)used;
-    if (d->len == 0 && d->cap > 0) {
+    if (d->len == 0 && d->cap_code > 0) {
         /* Idle connections hold no buffer: most of a connection's life
          * (the encrypted part) passes through without one. */
         free(d->buf);
         d->buf = NULL;
-        d->cap = 0;
+        d->cap_code = 0;
     }
 }
 
@@ -170,12 +176,11 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
         sm_reasm_stop(d);
         return;
     }
-    if (d->len + n > d->cap) {
-        uint32_t cap = d->cap ? d->cap : 2048;
-        while (cap < d->len + n)
-            cap *= 2;
-        if (cap > SM_REASM_MAX_BUF)
-            cap = SM_REASM_MAX_BUF;
+    if (d->len + n > sm_reasm_dir_cap(d)) {
+        uint8_t code = d->cap_code ? d->cap_code : 1; /* 2 KiB first */
+        while (code < SM_REASM_CAP_MAX && (1024u << code) < d->len + n)
+            code = (1024u << code) * 2 > SM_REASM_MAX_BUF ? SM_REASM_CAP_MAX : (uint8_t)(code + 1);
+        uint32_t cap = code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << code;
         uint8_t *nb = realloc(d->buf, cap);
         if (!nb) {
             SM_REASM_ADD(d, dropped, n);
@@ -183,7 +188,7 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
             return;
         }
         d->buf = nb;
-        d->cap = cap;
+        d->cap_code = code;
     }
     memcpy(d->buf + d->len, p, n);
     d->len += n;

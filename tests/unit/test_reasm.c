@@ -445,7 +445,7 @@ static void test_reasm_consumer_stops(void)
     CU_ASSERT(d->stopped);
     CU_ASSERT_PTR_NULL(d->buf);
     CU_ASSERT_PTR_NULL(d->ooo);
-    CU_ASSERT_EQUAL(d->len + d->cap + d->ooo_bytes + d->ooo_count, 0);
+    CU_ASSERT_EQUAL(d->len + d->cap_code + d->ooo_bytes + d->ooo_count, 0);
     /* Nothing more reaches it, the other direction still works. */
     sm_t_seg(g, 0, 1038, "more");
     sm_reasm_ack(&g->r, 0, 5000, &g->sink);
@@ -703,7 +703,7 @@ static void test_reasm_max_buf_stops(void)
         sm_t_pseg(g, 0, seq, mss);
     CU_ASSERT_FALSE(g->r.dir[0].stopped);
     CU_ASSERT_EQUAL(g->r.dir[0].len, fit * mss);
-    CU_ASSERT(g->r.dir[0].cap <= SM_REASM_MAX_BUF);
+    CU_ASSERT(sm_reasm_dir_cap(&g->r.dir[0]) <= SM_REASM_MAX_BUF);
     CU_ASSERT_EQUAL(g->k.calls, fit);
     sm_t_pseg(g, 0, seq, mss);
     seq += mss;
