@@ -84,22 +84,29 @@ static const char *sm_host(const struct sm_flow *f, char *buf, size_t n)
 
 /* A RST from a side whose TTL / hop limit differs from that side's earlier
  * packets was not sent by the endpoint's stack (RST injection, firewall). */
-static enum sm_rst_origin sm_rst_origin(const struct sm_tcp_side *s)
+static enum sm_rst_origin sm_rst_origin(const struct sm_flow *f, int d)
 {
-    if (!s->rst_count)
+    const struct sm_tcp_side *s = &f->side[d];
+    if (!s->rst_seen)
         return SM_RST_NONE;
     if (!s->ttl_known)
         return SM_RST_UNKNOWN;
-    return s->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
+    return sm_flow_end_of(f, d)->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
+}
+
+/* How the side s of f ended. */
+static const struct sm_tcp_end *sm_end(const struct sm_flow *f, const struct sm_tcp_side *s)
+{
+    return sm_flow_end_of(f, s == &f->side[SM_DIR_ORIG] ? SM_DIR_ORIG : SM_DIR_RESP);
 }
 
 /* Which side reset first; -1 if none. */
 static int sm_first_rst(const struct sm_flow *f)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (o->rst_count && (!r->rst_count || o->rst_ts <= r->rst_ts))
+    if (o->rst_seen && (!r->rst_seen || sm_end(f, o)->rst_ts <= sm_end(f, r)->rst_ts))
         return SM_DIR_ORIG;
-    if (r->rst_count)
+    if (r->rst_seen)
         return SM_DIR_RESP;
     return -1;
 }
@@ -168,7 +175,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                                  : "No route to host");
         return;
     }
-    if (r->rst_count && !f->synack_ts) {
+    if (r->rst_seen && !f->synack_ts) {
         out->verdict = SM_V_REFUSED;
         out->confidence = o->syn_count ? 0.95 : 0.6;
         out->closed_by = SM_BY_SERVER;
@@ -202,7 +209,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     if (f->synack_ts) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;
-        out->closed_by = r->rst_count ? SM_BY_SERVER : SM_BY_NONE;
+        out->closed_by = r->rst_seen ? SM_BY_SERVER : SM_BY_NONE;
         snprintf(out->reason, sizeof(out->reason),
                  "The server answered with %u SYN-ACK%s but the client's ACK never came.",
                  r->syn_count, r->syn_count == 1 ? "" : "s");
@@ -236,8 +243,10 @@ static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_miss
 static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct sm_classification *c)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    int64_t to = o->fin_seen ? o->fin_ts : (o->rst_count ? o->rst_ts : INT64_MAX);
-    int64_t tr = r->fin_seen ? r->fin_ts : (r->rst_count ? r->rst_ts : INT64_MAX);
+    int64_t to =
+            o->fin_seen ? sm_end(f, o)->fin_ts : (o->rst_seen ? sm_end(f, o)->rst_ts : INT64_MAX);
+    int64_t tr =
+            r->fin_seen ? sm_end(f, r)->fin_ts : (r->rst_seen ? sm_end(f, r)->rst_ts : INT64_MAX);
     if (to == INT64_MAX && tr == INT64_MAX)
         return SM_BY_NONE;
     if (c->rst_origin == SM_RST_MIDDLEBOX)
@@ -297,14 +306,16 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "kex_exchange_identification: Connection closed by remote host");
         return true;
     }
-    if (cl->fin_seen || cl->rst_count) {
+    if (cl->fin_seen || cl->rst_seen) {
         out->verdict = SM_V_NO_BANNER;
         out->confidence = 0.8;
         out->closed_by = srv == SM_DIR_RESP ? SM_BY_CLIENT : SM_BY_SERVER;
         snprintf(out->reason, sizeof(out->reason),
                  "The server accepted the connection but sent no SSH identification line in "
                  "%.1f s; the client gave up.",
-                 (double)((cl->fin_seen ? cl->fin_ts : cl->rst_ts) - f->first_ts) / 1e6);
+                 (double)((cl->fin_seen ? sm_end(f, cl)->fin_ts : sm_end(f, cl)->rst_ts) -
+                          f->first_ts) /
+                         1e6);
         snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
         return true;
     }
@@ -423,8 +434,8 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
      * are: an MTU black hole toward the client, seen from the far side.
      * (A healthy session answers the client's last requests with data
      * before the client closes, so neither condition holds there.) */
-    if (o->fin_seen && !r->fin_seen && !r->rst_count && !o->rst_count && r->ack_known &&
-        r->max_ack == o->fin_seq + 1 &&
+    if (o->fin_seen && !r->fin_seen && !r->rst_seen && !o->rst_seen && r->ack_known &&
+        r->max_ack == sm_end(f, o)->fin_seq + 1 &&
         (ctx->network_loss[SM_DIR_RESP] >= 1000 || o->data_since_peer_data >= 3)) {
         out->verdict = SM_V_MTU_BLACKHOLE;
         out->confidence = ctx->network_loss[SM_DIR_RESP] >= 1000 ? 0.6 : 0.5;
@@ -440,7 +451,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
      * the connection. */
-    if (idle_unacked && out->rst_dir >= 0 && f->side[out->rst_dir].rst_ts >= idle->ts) {
+    if (idle_unacked && out->rst_dir >= 0 && sm_flow_end_of(f, out->rst_dir)->rst_ts >= idle->ts) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
         out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
         sm_state_table_hint(f, out);
@@ -468,7 +479,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     memset(out, 0, sizeof(*out));
     out->rst_dir = sm_first_rst(f);
     if (out->rst_dir >= 0)
-        out->rst_origin = sm_rst_origin(&f->side[out->rst_dir]);
+        out->rst_origin = sm_rst_origin(f, out->rst_dir);
     sm_host(f, host, sizeof(host));
     uint16_t port = f->port[SM_DIR_RESP];
 
@@ -509,7 +520,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
          * pre-banner text) until the server closes or it times out. */
         if (a->not_protocol[SM_DIR_RESP])
             snprintf(out->symptom, sizeof(out->symptom), "%s",
-                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_count
+                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_seen
                              ? "kex_exchange_identification: Connection closed by remote host"
                              : "Connection timed out during banner exchange");
         goto done;
@@ -549,7 +560,8 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     if (out->rst_dir >= 0 && !(o->fin_seen && r->fin_seen)) {
         /* A RST answering the other side's FIN is an abortive but orderly end. */
         const struct sm_tcp_side *other = &f->side[!out->rst_dir];
-        if (!(other->fin_seen && other->fin_ts <= f->side[out->rst_dir].rst_ts)) {
+        if (!(other->fin_seen &&
+              sm_end(f, other)->fin_ts <= sm_flow_end_of(f, out->rst_dir)->rst_ts)) {
             out->verdict = SM_V_RESET;
             out->confidence = 0.85;
             out->closed_by = rst_by;
@@ -567,7 +579,8 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         if ((o->fin_seen && r->fin_seen) || out->rst_dir >= 0) {
             out->verdict = SM_V_NORMAL_CLOSE;
             out->confidence = 0.9;
-            bool cli_first = o->fin_seen && (!r->fin_seen || o->fin_ts <= r->fin_ts);
+            bool cli_first =
+                    o->fin_seen && (!r->fin_seen || sm_end(f, o)->fin_ts <= sm_end(f, r)->fin_ts);
             out->closed_by = cli_first ? SM_BY_CLIENT : SM_BY_SERVER;
             snprintf(out->reason, sizeof(out->reason),
                      "The %s closed the connection in order (FIN), and the other side followed.",

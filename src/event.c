@@ -79,20 +79,21 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
                          const struct sm_classification *c)
 {
     const struct sm_tcp_side *s = &f->side[c->rst_dir];
+    const struct sm_tcp_end *e = sm_flow_end_of(f, c->rst_dir);
     w->ops->obj_begin(w, "rst");
     sm_w_cstr(w, "from", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
-    w->ops->u64(w, "ttl", s->rst_ttl);
+    w->ops->u64(w, "ttl", e->rst_ttl);
     if (s->ttl_known)
         w->ops->u64(w, "ttl_before", s->ttl_last);
     else
         w->ops->null(w, "ttl_before");
     if (f->ip_version == 4) {
-        w->ops->u64(w, "ip_id", s->rst_ipid);
+        w->ops->u64(w, "ip_id", e->rst_ipid);
         if (s->ttl_known)
             w->ops->u64(w, "ip_id_before", s->ipid_last);
     }
-    w->ops->boolean(w, "seq_exact", s->rst_seq_exact);
-    w->ops->u64(w, "count", s->rst_count);
+    w->ops->boolean(w, "seq_exact", e->rst_seq_exact);
+    w->ops->u64(w, "count", e->rst_count);
     w->ops->obj_end(w);
 }
 
@@ -196,7 +197,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_event_rst(w, f, c);
     }
     if (o->fin_seen || r->fin_seen) {
-        bool cli = o->fin_seen && (!r->fin_seen || o->fin_ts <= r->fin_ts);
+        bool cli = o->fin_seen && (!r->fin_seen || sm_flow_end_of(f, SM_DIR_ORIG)->fin_ts <=
+                                                           sm_flow_end_of(f, SM_DIR_RESP)->fin_ts);
         sm_w_cstr(w, "first_fin_from", cli ? "client" : "server");
     }
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);

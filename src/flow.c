@@ -64,6 +64,22 @@ const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
     return f->rare ? &f->rare->stall[d] : &none;
 }
 
+const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d)
+{
+    static const struct sm_tcp_end none;
+    return f->end ? &f->end[d] : &none;
+}
+
+/* Side d's end evidence for writing, allocated (for both sides) on first
+ * use; NULL when out of memory: the FIN or RST still counts (fin_seen,
+ * rst_seen), its details are lost. */
+static struct sm_tcp_end *sm_flow_end(struct sm_flow *f, enum sm_dir d)
+{
+    if (!f->end)
+        f->end = calloc(2, sizeof(*f->end));
+    return f->end ? &f->end[d] : NULL;
+}
+
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
 {
     static const struct sm_flow_icmp none;
@@ -103,6 +119,7 @@ static void sm_flow_free_data(struct sm_flow *f)
     free(f->side[1].segs);
     free(f->rare);
     free(f->dup_more);
+    free(f->end);
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -720,14 +737,17 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         f->fragments++;
 
     if (fl & SM_TH_RST) {
-        if (!s->rst_count) {
-            s->rst_ts = p->ts_us;
-            s->rst_ttl = p->ttl;
-            s->rst_ipid = p->ip_id;
+        struct sm_tcp_end *e = sm_flow_end(f, d);
+        if (e && !e->rst_count) {
+            e->rst_ts = p->ts_us;
+            e->rst_ttl = p->ttl;
+            e->rst_ipid = p->ip_id;
             /* RFC 5961 3.2: only an exact match is accepted at once. */
-            s->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
+            e->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
         }
-        s->rst_count++;
+        if (e)
+            e->rst_count++;
+        s->rst_seen = true;
     } else {
         if (!s->ttl_known)
             s->ttl_first = p->ttl;
@@ -794,9 +814,10 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
     }
 
     if (fl & SM_TH_FIN) {
-        if (!s->fin_seen) {
-            s->fin_ts = p->ts_us;
-            s->fin_seq = p->seq + p->payload_len;
+        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(f, d);
+        if (e) {
+            e->fin_ts = p->ts_us;
+            e->fin_seq = p->seq + p->payload_len;
         }
         s->fin_seen = true;
         sm_flow_history_add(f, d, 'F');

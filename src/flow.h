@@ -37,36 +37,43 @@ struct sm_tcp_side {
     uint64_t bytes;         /* IP bytes sent (header included) */
     uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
     int64_t first_ts, last_ts;
-    int64_t fin_ts, rst_ts;
     /* This side's recent data segments, allocated while one of them is
      * unacknowledged (see struct sm_seg_ring). */
     struct sm_seg_ring *segs;
-    uint32_t retrans;  /* payload segments below the highest seq sent */
-    uint32_t isn;      /* initial sequence number, from this side's SYN */
-    uint32_t next_seq; /* highest seq + length sent */
-    uint32_t max_ack;  /* highest ACK number this side sent */
-    uint32_t fin_seq;
-    uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
-    uint32_t rst_count;
+    uint32_t retrans;              /* payload segments below the highest seq sent */
+    uint32_t isn;                  /* initial sequence number, from this side's SYN */
+    uint32_t next_seq;             /* highest seq + length sent */
+    uint32_t max_ack;              /* highest ACK number this side sent */
+    uint32_t syn_count;            /* SYNs (orig) or SYN-ACKs (resp) sent */
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
     uint16_t mss;                  /* from the SYN, 0 if absent */
     uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
-    uint16_t rst_ipid;
-    int8_t wscale;     /* from the SYN, -1 if absent */
-    uint8_t ttl_first; /* TTL / hop limit of the first packet */
-    uint8_t ttl_last;  /* of the last non-RST packet */
-    uint8_t rst_ttl;
+    int8_t wscale;                 /* from the SYN, -1 if absent */
+    uint8_t ttl_first;             /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;              /* of the last non-RST packet */
     /* Flags as single bits: with the fields above they fill the struct's
      * last 8 bytes exactly. */
     bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;
     bool sack_perm : 1, ts_opt : 1;
-    bool rst_seq_exact : 1; /* the RST's seq was exactly what the peer expected */
     bool tcp_keepalive : 1; /* sent a probe: seq one below next_seq, 0 or 1 byte */
-    bool fin_seen : 1;
+    bool fin_seen : 1;      /* details in struct sm_tcp_end */
+    bool rst_seen : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
+};
+
+/* How one side ended: its first FIN and first RST, and the RSTs it sent.
+ * Allocated for both sides at a connection's first FIN or RST: an open
+ * connection holds none (sm_flow_end_of()). */
+struct sm_tcp_end {
+    int64_t fin_ts, rst_ts;
+    uint32_t fin_seq; /* sequence number of the FIN */
+    uint32_t rst_count;
+    uint16_t rst_ipid;
+    uint8_t rst_ttl;
+    bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
 };
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to
@@ -173,6 +180,7 @@ struct sm_flow {
 
     struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
     struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
+    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
 
     /* Zeek conn.log history letters, 4 bits each in order (the letter's
      * index in "SHADFRTI" times 2, plus the direction): each letter is
@@ -249,6 +257,8 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t);
 
 /* Side d's stall, or all zeros (not active) when it never stalled. */
 const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d);
+/* How side d ended (all zeros before its FIN or RST). */
+const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d);
 /* The first ICMP error quoting the flow (count 0: none). */
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
 /* The last idle period past --idle-min (seen false: none). */

@@ -128,7 +128,7 @@ void sm_stream_end(struct sm_flow *f)
     struct sm_reasm_sink sink = sm_stream_sink(s);
     for (int d = 0; d < 2; d++) {
         sm_reasm_close(&s->reasm, d, &sink);
-        if (s->dis && s->dis->eof && (f->side[d].fin_seen || f->side[d].rst_count))
+        if (s->dis && s->dis->eof && (f->side[d].fin_seen || f->side[d].rst_seen))
             s->dis->eof(s->state, d);
     }
     s->ended = true;

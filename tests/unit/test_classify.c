@@ -19,6 +19,18 @@
  * one static block serves every row. */
 static struct sm_flow_rare sm_t_rare_block;
 
+/* Likewise the end evidence of both sides. */
+static struct sm_tcp_end sm_t_end_block[2];
+
+static struct sm_tcp_end *sm_t_end(struct sm_flow *f, int d)
+{
+    if (!f->end) {
+        memset(sm_t_end_block, 0, sizeof(sm_t_end_block));
+        f->end = sm_t_end_block;
+    }
+    return &f->end[d];
+}
+
 static struct sm_flow_rare *sm_t_rare(struct sm_flow *f)
 {
     if (!f->rare) {
@@ -146,7 +158,7 @@ static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
 {
     sm_t_pkt(f, d, ts);
     f->side[d].fin_seen = true;
-    f->side[d].fin_ts = ts;
+    sm_t_end(f, d)->fin_ts = ts;
     if (f->side[0].fin_seen && f->side[1].fin_seen)
         f->ended = true;
 }
@@ -159,9 +171,10 @@ static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
     if (!s->first_ts)
         s->first_ts = ts;
     f->last_ts = ts;
-    s->rst_count++;
-    s->rst_ts = ts;
-    s->rst_ttl = ttl;
+    s->rst_seen = true;
+    sm_t_end(f, d)->rst_count++;
+    sm_t_end(f, d)->rst_ts = ts;
+    sm_t_end(f, d)->rst_ttl = ttl;
     f->ended = true;
 }
 

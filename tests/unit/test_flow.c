@@ -21,6 +21,7 @@ struct sm_t_emitted {
     int64_t now;
     struct sm_flow f;         /* a copy: the original is freed after the callback */
     struct sm_flow_rare rare; /* f.rare points here when the original had one */
+    struct sm_tcp_end end[2]; /* and f.end here */
 };
 
 struct sm_t_rec {
@@ -42,6 +43,10 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         if (f->rare) {
             r->e[r->n].rare = *f->rare;
             r->e[r->n].f.rare = &r->e[r->n].rare;
+        }
+        if (f->end) {
+            memcpy(r->e[r->n].end, f->end, sizeof(r->e[r->n].end));
+            r->e[r->n].f.end = r->e[r->n].end;
         }
         r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
         r->e[r->n].f.stream = NULL;
@@ -415,7 +420,7 @@ static void test_flow_reuse_after_close(void)
     sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_SYN, 424242, 0, 0);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_REUSED);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_RESP].rst_count, 1);
+    CU_ASSERT_EQUAL(sm_flow_end_of(&c->rec.e[0].f, SM_DIR_RESP)->rst_count, 1);
     sm_t_free(c);
 }
 
@@ -749,13 +754,13 @@ static void test_flow_fin_rst_tracking(void)
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_TRUE(f->ended);
     CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].fin_seen);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_seq, ISN_C + 11);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_ts, 2 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_ORIG)->fin_seq, ISN_C + 11);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_ORIG)->fin_ts, 2 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, ISN_C + 12);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_count, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_ttl, 250);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_RESP)->rst_count, 1);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_RESP)->rst_ttl, 250);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].ttl_last, 64); /* RSTs do not update it */
-    CU_ASSERT_TRUE(f->side[SM_DIR_RESP].rst_seq_exact);
+    CU_ASSERT_TRUE(sm_flow_end_of(f, SM_DIR_RESP)->rst_seq_exact);
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShADFr");
     sm_t_free(c);
 }
