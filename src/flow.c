@@ -46,7 +46,53 @@ struct sm_flow_table {
     struct sm_flow *hand;      /* next eviction candidate; NULL: the head */
     struct sm_dlist expiry[4]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE], [SM_EXP_BURST] */
     struct sm_flow_stats stats;
+    /* Freed duplicate rings and two-entry segment rings kept for reuse
+     * (at most SM_FLOW_SPARE of each): an interactive session takes one and
+     * gives it back at every burst, more often than malloc's own small
+     * caches absorb with a thousand busy flows. */
+    struct sm_spare *spare_dup, *spare_seg;
+    uint32_t nspare_dup, nspare_seg;
 };
+
+#define SM_FLOW_SPARE 256u
+
+/* A spare block: its first bytes link it to the next one. */
+struct sm_spare {
+    struct sm_spare *next;
+};
+
+static void *sm_spare_get(struct sm_spare **list, uint32_t *n, size_t size)
+{
+    struct sm_spare *p = *list;
+    if (!p)
+        return malloc(size);
+    *list = p->next;
+    (*n)--;
+    return p;
+}
+
+static void sm_spare_put(struct sm_spare **list, uint32_t *n, void *p)
+{
+    if (!p)
+        return;
+    if (*n >= SM_FLOW_SPARE) {
+        free(p);
+        return;
+    }
+    struct sm_spare *s = p;
+    s->next = *list;
+    *list = s;
+    (*n)++;
+}
+
+static void sm_spare_free(struct sm_spare *list)
+{
+    while (list) {
+        struct sm_spare *next = list->next;
+        free(list);
+        list = next;
+    }
+}
 
 bool sm_port_is_ssh(const uint8_t *set, uint16_t port)
 {
@@ -113,12 +159,26 @@ static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
     return f->rare;
 }
 
-static void sm_flow_free_data(struct sm_flow *f)
+/* A segment ring with two entries, as sm_flow_seg_record() first makes it. */
+#define SM_SEG_RING_SMALL                                                                          \
+    (sizeof(struct sm_seg_ring) + 2 * sizeof(((struct sm_seg_ring *)0)->seg[0]))
+
+/* Gives a side's segment ring back: small ones to the spares. */
+static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_tcp_side *side)
 {
-    free(f->side[0].segs);
-    free(f->side[1].segs);
+    if (side->segs && side->segs->cap == 2)
+        sm_spare_put(&t->spare_seg, &t->nspare_seg, side->segs);
+    else
+        free(side->segs);
+    side->segs = NULL;
+}
+
+static void sm_flow_free_data(struct sm_flow_table *t, struct sm_flow *f)
+{
+    sm_flow_seg_release(t, &f->side[0]);
+    sm_flow_seg_release(t, &f->side[1]);
     free(f->rare);
-    free(f->dup_more);
+    sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
     free(f->end);
 }
 
@@ -241,10 +301,12 @@ void sm_flow_table_free(struct sm_flow_table *t)
         struct sm_flow *next = f->lru_next;
         if (t->cfg.release)
             t->cfg.release(t->cfg.emit_ctx, f);
-        sm_flow_free_data(f);
+        sm_flow_free_data(t, f);
         free(f);
         f = next;
     }
+    sm_spare_free(t->spare_dup);
+    sm_spare_free(t->spare_seg);
     free(t->slots);
     free(t);
 }
@@ -341,7 +403,7 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
         t->cfg.emit(t->cfg.emit_ctx, f, why, now);
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
-    sm_flow_free_data(f);
+    sm_flow_free_data(t, f);
     free(f);
 }
 
@@ -510,7 +572,8 @@ static bool sm_dup_match(uint64_t esig, int64_t ets, int32_t ewhere, uint64_t si
  * checksum (covering the timestamp option) and the IPv4 ID, arrive within
  * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces.
  * The last SM_DUP_RING packets are compared. */
-static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
+static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                 const struct sm_pkt *p)
 {
     uint64_t sig = sm_mix64(((uint64_t)p->seq << 32) ^ p->ack);
     sig = sm_mix64(sig ^ ((uint64_t)p->flags << 56) ^ ((uint64_t)p->win << 40) ^
@@ -530,8 +593,11 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
      * if a later packet may come within the window of it; if not, neither
      * do the older ones. */
     if (newest != 0 && p->ts_us - newest <= SM_DUP_WINDOW_USECS) {
-        if (!r)
-            r = f->dup_more = calloc(1, sizeof(*r)); /* NULL: forgotten, as if older */
+        if (!r) {
+            r = f->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
+            if (r) /* NULL: forgotten, as if older */
+                memset(r, 0, sizeof(*r));
+        }
         if (r) {
             r->sig[r->next] = f->dup_sig;
             r->ts[r->next] = newest;
@@ -539,7 +605,7 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
             r->next = (uint8_t)((r->next + 1) % (SM_DUP_RING - 1));
         }
     } else if (r) {
-        free(r);
+        sm_spare_put(&t->spare_dup, &t->nspare_dup, r);
         f->dup_more = NULL;
     }
     f->dup_sig = sig;
@@ -570,15 +636,18 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
 
 /* Remembers a data segment sent for the first time: it takes the next
  * slot, pushing out the segment that held it. */
-static void sm_flow_seg_record(struct sm_tcp_side *side, const struct sm_pkt *p)
+static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side,
+                               const struct sm_pkt *p)
 {
     struct sm_seg_ring *r = side->segs;
     if (!r) {
         if (p->ts_us == 0)
             return; /* would not be kept: nothing to remember */
-        r = side->segs = calloc(1, sizeof(*r) + 2 * sizeof(r->seg[0]));
+        r = side->segs = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
         if (!r)
-            return; /* no memory for the evidence: the flow is still tracked */
+            return;  /* no memory for the evidence: the flow is still tracked */
+        r->next = 0; /* slots and entries are written before they are read */
+        r->live = 0;
         r->cap = 2;
     }
     uint8_t slot = r->next;
@@ -610,13 +679,13 @@ static void sm_flow_seg_record(struct sm_tcp_side *side, const struct sm_pkt *p)
 
 /* Data segments of side d: the stall (oldest unacknowledged retransmitted
  * segment), with the times of its transmissions. */
-static void sm_flow_track_retrans(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p,
-                                  bool retrans)
+static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                  const struct sm_pkt *p, bool retrans)
 {
     struct sm_tcp_side *side = &f->side[d];
     const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
-        sm_flow_seg_record(side, p);
+        sm_flow_seg_record(t, side, p);
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
@@ -653,7 +722,8 @@ static void sm_flow_track_retrans(struct sm_flow *f, enum sm_dir d, const struct
 
 /* The peer of side d acknowledged up to ack: stalls end, segments count as
  * delivered (the largest one bounds the path MTU from below). */
-static void sm_flow_track_acked(struct sm_flow *f, enum sm_dir d, uint32_t ack)
+static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                uint32_t ack)
 {
     struct sm_tcp_side *side = &f->side[d];
     struct sm_seg_ring *r = side->segs;
@@ -669,11 +739,8 @@ static void sm_flow_track_acked(struct sm_flow *f, enum sm_dir d, uint32_t ack)
                 i++;
             }
         }
-        if (r->live == 0) {
-            /* Nothing left to learn from: an idle side holds no ring. */
-            free(r);
-            side->segs = NULL;
-        }
+        if (r->live == 0)
+            sm_flow_seg_release(t, side); /* nothing left to learn from */
     }
     struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
     if (s && s->active && sm_seq_lt(s->seq, ack)) {
@@ -715,9 +782,10 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
 }
 
 /* Updates the sender's side and the connection's state with one segment. */
-static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                           const struct sm_pkt *p)
 {
+    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
@@ -780,7 +848,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             sm_flow_history_add(f, d, 'T');
         }
         if (p->payload_len > 0)
-            sm_flow_track_retrans(f, d, p, retrans);
+            sm_flow_track_retrans(t, f, d, p, retrans);
         if (!s->seq_known || sm_seq_gt(end, s->next_seq))
             s->next_seq = end;
         s->seq_known = true;
@@ -791,7 +859,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             s->max_ack = p->ack;
         s->ack_known = true;
         if (!(fl & SM_TH_RST)) {
-            sm_flow_track_acked(f, (enum sm_dir) !d, p->ack);
+            sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
             struct sm_flow_idle *idle = f->rare ? &f->rare->idle : NULL;
             if (idle && idle->seen && !idle->acked && idle->dir != d &&
@@ -933,7 +1001,7 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
-    } else if (sm_flow_is_duplicate(f, d, p)) {
+    } else if (sm_flow_is_duplicate(t, f, d, p)) {
         f->duplicates++;
         t->stats.duplicates++;
         return NULL;
@@ -941,8 +1009,8 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
         f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
     if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
-        (void)sm_flow_is_duplicate(f, d, p); /* seed the ring with the first packet */
-    sm_flow_track(f, &t->cfg, d, p);
+        (void)sm_flow_is_duplicate(t, f, d, p); /* seed the ring with the first packet */
+    sm_flow_track(t, f, d, p);
     sm_flow_requeue(t, f);
     *dir = d;
     return f;
@@ -967,7 +1035,7 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
         bool done = f == last;
         sm_dlist_remove(burst, f, false);
         if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
-            free(f->dup_more);
+            sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
             f->dup_more = NULL;
             f->exp_list = SM_EXP_NONE;
             sm_flow_requeue(t, f);
