@@ -84,22 +84,29 @@ static const char *sm_host(const struct sm_flow *f, char *buf, size_t n)
 
 /* A RST from a side whose TTL / hop limit differs from that side's earlier
  * packets was not sent by the endpoint's stack (RST injection, firewall). */
-static enum sm_rst_origin sm_rst_origin(const struct sm_tcp_side *s)
+static enum sm_rst_origin sm_rst_origin(const struct sm_flow *f, int d)
 {
-    if (!s->rst_count)
+    const struct sm_tcp_side *s = &f->side[d];
+    if (!s->rst_seen)
         return SM_RST_NONE;
     if (!s->ttl_known)
         return SM_RST_UNKNOWN;
-    return s->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
+    return sm_flow_end_of(f, d)->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
+}
+
+/* How the side s of f ended. */
+static const struct sm_tcp_end *sm_end(const struct sm_flow *f, const struct sm_tcp_side *s)
+{
+    return sm_flow_end_of(f, s == &f->side[SM_DIR_ORIG] ? SM_DIR_ORIG : SM_DIR_RESP);
 }
 
 /* Which side reset first; -1 if none. */
 static int sm_first_rst(const struct sm_flow *f)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (o->rst_count && (!r->rst_count || o->rst_ts <= r->rst_ts))
+    if (o->rst_seen && (!r->rst_seen || sm_end(f, o)->rst_ts <= sm_end(f, r)->rst_ts))
         return SM_DIR_ORIG;
-    if (r->rst_count)
+    if (r->rst_seen)
         return SM_DIR_RESP;
     return -1;
 }
@@ -140,25 +147,26 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     uint16_t port = f->port[SM_DIR_RESP];
     double span = o->syn_count > 1 ? (double)(o->last_ts - o->first_ts) / 1e6 : 0.0;
 
+    const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
-    if (f->icmp.count && f->icmp.cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
+    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
         char rep[64];
-        sm_addr_format(&f->icmp.reporter, f->ip_version, rep, sizeof(rep));
+        sm_addr_format(&icmp->reporter, f->ip_version, rep, sizeof(rep));
         bool v6 = f->ip_version == 6;
         /* The errno Linux gives the connecting socket (net/ipv4/icmp.c
          * icmp_err_convert, net/ipv6/icmp.c tab_unreach), as ssh prints it. */
-        bool port_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 4)
-                               : (f->icmp.type == 3 && f->icmp.code == 3);
-        bool net_unreach = v6 ? (f->icmp.type == 1 && f->icmp.code == 0)
-                              : (f->icmp.type == 3 && (f->icmp.code == 0 || f->icmp.code == 6));
-        bool v6_prohibited = v6 && f->icmp.type == 1 &&
-                             (f->icmp.code == 1 || f->icmp.code == 5 || f->icmp.code == 6);
+        bool port_unreach =
+                v6 ? (icmp->type == 1 && icmp->code == 4) : (icmp->type == 3 && icmp->code == 3);
+        bool net_unreach = v6 ? (icmp->type == 1 && icmp->code == 0)
+                              : (icmp->type == 3 && (icmp->code == 0 || icmp->code == 6));
+        bool v6_prohibited =
+                v6 && icmp->type == 1 && (icmp->code == 1 || icmp->code == 5 || icmp->code == 6);
         out->verdict = SM_V_REJECTED_ICMP;
         out->confidence = 0.95;
         out->closed_by = SM_BY_MIDDLEBOX;
         snprintf(out->reason, sizeof(out->reason),
                  "The SYN was rejected by an ICMP%s type %u code %u error from %s.", v6 ? "v6" : "",
-                 f->icmp.type, f->icmp.code, rep);
+                 icmp->type, icmp->code, rep);
         snprintf(out->symptom, sizeof(out->symptom), "ssh: connect to host %s port %u: %s", host,
                  port,
                  port_unreach    ? "Connection refused"
@@ -167,7 +175,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                                  : "No route to host");
         return;
     }
-    if (r->rst_count && !f->synack_ts) {
+    if (r->rst_seen && !f->synack_ts) {
         out->verdict = SM_V_REFUSED;
         out->confidence = o->syn_count ? 0.95 : 0.6;
         out->closed_by = SM_BY_SERVER;
@@ -201,7 +209,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     if (f->synack_ts) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;
-        out->closed_by = r->rst_count ? SM_BY_SERVER : SM_BY_NONE;
+        out->closed_by = r->rst_seen ? SM_BY_SERVER : SM_BY_NONE;
         snprintf(out->reason, sizeof(out->reason),
                  "The server answered with %u SYN-ACK%s but the client's ACK never came.",
                  r->syn_count, r->syn_count == 1 ? "" : "s");
@@ -235,8 +243,10 @@ static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_miss
 static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct sm_classification *c)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    int64_t to = o->fin_count ? o->fin_ts : (o->rst_count ? o->rst_ts : INT64_MAX);
-    int64_t tr = r->fin_count ? r->fin_ts : (r->rst_count ? r->rst_ts : INT64_MAX);
+    int64_t to =
+            o->fin_seen ? sm_end(f, o)->fin_ts : (o->rst_seen ? sm_end(f, o)->rst_ts : INT64_MAX);
+    int64_t tr =
+            r->fin_seen ? sm_end(f, r)->fin_ts : (r->rst_seen ? sm_end(f, r)->rst_ts : INT64_MAX);
     if (to == INT64_MAX && tr == INT64_MAX)
         return SM_BY_NONE;
     if (c->rst_origin == SM_RST_MIDDLEBOX)
@@ -279,7 +289,7 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "kex_exchange_identification: read: Connection reset by peer");
         return true;
     }
-    if (sv->fin_count) {
+    if (sv->fin_seen) {
         out->verdict = SM_V_CLOSED_BEFORE_BANNER;
         out->confidence = 0.9;
         out->closed_by = SM_BY_SERVER;
@@ -296,14 +306,16 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "kex_exchange_identification: Connection closed by remote host");
         return true;
     }
-    if (cl->fin_count || cl->rst_count) {
+    if (cl->fin_seen || cl->rst_seen) {
         out->verdict = SM_V_NO_BANNER;
         out->confidence = 0.8;
         out->closed_by = srv == SM_DIR_RESP ? SM_BY_CLIENT : SM_BY_SERVER;
         snprintf(out->reason, sizeof(out->reason),
                  "The server accepted the connection but sent no SSH identification line in "
                  "%.1f s; the client gave up.",
-                 (double)((cl->fin_count ? cl->fin_ts : cl->rst_ts) - f->first_ts) / 1e6);
+                 (double)((cl->fin_seen ? sm_end(f, cl)->fin_ts : sm_end(f, cl)->rst_ts) -
+                          f->first_ts) /
+                         1e6);
         snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
         return true;
     }
@@ -318,10 +330,10 @@ static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *c
     int best = -1;
     uint32_t need = ctx->death_transmissions ? ctx->death_transmissions : 3u;
     for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
-        if (!s->stalling || s->stall_count < (ended ? need - 1 : need))
+        const struct sm_tcp_stall *s = sm_flow_stall(f, d);
+        if (!s->active || s->count < (ended ? need - 1 : need))
             continue;
-        if (best < 0 || s->stall_count > sm_side_data(&f->side[best])->stall_count)
+        if (best < 0 || s->count > sm_flow_stall(f, best)->count)
             best = d;
     }
     return best;
@@ -334,8 +346,7 @@ static const char sm_hint_keepalive_too_slow[] =
 static void sm_state_table_hint(const struct sm_flow *f, struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    if (sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2 ||
-        o->tcp_keepalives + r->tcp_keepalives)
+    if (o->keepalive_like + r->keepalive_like >= 2 || o->tcp_keepalive || r->tcp_keepalive)
         out->hint = sm_hint_keepalive_too_slow;
 }
 
@@ -345,31 +356,31 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                                 struct sm_classification *out, const char *host)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
+    bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
     int dead = sm_dead_side(f, ctx, ended);
-    const struct sm_flow_idle *idle = &f->idle;
+    const struct sm_flow_idle *idle = sm_flow_idle_of(f);
     /* Traffic resumed after an idle period and was never acknowledged. */
     bool idle_unacked = idle->seen && !idle->acked;
     uint16_t port = f->port[SM_DIR_RESP];
 
     if (dead >= 0) {
-        const struct sm_tcp_data *s = sm_side_data(&f->side[dead]);
-        double span = s->stall_count > 1 ? (double)(s->stall_ts[(s->stall_count < SM_MAX_STALL_TIMES
-                                                                         ? s->stall_count
-                                                                         : SM_MAX_STALL_TIMES) -
-                                                                1] -
-                                                    s->stall_ts[0]) /
-                                                   1e6
-                                         : 0.0;
-        bool icmp_mtu = f->icmp.count && f->icmp.cls == SM_ICMP_FRAG_NEEDED;
+        const struct sm_tcp_stall *s = sm_flow_stall(f, dead);
+        double span =
+                s->count > 1 ? (double)(s->ts[(s->count < SM_MAX_STALL_TIMES ? s->count
+                                                                             : SM_MAX_STALL_TIMES) -
+                                              1] -
+                                        s->ts[0]) /
+                                       1e6
+                             : 0.0;
+        bool icmp_mtu = sm_flow_icmp_of(f)->count && sm_flow_icmp_of(f)->cls == SM_ICMP_FRAG_NEEDED;
         /* Only large segments vanish: the stalled one is clearly larger (8 %,
          * more than option jitter) than any the peer acknowledged, and the
          * peer still reached us after the stall began (the reverse path
          * works; what it cannot pass is the size). */
         const struct sm_tcp_side *peer = &f->side[!dead];
-        bool too_big = s->max_acked_seg > 0 &&
-                       (uint64_t)s->stall_len * 100 >= (uint64_t)s->max_acked_seg * 108 &&
-                       peer->last_ts > s->stall_ts[0];
+        uint32_t max_acked = f->side[dead].max_acked_seg;
+        bool too_big = max_acked > 0 && (uint64_t)s->len * 100 >= (uint64_t)max_acked * 108 &&
+                       peer->last_ts > s->ts[0];
         if (icmp_mtu || too_big) {
             out->verdict = SM_V_MTU_BLACKHOLE;
             out->confidence = icmp_mtu ? 0.9 : 0.75;
@@ -377,8 +388,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
             snprintf(out->reason, sizeof(out->reason),
                      "A %u-byte segment from the %s was retransmitted %u times and never "
                      "acknowledged, while segments up to %u bytes got through%s.",
-                     s->stall_len, dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1,
-                     s->max_acked_seg,
+                     s->len, dead == SM_DIR_ORIG ? "client" : "server", s->count - 1, max_acked,
                      icmp_mtu ? "; an ICMP fragmentation-needed/packet-too-big quoted the flow"
                               : "");
             snprintf(out->symptom, sizeof(out->symptom),
@@ -387,7 +397,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      host);
             return true;
         }
-        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->stall_seq, idle->seq)) {
+        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->seq, idle->seq)) {
             out->verdict = SM_V_STATE_TABLE_TIMEOUT;
             out->confidence = 0.85;
             sm_state_table_hint(f, out);
@@ -396,7 +406,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      "After %.0f s of silence the %s's next packet was retransmitted %u times and "
                      "never acknowledged: a NAT or firewall had forgotten the connection.",
                      (double)idle->gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
-                     s->stall_count - 1);
+                     s->count - 1);
             snprintf(out->symptom, sizeof(out->symptom),
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                          : "Timeout, server %s not responding.",
@@ -404,12 +414,12 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
             return true;
         }
         out->verdict = SM_V_RETRANSMISSION_DEATH;
-        out->confidence = s->stall_count >= 4 ? 0.85 : 0.7;
+        out->confidence = s->count >= 4 ? 0.85 : 0.7;
         out->closed_by = SM_BY_NONE;
         snprintf(out->reason, sizeof(out->reason),
                  "Data from the %s was retransmitted %u times over %.1f s with backoff and never "
                  "acknowledged until the connection died.",
-                 dead == SM_DIR_ORIG ? "client" : "server", s->stall_count - 1, span);
+                 dead == SM_DIR_ORIG ? "client" : "server", s->count - 1, span);
         snprintf(out->symptom, sizeof(out->symptom),
                  dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                      : "Timeout, server %s not responding.",
@@ -424,8 +434,8 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
      * are: an MTU black hole toward the client, seen from the far side.
      * (A healthy session answers the client's last requests with data
      * before the client closes, so neither condition holds there.) */
-    if (o->fin_count && !r->fin_count && !r->rst_count && !o->rst_count && r->ack_known &&
-        r->max_ack == o->fin_seq + 1 &&
+    if (o->fin_seen && !r->fin_seen && !r->rst_seen && !o->rst_seen && r->ack_known &&
+        r->max_ack == sm_end(f, o)->fin_seq + 1 &&
         (ctx->network_loss[SM_DIR_RESP] >= 1000 || o->data_since_peer_data >= 3)) {
         out->verdict = SM_V_MTU_BLACKHOLE;
         out->confidence = ctx->network_loss[SM_DIR_RESP] >= 1000 ? 0.6 : 0.5;
@@ -441,7 +451,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
      * the connection. */
-    if (idle_unacked && out->rst_dir >= 0 && f->side[out->rst_dir].rst_ts >= idle->ts) {
+    if (idle_unacked && out->rst_dir >= 0 && sm_flow_end_of(f, out->rst_dir)->rst_ts >= idle->ts) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
         out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
         sm_state_table_hint(f, out);
@@ -469,7 +479,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     memset(out, 0, sizeof(*out));
     out->rst_dir = sm_first_rst(f);
     if (out->rst_dir >= 0)
-        out->rst_origin = sm_rst_origin(&f->side[out->rst_dir]);
+        out->rst_origin = sm_rst_origin(f, out->rst_dir);
     sm_host(f, host, sizeof(host));
     uint16_t port = f->port[SM_DIR_RESP];
 
@@ -488,7 +498,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
      * proves nothing. */
     if (!srv_banner && a->gap[srv])
         banners_missed = true;
-    bool ended = o->fin_count || r->fin_count || out->rst_dir >= 0;
+    bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0;
     out->phase = sm_phase_of(a, banners_missed);
     enum sm_closed_by rst_by = out->rst_dir == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
     if (out->rst_origin == SM_RST_MIDDLEBOX)
@@ -510,7 +520,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
          * pre-banner text) until the server closes or it times out. */
         if (a->not_protocol[SM_DIR_RESP])
             snprintf(out->symptom, sizeof(out->symptom), "%s",
-                     f->side[SM_DIR_RESP].fin_count || f->side[SM_DIR_RESP].rst_count
+                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_seen
                              ? "kex_exchange_identification: Connection closed by remote host"
                              : "Connection timed out during banner exchange");
         goto done;
@@ -547,10 +557,11 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         goto done;
     }
 
-    if (out->rst_dir >= 0 && !(o->fin_count && r->fin_count)) {
+    if (out->rst_dir >= 0 && !(o->fin_seen && r->fin_seen)) {
         /* A RST answering the other side's FIN is an abortive but orderly end. */
         const struct sm_tcp_side *other = &f->side[!out->rst_dir];
-        if (!(other->fin_count && other->fin_ts <= f->side[out->rst_dir].rst_ts)) {
+        if (!(other->fin_seen &&
+              sm_end(f, other)->fin_ts <= sm_flow_end_of(f, out->rst_dir)->rst_ts)) {
             out->verdict = SM_V_RESET;
             out->confidence = 0.85;
             out->closed_by = rst_by;
@@ -564,11 +575,12 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             goto done;
         }
     }
-    if (o->fin_count || r->fin_count) {
-        if ((o->fin_count && r->fin_count) || out->rst_dir >= 0) {
+    if (o->fin_seen || r->fin_seen) {
+        if ((o->fin_seen && r->fin_seen) || out->rst_dir >= 0) {
             out->verdict = SM_V_NORMAL_CLOSE;
             out->confidence = 0.9;
-            bool cli_first = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
+            bool cli_first =
+                    o->fin_seen && (!r->fin_seen || sm_end(f, o)->fin_ts <= sm_end(f, r)->fin_ts);
             out->closed_by = cli_first ? SM_BY_CLIENT : SM_BY_SERVER;
             snprintf(out->reason, sizeof(out->reason),
                      "The %s closed the connection in order (FIN), and the other side followed.",

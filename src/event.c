@@ -98,7 +98,7 @@ bool sm_flow_one_sided(const struct sm_flow *f)
         if (peer->pkts != 0 || s->pkts == 0)
             continue;
         /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (s->data_pkts > 0 || f->established || !(s->syn_count)))
+        if (s->ack_known && (s->payload_bytes > 0 || f->established || !(s->syn_count)))
             return true;
     }
     return false;
@@ -127,20 +127,21 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
                          const struct sm_classification *c)
 {
     const struct sm_tcp_side *s = &f->side[c->rst_dir];
+    const struct sm_tcp_end *e = sm_flow_end_of(f, c->rst_dir);
     w->ops->obj_begin(w, "rst");
     sm_w_cstr(w, "from", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
-    w->ops->u64(w, "ttl", s->rst_ttl);
+    w->ops->u64(w, "ttl", e->rst_ttl);
     if (s->ttl_known)
         w->ops->u64(w, "ttl_before", s->ttl_last);
     else
         w->ops->null(w, "ttl_before");
     if (f->ip_version == 4) {
-        w->ops->u64(w, "ip_id", s->rst_ipid);
+        w->ops->u64(w, "ip_id", e->rst_ipid);
         if (s->ttl_known)
             w->ops->u64(w, "ip_id_before", s->ipid_last);
     }
-    w->ops->boolean(w, "seq_exact", s->rst_seq_exact);
-    w->ops->u64(w, "count", s->rst_count);
+    w->ops->boolean(w, "seq_exact", e->rst_seq_exact);
+    w->ops->u64(w, "count", e->rst_count);
     w->ops->obj_end(w);
 }
 
@@ -186,7 +187,7 @@ static const char *sm_syn_schedule(const struct sm_flow *f)
         return NULL;
     bool doubling = true, linear = true;
     for (uint32_t i = 1; i < n; i++) {
-        double gap = (double)(f->syn_ts[i] - f->syn_ts[i - 1]) / 1e6;
+        double gap = (double)(sm_flow_syn_ts(f, i) - sm_flow_syn_ts(f, i - 1)) / 1e6;
         double want = (double)(1u << (i - 1));
         if (gap < want * 0.75 || gap > want * 1.35)
             doubling = false;
@@ -204,23 +205,22 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
 {
     int d = -1;
     for (int i = 0; i < 2; i++)
-        if (sm_side_data(&f->side[i])->stalling &&
-            (d < 0 ||
-             sm_side_data(&f->side[i])->stall_count > sm_side_data(&f->side[d])->stall_count))
+        if (sm_flow_stall(f, i)->active &&
+            (d < 0 || sm_flow_stall(f, i)->count > sm_flow_stall(f, d)->count))
             d = i;
     if (d < 0)
         return;
-    const struct sm_tcp_data *s = sm_side_data(&f->side[d]);
+    const struct sm_tcp_stall *s = sm_flow_stall(f, d);
     sm_w_cstr(w, "stalled_from", d == SM_DIR_ORIG ? "client" : "server");
-    w->ops->u64(w, "retransmissions", s->stall_count > 0 ? s->stall_count - 1 : 0);
+    w->ops->u64(w, "retransmissions", s->count > 0 ? s->count - 1 : 0);
     w->ops->arr_begin(w, "backoff_s");
-    uint32_t n = s->stall_count < SM_MAX_STALL_TIMES ? s->stall_count : SM_MAX_STALL_TIMES;
+    uint32_t n = s->count < SM_MAX_STALL_TIMES ? s->count : SM_MAX_STALL_TIMES;
     for (uint32_t i = 1; i < n; i++)
-        w->ops->real(w, NULL, (double)(s->stall_ts[i] - s->stall_ts[i - 1]) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(s->ts[i] - s->ts[i - 1]) / 1e6, 3);
     w->ops->arr_end(w);
-    w->ops->u64(w, "stalled_seq", s->stall_seq);
-    w->ops->u64(w, "stalled_segment_size", s->stall_len);
-    w->ops->u64(w, "largest_acked_segment", s->max_acked_seg);
+    w->ops->u64(w, "stalled_seq", s->seq);
+    w->ops->u64(w, "stalled_segment_size", s->len);
+    w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
 
 static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
@@ -234,7 +234,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->arr_begin(w, "syn_times_s");
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     for (uint32_t i = 0; i < n; i++)
-        w->ops->real(w, NULL, (double)(f->syn_ts[i] - f->syn_ts[0]) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - f->syn_ts0) / 1e6, 3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
     const char *sched = sm_syn_schedule(f);
@@ -244,32 +244,34 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_w_cstr(w, "rst_origin", sm_rst_origin_name(c->rst_origin));
         sm_event_rst(w, f, c);
     }
-    if (o->fin_count || r->fin_count) {
-        bool cli = o->fin_count && (!r->fin_count || o->fin_ts <= r->fin_ts);
+    if (o->fin_seen || r->fin_seen) {
+        bool cli = o->fin_seen && (!r->fin_seen || sm_flow_end_of(f, SM_DIR_ORIG)->fin_ts <=
+                                                           sm_flow_end_of(f, SM_DIR_RESP)->fin_ts);
         sm_w_cstr(w, "first_fin_from", cli ? "client" : "server");
     }
-    if (f->icmp.count) {
+    const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
+    if (icmp->count) {
         w->ops->obj_begin(w, "icmp");
-        w->ops->u64(w, "type", f->icmp.type);
-        w->ops->u64(w, "code", f->icmp.code);
-        sm_w_addr(w, "reporter", &f->icmp.reporter, f->ip_version);
-        if (f->icmp.cls == SM_ICMP_FRAG_NEEDED)
-            w->ops->u64(w, "mtu", f->icmp.mtu);
-        w->ops->u64(w, "count", f->icmp.count);
-        w->ops->boolean(w, "quotes_syn", f->icmp.quoted_syn);
+        w->ops->u64(w, "type", icmp->type);
+        w->ops->u64(w, "code", icmp->code);
+        sm_w_addr(w, "reporter", &icmp->reporter, f->ip_version);
+        if (icmp->cls == SM_ICMP_FRAG_NEEDED)
+            w->ops->u64(w, "mtu", icmp->mtu);
+        w->ops->u64(w, "count", icmp->count);
+        w->ops->boolean(w, "quotes_syn", icmp->quoted_syn);
         w->ops->obj_end(w);
     }
     w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
     w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
     if (f->established) {
-        int64_t gap = f->idle.seen ? f->idle.gap_us : f->idle.max_gap_us;
+        const struct sm_flow_idle *idle = sm_flow_idle_of(f);
+        int64_t gap = idle->seen ? idle->gap_us : f->max_gap_us;
         w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
         sm_event_idle_match(w, gap);
         w->ops->obj_begin(w, "keepalives_seen");
-        w->ops->boolean(w, "ssh",
-                        sm_side_data(o)->keepalive_like + sm_side_data(r)->keepalive_like >= 2);
-        w->ops->boolean(w, "tcp", o->tcp_keepalives + r->tcp_keepalives > 0);
+        w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
+        w->ops->boolean(w, "tcp", o->tcp_keepalive || r->tcp_keepalive);
         w->ops->obj_end(w);
     }
     sm_event_stall(w, f);
@@ -345,13 +347,16 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
 
     w->ops->obj_begin(w, "tcp");
-    if (f->hs_ack_ts && f->hs_syn_ts)
-        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - f->hs_syn_ts) / 1e3, 3);
+    int64_t hs_syn_ts = sm_flow_hs_syn_ts(f);
+    if (f->hs_ack_ts && hs_syn_ts)
+        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - hs_syn_ts) / 1e3, 3);
     else
         w->ops->null(w, "rtt_ms");
     w->ops->u64(w, "retransmissions_toserver", o->retrans);
     w->ops->u64(w, "retransmissions_toclient", r->retrans);
-    sm_w_cstr(w, "history", f->history);
+    char history[SM_HISTORY_MAX + 1];
+    sm_flow_history(f, history);
+    sm_w_cstr(w, "history", history);
     w->ops->boolean(w, "midstream", f->midstream);
     w->ops->boolean(w, "one_sided", sm_flow_one_sided(f));
     sm_w_opt_u64(w, "mss_client", o->mss != 0, o->mss);

@@ -10,7 +10,11 @@
 enum sm_exp_list {
     SM_EXP_NONE = 0,
     SM_EXP_CLOSED = 1,
-    SM_EXP_HANDSHAKE = 2
+    SM_EXP_HANDSHAKE = 2,
+    /* Established connections holding a duplicate ring (struct
+     * sm_dup_ring), in the order they got it or were last checked:
+     * sm_flow_expire() frees the rings of those gone quiet. */
+    SM_EXP_BURST = 3
 };
 
 struct sm_dlist {
@@ -29,7 +33,7 @@ struct sm_flow_slot {
 struct sm_flow_table {
     struct sm_flow_config cfg;
     struct sm_flow_slot *slots; /* open addressing, linear probing */
-    size_t nslots;              /* power of two, at least twice count */
+    size_t nslots;              /* power of two, at least 4/3 of count */
     uint32_t count;
     uint64_t next_id;
     /* Every flow, oldest first. Eviction is CLOCK (second chance), an
@@ -40,9 +44,55 @@ struct sm_flow_table {
      * two other flows per packet, cache misses that grew with the table. */
     struct sm_dlist lru;
     struct sm_flow *hand;      /* next eviction candidate; NULL: the head */
-    struct sm_dlist expiry[3]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE] */
+    struct sm_dlist expiry[4]; /* [SM_EXP_CLOSED], [SM_EXP_HANDSHAKE], [SM_EXP_BURST] */
     struct sm_flow_stats stats;
+    /* Freed duplicate rings and two-entry segment rings kept for reuse
+     * (at most SM_FLOW_SPARE of each): an interactive session takes one and
+     * gives it back at every burst, more often than malloc's own small
+     * caches absorb with a thousand busy flows. */
+    struct sm_spare *spare_dup, *spare_seg;
+    uint32_t nspare_dup, nspare_seg;
 };
+
+#define SM_FLOW_SPARE 256u
+
+/* A spare block: its first bytes link it to the next one. */
+struct sm_spare {
+    struct sm_spare *next;
+};
+
+static void *sm_spare_get(struct sm_spare **list, uint32_t *n, size_t size)
+{
+    struct sm_spare *p = *list;
+    if (!p)
+        return malloc(size);
+    *list = p->next;
+    (*n)--;
+    return p;
+}
+
+static void sm_spare_put(struct sm_spare **list, uint32_t *n, void *p)
+{
+    if (!p)
+        return;
+    if (*n >= SM_FLOW_SPARE) {
+        free(p);
+        return;
+    }
+    struct sm_spare *s = p;
+    s->next = *list;
+    *list = s;
+    (*n)++;
+}
+
+static void sm_spare_free(struct sm_spare *list)
+{
+    while (list) {
+        struct sm_spare *next = list->next;
+        free(list);
+        list = next;
+    }
+}
 
 bool sm_port_is_ssh(const uint8_t *set, uint16_t port)
 {
@@ -54,16 +104,82 @@ void sm_port_set(uint8_t *set, uint16_t port)
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
-const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s)
+const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
 {
-    static const struct sm_tcp_data none;
-    return s->data ? s->data : &none;
+    static const struct sm_tcp_stall none;
+    return f->rare ? &f->rare->stall[d] : &none;
 }
 
-static void sm_flow_free_data(struct sm_flow *f)
+const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d)
 {
-    free(f->side[0].data);
-    free(f->side[1].data);
+    static const struct sm_tcp_end none;
+    return f->end ? &f->end[d] : &none;
+}
+
+/* Side d's end evidence for writing, allocated (for both sides) on first
+ * use; NULL when out of memory: the FIN or RST still counts (fin_seen,
+ * rst_seen), its details are lost. */
+static struct sm_tcp_end *sm_flow_end(struct sm_flow *f, enum sm_dir d)
+{
+    if (!f->end)
+        f->end = calloc(2, sizeof(*f->end));
+    return f->end ? &f->end[d] : NULL;
+}
+
+const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
+{
+    static const struct sm_flow_icmp none;
+    return f->rare ? &f->rare->icmp : &none;
+}
+
+const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
+{
+    static const struct sm_flow_idle none;
+    return f->rare ? &f->rare->idle : &none;
+}
+
+int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
+{
+    if (i == 0)
+        return f->syn_ts0;
+    return f->rare && i < SM_MAX_SYN_TIMES ? f->rare->syn_ts[i] : 0;
+}
+
+int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
+{
+    return f->hs_syn_n ? sm_flow_syn_ts(f, f->hs_syn_n - 1u) : 0;
+}
+
+/* The flow's rare evidence, allocated on first use; NULL when out of memory
+ * (the evidence is lost, the connection is still tracked). */
+static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
+{
+    if (!f->rare)
+        f->rare = calloc(1, sizeof(*f->rare));
+    return f->rare;
+}
+
+/* A segment ring with two entries, as sm_flow_seg_record() first makes it. */
+#define SM_SEG_RING_SMALL                                                                          \
+    (sizeof(struct sm_seg_ring) + 2 * sizeof(((struct sm_seg_ring *)0)->seg[0]))
+
+/* Gives a side's segment ring back: small ones to the spares. */
+static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_tcp_side *side)
+{
+    if (side->segs && side->segs->cap == 2)
+        sm_spare_put(&t->spare_seg, &t->nspare_seg, side->segs);
+    else
+        free(side->segs);
+    side->segs = NULL;
+}
+
+static void sm_flow_free_data(struct sm_flow_table *t, struct sm_flow *f)
+{
+    sm_flow_seg_release(t, &f->side[0]);
+    sm_flow_seg_release(t, &f->side[1]);
+    free(f->rare);
+    sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
+    free(f->end);
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -143,6 +259,10 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
         want = SM_EXP_CLOSED;
     else if (!f->established)
         want = SM_EXP_HANDSHAKE;
+    else if (f->dup_more)
+        want = SM_EXP_BURST;
+    if (want == SM_EXP_BURST && f->exp_list == SM_EXP_BURST)
+        return; /* not moved per packet: sm_flow_expire() moves it once a pass */
     if (f->exp_list != SM_EXP_NONE)
         sm_dlist_remove(&t->expiry[f->exp_list], f, false);
     f->exp_list = want;
@@ -181,10 +301,12 @@ void sm_flow_table_free(struct sm_flow_table *t)
         struct sm_flow *next = f->lru_next;
         if (t->cfg.release)
             t->cfg.release(t->cfg.emit_ctx, f);
-        sm_flow_free_data(f);
+        sm_flow_free_data(t, f);
         free(f);
         f = next;
     }
+    sm_spare_free(t->spare_dup);
+    sm_spare_free(t->spare_seg);
     free(t->slots);
     free(t);
 }
@@ -194,7 +316,10 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t)
     return &t->stats;
 }
 
-/* Doubles the index when it is half full; failure to grow is retried at
+/* Doubles the index when it is three quarters full (16 bytes a slot: at
+ * half full the index alone cost 32 to 64 bytes a connection; linear
+ * probing at 3/4 still finds a flow in 2.5 slots on average, most often in
+ * the same cache line); failure to grow is retried at
  * the next insertion (the index is never full: see sm_flow_index_add). */
 static bool sm_flow_table_grow(struct sm_flow_table *t)
 {
@@ -217,15 +342,15 @@ static bool sm_flow_table_grow(struct sm_flow_table *t)
 }
 
 /* Adds f to the index; false when the index is full and cannot grow. */
-static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f)
+static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f, uint64_t h)
 {
-    if ((size_t)t->count + 1 > t->nslots / 2 && !sm_flow_table_grow(t) &&
+    if ((size_t)t->count + 1 > t->nslots / 4 * 3 && !sm_flow_table_grow(t) &&
         (size_t)t->count + 1 >= t->nslots)
         return false; /* keep one empty slot: probing must end */
-    size_t mask = t->nslots - 1, i = f->hash & mask;
+    size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f)
         i = (i + 1) & mask;
-    t->slots[i].hash = f->hash;
+    t->slots[i].hash = h;
     t->slots[i].f = f;
     return true;
 }
@@ -234,7 +359,11 @@ static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f)
  * the probe run move up, so no tombstones accumulate. */
 static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *f)
 {
-    size_t mask = t->nslots - 1, i = f->hash & mask;
+    /* The flow does not keep its hash (8 bytes a connection): it is
+     * recomputed once, here. */
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &f->addr[0], f->port[0], &f->addr[1], f->port[1],
+                              f->vlan_count, f->vlan);
+    size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f && t->slots[i].f != f)
         i = (i + 1) & mask;
     if (!t->slots[i].f)
@@ -274,7 +403,7 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
         t->cfg.emit(t->cfg.emit_ctx, f, why, now);
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
-    sm_flow_free_data(f);
+    sm_flow_free_data(t, f);
     free(f);
 }
 
@@ -359,7 +488,6 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         return NULL;
     bool init = sm_sender_is_initiator(t, p);
     *dir = init ? SM_DIR_ORIG : SM_DIR_RESP;
-    f->hash = h;
     f->ip_version = p->ip_version;
     f->vlan_count = p->vlan_count;
     memcpy(f->vlan, p->vlan, sizeof(f->vlan));
@@ -373,7 +501,7 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     for (int d = 0; d < 2; d++)
         f->side[d].wscale = -1;
 
-    if (!sm_flow_index_add(t, f)) {
+    if (!sm_flow_index_add(t, f, h)) {
         free(f);
         return NULL;
     }
@@ -387,27 +515,65 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     return f;
 }
 
+static const char sm_history_letters[] = "SHADFRTI";
+
 /* Zeek's history letters: upper case from the initiator, lower case from the
  * responder; each letter is recorded once per direction. */
-static void sm_flow_history(struct sm_flow *f, enum sm_dir d, char letter)
+static void sm_flow_history_add(struct sm_flow *f, enum sm_dir d, char letter)
 {
-    static const char letters[] = "SHADFRTI";
-    const char *pos = strchr(letters, letter);
+    const char *pos = strchr(sm_history_letters, letter);
     if (!pos)
         return;
-    uint32_t bit = 1u << ((pos - letters) * 2 + d);
+    unsigned code = (unsigned)(pos - sm_history_letters) * 2 + d;
+    uint16_t bit = (uint16_t)(1u << code);
     if ((f->history_seen & bit) || f->history_len >= SM_HISTORY_MAX)
         return;
     f->history_seen |= bit;
-    f->history[f->history_len++] = d == SM_DIR_ORIG ? letter : (char)(letter - 'A' + 'a');
-    f->history[f->history_len] = '\0';
+    f->history |= (uint64_t)code << (4 * f->history_len);
+    f->history_len++;
+}
+
+void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
+{
+    unsigned n = f->history_len < SM_HISTORY_MAX ? f->history_len : SM_HISTORY_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned code = (unsigned)(f->history >> (4 * i)) & 15u;
+        char letter = sm_history_letters[code / 2];
+        out[i] = code % 2 == SM_DIR_ORIG ? letter : (char)(letter - 'A' + 'a');
+    }
+    out[n] = '\0';
+}
+
+/* The time of the connection's newest TCP packet, the one whose signature
+ * the flow holds: every packet recorded for duplicate suppression is then
+ * tracked (sm_flow_track() sets its side's last_ts), and time never moves
+ * backwards. 0 before the first. */
+static int64_t sm_flow_dup_ts(const struct sm_flow *f)
+{
+    return f->side[0].last_ts > f->side[1].last_ts ? f->side[0].last_ts : f->side[1].last_ts;
+}
+
+/* Whether a packet with signature sig from where is a copy of the one
+ * recorded with esig, ets, ewhere. */
+static bool sm_dup_match(uint64_t esig, int64_t ets, int32_t ewhere, uint64_t sig, int32_t where,
+                         int64_t ts)
+{
+    if (esig != sig || ets == 0)
+        return false;
+    if (ts - ets > SM_DUP_WINDOW_USECS || ts < ets)
+        return false;
+    if (where >= 0 && ewhere >= 0 && where == ewhere)
+        return false; /* same interface twice: really sent twice */
+    return true;
 }
 
 /* The same packet captured twice ("-i any" on a router sees it arrive and
  * leave) is counted once. Two copies must agree on every TCP field, the
  * checksum (covering the timestamp option) and the IPv4 ID, arrive within
- * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces. */
-static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
+ * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces.
+ * The last SM_DUP_RING packets are compared. */
+static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                 const struct sm_pkt *p)
 {
     uint64_t sig = sm_mix64(((uint64_t)p->seq << 32) ^ p->ack);
     sig = sm_mix64(sig ^ ((uint64_t)p->flags << 56) ^ ((uint64_t)p->win << 40) ^
@@ -415,27 +581,50 @@ static bool sm_flow_is_duplicate(struct sm_flow *f, enum sm_dir d, const struct 
     sig = sm_mix64(sig ^ p->payload_len);
     int32_t where = p->ifindex >= 0 ? p->ifindex : (p->pkttype >= 0 ? 1000000 + p->pkttype : -1);
 
-    for (unsigned i = 0; i < SM_DUP_RING; i++) {
-        if (f->dup_sig[i] != sig || f->dup_ts[i] == 0)
-            continue;
-        if (p->ts_us - f->dup_ts[i] > SM_DUP_WINDOW_USECS || p->ts_us < f->dup_ts[i])
-            continue;
-        if (where >= 0 && f->dup_if[i] >= 0 && where == f->dup_if[i])
-            continue; /* same interface twice: really sent twice */
+    int64_t newest = sm_flow_dup_ts(f);
+    if (sm_dup_match(f->dup_sig, newest, f->dup_if, sig, where, p->ts_us))
         return true;
+    struct sm_dup_ring *r = f->dup_more;
+    for (unsigned i = 0; r && i < SM_DUP_RING - 1; i++)
+        if (sm_dup_match(r->sig[i], r->ts[i], r->where[i], sig, where, p->ts_us))
+            return true;
+
+    /* This packet becomes the newest. The previous newest still matters
+     * if a later packet may come within the window of it; if not, neither
+     * do the older ones. */
+    if (newest != 0 && p->ts_us - newest <= SM_DUP_WINDOW_USECS) {
+        if (!r) {
+            r = f->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
+            if (r) /* NULL: forgotten, as if older */
+                memset(r, 0, sizeof(*r));
+        }
+        if (r) {
+            r->sig[r->next] = f->dup_sig;
+            r->ts[r->next] = newest;
+            r->where[r->next] = f->dup_if;
+            r->next = (uint8_t)((r->next + 1) % (SM_DUP_RING - 1));
+        }
+    } else if (r) {
+        sm_spare_put(&t->spare_dup, &t->nspare_dup, r);
+        f->dup_more = NULL;
     }
-    f->dup_sig[f->dup_next] = sig;
-    f->dup_ts[f->dup_next] = p->ts_us;
-    f->dup_if[f->dup_next] = where;
-    f->dup_next = (uint8_t)((f->dup_next + 1) % SM_DUP_RING);
+    f->dup_sig = sig;
+    f->dup_if = where;
     return false;
 }
 
 static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
                         const struct sm_pkt *p)
 {
-    if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES)
-        f->syn_ts[s->syn_count] = p->ts_us; /* the retry schedule evidence */
+    /* The retry schedule evidence: the first SYN in the flow, retries (few
+     * connections have them) in the rare block. */
+    if (d == SM_DIR_ORIG && s->syn_count == 0) {
+        f->syn_ts0 = p->ts_us;
+    } else if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES) {
+        struct sm_flow_rare *rare = sm_flow_rare(f);
+        if (rare)
+            rare->syn_ts[s->syn_count] = p->ts_us;
+    }
     s->syn_count++;
     s->isn = p->seq;
     s->isn_known = true;
@@ -445,68 +634,119 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
     s->ts_opt = p->has_ts;
 }
 
-/* Updates the sender's side and the connection's state with one segment. */
-/* Data segments of side s: the stall (oldest unacknowledged retransmitted
+/* Remembers a data segment sent for the first time: it takes the next
+ * slot, pushing out the segment that held it. */
+static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side,
+                               const struct sm_pkt *p)
+{
+    struct sm_seg_ring *r = side->segs;
+    if (!r) {
+        if (p->ts_us == 0)
+            return; /* would not be kept: nothing to remember */
+        r = side->segs = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
+        if (!r)
+            return;  /* no memory for the evidence: the flow is still tracked */
+        r->next = 0; /* slots and entries are written before they are read */
+        r->live = 0;
+        r->cap = 2;
+    }
+    uint8_t slot = r->next;
+    r->next = (uint8_t)((r->next + 1) % SM_SEG_RING);
+    for (unsigned i = 0; i < r->live; i++) {
+        if (r->slot[i] == slot) {
+            r->live--;
+            r->slot[i] = r->slot[r->live];
+            r->seg[i] = r->seg[r->live];
+            break;
+        }
+    }
+    if (p->ts_us == 0)
+        return;
+    if (r->live == r->cap) {
+        uint8_t cap = (uint8_t)(r->cap * 2 < SM_SEG_RING ? r->cap * 2 : SM_SEG_RING);
+        struct sm_seg_ring *nr = realloc(r, sizeof(*r) + cap * sizeof(r->seg[0]));
+        if (!nr)
+            return; /* no memory for the evidence: the flow is still tracked */
+        r = side->segs = nr;
+        r->cap = cap;
+    }
+    r->slot[r->live] = slot;
+    r->seg[r->live].seq = p->seq;
+    r->seg[r->live].len = p->payload_len;
+    r->seg[r->live].ts = p->ts_us;
+    r->live++;
+}
+
+/* Data segments of side d: the stall (oldest unacknowledged retransmitted
  * segment), with the times of its transmissions. */
-static void sm_flow_track_retrans(struct sm_tcp_side *side, const struct sm_tcp_side *peer,
+static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                   const struct sm_pkt *p, bool retrans)
 {
-    struct sm_tcp_data *s = side->data;
-    if (!s)
-        return; /* no memory for the evidence: the flow is still tracked */
-    if (p->payload_len > s->max_seg)
-        s->max_seg = p->payload_len;
+    struct sm_tcp_side *side = &f->side[d];
+    const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
-        s->seg[s->seg_next].seq = p->seq;
-        s->seg[s->seg_next].len = p->payload_len;
-        s->seg[s->seg_next].ts = p->ts_us;
-        s->seg_next = (uint8_t)((s->seg_next + 1) % SM_SEG_RING);
+        sm_flow_seg_record(t, side, p);
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
         return; /* already acknowledged: a spurious retransmission */
-    if (s->stalling && p->seq == s->stall_seq) {
-        if (s->stall_count < SM_MAX_STALL_TIMES)
-            s->stall_ts[s->stall_count] = p->ts_us;
-        s->stall_count++;
-        if (p->payload_len > s->stall_len)
-            s->stall_len = p->payload_len;
+    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    if (s && s->active && p->seq == s->seq) {
+        if (s->count < SM_MAX_STALL_TIMES)
+            s->ts[s->count] = p->ts_us;
+        s->count++;
+        if (p->payload_len > s->len)
+            s->len = p->payload_len;
         return;
     }
-    if (s->stalling && sm_seq_lt(s->stall_seq, p->seq))
+    if (s && s->active && sm_seq_lt(s->seq, p->seq))
         return; /* a later segment: the oldest one tells the story */
-    s->stalling = true;
-    s->stall_seq = p->seq;
-    s->stall_len = p->payload_len;
-    s->stall_count = 0;
+    struct sm_flow_rare *rare = sm_flow_rare(f);
+    if (!rare)
+        return; /* no memory for the evidence: the flow is still tracked */
+    s = &rare->stall[d];
+    s->active = true;
+    s->seq = p->seq;
+    s->len = p->payload_len;
+    s->count = 0;
     /* The original transmission, if we saw it. */
-    for (unsigned i = 0; i < SM_SEG_RING; i++) {
-        if (s->seg[i].ts && s->seg[i].seq == p->seq) {
-            s->stall_ts[s->stall_count++] = s->seg[i].ts;
+    const struct sm_seg_ring *r = side->segs;
+    for (unsigned i = 0; r && i < r->live; i++) {
+        if (r->seg[i].seq == p->seq) {
+            s->ts[s->count++] = r->seg[i].ts;
             break;
         }
     }
-    s->stall_ts[s->stall_count++] = p->ts_us;
+    s->ts[s->count++] = p->ts_us;
 }
 
-/* The peer of s acknowledged up to ack: stalls end, segments count as
+/* The peer of side d acknowledged up to ack: stalls end, segments count as
  * delivered (the largest one bounds the path MTU from below). */
-static void sm_flow_track_acked(struct sm_tcp_side *side, uint32_t ack)
+static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                uint32_t ack)
 {
-    struct sm_tcp_data *s = side->data;
-    if (!s)
-        return;
-    for (unsigned i = 0; i < SM_SEG_RING; i++) {
-        if (s->seg[i].ts && s->seg[i].len && sm_seq_le(s->seg[i].seq + s->seg[i].len, ack)) {
-            if (s->seg[i].len > s->max_acked_seg)
-                s->max_acked_seg = s->seg[i].len;
-            s->seg[i].ts = 0;
+    struct sm_tcp_side *side = &f->side[d];
+    struct sm_seg_ring *r = side->segs;
+    if (r) {
+        for (unsigned i = 0; i < r->live;) {
+            if (r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
+                if (r->seg[i].len > side->max_acked_seg)
+                    side->max_acked_seg = r->seg[i].len;
+                r->live--;
+                r->slot[i] = r->slot[r->live];
+                r->seg[i] = r->seg[r->live];
+            } else {
+                i++;
+            }
         }
+        if (r->live == 0)
+            sm_flow_seg_release(t, side); /* nothing left to learn from */
     }
-    if (s->stalling && sm_seq_lt(s->stall_seq, ack)) {
-        if (s->stall_len > s->max_acked_seg && sm_seq_le(s->stall_seq + s->stall_len, ack))
-            s->max_acked_seg = s->stall_len;
-        s->stalling = false;
+    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    if (s && s->active && sm_seq_lt(s->seq, ack)) {
+        if (s->len > side->max_acked_seg && sm_seq_le(s->seq + s->len, ack))
+            side->max_acked_seg = s->len;
+        s->active = false;
     }
 }
 
@@ -520,33 +760,36 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
                            !(p->flags & (SM_TH_SYN | SM_TH_FIN | SM_TH_RST)) &&
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
-        s->tcp_keepalives++;
-    if (gap > f->idle.max_gap_us)
-        f->idle.max_gap_us = gap;
+        s->tcp_keepalive = true;
+    if (gap > f->max_gap_us)
+        f->max_gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
-        p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->data)
-        s->data->keepalive_like++;
+        p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->keepalive_like < 2)
+        s->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        f->idle.seen = true;
-        f->idle.acked = false;
-        f->idle.dir = (uint8_t)d;
-        f->idle.seq = p->seq;
-        f->idle.gap_us = gap;
-        f->idle.ts = p->ts_us;
+        struct sm_flow_rare *rare = sm_flow_rare(f);
+        if (!rare)
+            return; /* no memory for the evidence: the flow is still tracked */
+        rare->idle.seen = true;
+        rare->idle.acked = false;
+        rare->idle.dir = (uint8_t)d;
+        rare->idle.seq = p->seq;
+        rare->idle.gap_us = gap;
+        rare->idle.ts = p->ts_us;
     }
 }
 
-static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+/* Updates the sender's side and the connection's state with one segment. */
+static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                           const struct sm_pkt *p)
 {
+    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
-    if (p->payload_len > 0 && !s->data)
-        s->data = calloc(1, sizeof(*s->data));
     if (s->pkts || peer->pkts)
         sm_flow_track_idle(f, cfg, d, p);
 
@@ -562,15 +805,17 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         f->fragments++;
 
     if (fl & SM_TH_RST) {
-        if (!s->rst_count) {
-            s->rst_ts = p->ts_us;
-            s->rst_seq = p->seq;
-            s->rst_ttl = p->ttl;
-            s->rst_ipid = p->ip_id;
+        struct sm_tcp_end *e = sm_flow_end(f, d);
+        if (e && !e->rst_count) {
+            e->rst_ts = p->ts_us;
+            e->rst_ttl = p->ttl;
+            e->rst_ipid = p->ip_id;
             /* RFC 5961 3.2: only an exact match is accepted at once. */
-            s->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
+            e->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
         }
-        s->rst_count++;
+        if (e)
+            e->rst_count++;
+        s->rst_seen = true;
     } else {
         if (!s->ttl_known)
             s->ttl_first = p->ttl;
@@ -584,16 +829,12 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         if (fl & SM_TH_ACK) {
             if (!f->synack_ts) {
                 f->synack_ts = p->ts_us;
-                f->hs_syn_ts =
-                        peer->syn_count
-                                ? f->syn_ts[(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
-                                                                                : peer->syn_count) -
-                                            1]
-                                : 0;
+                f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
+                                                                           : peer->syn_count);
             }
-            sm_flow_history(f, d, 'H');
+            sm_flow_history_add(f, d, 'H');
         } else {
-            sm_flow_history(f, d, 'S');
+            sm_flow_history_add(f, d, 'S');
         }
     }
 
@@ -604,10 +845,10 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         bool retrans = p->payload_len > 0 && s->seq_known && sm_seq_lt(p->seq, s->next_seq);
         if (retrans) {
             s->retrans++;
-            sm_flow_history(f, d, 'T');
+            sm_flow_history_add(f, d, 'T');
         }
         if (p->payload_len > 0)
-            sm_flow_track_retrans(s, peer, p, retrans);
+            sm_flow_track_retrans(t, f, d, p, retrans);
         if (!s->seq_known || sm_seq_gt(end, s->next_seq))
             s->next_seq = end;
         s->seq_known = true;
@@ -618,40 +859,39 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
             s->max_ack = p->ack;
         s->ack_known = true;
         if (!(fl & SM_TH_RST)) {
-            sm_flow_track_acked(peer, p->ack);
+            sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            if (f->idle.seen && !f->idle.acked && f->idle.dir != d &&
-                sm_seq_lt(f->idle.seq, p->ack))
-                f->idle.acked = true;
+            struct sm_flow_idle *idle = f->rare ? &f->rare->idle : NULL;
+            if (idle && idle->seen && !idle->acked && idle->dir != d &&
+                sm_seq_lt(idle->seq, p->ack))
+                idle->acked = true;
         }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
         if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
             peer->isn_known && p->ack == peer->isn + 1)
             f->hs_ack_ts = p->ts_us;
         if (!(fl & (SM_TH_SYN | SM_TH_RST | SM_TH_FIN)) && p->payload_len == 0)
-            sm_flow_history(f, d, 'A');
+            sm_flow_history_add(f, d, 'A');
     }
 
     if (p->payload_len > 0) {
-        s->data_pkts++;
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
         s->payload_bytes += p->payload_len;
-        if (!s->first_payload_ts)
-            s->first_payload_ts = p->ts_us;
-        sm_flow_history(f, d, 'D');
+        sm_flow_history_add(f, d, 'D');
     }
 
     if (fl & SM_TH_FIN) {
-        if (!s->fin_count) {
-            s->fin_ts = p->ts_us;
-            s->fin_seq = p->seq + p->payload_len;
+        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(f, d);
+        if (e) {
+            e->fin_ts = p->ts_us;
+            e->fin_seq = p->seq + p->payload_len;
         }
-        s->fin_count++;
-        sm_flow_history(f, d, 'F');
+        s->fin_seen = true;
+        sm_flow_history_add(f, d, 'F');
     }
     if (fl & SM_TH_RST)
-        sm_flow_history(f, d, 'R');
+        sm_flow_history_add(f, d, 'R');
 
     /* Established: the handshake's last ACK, or two-way traffic beyond it
      * (a lost final ACK is implied by data the responder accepts), or a
@@ -672,7 +912,7 @@ static void sm_flow_track(struct sm_flow *f, const struct sm_flow_config *cfg, e
         else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
             f->established = true;
     }
-    if ((fl & SM_TH_RST) || (f->side[0].fin_count && f->side[1].fin_count))
+    if ((fl & SM_TH_RST) || (f->side[0].fin_seen && f->side[1].fin_seen))
         f->ended = true;
 }
 
@@ -707,20 +947,23 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
         return;
     }
     t->stats.icmp_matched++;
-    if (!f->icmp.count) {
-        f->icmp.type = p->icmp_type;
-        f->icmp.code = p->icmp_code;
-        f->icmp.cls = p->icmp_class;
-        f->icmp.mtu = p->icmp_mtu;
-        f->icmp.quoted_dir = (uint8_t)qd;
-        f->icmp.reporter = p->src;
-        f->icmp.ts = p->ts_us;
-        f->icmp.quoted_syn = q->has_seq && qd == SM_DIR_ORIG && f->side[SM_DIR_ORIG].isn_known &&
-                             q->seq == f->side[SM_DIR_ORIG].isn;
+    struct sm_flow_rare *rare = sm_flow_rare(f);
+    struct sm_flow_icmp *icmp = rare ? &rare->icmp : NULL; /* NULL: no memory for it */
+    if (icmp && !icmp->count) {
+        icmp->type = p->icmp_type;
+        icmp->code = p->icmp_code;
+        icmp->cls = p->icmp_class;
+        icmp->mtu = p->icmp_mtu;
+        icmp->quoted_dir = (uint8_t)qd;
+        icmp->reporter = p->src;
+        icmp->ts = p->ts_us;
+        icmp->quoted_syn = q->has_seq && qd == SM_DIR_ORIG && f->side[SM_DIR_ORIG].isn_known &&
+                           q->seq == f->side[SM_DIR_ORIG].isn;
     }
-    f->icmp.count++;
+    if (icmp)
+        icmp->count++;
     f->last_ts = p->ts_us;
-    sm_flow_history(f, (enum sm_dir)qd, 'I');
+    sm_flow_history_add(f, (enum sm_dir)qd, 'I');
     f->referenced = true;
     sm_flow_requeue(t, f);
 }
@@ -758,7 +1001,7 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
-    } else if (sm_flow_is_duplicate(f, d, p)) {
+    } else if (sm_flow_is_duplicate(t, f, d, p)) {
         f->duplicates++;
         t->stats.duplicates++;
         return NULL;
@@ -766,8 +1009,8 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
         f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
     if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
-        (void)sm_flow_is_duplicate(f, d, p); /* seed the ring with the first packet */
-    sm_flow_track(f, &t->cfg, d, p);
+        (void)sm_flow_is_duplicate(t, f, d, p); /* seed the ring with the first packet */
+    sm_flow_track(t, f, d, p);
     sm_flow_requeue(t, f);
     *dir = d;
     return f;
@@ -781,6 +1024,27 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     while ((f = t->expiry[SM_EXP_HANDSHAKE].head) &&
            f->last_ts + t->cfg.handshake_timeout_us <= now)
         sm_flow_finish(t, f, SM_END_TIMEOUT, now);
+    /* Duplicate rings: once the newest packet is more than the window old,
+     * no later packet (capture time never goes back) can match any of the
+     * older ones, so the ring goes. A connection still in its burst goes to
+     * the tail, to be looked at again at the next pass: each pass visits
+     * the connections that were busy since the one before, once. */
+    struct sm_dlist *burst = &t->expiry[SM_EXP_BURST];
+    struct sm_flow *last = burst->tail;
+    while ((f = burst->head)) {
+        bool done = f == last;
+        sm_dlist_remove(burst, f, false);
+        if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
+            sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
+            f->dup_more = NULL;
+            f->exp_list = SM_EXP_NONE;
+            sm_flow_requeue(t, f);
+        } else {
+            sm_dlist_append(burst, f, false);
+        }
+        if (done)
+            break;
+    }
 }
 
 static int sm_flow_cmp_id(const void *a, const void *b)

@@ -36,81 +36,121 @@ struct sm_tcp_side {
     uint64_t pkts;          /* packets sent (duplicates excluded) */
     uint64_t bytes;         /* IP bytes sent (header included) */
     uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
-    uint32_t data_pkts;     /* packets carrying payload */
-    uint32_t retrans;       /* payload segments below the highest seq sent */
-    uint32_t isn;           /* initial sequence number, from this side's SYN */
-    uint32_t next_seq;      /* highest seq + length sent */
-    uint32_t max_ack;       /* highest ACK number this side sent */
-    uint32_t fin_seq;
-    uint32_t rst_seq;
-    uint32_t syn_count; /* SYNs (orig) or SYN-ACKs (resp) sent */
-    uint32_t fin_count;
-    uint32_t rst_count;
     int64_t first_ts, last_ts;
-    int64_t fin_ts, rst_ts;
-    int64_t first_payload_ts;
-    uint16_t mss;      /* from the SYN, 0 if absent */
-    int8_t wscale;     /* from the SYN, -1 if absent */
-    uint8_t ttl_first; /* TTL / hop limit of the first packet */
-    uint8_t ttl_last;  /* of the last non-RST packet */
-    uint8_t rst_ttl;
-    uint16_t ipid_last; /* IPv4 ID of the last non-RST packet */
-    uint16_t rst_ipid;
-    bool isn_known, seq_known, ack_known, ttl_known;
-    bool sack_perm, ts_opt;
-    bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
-
-    struct sm_tcp_data *data;      /* allocated when this side first sends payload */
-    uint32_t tcp_keepalives;       /* probes: seq one below next_seq, 0 or 1 byte */
+    /* This side's recent data segments, allocated while one of them is
+     * unacknowledged (see struct sm_seg_ring). */
+    struct sm_seg_ring *segs;
+    uint32_t retrans;              /* payload segments below the highest seq sent */
+    uint32_t isn;                  /* initial sequence number, from this side's SYN */
+    uint32_t next_seq;             /* highest seq + length sent */
+    uint32_t max_ack;              /* highest ACK number this side sent */
+    uint32_t syn_count;            /* SYNs (orig) or SYN-ACKs (resp) sent */
     uint32_t data_since_peer_data; /* data segments sent since the peer last sent data */
-    uint32_t keepalive_like;       /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
+    uint16_t mss;                  /* from the SYN, 0 if absent */
+    uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
+    int8_t wscale;                 /* from the SYN, -1 if absent */
+    uint8_t ttl_first;             /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;              /* of the last non-RST packet */
+    /* Flags as single bits: with the fields above they fill the struct's
+     * last 8 bytes exactly. */
+    bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;
+    bool sack_perm : 1, ts_opt : 1;
+    bool tcp_keepalive : 1; /* sent a probe: seq one below next_seq, 0 or 1 byte */
+    bool fin_seen : 1;      /* details in struct sm_tcp_end */
+    bool rst_seen : 1;
+    /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
+     * only "both sides together at least 2" is ever asked. */
+    uint8_t keepalive_like : 2;
 };
 
-/* Data-phase evidence of one side, allocated when it first sends payload,
- * so that a SYN flood's half-open connections never carry it. */
-struct sm_tcp_data {
-    /* The oldest segment this side retransmitted that the peer has not
-     * acknowledged yet (the "stall"). */
-    bool stalling;
-    uint32_t stall_seq;
-    uint32_t stall_len;   /* its payload length */
-    uint32_t stall_count; /* transmissions seen (first one included if seen) */
-    int64_t stall_ts[SM_MAX_STALL_TIMES];
-    uint32_t max_acked_seg; /* largest payload segment the peer acknowledged */
-    uint32_t max_seg;       /* largest payload segment sent */
+/* How one side ended: its first FIN and first RST, and the RSTs it sent.
+ * Allocated for both sides at a connection's first FIN or RST: an open
+ * connection holds none (sm_flow_end_of()). */
+struct sm_tcp_end {
+    int64_t fin_ts, rst_ts;
+    uint32_t fin_seq; /* sequence number of the FIN */
+    uint32_t rst_count;
+    uint16_t rst_ipid;
+    uint8_t rst_ttl;
+    bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
+};
+
+/* The data segments a side sent recently (the last SM_SEG_RING of them), to
+ * learn the largest one the peer acknowledged (MTU black holes) and the
+ * first transmission of a segment that stalls. A segment counts until the
+ * peer acknowledges it or SM_SEG_RING newer ones were sent (it then left the
+ * ring of SM_SEG_RING slots it conceptually sits in). Only those segments
+ * are kept, in no particular order, each with its slot: the array grows
+ * from 2 entries as needed and is freed once everything in it has been
+ * acknowledged, so an idle or interactive session holds none or a small
+ * one. */
+struct sm_seg_ring {
+    uint8_t next;              /* the slot the next segment takes */
+    uint8_t live;              /* entries in use */
+    uint8_t cap;               /* entries allocated */
+    uint8_t slot[SM_SEG_RING]; /* slot of each entry */
     struct {
+        int64_t ts; /* never 0 (a segment at time 0 is not kept) */
         uint32_t seq, len;
-        int64_t ts;
-    } seg[SM_SEG_RING]; /* recent data segments */
-    uint8_t seg_next;
-    uint32_t keepalive_like; /* small data after >= SM_KEEPALIVE_GAP_SECS silence */
+    } seg[];
 };
 
-/* A side's data evidence, or all zeros when it never sent payload. */
-const struct sm_tcp_data *sm_side_data(const struct sm_tcp_side *s);
+/* The oldest segment a side retransmitted that the peer has not
+ * acknowledged yet (the "stall"), with the times of its transmissions. */
+struct sm_tcp_stall {
+    int64_t ts[SM_MAX_STALL_TIMES];
+    uint32_t seq;
+    uint32_t len;   /* its payload length */
+    uint32_t count; /* transmissions seen (first one included if seen) */
+    bool active;    /* stalling now */
+};
 
 /* The last resumption of traffic after an idle period of at least the
  * configured --idle-min. */
 struct sm_flow_idle {
+    int64_t gap_us; /* length of the silence */
+    int64_t ts;     /* when traffic resumed */
+    uint32_t seq;   /* the sequence number of the side that spoke first */
+    uint8_t dir;    /* that side */
     bool seen;
-    bool acked;         /* the peer acknowledged what was sent after it */
-    uint8_t dir;        /* the side that spoke first after the idle */
-    uint32_t seq;       /* its sequence number */
-    int64_t gap_us;     /* length of the silence */
-    int64_t ts;         /* when traffic resumed */
-    int64_t max_gap_us; /* longest silence of the connection */
+    bool acked; /* the peer acknowledged what was sent after it */
 };
 
 /* An ICMP error quoting this connection. */
 struct sm_flow_icmp {
-    uint32_t count;
-    uint8_t type, code;
-    enum sm_icmp_class cls;
-    uint32_t mtu;
-    uint8_t quoted_dir;      /* the side whose packet was quoted */
-    struct sm_addr reporter; /* who sent the error */
     int64_t ts;
-    bool quoted_syn; /* the quoted seq was the initiator's ISN */
+    struct sm_addr reporter; /* who sent the error */
+    uint32_t count;
+    uint32_t mtu;
+    enum sm_icmp_class cls;
+    uint8_t type, code;
+    uint8_t quoted_dir; /* the side whose packet was quoted */
+    bool quoted_syn;    /* the quoted seq was the initiator's ISN */
+};
+
+/* The signatures of the SM_DUP_RING - 1 packets before the newest one.
+ * Capture time never moves backwards (the engine holds it), so once the
+ * newest packet is older than SM_DUP_WINDOW_USECS none of them can match a
+ * later packet: the ring exists only during bursts of packets (freed by the
+ * next packet after a pause, or by sm_flow_expire()), and a quiet
+ * connection holds none. */
+struct sm_dup_ring {
+    uint64_t sig[SM_DUP_RING - 1];
+    int64_t ts[SM_DUP_RING - 1];
+    int32_t where[SM_DUP_RING - 1];
+    uint8_t next;
+};
+
+/* Evidence few connections ever need (retransmission stalls, ICMP errors,
+ * idle periods past --idle-min, SYN retries), allocated on
+ * first use and freed with the flow, so that an ordinary connection does not
+ * carry it. */
+struct sm_flow_rare {
+    struct sm_tcp_stall stall[2];
+    struct sm_flow_icmp icmp;
+    struct sm_flow_idle idle;
+    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
 };
 
 struct sm_flow {
@@ -118,46 +158,54 @@ struct sm_flow {
     /* Table links: owned by flow.c. */
     struct sm_flow *lru_prev, *lru_next;
     struct sm_flow *exp_prev, *exp_next;
-    uint64_t hash;
-    uint8_t exp_list; /* which expiry list holds it (0: none) */
 
-    uint8_t ip_version;
-    uint8_t vlan_count;
-    uint16_t vlan[SM_MAX_VLANS];
     struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
     uint16_t port[2];
+    uint16_t vlan[SM_MAX_VLANS];
     uint32_t source; /* index of the input of the first packet */
+    uint8_t ip_version;
+    uint8_t vlan_count;
+    uint8_t exp_list;    /* which expiry list holds it (0: none; flow.c) */
+    uint8_t history_len; /* letters in history */
 
     struct sm_tcp_side side[2];
-    struct sm_flow_icmp icmp;
-    struct sm_flow_idle idle;
     int64_t first_ts, last_ts;
-    int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's first SYN times */
-    int64_t synack_ts;                /* first SYN-ACK */
-    int64_t hs_ack_ts;                /* the initiator's ACK completing the handshake */
-    int64_t hs_syn_ts;                /* the last SYN before the first SYN-ACK */
-    uint64_t duplicates;              /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;               /* packets cut by the snaplen */
+    int64_t max_gap_us;  /* longest silence of the connection */
+    int64_t syn_ts0;     /* the initiator's first SYN (retries: rare->syn_ts) */
+    int64_t synack_ts;   /* first SYN-ACK */
+    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
+    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;  /* packets cut by the snaplen */
     uint32_t fragments;
 
-    struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
+    struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
+    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
+    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
 
-    char history[SM_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
-    uint8_t history_len;
-    uint32_t history_seen; /* one bit per letter and direction */
+    /* Zeek conn.log history letters, 4 bits each in order (the letter's
+     * index in "SHADFRTI" times 2, plus the direction): each letter is
+     * recorded once per direction, so there are at most SM_HISTORY_MAX.
+     * sm_flow_history() spells them. */
+    uint64_t history;
+    uint16_t history_seen; /* one bit per letter and direction */
 
-    bool midstream;   /* the capture began after the handshake */
-    bool established; /* the handshake completed (or was inferred) */
-    bool ended;       /* both FINs, or a RST */
-    bool superseded;
-    bool evicted;
-    bool referenced; /* seen since the eviction hand last passed (flow.c) */
+    bool midstream : 1;   /* the capture began after the handshake */
+    bool established : 1; /* the handshake completed (or was inferred) */
+    bool ended : 1;       /* both FINs, or a RST */
+    bool superseded : 1;
+    bool evicted : 1;
+    bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
+    /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
+     * last of them started the handshake (sm_flow_hs_syn_ts()). */
+    uint8_t hs_syn_n;
 
-    /* Duplicate suppression ring (SM_DUP_RING recent packet signatures). */
-    uint64_t dup_sig[SM_DUP_RING];
-    int64_t dup_ts[SM_DUP_RING];
-    int32_t dup_if[SM_DUP_RING];
-    uint8_t dup_next;
+    /* Duplicate suppression (flow.c): the signatures of the last
+     * SM_DUP_RING packets, the newest here (its time is the later of the
+     * sides' last_ts), the older ones in dup_more while they are young
+     * enough to matter. */
+    int32_t dup_if;
+    uint64_t dup_sig;
+    struct sm_dup_ring *dup_more;
 };
 
 struct sm_stream;
@@ -206,6 +254,21 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
 /* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */
 void sm_flow_flush(struct sm_flow_table *t, int64_t now_us);
 const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t);
+
+/* Side d's stall, or all zeros (not active) when it never stalled. */
+const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d);
+/* How side d ended (all zeros before its FIN or RST). */
+const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d);
+/* The first ICMP error quoting the flow (count 0: none). */
+const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
+/* The last idle period past --idle-min (seen false: none). */
+const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f);
+/* Writes the history letters as a string (at most SM_HISTORY_MAX and a NUL). */
+void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
+/* The last SYN before the first SYN-ACK (0: none): the handshake's start. */
+int64_t sm_flow_hs_syn_ts(const struct sm_flow *f);
+/* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
+int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
 
 bool sm_port_is_ssh(const uint8_t *set, uint16_t port);
 void sm_port_set(uint8_t *set, uint16_t port);

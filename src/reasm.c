@@ -16,6 +16,11 @@ struct sm_reasm_seg {
     uint8_t data[];
 };
 
+static uint32_t sm_sat32(uint64_t v)
+{
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static bool sm_lt(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) < 0;
@@ -31,11 +36,34 @@ void sm_reasm_init(struct sm_reasm *r)
     memset(r, 0, sizeof(*r));
 }
 
+const struct sm_reasm_counts *sm_reasm_counts(const struct sm_reasm *r, int dir)
+{
+    static const struct sm_reasm_counts none;
+    return r->dir[dir].counts ? r->dir[dir].counts : &none;
+}
+
+/* The direction's counts for writing, allocated on first use; NULL when out
+ * of memory (the count is lost, reassembly goes on). */
+static struct sm_reasm_counts *sm_reasm_count(struct sm_reasm_dir *d)
+{
+    if (!d->counts)
+        d->counts = calloc(1, sizeof(*d->counts));
+    return d->counts;
+}
+
+/* Adds n to one of the direction's counts. */
+#define SM_REASM_ADD(d, field, n)                                                                  \
+    do {                                                                                           \
+        if ((n) > 0 && sm_reasm_count(d))                                                          \
+            (d)->counts->field += (n);                                                             \
+    } while (0)
+
 static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 {
     free(d->buf);
     d->buf = NULL;
-    d->len = d->cap = 0;
+    d->len = 0;
+    d->cap_code = 0;
     while (d->ooo) {
         struct sm_reasm_seg *s = d->ooo;
         d->ooo = s->next;
@@ -47,8 +75,11 @@ static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 
 void sm_reasm_fini(struct sm_reasm *r)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         sm_reasm_drop_buffers(&r->dir[i]);
+        free(r->dir[i].counts);
+        r->dir[i].counts = NULL;
+    }
 }
 
 void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq)
@@ -92,15 +123,14 @@ static size_t sm_reasm_offer(struct sm_reasm_dir *d, int dir, const struct sm_re
             skip -= s;
         }
         used += consumed;
-        d->delivered += consumed;
         d->skip += skip;
         if (!*more)
             return used;
-        d->need = need ? (uint64_t)(n - used) + need : 0;
+        d->need = need ? sm_sat32((uint64_t)(n - used) + need) : 0;
         if (consumed == 0) {
             /* No progress: wait for at least one more byte. */
             if (d->need <= n - used)
-                d->need = (uint64_t)(n - used) + 1;
+                d->need = sm_sat32((uint64_t)(n - used) + 1);
             break;
         }
     }
@@ -120,12 +150,12 @@ static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reas
     }
     memmove(d->buf, d->buf + used, d->len - used);
     d->len -= (uint32_t)used;
-    if (d->len == 0 && d->cap > 0) {
+    if (d->len == 0 && d->cap_code > 0) {
         /* Idle connections hold no buffer: most of a connection's life
          * (the encrypted part) passes through without one. */
         free(d->buf);
         d->buf = NULL;
-        d->cap = 0;
+        d->cap_code = 0;
     }
 }
 
@@ -135,7 +165,6 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
     if (d->skip > 0) {
         uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
         d->skip -= s;
-        d->delivered += s;
         p += s;
         n -= s;
     }
@@ -143,24 +172,23 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
         return;
     if (n > SM_REASM_MAX_BUF - d->len) {
         /* The consumer holds more than a record may be: give up on it. */
-        d->dropped += n;
+        SM_REASM_ADD(d, dropped, n);
         sm_reasm_stop(d);
         return;
     }
-    if (d->len + n > d->cap) {
-        uint32_t cap = d->cap ? d->cap : 2048;
-        while (cap < d->len + n)
-            cap *= 2;
-        if (cap > SM_REASM_MAX_BUF)
-            cap = SM_REASM_MAX_BUF;
+    if (d->len + n > sm_reasm_dir_cap(d)) {
+        uint8_t code = d->cap_code ? d->cap_code : 1; /* 2 KiB first */
+        while (code < SM_REASM_CAP_MAX && (1024u << code) < d->len + n)
+            code = (1024u << code) * 2 > SM_REASM_MAX_BUF ? SM_REASM_CAP_MAX : (uint8_t)(code + 1);
+        uint32_t cap = code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << code;
         uint8_t *nb = realloc(d->buf, cap);
         if (!nb) {
-            d->dropped += n;
+            SM_REASM_ADD(d, dropped, n);
             sm_reasm_stop(d);
             return;
         }
         d->buf = nb;
-        d->cap = cap;
+        d->cap_code = code;
     }
     memcpy(d->buf + d->len, p, n);
     d->len += n;
@@ -208,12 +236,12 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
         if (piece > 0) {
             if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS ||
                 piece > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
-                d->dropped += n;
+                SM_REASM_ADD(d, dropped, n);
                 return;
             }
             struct sm_reasm_seg *sg = malloc(sizeof(*sg) + piece);
             if (!sg) {
-                d->dropped += n;
+                SM_REASM_ADD(d, dropped, n);
                 return;
             }
             sg->seq = seq;
@@ -252,7 +280,7 @@ static void sm_reasm_compare(struct sm_reasm_dir *d, uint32_t seq, const uint8_t
     if (off < d->len) {
         uint32_t k = d->len - off < n ? d->len - off : n;
         if (memcmp(d->buf + off, p, k) != 0)
-            d->overlap_conflicts++;
+            SM_REASM_ADD(d, overlap_conflicts, 1);
     }
 }
 
@@ -266,13 +294,12 @@ static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool c
     if (n == 0 || !sm_lt(d->next_seq, upto))
         return;
     if (capture)
-        d->capture_loss += n;
+        SM_REASM_ADD(d, capture_loss, n);
     else
-        d->network_loss += n;
+        SM_REASM_ADD(d, network_loss, n);
     d->next_seq = upto;
     if (d->skip >= n) {
         d->skip -= n;
-        d->delivered += n;
     } else {
         uint64_t after = 0;
         bool resync = sink->gap && sink->gap(sink->ctx, dir, n, d->buf, d->len, &after);
@@ -309,7 +336,7 @@ static void sm_reasm_data(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
             continue;
         }
         if (d->ooo)
-            d->network_loss += take; /* a hole filled late: lost on the way */
+            SM_REASM_ADD(d, network_loss, take); /* a hole filled late: lost on the way */
         sm_reasm_append(d, p, take);
         d->next_seq = seq + take;
         seq += take;
@@ -329,7 +356,6 @@ static void sm_reasm_direct(struct sm_reasm_dir *d, int dir, const uint8_t *p, u
     if (d->skip > 0) {
         uint32_t s = d->skip < n ? (uint32_t)d->skip : n;
         d->skip -= s;
-        d->delivered += s;
         p += s;
         n -= s;
     }

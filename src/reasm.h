@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sm_limits.h"
+
 /* The consumer. deliver() gets all contiguous unconsumed bytes and sets
  * *consumed (<= n), *need (more bytes wanted before the next call; 0 means
  * "call again when anything arrives"), *skip (bytes after the consumed ones
@@ -34,33 +36,57 @@ struct sm_reasm_sink {
 
 struct sm_reasm_seg;
 
-struct sm_reasm_dir {
-    uint8_t *buf;             /* contiguous bytes not yet consumed */
-    uint32_t len, cap;        /* bytes in buf, bytes allocated */
-    uint32_t next_seq;        /* sequence number of the byte after buf */
-    uint64_t need;            /* consumer wants len >= need before the next call */
-    uint64_t skip;            /* bytes still to discard unseen */
-    struct sm_reasm_seg *ooo; /* out-of-order segments, by sequence */
-    uint32_t ooo_bytes;
-    uint16_t ooo_count;
-    uint32_t fin_seq; /* sequence number of this direction's FIN */
-    bool fin_seen;
-    bool started;               /* next_seq is known */
-    bool stopped;               /* the consumer wants nothing more */
-    uint64_t delivered;         /* bytes passed in order (including skipped) */
+/* Per-direction byte counts that stay zero on almost every connection:
+ * allocated on the first nonzero one (see sm_reasm_counts()). */
+struct sm_reasm_counts {
     uint64_t capture_loss;      /* bytes the receiver acknowledged, never captured */
     uint64_t network_loss;      /* hole bytes later filled by retransmission */
     uint64_t overlap_conflicts; /* retransmitted bytes that differed */
     uint64_t dropped;           /* bytes over the caps */
 };
 
+struct sm_reasm_dir {
+    uint8_t *buf;                   /* contiguous bytes not yet consumed */
+    struct sm_reasm_seg *ooo;       /* out-of-order segments, by sequence */
+    struct sm_reasm_counts *counts; /* NULL while all are zero */
+    uint64_t skip;                  /* bytes still to discard unseen */
+    /* The consumer wants len >= need before the next call. Saturated at
+     * UINT32_MAX: more than any buffer (SM_REASM_MAX_BUF) or segment can
+     * hold, so it answers the same. */
+    uint32_t need;
+    uint32_t len;      /* bytes in buf */
+    uint32_t next_seq; /* sequence number of the byte after buf */
+    uint32_t fin_seq;  /* sequence number of this direction's FIN */
+    uint32_t ooo_bytes;
+    uint8_t ooo_count; /* at most SM_REASM_MAX_OOO_SEGS */
+    /* Bytes allocated for buf, which grows by doubling from 2 KiB up to
+     * SM_REASM_MAX_BUF: 0 none, k for 1 KiB << k, SM_REASM_CAP_MAX for
+     * SM_REASM_MAX_BUF (sm_reasm_dir_cap()). */
+    uint8_t cap_code;
+    bool fin_seen : 1;
+    bool started : 1; /* next_seq is known */
+    bool stopped : 1; /* the consumer wants nothing more */
+};
+
+#define SM_REASM_CAP_MAX 255u
+
+/* Bytes allocated for d's buffer. */
+static inline uint32_t sm_reasm_dir_cap(const struct sm_reasm_dir *d)
+{
+    if (d->cap_code == 0)
+        return 0;
+    return d->cap_code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << d->cap_code;
+}
+
 struct sm_reasm {
     struct sm_reasm_dir dir[2];
 };
 
 void sm_reasm_init(struct sm_reasm *r);
-/* Frees buffered data; the counters stay readable. */
+/* Frees buffered data and the counters: read them first. */
 void sm_reasm_fini(struct sm_reasm *r);
+/* Direction dir's counts (all zero when nothing was ever counted). */
+const struct sm_reasm_counts *sm_reasm_counts(const struct sm_reasm *r, int dir);
 
 /* Starts direction dir at sequence number seq (the ISN + 1 after a SYN). */
 void sm_reasm_start(struct sm_reasm *r, int dir, uint32_t seq);

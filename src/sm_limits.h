@@ -33,8 +33,9 @@
 /* SYN timestamps kept per connection for the retry-spacing evidence. */
 #define SM_MAX_SYN_TIMES 8
 
-/* Zeek-style flag history: letters kept per connection. */
-#define SM_HISTORY_MAX 32
+/* Zeek-style flag history: each of the 8 letters once per direction, so at
+ * most 16 per connection (they are kept as 4-bit codes in 64 bits). */
+#define SM_HISTORY_MAX 16
 
 /* VLAN tags kept per packet and flow (802.1ad outer + 802.1Q inner). Deeper
  * stacks are decoded but only the outer two are part of the key. */

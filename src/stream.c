@@ -14,9 +14,9 @@ struct sm_stream {
     struct sm_reasm reasm;
     const struct sm_dissector *dis; /* NULL until the first payload byte */
     void *state;
-    bool ended;
-    bool start_seen[2]; /* the direction's SYN was captured */
-    bool no_dissector;  /* the stream began before the capture: not dissected */
+    bool ended : 1;
+    bool start_seen[2];    /* the direction's SYN was captured */
+    bool no_dissector : 1; /* the stream began before the capture: not dissected */
 };
 
 static bool sm_stream_deliver(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed,
@@ -128,7 +128,7 @@ void sm_stream_end(struct sm_flow *f)
     struct sm_reasm_sink sink = sm_stream_sink(s);
     for (int d = 0; d < 2; d++) {
         sm_reasm_close(&s->reasm, d, &sink);
-        if (s->dis && s->dis->eof && (f->side[d].fin_count || f->side[d].rst_count))
+        if (s->dis && s->dis->eof && (f->side[d].fin_seen || f->side[d].rst_seen))
             s->dis->eof(s->state, d);
     }
     s->ended = true;
@@ -162,9 +162,10 @@ void sm_stream_loss(const struct sm_flow *f, struct sm_stream_loss *out)
     if (!f->stream)
         return;
     for (int d = 0; d < 2; d++) {
-        out->capture_loss[d] = f->stream->reasm.dir[d].capture_loss;
-        out->network_loss[d] = f->stream->reasm.dir[d].network_loss;
-        out->overlap_conflicts[d] = f->stream->reasm.dir[d].overlap_conflicts;
+        const struct sm_reasm_counts *c = sm_reasm_counts(&f->stream->reasm, d);
+        out->capture_loss[d] = c->capture_loss;
+        out->network_loss[d] = c->network_loss;
+        out->overlap_conflicts[d] = c->overlap_conflicts;
     }
 }
 

@@ -15,6 +15,31 @@
 
 /* --- flow builders -------------------------------------------------------- */
 
+/* The rare block of the flow being built: the classifier only reads it, so
+ * one static block serves every row. */
+static struct sm_flow_rare sm_t_rare_block;
+
+/* Likewise the end evidence of both sides. */
+static struct sm_tcp_end sm_t_end_block[2];
+
+static struct sm_tcp_end *sm_t_end(struct sm_flow *f, int d)
+{
+    if (!f->end) {
+        memset(sm_t_end_block, 0, sizeof(sm_t_end_block));
+        f->end = sm_t_end_block;
+    }
+    return &f->end[d];
+}
+
+static struct sm_flow_rare *sm_t_rare(struct sm_flow *f)
+{
+    if (!f->rare) {
+        memset(&sm_t_rare_block, 0, sizeof(sm_t_rare_block));
+        f->rare = &sm_t_rare_block;
+    }
+    return f->rare;
+}
+
 static void sm_t_base(struct sm_flow *f, uint8_t ipv)
 {
     memset(f, 0, sizeof(*f));
@@ -57,7 +82,10 @@ static void sm_t_syns(struct sm_flow *f, unsigned n)
     struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     for (unsigned i = 0; i < n; i++) {
         sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
-        f->syn_ts[i] = T0 + at[i];
+        if (i == 0)
+            f->syn_ts0 = T0 + at[i];
+        else
+            sm_t_rare(f)->syn_ts[i] = T0 + at[i];
     }
     o->syn_count = n;
     o->isn = 1000;
@@ -77,7 +105,7 @@ static void sm_t_synack(struct sm_flow *f, unsigned n)
     r->seq_known = true;
     r->next_seq = 5001;
     f->synack_ts = T0 + 10 * MS;
-    f->hs_syn_ts = T0;
+    f->hs_syn_n = 1; /* the first SYN (T0) */
 }
 
 static void sm_t_established(struct sm_flow *f)
@@ -95,10 +123,7 @@ static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
     sm_t_pkt(f, d, ts);
-    s->data_pkts++;
     s->payload_bytes += strlen(text);
-    if (!s->first_payload_ts)
-        s->first_payload_ts = ts;
 }
 
 /* What a dissector that saw nothing reports. */
@@ -132,9 +157,9 @@ static void sm_t_session(struct sm_flow *f, struct sm_app_facts *a)
 static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
 {
     sm_t_pkt(f, d, ts);
-    f->side[d].fin_count++;
-    f->side[d].fin_ts = ts;
-    if (f->side[0].fin_count && f->side[1].fin_count)
+    f->side[d].fin_seen = true;
+    sm_t_end(f, d)->fin_ts = ts;
+    if (f->side[0].fin_seen && f->side[1].fin_seen)
         f->ended = true;
 }
 
@@ -146,28 +171,30 @@ static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
     if (!s->first_ts)
         s->first_ts = ts;
     f->last_ts = ts;
-    s->rst_count++;
-    s->rst_ts = ts;
-    s->rst_ttl = ttl;
+    s->rst_seen = true;
+    sm_t_end(f, d)->rst_count++;
+    sm_t_end(f, d)->rst_ts = ts;
+    sm_t_end(f, d)->rst_ttl = ttl;
     f->ended = true;
 }
 
 static void sm_t_icmp(struct sm_flow *f, uint8_t type, uint8_t code)
 {
-    f->icmp.count = 1;
-    f->icmp.type = type;
-    f->icmp.code = code;
-    f->icmp.cls = SM_ICMP_UNREACH;
-    f->icmp.quoted_dir = SM_DIR_ORIG;
-    f->icmp.quoted_syn = true;
-    f->icmp.ts = T0 + 5 * MS;
-    f->icmp.reporter.b[0] = 192;
-    f->icmp.reporter.b[3] = 1;
+    struct sm_flow_icmp *icmp = &sm_t_rare(f)->icmp;
+    icmp->count = 1;
+    icmp->type = type;
+    icmp->code = code;
+    icmp->cls = SM_ICMP_UNREACH;
+    icmp->quoted_dir = SM_DIR_ORIG;
+    icmp->quoted_syn = true;
+    icmp->ts = T0 + 5 * MS;
+    icmp->reporter.b[0] = 192;
+    icmp->reporter.b[3] = 1;
     if (f->ip_version == 6) {
-        memset(f->icmp.reporter.b, 0, 16);
-        f->icmp.reporter.b[0] = 0x20;
-        f->icmp.reporter.b[1] = 0x01;
-        f->icmp.reporter.b[15] = 1;
+        memset(icmp->reporter.b, 0, 16);
+        icmp->reporter.b[0] = 0x20;
+        icmp->reporter.b[1] = 0x01;
+        icmp->reporter.b[15] = 1;
     }
 }
 
@@ -602,8 +629,8 @@ static void test_classify_details(void)
 
     /* A frag-needed error during the handshake is not a rejection. */
     row_rejected_port_unreach(&f, &a);
-    f.icmp.cls = SM_ICMP_FRAG_NEEDED;
-    f.icmp.code = 4;
+    sm_t_rare(&f)->icmp.cls = SM_ICMP_FRAG_NEEDED;
+    sm_t_rare(&f)->icmp.code = 4;
     sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
     CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
 
@@ -656,7 +683,7 @@ static void test_classify_details(void)
     /* A middlebox RST during the key exchange is a reset, not kex-failed. */
     sm_t_app(&a);
     row_kex_no_common(&f, &a);
-    f.side[0].fin_count = f.side[1].fin_count = 0;
+    f.side[0].fin_seen = f.side[1].fin_seen = false;
     a.kex_no_common = false;
     sm_t_rst(&f, SM_DIR_RESP, T0 + 40 * MS, 33);
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);

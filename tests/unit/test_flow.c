@@ -19,7 +19,9 @@
 struct sm_t_emitted {
     enum sm_flow_end why;
     int64_t now;
-    struct sm_flow f; /* a copy: the original is freed after the callback */
+    struct sm_flow f;         /* a copy: the original is freed after the callback */
+    struct sm_flow_rare rare; /* f.rare points here when the original had one */
+    struct sm_tcp_end end[2]; /* and f.end here */
 };
 
 struct sm_t_rec {
@@ -36,6 +38,19 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         r->e[r->n].why = why;
         r->e[r->n].now = now;
         r->e[r->n].f = *f;
+        /* What the flow owns is freed with it: keep a copy of what the
+         * tests read, and no pointer to the rest. */
+        if (f->rare) {
+            r->e[r->n].rare = *f->rare;
+            r->e[r->n].f.rare = &r->e[r->n].rare;
+        }
+        if (f->end) {
+            memcpy(r->e[r->n].end, f->end, sizeof(r->e[r->n].end));
+            r->e[r->n].f.end = r->e[r->n].end;
+        }
+        r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
+        r->e[r->n].f.stream = NULL;
+        r->e[r->n].f.dup_more = NULL;
         r->n++;
     }
     r->total++;
@@ -95,6 +110,14 @@ static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, e
     if (dir)
         *dir = d;
     return f;
+}
+
+/* The flow's history letters as a string (valid until the next call). */
+static const char *sm_t_history(const struct sm_flow *f)
+{
+    static char h[SM_HISTORY_MAX + 1];
+    sm_flow_history(f, h);
+    return h;
 }
 
 static const uint8_t sm_t_payload[1500] = { 'S', 'S', 'H', '-', '2', '.', '0', '-' };
@@ -227,10 +250,10 @@ static void test_flow_initiator_syn_sender(void)
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].wscale, 7);
     CU_ASSERT_EQUAL(f->synack_ts, 1 * SEC + 1 * MS);
     CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
-    CU_ASSERT_EQUAL(f->hs_syn_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_hs_syn_ts(f), 1 * SEC);
     CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
     CU_ASSERT_EQUAL(f->last_ts, 1 * SEC + 2 * MS);
-    CU_ASSERT_STRING_EQUAL(f->history, "ShA");
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShA");
     const struct sm_flow_stats *st = sm_flow_table_stats(c->t);
     CU_ASSERT_EQUAL(st->flows, 1);
     CU_ASSERT_EQUAL(st->active, 0);
@@ -271,9 +294,7 @@ static void test_flow_initiator_not_ssh_port(void)
     CU_ASSERT_TRUE(f->midstream);
     CU_ASSERT_TRUE(f->established); /* both directions seen */
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 100);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].data_pkts, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].first_payload_ts, 1 * SEC);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].first_payload_ts, 0);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 0);
     sm_t_free(c);
 
     /* Another SSH port from the set (2222). */
@@ -324,9 +345,8 @@ static void test_flow_symmetric_lookup(void)
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_ack, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 0);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].first_payload_ts, 1 * SEC + 10 * MS);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].first_payload_ts, 1 * SEC + 11 * MS);
-    CU_ASSERT_STRING_EQUAL(f->history, "ShAdD");
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 21);
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShAdD");
     sm_t_free(c);
 }
 
@@ -385,7 +405,7 @@ static void test_flow_reuse_after_close(void)
     CU_ASSERT_EQUAL(c->rec.e[0].f.id, 1);
     CU_ASSERT_TRUE(c->rec.e[0].f.ended);
     CU_ASSERT_FALSE(c->rec.e[0].f.superseded);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_RESP].fin_count, 2);
+    CU_ASSERT_TRUE(c->rec.e[0].f.side[SM_DIR_RESP].fin_seen);
     sm_flow_flush(c->t, 5 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
     CU_ASSERT_EQUAL(c->rec.e[1].f.id, 2);
@@ -400,7 +420,7 @@ static void test_flow_reuse_after_close(void)
     sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_SYN, 424242, 0, 0);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_REUSED);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_RESP].rst_count, 1);
+    CU_ASSERT_EQUAL(sm_flow_end_of(&c->rec.e[0].f, SM_DIR_RESP)->rst_count, 1);
     sm_t_free(c);
 }
 
@@ -438,13 +458,13 @@ static void test_flow_syn_retransmission(void)
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 3);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
-    CU_ASSERT_EQUAL(f->syn_ts[0], 10 * SEC);
-    CU_ASSERT_EQUAL(f->syn_ts[1], 11 * SEC);
-    CU_ASSERT_EQUAL(f->syn_ts[2], 13 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 0), 10 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 1), 11 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 2), 13 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0); /* SYNs carry no payload */
     CU_ASSERT_EQUAL(f->duplicates, 0);
     CU_ASSERT_FALSE(f->established);
-    CU_ASSERT_STRING_EQUAL(f->history, "S");
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "S");
     sm_t_free(c);
 
     /* More SYNs than SM_MAX_SYN_TIMES: counted, times kept for the first. */
@@ -454,7 +474,8 @@ static void test_flow_syn_retransmission(void)
     sm_flow_flush(c->t, 100 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, SM_MAX_SYN_TIMES + 3);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.syn_ts[SM_MAX_SYN_TIMES - 1], (int64_t)SM_MAX_SYN_TIMES * SEC);
+    CU_ASSERT_EQUAL(sm_flow_syn_ts(&c->rec.e[0].f, SM_MAX_SYN_TIMES - 1),
+                    (int64_t)SM_MAX_SYN_TIMES * SEC);
     sm_t_free(c);
 }
 
@@ -531,6 +552,67 @@ static void test_flow_duplicates(void)
     sm_t_free(c);
 }
 
+/* Copies interleaved with other packets: the last SM_DUP_RING packets are
+ * compared, during a burst and after a pause. */
+static void test_flow_duplicates_interleaved(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    struct sm_pkt p[SM_DUP_RING + 1];
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    for (int round = 0; round < 2; round++) {
+        /* SM_DUP_RING packets, then a copy of each (another interface):
+         * each copy finds its original among the last SM_DUP_RING. */
+        int64_t t0 = (2 + round) * SEC;
+        for (uint32_t i = 0; i < SM_DUP_RING; i++) {
+            p[i] = sm_t_seg(c, t0 + i * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH,
+                            ISN_C + 1 + (round * SM_DUP_RING + i) * 10, ISN_S + 1, 10);
+            p[i].ifindex = 3;
+            (void)sm_t_packet(c, &p[i], NULL);
+        }
+        for (uint32_t i = 0; i < SM_DUP_RING; i++) {
+            struct sm_pkt q = p[i];
+            q.ifindex = 4;
+            q.ts_us = t0 + 10 * MS + i;
+            CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, NULL));
+        }
+    }
+    /* A copy of a packet pushed out by SM_DUP_RING newer ones is not one. */
+    int64_t t0 = 5 * SEC;
+    uint32_t base = ISN_C + 1000;
+    for (uint32_t i = 0; i <= SM_DUP_RING; i++) {
+        p[i] = sm_t_seg(c, t0 + i * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, base + i * 10, ISN_S + 1,
+                        10);
+        p[i].ifindex = 3;
+        (void)sm_t_packet(c, &p[i], NULL);
+    }
+    struct sm_pkt q = p[0];
+    q.ifindex = 4;
+    q.ts_us = t0 + 10 * MS;
+    CU_ASSERT_PTR_NOT_NULL(sm_t_packet(c, &q, NULL));
+    /* That copy counted as a packet and pushed out p[1]; p[2] is still in. */
+    q = p[2];
+    q.ifindex = 4;
+    q.ts_us = t0 + 11 * MS;
+    CU_ASSERT_PTR_NULL(sm_t_packet(c, &q, NULL));
+    /* The burst's ring stays while a copy may still come, and goes once
+     * the newest packet is older than the window. */
+    q = sm_t_seg(c, t0 + 20 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, base + 50, 0);
+    struct sm_flow *f = sm_t_packet(c, &q, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    sm_flow_expire(c->t, t0 + 20 * MS + SM_DUP_WINDOW_USECS);
+    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    sm_flow_expire(c->t, t0 + 21 * MS + SM_DUP_WINDOW_USECS);
+    CU_ASSERT_PTR_NULL(f->dup_more);
+    CU_ASSERT_EQUAL(c->rec.n, 0);
+
+    sm_flow_flush(c->t, 9 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 2 * SM_DUP_RING + 1);
+    sm_t_free(c);
+}
+
 static void test_flow_duplicate_first_packet(void)
 {
     struct sm_t_ctx *c = sm_t_new(100, 0);
@@ -575,7 +657,6 @@ static void test_flow_sequence_wrap(void)
     CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].data_pkts, 5);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 4 * 0x100 + 0x10);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, isn_c + 0x211); /* 0x111 after the wrap */
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, 0x111u);
@@ -599,12 +680,60 @@ static void test_flow_retransmissions(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].data_pkts, 4);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 1700);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 601);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0);
-    CU_ASSERT_PTR_NOT_NULL(strchr(f->history, 't'));
-    CU_ASSERT_PTR_NULL(strchr(f->history, 'T'));
+    CU_ASSERT_PTR_NOT_NULL(strchr(sm_t_history(f), 't'));
+    CU_ASSERT_PTR_NULL(strchr(sm_t_history(f), 'T'));
+    sm_t_free(c);
+}
+
+/* The recent-segment bookkeeping behind stalls and largest_acked_segment:
+ * a segment counts until acknowledged or until SM_SEG_RING newer ones were
+ * sent; the ring is freed once everything in it was acknowledged. */
+static void test_flow_recent_segments(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    enum sm_dir d;
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* 20 segments of 100 + i bytes, none acknowledged. */
+    uint32_t seq = ISN_S + 1, at[20];
+    for (uint32_t i = 0; i < 20; i++) {
+        at[i] = seq;
+        sm_t_send(c, 2 * SEC + i * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, seq, ISN_C + 1, 100 + i);
+        seq += 100 + i;
+    }
+    struct sm_pkt p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    struct sm_flow *f = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, SM_SEG_RING);
+    /* Segment 2 left the ring: its retransmission starts a stall whose
+     * first transmission is unknown. */
+    sm_t_send(c, 4 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[2], ISN_C + 1, 102);
+    CU_ASSERT_TRUE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 1);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 4 * SEC);
+    /* The ACK of the first 10 segments ends it; the largest acknowledged
+     * segment still in the ring is number 9 (109 bytes). */
+    p = sm_t_seg(c, 5 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, at[10], 0);
+    (void)sm_t_packet(c, &p, NULL);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 109);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, 10);
+    /* Segment 15 is still in the ring: its first transmission is known. */
+    sm_t_send(c, 6 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[15], ISN_C + 1, 115);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 2 * SEC + 15 * MS);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[1], 6 * SEC);
+    /* Everything acknowledged: the ring is gone, the evidence stays. */
+    p = sm_t_seg(c, 7 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, seq, 0);
+    (void)sm_t_packet(c, &p, NULL);
+    CU_ASSERT_PTR_NULL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 119);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_PTR_NULL(f->side[SM_DIR_ORIG].segs); /* never sent data */
     sm_t_free(c);
 }
 
@@ -624,15 +753,15 @@ static void test_flow_fin_rst_tracking(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_TRUE(f->ended);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_count, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_seq, ISN_C + 11);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].fin_ts, 2 * SEC);
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].fin_seen);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_ORIG)->fin_seq, ISN_C + 11);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_ORIG)->fin_ts, 2 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, ISN_C + 12);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_count, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].rst_ttl, 250);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_RESP)->rst_count, 1);
+    CU_ASSERT_EQUAL(sm_flow_end_of(f, SM_DIR_RESP)->rst_ttl, 250);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].ttl_last, 64); /* RSTs do not update it */
-    CU_ASSERT_TRUE(f->side[SM_DIR_RESP].rst_seq_exact);
-    CU_ASSERT_STRING_EQUAL(f->history, "ShADFr");
+    CU_ASSERT_TRUE(sm_flow_end_of(f, SM_DIR_RESP)->rst_seq_exact);
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShADFr");
     sm_t_free(c);
 }
 
@@ -1006,18 +1135,18 @@ static void test_flow_icmp_mapping(void)
     sm_flow_flush(c->t, 3 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->icmp.count, 2);
-    CU_ASSERT_EQUAL(f->icmp.type, 3);
-    CU_ASSERT_EQUAL(f->icmp.code, 13);
-    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_UNREACH);
-    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_ORIG);
-    CU_ASSERT_TRUE(f->icmp.quoted_syn);
-    CU_ASSERT_EQUAL(f->icmp.ts, 1 * SEC + 5 * MS);
-    CU_ASSERT_EQUAL(f->icmp.reporter.b[0], 192);
-    CU_ASSERT_EQUAL(f->icmp.reporter.b[3], 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->type, 3);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->code, 13);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->cls, SM_ICMP_UNREACH);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->quoted_dir, SM_DIR_ORIG);
+    CU_ASSERT_TRUE(sm_flow_icmp_of(f)->quoted_syn);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->ts, 1 * SEC + 5 * MS);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[0], 192);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[3], 1);
     CU_ASSERT_EQUAL(f->last_ts, 2 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 1); /* errors are not packets of a side */
-    CU_ASSERT_STRING_EQUAL(f->history, "SI");
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "SI");
     sm_t_free(c);
 
     /* Frag-needed quoting the server's data: the responder's side, MTU kept,
@@ -1029,12 +1158,12 @@ static void test_flow_icmp_mapping(void)
     sm_flow_flush(c->t, 3 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->icmp.count, 1);
-    CU_ASSERT_EQUAL(f->icmp.quoted_dir, SM_DIR_RESP);
-    CU_ASSERT_EQUAL(f->icmp.cls, SM_ICMP_FRAG_NEEDED);
-    CU_ASSERT_EQUAL(f->icmp.mtu, 1400);
-    CU_ASSERT_FALSE(f->icmp.quoted_syn);
-    CU_ASSERT_STRING_EQUAL(f->history, "ShAi");
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->count, 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->quoted_dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->cls, SM_ICMP_FRAG_NEEDED);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->mtu, 1400);
+    CU_ASSERT_FALSE(sm_flow_icmp_of(f)->quoted_syn);
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShAi");
     sm_t_free(c);
 }
 
@@ -1118,7 +1247,7 @@ static void test_flow_packet_returns_flow(void)
     e.quoted.has_seq = true; /* errors without the quoted seq are not believed */
     e.quoted.seq = ISN_C + 1;
     CU_ASSERT_PTR_NULL(sm_t_packet(c, &e, &d));
-    CU_ASSERT_EQUAL(f1->icmp.count, 1);
+    CU_ASSERT_EQUAL(sm_flow_icmp_of(f1)->count, 1);
     /* A superseding SYN returns the new connection. */
     p = sm_t_seg(c, 3 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 1, 0);
     (void)sm_t_packet(c, &p, &d);
@@ -1161,9 +1290,11 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
     SM_TEST(test_flow_duplicates),
+    SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
     SM_TEST(test_flow_sequence_wrap),
     SM_TEST(test_flow_retransmissions),
+    SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),

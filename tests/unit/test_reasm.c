@@ -143,6 +143,21 @@ static struct sm_t_rig *sm_t_rig_new(enum sm_t_mode mode)
     return g;
 }
 
+/* A direction's counts, zeros when none was ever counted. */
+static const struct sm_reasm_counts *sm_t_counts(const struct sm_reasm_dir *d)
+{
+    static const struct sm_reasm_counts none;
+    return d->counts ? d->counts : &none;
+}
+
+/* Bytes passed on in order (consumed or skipped) since the direction
+ * started at start, when no gap was jumped: what lies between the start and
+ * the buffered bytes. */
+static uint32_t sm_t_passed(const struct sm_reasm_dir *d, uint32_t start)
+{
+    return d->next_seq - start - d->len;
+}
+
 static void sm_t_rig_free(struct sm_t_rig *g)
 {
     sm_reasm_fini(&g->r);
@@ -187,9 +202,11 @@ static void test_reasm_in_order(void)
     CU_ASSERT_EQUAL(g->k.last_dir, 0);
     const struct sm_reasm_dir *d = &g->r.dir[0];
     CU_ASSERT_EQUAL(d->next_seq, 1011);
-    CU_ASSERT_EQUAL(d->delivered, 11);
+    CU_ASSERT_EQUAL(sm_t_passed(d, 1000), 11);
     CU_ASSERT_EQUAL(d->len, 0);
-    CU_ASSERT_EQUAL(d->capture_loss + d->network_loss + d->overlap_conflicts + d->dropped, 0);
+    CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss + sm_t_counts(d)->network_loss +
+                            sm_t_counts(d)->overlap_conflicts + sm_t_counts(d)->dropped,
+                    0);
     /* A direction never started begins at its first segment. */
     sm_t_seg(g, 1, 77, "xy");
     CU_ASSERT_EQUAL(g->k.last_dir, 1);
@@ -215,7 +232,7 @@ static void test_reasm_out_of_order(void)
     CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, 0);
     CU_ASSERT_PTR_NULL(g->r.dir[0].ooo);
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1012);
-    CU_ASSERT_EQUAL(g->r.dir[0].delivered, 12);
+    CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], 1000), 12);
     sm_t_rig_free(g);
 }
 
@@ -228,23 +245,24 @@ static void test_reasm_retransmission_first_wins(void)
     sm_t_seg(g, 0, 1000, "abcdefgh");
     CU_ASSERT_EQUAL(g->k.out_len, 0);
     sm_t_seg(g, 0, 1000, "abcdefgh"); /* identical copy */
-    CU_ASSERT_EQUAL(g->r.dir[0].overlap_conflicts, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->overlap_conflicts, 0);
     sm_t_seg(g, 0, 1000, "abcdXfgh"); /* differs: first wins, counted */
-    CU_ASSERT_EQUAL(g->r.dir[0].overlap_conflicts, 1);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->overlap_conflicts, 1);
     sm_t_seg(g, 0, 1002, "cZ"); /* differs again, inside */
-    CU_ASSERT_EQUAL(g->r.dir[0].overlap_conflicts, 2);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->overlap_conflicts, 2);
     /* Old bytes and new ones in one segment: the old part is compared,
      * the new part appended. */
     sm_t_seg(g, 0, 1004, "efghijkl");
-    CU_ASSERT_EQUAL(g->r.dir[0].overlap_conflicts, 2);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->overlap_conflicts, 2);
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1012);
     sm_t_seg(g, 0, 1012, "mnop");
     CU_ASSERT(sm_t_out_is(&g->k, "abcdefghijklmnop"));
     /* Consumed bytes are gone: a retransmission of them is only dropped. */
     sm_t_seg(g, 0, 1000, "................");
     CU_ASSERT(sm_t_out_is(&g->k, "abcdefghijklmnop"));
-    CU_ASSERT_EQUAL(g->r.dir[0].delivered, 16);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss + g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], 1000), 16);
+    CU_ASSERT_EQUAL(
+            sm_reasm_counts(&g->r, 0)->network_loss + sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     sm_t_rig_free(g);
 }
 
@@ -304,8 +322,8 @@ static void test_reasm_in_order_over_held_first_wins(void)
     CU_ASSERT_EQUAL(d->next_seq, 1040);
     CU_ASSERT_EQUAL_FATAL(d->len, 40);
     CU_ASSERT(memcmp(d->buf, "aaaaaaaaaaKKKKKKKKKKccccccccccMMMMMMMMMM", 40) == 0);
-    CU_ASSERT_EQUAL(d->overlap_conflicts, 2);
-    CU_ASSERT_EQUAL(d->network_loss, 20); /* two holes of 10 filled */
+    CU_ASSERT_EQUAL(sm_t_counts(d)->overlap_conflicts, 2);
+    CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss, 20); /* two holes of 10 filled */
     sm_t_rig_free(g);
 }
 
@@ -330,14 +348,14 @@ static void test_reasm_wraparound(void)
     sm_t_seg(g, 1, 0xfffffffcu, "abcdefgh");
     CU_ASSERT_EQUAL(g->r.dir[1].next_seq, 4);
     sm_reasm_ack(&g->r, 1, 4, &g->sink);
-    CU_ASSERT_EQUAL(g->r.dir[1].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 1)->capture_loss, 0);
     sm_reasm_ack(&g->r, 1, 0xfffffffeu, &g->sink); /* an old ACK */
-    CU_ASSERT_EQUAL(g->r.dir[1].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 1)->capture_loss, 0);
     sm_reasm_ack(&g->r, 1, 6, &g->sink);
-    CU_ASSERT_EQUAL(g->r.dir[1].capture_loss, 2);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 1)->capture_loss, 2);
     CU_ASSERT_EQUAL(g->k.gaps, 1);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 16); /* the hole of 16 before 0 */
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 16); /* the hole of 16 before 0 */
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     sm_t_rig_free(g);
 }
 
@@ -385,7 +403,7 @@ static void test_reasm_skip_across_segments(void)
         }
         CU_ASSERT_EQUAL(g->k.out_len, sizeof(heads));
         CU_ASSERT(memcmp(g->k.out, heads, sizeof(heads)) == 0);
-        CU_ASSERT_EQUAL(g->r.dir[0].delivered, sizeof(stream));
+        CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], isn), sizeof(stream));
         CU_ASSERT_EQUAL(g->r.dir[0].skip, 0);
         CU_ASSERT_EQUAL(g->r.dir[0].len, 0);
         sm_t_rig_free(g);
@@ -404,7 +422,7 @@ static void test_reasm_skip_across_segments(void)
     CU_ASSERT_EQUAL(g->k.calls, 2);
     CU_ASSERT(sm_t_out_is(&g->k, "\xc8\x01"));
     CU_ASSERT_EQUAL(g->r.dir[0].skip, 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].delivered, 203);
+    CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], 0), 203);
     sm_t_rig_free(g);
 }
 
@@ -427,14 +445,14 @@ static void test_reasm_consumer_stops(void)
     CU_ASSERT(d->stopped);
     CU_ASSERT_PTR_NULL(d->buf);
     CU_ASSERT_PTR_NULL(d->ooo);
-    CU_ASSERT_EQUAL(d->len + d->cap + d->ooo_bytes + d->ooo_count, 0);
+    CU_ASSERT_EQUAL(d->len + d->cap_code + d->ooo_bytes + d->ooo_count, 0);
     /* Nothing more reaches it, the other direction still works. */
     sm_t_seg(g, 0, 1038, "more");
     sm_reasm_ack(&g->r, 0, 5000, &g->sink);
     sm_reasm_close(&g->r, 0, &g->sink);
     CU_ASSERT_EQUAL(g->k.calls, 1);
     CU_ASSERT_EQUAL(g->k.gaps, 0);
-    CU_ASSERT_EQUAL(d->capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss, 0);
     CU_ASSERT_PTR_NULL(d->buf);
 
     /* Stopping with out-of-order data still held frees it. */
@@ -474,8 +492,8 @@ static void test_reasm_snaplen_cut_resync(void)
     CU_ASSERT_EQUAL(g->k.gap_len[0], 60);
     CU_ASSERT_EQUAL(g->k.gap_partial_len[0], 40);
     CU_ASSERT(memcmp(g->k.gap_partial[0], seg, 40) == 0);
-    CU_ASSERT_EQUAL(d->capture_loss, 60);
-    CU_ASSERT_EQUAL(d->network_loss, 0);
+    CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss, 60);
+    CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss, 0);
     CU_ASSERT_EQUAL(d->next_seq, 1100);
     CU_ASSERT_EQUAL(d->len, 0); /* the partial bytes are dropped */
     CU_ASSERT_EQUAL(d->skip, 14);
@@ -486,7 +504,7 @@ static void test_reasm_snaplen_cut_resync(void)
     CU_ASSERT_EQUAL(g->k.out_len, 64);
     CU_ASSERT(memcmp(g->k.out, next + 14, 64) == 0);
     CU_ASSERT_EQUAL(d->skip, 0);
-    CU_ASSERT_EQUAL(d->delivered, 78);
+    CU_ASSERT_EQUAL(d->len, 0); /* the 14 skipped, the 64 consumed */
     sm_t_rig_free(g);
 
     /* Without resync, the bytes after the gap come straight on; a segment
@@ -499,13 +517,13 @@ static void test_reasm_snaplen_cut_resync(void)
     CU_ASSERT_EQUAL(g->k.gap_partial_len[0], 0);
     sm_t_seg(g, 0, 1100, "after");
     CU_ASSERT(sm_t_out_is(&g->k, "after"));
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 100);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 100);
     /* A skip the consumer asked for covers a later cut: no gap to tell. */
     g->k.mode = SM_T_SKIPPER;
     sm_t_seg(g, 0, 1105, "\x30");
     sm_reasm_segment(&g->r, 0, 1106, seg, 8, 40, &g->sink);
     CU_ASSERT_EQUAL(g->k.gaps, 1);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 132);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 132);
     CU_ASSERT_EQUAL(g->r.dir[0].skip, 8);
     sm_t_rig_free(g);
 }
@@ -514,7 +532,7 @@ static void test_reasm_ack_capture_loss(void)
 {
     struct sm_t_rig *g = sm_t_rig_new(SM_T_ALL);
     sm_reasm_ack(&g->r, 0, 1234, &g->sink); /* not started: ignored */
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     sm_reasm_start(&g->r, 0, 1000);
     sm_t_seg(g, 0, 1000, "abc");
     sm_reasm_ack(&g->r, 0, 1003, &g->sink); /* up to date */
@@ -524,7 +542,7 @@ static void test_reasm_ack_capture_loss(void)
     CU_ASSERT_EQUAL_FATAL(g->k.gaps, 1);
     CU_ASSERT_EQUAL(g->k.gap_len[0], 7);
     CU_ASSERT_EQUAL(g->k.gap_partial_len[0], 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 7);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 7);
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1010);
     sm_t_seg(g, 0, 1010, "def");
     CU_ASSERT(sm_t_out_is(&g->k, "abcdef"));
@@ -532,10 +550,10 @@ static void test_reasm_ack_capture_loss(void)
      * segment then delivered. */
     sm_t_seg(g, 0, 1020, "held");
     sm_reasm_ack(&g->r, 0, 1022, &g->sink);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 14);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 14);
     CU_ASSERT(sm_t_out_is(&g->k, "abcdefheld"));
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1024);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 0);
     sm_t_rig_free(g);
 }
 
@@ -553,7 +571,7 @@ static void test_reasm_ack_beyond_several_holes(void)
     sm_t_seg(g, 0, 1010, "0123456789");
     sm_reasm_ack(&g->r, 0, 1030, &g->sink);
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1030);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 17);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 17);
     CU_ASSERT_EQUAL(g->k.gaps, 2);
     sm_t_seg(g, 0, 1030, "z");
     CU_ASSERT(sm_t_out_is(&g->k, "abc0123456789z"));
@@ -569,14 +587,14 @@ static void test_reasm_ack_of_fin(void)
     sm_reasm_ack(&g->r, 0, 1004, &g->sink); /* the FIN's number */
     sm_reasm_ack(&g->r, 0, 1003, &g->sink);
     CU_ASSERT_EQUAL(g->k.gaps, 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1003);
     /* Bytes lost before a FIN: the ACK of the FIN reveals them. */
     sm_reasm_start(&g->r, 1, 5000);
     sm_t_seg(g, 1, 5000, "xy");
     sm_reasm_fin(&g->r, 1, 5010);
     sm_reasm_ack(&g->r, 1, 5011, &g->sink);
-    CU_ASSERT_EQUAL(g->r.dir[1].capture_loss, 8);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 1)->capture_loss, 8);
     CU_ASSERT_EQUAL(g->k.gaps, 1);
     /* Across the wrap as well. */
     struct sm_t_rig *h = sm_t_rig_new(SM_T_ALL);
@@ -585,7 +603,7 @@ static void test_reasm_ack_of_fin(void)
     sm_reasm_fin(&h->r, 0, 0);
     sm_reasm_ack(&h->r, 0, 1, &h->sink);
     CU_ASSERT_EQUAL(h->k.gaps, 0);
-    CU_ASSERT_EQUAL(h->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&h->r, 0)->capture_loss, 0);
     sm_t_rig_free(h);
     sm_t_rig_free(g);
 }
@@ -597,13 +615,13 @@ static void test_reasm_hole_filled_network_loss(void)
     sm_t_seg(g, 0, 1000, "ab");
     sm_t_seg(g, 0, 1006, "ghij");
     sm_t_seg(g, 0, 1002, "cd"); /* fills part of the hole */
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 2);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 2);
     sm_t_seg(g, 0, 1004, "efghij"); /* the rest, overlapping the held one */
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 4);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 4);
     CU_ASSERT(sm_t_out_is(&g->k, "abcdefghij"));
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     CU_ASSERT_EQUAL(g->k.gaps, 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].overlap_conflicts, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->overlap_conflicts, 0);
     sm_t_rig_free(g);
 }
 
@@ -619,14 +637,15 @@ static void test_reasm_close_with_holes(void)
     CU_ASSERT_EQUAL_FATAL(g->k.gaps, 2);
     CU_ASSERT_EQUAL(g->k.gap_len[0], 3);
     CU_ASSERT_EQUAL(g->k.gap_len[1], 2);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 5);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, 0);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 5);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     CU_ASSERT(sm_t_out_is(&g->k, "abfghkl"));
     CU_ASSERT_PTR_NULL(g->r.dir[0].ooo);
     CU_ASSERT_PTR_NULL(g->r.dir[0].buf);
-    /* The counters stay readable after fini. */
+    /* fini frees the counters too. */
     sm_reasm_fini(&g->r);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, 5);
+    CU_ASSERT_PTR_NULL(g->r.dir[0].counts);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 0);
     /* A close without holes reports nothing. */
     sm_reasm_close(&g->r, 1, &g->sink);
     CU_ASSERT_EQUAL(g->k.gaps, 2);
@@ -643,11 +662,11 @@ static void test_reasm_ooo_segment_cap(void)
     for (uint32_t i = 1; i <= SM_REASM_MAX_OOO_SEGS + extra; i++)
         sm_t_pseg(g, 0, 2 * i, 1); /* every other byte: none adjacent */
     CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, SM_REASM_MAX_OOO_SEGS);
-    CU_ASSERT_EQUAL(g->r.dir[0].dropped, extra);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, extra);
     CU_ASSERT_EQUAL(g->k.calls, 0);
     sm_reasm_close(&g->r, 0, &g->sink);
     CU_ASSERT_EQUAL(g->k.out_len, SM_REASM_MAX_OOO_SEGS);
-    CU_ASSERT_EQUAL(g->r.dir[0].network_loss, SM_REASM_MAX_OOO_SEGS + 1);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, SM_REASM_MAX_OOO_SEGS + 1);
     sm_t_rig_free(g);
 }
 
@@ -662,7 +681,7 @@ static void test_reasm_ooo_bytes_cap(void)
         sm_t_pseg(g, 0, 1 + i * mss, mss);
     CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, fit * mss);
     CU_ASSERT(g->r.dir[0].ooo_bytes <= SM_REASM_MAX_OOO_BYTES);
-    CU_ASSERT_EQUAL(g->r.dir[0].dropped, (uint64_t)(nseg - fit) * mss);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, (uint64_t)(nseg - fit) * mss);
     sm_t_pseg(g, 0, 0, 1);
     CU_ASSERT_EQUAL(g->k.out_len, 1 + fit * mss);
     CU_ASSERT_FALSE(g->k.pat_bad);
@@ -670,7 +689,7 @@ static void test_reasm_ooo_bytes_cap(void)
     /* The dropped range was lost: an ACK past it says so, and delivery
      * goes on after it. */
     sm_reasm_ack(&g->r, 0, 1 + nseg * mss, &g->sink);
-    CU_ASSERT_EQUAL(g->r.dir[0].capture_loss, (uint64_t)(nseg - fit) * mss);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, (uint64_t)(nseg - fit) * mss);
     sm_t_rig_free(g);
 }
 
@@ -684,12 +703,12 @@ static void test_reasm_max_buf_stops(void)
         sm_t_pseg(g, 0, seq, mss);
     CU_ASSERT_FALSE(g->r.dir[0].stopped);
     CU_ASSERT_EQUAL(g->r.dir[0].len, fit * mss);
-    CU_ASSERT(g->r.dir[0].cap <= SM_REASM_MAX_BUF);
+    CU_ASSERT(sm_reasm_dir_cap(&g->r.dir[0]) <= SM_REASM_MAX_BUF);
     CU_ASSERT_EQUAL(g->k.calls, fit);
     sm_t_pseg(g, 0, seq, mss);
     seq += mss;
     CU_ASSERT(g->r.dir[0].stopped);
-    CU_ASSERT_EQUAL(g->r.dir[0].dropped, mss);
+    CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, mss);
     CU_ASSERT_PTR_NULL(g->r.dir[0].buf);
     CU_ASSERT_EQUAL(g->r.dir[0].len, 0);
     sm_t_pseg(g, 0, seq, mss);
@@ -735,8 +754,10 @@ static void test_reasm_zero_window_probe(void)
         CU_ASSERT(sm_t_out_is(&g->k, "abcdefgh"));
         const struct sm_reasm_dir *d = &g->r.dir[1];
         CU_ASSERT_EQUAL(d->next_seq, 1008);
-        CU_ASSERT_EQUAL(d->overlap_conflicts, 0);
-        CU_ASSERT_EQUAL(d->network_loss + d->capture_loss + d->dropped, 0);
+        CU_ASSERT_EQUAL(sm_t_counts(d)->overlap_conflicts, 0);
+        CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss + sm_t_counts(d)->capture_loss +
+                                sm_t_counts(d)->dropped,
+                        0);
         CU_ASSERT_EQUAL(d->ooo_count, 0);
         /* A keepalive: one garbage byte below next_seq, repeatedly. */
         for (int i = 0; i < 5; i++)
