@@ -179,8 +179,10 @@ static void sm_engine_tick(struct sm_engine *e, int64_t now)
     }
 }
 
-/* One decoded packet, from here on the same whoever decoded it. */
-static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, uint32_t source)
+/* One decoded packet, from here on the same whoever decoded it; hashed
+ * tells that hash is its connection's sm_flow_pkt_hash(). */
+static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, bool hashed, uint64_t hash,
+                              uint32_t source)
 {
     /* Timestamps going backwards (merged captures) never move time back. */
     sm_engine_tick(e, p->ts_us);
@@ -189,7 +191,8 @@ static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, uint32_t so
     if (p->ts_us < e->now_us)
         p->ts_us = e->now_us;
     enum sm_dir dir;
-    struct sm_flow *f = sm_flow_packet(e->flows, p, source, &dir);
+    struct sm_flow *f = hashed ? sm_flow_packet_hashed(e->flows, p, hash, source, &dir)
+                               : sm_flow_packet(e->flows, p, source, &dir);
     if (f)
         sm_stream_packet(f, (int)dir, p);
 }
@@ -199,20 +202,30 @@ void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_
 {
     struct sm_pkt p;
     sm_decode(&p, dlt, data, cap_len, wire_len, ts_us, &e->dstats);
-    sm_engine_decoded(e, &p, source);
+    sm_engine_decoded(e, &p, false, 0, source);
 }
 
 /* Decoding on the read-ahead thread (capture.h): pure, into the packet's
  * own record, counted in counters of that thread's own. */
 struct sm_engine_prep {
     int dlt;
+    uint64_t hash_seed;
     struct sm_decode_stats stats;
+};
+
+/* What the read-ahead thread makes of a packet: decoded, and for a TCP
+ * segment its connection's hash (the flow table's lookup key). */
+struct sm_engine_prepped {
+    struct sm_pkt pkt;
+    uint64_t flow_hash;
 };
 
 static void sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out)
 {
     struct sm_engine_prep *pr = ctx;
-    sm_decode(out, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
+    struct sm_engine_prepped *pp = out;
+    sm_decode(&pp->pkt, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
+    pp->flow_hash = pp->pkt.kind == SM_PKT_TCP ? sm_flow_pkt_hash(pr->hash_seed, &pp->pkt) : 0;
 }
 
 static void sm_decode_stats_add(struct sm_decode_stats *to, const struct sm_decode_stats *from)
@@ -259,8 +272,8 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
     }
     uint32_t src = sm_engine_add_source(e, path);
     /* Decoding moves to the read-ahead thread (a fifth of the work). */
-    struct sm_engine_prep prep = { .dlt = dlt };
-    sm_capture_set_prepare(c, sizeof(struct sm_pkt), sm_engine_prepare, &prep);
+    struct sm_engine_prep prep = { .dlt = dlt, .hash_seed = sm_flow_table_hash_seed(e->flows) };
+    sm_capture_set_prepare(c, sizeof(struct sm_engine_prepped), sm_engine_prepare, &prep);
     for (;;) {
         enum sm_capture_rc rc = sm_capture_next(c, &pkt);
         if (rc == SM_CAP_EOF)
@@ -275,9 +288,10 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         if (rc != SM_CAP_PACKET)
             continue;
         n++;
-        if (pkt.prepared)
-            sm_engine_decoded(e, pkt.prepared, src);
-        else
+        if (pkt.prepared) {
+            struct sm_engine_prepped *pp = pkt.prepared;
+            sm_engine_decoded(e, &pp->pkt, true, pp->flow_hash, src);
+        } else
             sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
         if (sm_stop_requested)
             break;

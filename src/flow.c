@@ -968,8 +968,25 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     sm_flow_requeue(t, f);
 }
 
+uint64_t sm_flow_table_hash_seed(const struct sm_flow_table *t)
+{
+    return t->cfg.hash_seed;
+}
+
+uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p)
+{
+    return sm_flow_hash(seed, &p->src, p->sport, &p->dst, p->dport, p->vlan_count, p->vlan);
+}
+
 struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t source,
                                enum sm_dir *dir)
+{
+    uint64_t h = p->kind == SM_PKT_TCP ? sm_flow_pkt_hash(t->cfg.hash_seed, p) : 0;
+    return sm_flow_packet_hashed(t, p, h, source, dir);
+}
+
+struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_pkt *p, uint64_t h,
+                                      uint32_t source, enum sm_dir *dir)
 {
     enum sm_dir d = SM_DIR_ORIG;
 
@@ -980,8 +997,6 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
     if (p->kind != SM_PKT_TCP)
         return NULL;
 
-    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &p->src, p->sport, &p->dst, p->dport, p->vlan_count,
-                              p->vlan);
     struct sm_flow *f = sm_flow_find(t, h, p->ip_version, &p->src, p->sport, &p->dst, p->dport,
                                      p->vlan_count, p->vlan, &d);
 

@@ -249,6 +249,15 @@ void sm_flow_table_free(struct sm_flow_table *t);
  * valid until the next call into the table. */
 struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt, uint32_t source,
                                enum sm_dir *dir);
+/* The same with the segment's hash already computed as
+ * sm_flow_pkt_hash(the table's hash_seed, p) (by another thread: the hash
+ * is pure), so that the analysis does not compute it. */
+struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_pkt *p,
+                                      uint64_t hash, uint32_t source, enum sm_dir *dir);
+/* The seeded hash of a TCP segment's connection, both directions alike,
+ * and the table's seed for it. */
+uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p);
+uint64_t sm_flow_table_hash_seed(const struct sm_flow_table *t);
 /* Emits connections that ended or timed out by capture time now_us. */
 void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
 /* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */
