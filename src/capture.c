@@ -17,10 +17,10 @@
 #define SM_FILE_BUFFER (1024 * 1024)
 
 /* Read-ahead for files: a thread reads packets through libpcap (the two
- * freads, the BPF filter) into batches while the analysis works on the
- * batch before, so the reading, about a quarter of the work on a large
- * capture, runs on a second core. Batches carry records of struct
- * sm_cap_rec, each followed by its bytes, 8-byte aligned. */
+ * freads, the BPF filter; and the prepare function, if one is set) into
+ * batches while the analysis works on the batch before, so the reading, about a quarter of the work
+ * on a large capture, runs on a second core. Batches carry records of struct sm_cap_rec, each
+ * followed by its bytes, 8-byte aligned. */
 #define SM_CAP_BATCH   (1024 * 1024) /* bytes of records per batch */
 #define SM_CAP_BATCHES 4             /* batches read ahead at most */
 
@@ -31,7 +31,7 @@ struct sm_cap_rec {
 
 struct sm_cap_batch {
     struct sm_cap_batch *next;
-    size_t used, cap, rd; /* bytes of records, of room; the reader's offset */
+    size_t used, cap, rd; /* bytes of records, of room; where the analysis reads */
     unsigned char data[];
 };
 

@@ -8,9 +8,9 @@
  * whole run (doc/performance.md). What this file emits is a small subset of
  * JSON: every string is first made printable ASCII by sm_escape_bytes(), so
  * only '"' and '\' need JSON escapes. jansson stays the judge: the golden
- * tests and the pipeline fuzzer parse every line with jansson and require
- * that jansson's own compact dump of it is the same bytes
- * (tests/json_roundtrip.c), and the unit tests pin the exact forms. */
+ * tests parse every line with jansson and require that jansson's own
+ * compact dump of it is the same bytes (tests/golden/json_roundtrip.c), and
+ * the unit tests compare random records, reals and keys with jansson. */
 #include "config.h"
 #include "writer.h"
 
@@ -213,8 +213,6 @@ static bool sm_wj_open(const struct sm_writer_json *j)
     return j->depth >= 0 && j->skipped == 0;
 }
 
-/* The separator and the key before a value in the open container. A NULL
- * key in an object is the empty key; keys in arrays are ignored. */
 /* Keys are short names from this program: checked and copied a word at a
  * time into room reserved for a short key. False when the key is long or
  * needs an escape: what was copied is not counted, the caller writes the
@@ -256,6 +254,8 @@ static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
     return true;
 }
 
+/* The separator and the key before a value in the open container. A NULL
+ * key in an object is the empty key; keys in arrays are ignored. */
 static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
 {
     int d = j->depth;
@@ -363,6 +363,8 @@ static void sm_wj_str(struct sm_writer *w, const char *key, const void *bytes, s
 /* Decimal digits of v, as printf's %lld would print them. */
 static void sm_wj_int(struct sm_writer_json *j, const char *key, int64_t v)
 {
+    if (!sm_wj_open(j))
+        return;
     char tmp[24];
     size_t n = sizeof(tmp);
     /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
@@ -387,8 +389,6 @@ static void sm_wj_int(struct sm_writer_json *j, const char *key, int64_t v)
     }
     if (v < 0)
         tmp[--n] = '-';
-    if (!sm_wj_open(j))
-        return;
     sm_wj_prefix(j, key);
     sm_wj_put(j, tmp + n, sizeof(tmp) - n);
 }
@@ -406,13 +406,14 @@ static void sm_wj_i64(struct sm_writer *w, const char *key, int64_t v)
 
 /* A real as jansson prints one with JSON_REAL_PRECISION(10): "%.10g", ".0"
  * added when that looks like an integer, the exponent without '+' and
- * leading zeros; so 0.9 is "0.9", not 0.90000000000000002. */
-static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decimals)
+ * leading zeros; so 0.9 is "0.9", not 0.90000000000000002. v is first
+ * rounded to decimals places. Writes at most 40 bytes at tmp and returns
+ * their count, 0 on failure. */
+static size_t sm_wj_format_real(double v, int decimals, char *tmp)
 {
-    struct sm_writer_json *j = sm_wj(w);
     double scale = pow(10.0, decimals);
-    double r = round(v * scale) / scale;
-    char tmp[40];
+    double scaled = round(v * scale);
+    double r = scaled / scale;
 
     if (!isfinite(r))
         r = 0.0;
@@ -421,7 +422,6 @@ static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decim
      * exponent, "%.10g" prints exactly its decimal digits, trailing zeros
      * dropped; written by hand (snprintf of a double costs about 2,000
      * instructions). Negative zero and the rest go through snprintf. */
-    double scaled = round(v * scale);
     if (decimals >= 0 && decimals <= 9 && fabs(scaled) < 1e10 && (r != 0.0 || !signbit(r)) &&
         (r == 0.0 || fabs(r) >= 1e-4)) {
         uint64_t u = (uint64_t)fabs(scaled);
@@ -444,15 +444,11 @@ static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decim
             tmp[len++] = '0';
         for (int i = decimals - 1; i >= drop; i--)
             tmp[len++] = digits[i];
-        if (!sm_wj_open(j))
-            return;
-        sm_wj_prefix(j, key);
-        sm_wj_put(j, tmp, len);
-        return;
+        return len;
     }
-    int n = snprintf(tmp, sizeof(tmp) - 3, "%.10g", r);
-    if (n < 0 || (size_t)n >= sizeof(tmp) - 3)
-        return;
+    int n = snprintf(tmp, 40 - 3, "%.10g", r);
+    if (n < 0 || n >= 40 - 3)
+        return 0;
     size_t len = (size_t)n;
     char *e = memchr(tmp, 'e', len);
     if (!e && !memchr(tmp, '.', len)) {
@@ -470,7 +466,17 @@ static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decim
             len -= (size_t)(end - start);
         }
     }
+    return len;
+}
+
+static void sm_wj_real(struct sm_writer *w, const char *key, double v, int decimals)
+{
+    struct sm_writer_json *j = sm_wj(w);
+    char tmp[40];
     if (!sm_wj_open(j))
+        return;
+    size_t len = sm_wj_format_real(v, decimals, tmp);
+    if (len == 0)
         return;
     sm_wj_prefix(j, key);
     sm_wj_put(j, tmp, len);
