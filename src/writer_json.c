@@ -16,6 +16,9 @@
 
 #include <math.h>
 #include <stddef.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +30,19 @@
 #define SM_MEMO_SLOTS     1024u /* power of two; at most half are used */
 #define SM_MEMO_MAX_BYTES (4u * 1024u * 1024u)
 #define SM_MEMO_MAX_VALUE (64u * 1024u) /* larger values are not remembered */
+
+/* Keys written before, remembered by address: a record has about a hundred
+ * keys, nearly all string constants, so the same few hundred addresses come
+ * back in every record. A slot is used only after checking that the key at
+ * that address still reads the same (a caller may pass a buffer it reuses),
+ * with strncmp, which stops at the key's end. */
+#define SM_KEY_SLOTS 1024u /* power of two */
+
+struct sm_key_slot {
+    const char *key;                  /* NULL: free slot */
+    uint8_t n;                        /* its length */
+    char text[SM_JSON_SHORT_KEY + 3]; /* the key quoted, then ':' */
+};
 
 struct sm_memo_entry {
     uint64_t id; /* 0: free slot */
@@ -53,6 +69,7 @@ struct sm_writer_json {
     uint64_t memo_id;
     struct sm_memo_entry memo[SM_MEMO_SLOTS];
     size_t memo_count, memo_bytes;
+    struct sm_key_slot keys[SM_KEY_SLOTS];
 };
 
 size_t sm_escape_bytes(const void *bytes, size_t len, char *out, size_t outlen)
@@ -152,6 +169,21 @@ static inline bool sm_wj_word_plain(uint64_t x)
     return (bad & highs) == 0;
 }
 
+#ifdef __SSE2__
+/* Whether none of the 16 bytes at p needs an escape: below 0x20 or from
+ * 0x80 on (negative as signed bytes), 0x7f, '"' or '\\'. Exact, unlike the
+ * word test above. */
+static inline bool sm_wj_block_plain(const uint8_t *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                            _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                            _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    return _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
 /* Writes the escaped bytes at o (room for len * 5 bytes) and returns the
  * end: bytes made printable ASCII the way sm_escape_bytes() does ("\xHH"
  * for the rest), then '"' and '\' escaped, so "\xHH" appears in JSON as
@@ -161,6 +193,16 @@ static char *sm_wj_escape_into(char *o, const uint8_t *b, size_t len)
     static const char hex[] = "0123456789abcdef";
     size_t i = 0;
     while (i < len) {
+#ifdef __SSE2__
+        /* Sixteen bytes at a time where the CPU has SSE2 (every x86-64):
+         * reasons, hints and software versions are long and plain. */
+        if (len - i >= 16 && sm_wj_block_plain(b + i)) {
+            memcpy(o, b + i, 16);
+            o += 16;
+            i += 16;
+            continue;
+        }
+#endif
         /* Eight bytes at a time while none needs an escape (keys, names,
          * versions: nearly everything). A word that may hold one (the
          * tests can flag a plain byte next to a flagged one) goes byte by
@@ -217,7 +259,8 @@ static bool sm_wj_open(const struct sm_writer_json *j)
  * time into room reserved for a short key. False when the key is long or
  * needs an escape: what was copied is not counted, the caller writes the
  * key again the general way. */
-static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
+static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma,
+                            struct sm_key_slot *slot)
 {
     size_t n = strlen(k);
     if (n > SM_JSON_SHORT_KEY || !sm_wj_reserve(j, SM_JSON_SHORT_KEY + 4))
@@ -250,7 +293,34 @@ static bool sm_wj_short_key(struct sm_writer_json *j, const char *k, bool comma)
     o += n;
     *o++ = '"';
     *o++ = ':';
+    /* Remembered from the output just written: the quote before the key,
+     * the key, the quote and the colon. */
+    memcpy(slot->text, o - n - 3, n + 3);
+    slot->n = (uint8_t)n;
+    slot->key = k;
     j->len = (size_t)(o - j->buf);
+    return true;
+}
+
+static struct sm_key_slot *sm_wj_key_slot(struct sm_writer_json *j, const char *k)
+{
+    uint64_t h = (uint64_t)(uintptr_t)k * 0x9e3779b97f4a7c15ULL;
+    return &j->keys[h >> 54 & (SM_KEY_SLOTS - 1)];
+}
+
+/* Writes the separator and a remembered key; false when k is not the key
+ * its slot remembers (or the buffer cannot grow). */
+static bool sm_wj_known_key(struct sm_writer_json *j, const char *k, bool comma,
+                            const struct sm_key_slot *slot)
+{
+    if (slot->key != k || strncmp(k, slot->text + 1, slot->n) != 0 || k[slot->n] != '\0' ||
+        !sm_wj_reserve(j, sizeof(slot->text) + 1))
+        return false;
+    char *o = j->buf + j->len;
+    *o = ',';
+    o += comma;
+    memcpy(o, slot->text, sizeof(slot->text)); /* a fixed size: a few moves */
+    j->len = (size_t)(o - j->buf) + slot->n + 3;
     return true;
 }
 
@@ -266,9 +336,10 @@ static void sm_wj_prefix(struct sm_writer_json *j, const char *key)
             sm_wj_putc(j, ',');
     } else {
         const char *k = key ? key : "";
+        struct sm_key_slot *slot = sm_wj_key_slot(j, k);
         size_t klen;
-        if (!sm_wj_short_key(j, k, comma) && (klen = strlen(k)) <= (SIZE_MAX - 4) / 5 &&
-            sm_wj_reserve(j, klen * 5 + 4)) {
+        if (!sm_wj_known_key(j, k, comma, slot) && !sm_wj_short_key(j, k, comma, slot) &&
+            (klen = strlen(k)) <= (SIZE_MAX - 4) / 5 && sm_wj_reserve(j, klen * 5 + 4)) {
             char *o = j->buf + j->len;
             if (comma)
                 *o++ = ',';

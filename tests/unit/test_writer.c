@@ -249,6 +249,95 @@ static void test_writer_json_key_escaping(void)
     w->ops->free(w);
 }
 
+/* Keys are remembered by address: a buffer reused for another key (the
+ * same length, shorter, longer, one byte changed) must be written as what
+ * it holds now, and a remembered key written twice in a row stays right. */
+static void test_writer_json_key_cache(void)
+{
+    struct sm_writer *w = sm_writer_json_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    static const char *const seq[] = { "alpha",           "alpha", "alphb", "alp",
+                                       "alphabet_longer", "",      "alpha", "x\"y" };
+    char key[32];
+    char want[512] = "{";
+    size_t o = 1;
+    w->ops->begin(w);
+    for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+        snprintf(key, sizeof(key), "%s", seq[i]);
+        w->ops->u64(w, key, i);
+        if (i)
+            want[o++] = ',';
+        want[o++] = '"';
+        for (const char *c = seq[i]; *c; c++) {
+            if (*c == '"')
+                want[o++] = '\\';
+            want[o++] = *c;
+        }
+        o += (size_t)snprintf(want + o, sizeof(want) - o, "\":%zu", i);
+    }
+    /* A constant key again, and inside a nested object (comma or not). */
+    w->ops->obj_begin(w, "alpha");
+    w->ops->u64(w, "alpha", 1);
+    w->ops->u64(w, "alpha", 2);
+    w->ops->obj_end(w);
+    snprintf(want + o, sizeof(want) - o, ",\"alpha\":{\"alpha\":1,\"alpha\":2}}\n");
+    int rc;
+    char *s = sm_t_end(w, &rc);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(s, want);
+    free(s);
+    w->ops->free(w);
+}
+
+/* Strings go 16 bytes, then 8, then one at a time: every length up to 70
+ * with a byte that needs escaping at every position (and none) comes out
+ * as the byte-by-byte rule says. */
+static void test_writer_json_string_blocks(void)
+{
+    static const uint8_t special[] = { 0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, '"', '\\' };
+    static const char hex[] = "0123456789abcdef";
+    struct sm_writer *w = sm_writer_json_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    for (size_t n = 0; n <= 70; n++) {
+        for (size_t at = 0; at <= n; at++) { /* at == n: no special byte */
+            for (size_t k = 0; k < sizeof(special); k++) {
+                uint8_t v[80];
+                for (size_t i = 0; i < n; i++)
+                    v[i] = (uint8_t)('a' + i % 26);
+                if (at < n)
+                    v[at] = special[k];
+                char want[512] = "{\"s\":\"";
+                size_t o = strlen(want);
+                for (size_t i = 0; i < n; i++) {
+                    uint8_t c = v[i];
+                    if (c == '"' || c == '\\') {
+                        want[o++] = '\\';
+                        want[o++] = (char)c;
+                    } else if (c >= 0x20 && c <= 0x7e) {
+                        want[o++] = (char)c;
+                    } else {
+                        want[o++] = '\\';
+                        want[o++] = '\\';
+                        want[o++] = 'x';
+                        want[o++] = hex[c >> 4];
+                        want[o++] = hex[c & 15];
+                    }
+                }
+                memcpy(want + o, "\"}\n", 4);
+                int rc;
+                w->ops->begin(w);
+                w->ops->str(w, "s", v, n);
+                char *s = sm_t_end(w, &rc);
+                CU_ASSERT_STRING_EQUAL(s, want);
+                free(s);
+                if (at == n)
+                    break; /* the plain case once per length */
+            }
+        }
+    }
+    w->ops->free(w);
+}
+
 static void test_writer_json_depth_overflow(void)
 {
     struct sm_writer *w = sm_writer_json_new();
@@ -805,6 +894,8 @@ CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_json_integers),
     SM_TEST(test_writer_json_escaping),
     SM_TEST(test_writer_json_key_escaping),
+    SM_TEST(test_writer_json_key_cache),
+    SM_TEST(test_writer_json_string_blocks),
     SM_TEST(test_writer_json_depth_overflow),
     SM_TEST(test_writer_json_begin_discards_open_record),
     SM_TEST(test_writer_json_write_error),
