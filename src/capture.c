@@ -32,6 +32,8 @@ struct sm_cap_rec {
 struct sm_cap_batch {
     struct sm_cap_batch *next;
     size_t used, cap, rd; /* bytes of records, of room; where the analysis reads */
+    size_t ahead_rd;      /* SM_CAP_LOOKAHEAD records after rd, or used */
+    size_t hinted;        /* bytes up to which the cache was told we come */
     unsigned char data[];
 };
 
@@ -229,6 +231,7 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     switch (rc) {
     case 1:
         pkt->prepared = NULL;
+        pkt->prepared_ahead = NULL;
         pkt->data = data;
         pkt->cap_len = h->caplen;
         pkt->wire_len = h->len;
@@ -242,6 +245,9 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
         return SM_CAP_ERROR;
     }
 }
+
+/* How far ahead of the analysis the batch being read is prefetched. */
+#define SM_CAP_PREFETCH_BYTES 8192u
 
 /* A record: its header, the prepared area, the packet bytes, padding. */
 static size_t sm_cap_rec_size(const struct sm_capture *c, uint32_t cap_len)
@@ -420,6 +426,29 @@ static enum sm_capture_rc sm_cap_ahead_next(struct sm_capture *c, struct sm_capt
             return a->end_rc;
     }
     struct sm_cap_rec r;
+    /* The reader wrote this batch on another CPU, some megabytes ago: each
+     * cache line of it would be a miss (the hardware prefetcher stops at
+     * page boundaries), the analysis thread's largest stall. */
+    if (b->rd == 0)
+        b->hinted = 0;
+    size_t hint_to =
+            b->rd + SM_CAP_PREFETCH_BYTES < b->used ? b->rd + SM_CAP_PREFETCH_BYTES : b->used;
+    for (; b->hinted < hint_to; b->hinted += 64)
+        __builtin_prefetch(b->data + b->hinted);
+    if (b->rd == 0) { /* a new batch: the look-ahead starts SM_CAP_LOOKAHEAD on */
+        b->ahead_rd = 0;
+        for (unsigned i = 0; i < SM_CAP_LOOKAHEAD && b->ahead_rd < b->used; i++) {
+            memcpy(&r, b->data + b->ahead_rd, sizeof(r));
+            b->ahead_rd += sm_cap_rec_size(c, r.cap_len);
+        }
+    }
+    pkt->prepared_ahead = NULL;
+    if (b->ahead_rd < b->used) {
+        unsigned char *ah = b->data + b->ahead_rd;
+        memcpy(&r, ah, sizeof(r));
+        pkt->prepared_ahead = c->prepare ? ah + sizeof(r) : NULL;
+        b->ahead_rd += sm_cap_rec_size(c, r.cap_len);
+    }
     unsigned char *at = b->data + b->rd;
     memcpy(&r, at, sizeof(r));
     pkt->prepared = c->prepare ? at + sizeof(r) : NULL;

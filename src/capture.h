@@ -26,7 +26,14 @@ struct sm_captured {
      * thread (sm_capture_set_prepare), the caller's to change, borrowed
      * like data; NULL when it did not run (live capture, no thread). */
     void *prepared;
+    /* The prepared area of a packet SM_CAP_LOOKAHEAD packets later in the
+     * same batch, read-only, or NULL: for the caller to prefetch what that
+     * packet will touch (its flow), so that the memory is in the cache by
+     * the time the packet comes. */
+    const void *prepared_ahead;
 };
+
+#define SM_CAP_LOOKAHEAD 16
 
 /* Work done on each packet of a file on the read-ahead thread, before the
  * analysis sees it: fn fills out (out_size bytes, 8-byte aligned) from pkt,

@@ -207,6 +207,10 @@ void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_
 
 /* Decoding on the read-ahead thread (capture.h): pure, into the packet's
  * own record, counted in counters of that thread's own. */
+/* Packets between hinting a flow's slot and hinting the flow (half the
+ * look-ahead): the slot has arrived in the cache by then. */
+#define SM_ENGINE_PREFETCH_HALF (SM_CAP_LOOKAHEAD / 2)
+
 struct sm_engine_prep {
     int dlt;
     uint64_t hash_seed;
@@ -247,6 +251,7 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
     struct sm_captured pkt;
     uint64_t n = 0;
     int status = 0;
+    uint64_t ahead[SM_ENGINE_PREFETCH_HALF] = { 0 }; /* hashes of hinted slots */
 
     e->totals.inputs++;
     struct sm_capture *c = sm_capture_open_file(path, err, sizeof(err));
@@ -288,6 +293,17 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         if (rc != SM_CAP_PACKET)
             continue;
         n++;
+        if (pkt.prepared_ahead) {
+            /* The slot of the packet SM_CAP_LOOKAHEAD on, and the flow of the
+             * one half as far on, whose slot was hinted that long ago. */
+            uint64_t h = ((const struct sm_engine_prepped *)pkt.prepared_ahead)->flow_hash;
+            unsigned k = (unsigned)(n % SM_ENGINE_PREFETCH_HALF);
+            if (h)
+                sm_flow_prefetch_slot(e->flows, h);
+            if (ahead[k])
+                sm_flow_prefetch(e->flows, ahead[k]);
+            ahead[k] = h;
+        }
         if (pkt.prepared) {
             struct sm_engine_prepped *pp = pkt.prepared;
             sm_engine_decoded(e, &pp->pkt, true, pp->flow_hash, src);

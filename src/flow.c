@@ -413,6 +413,21 @@ static bool sm_addr_eq(const struct sm_addr *a, const struct sm_addr *b)
 }
 
 /* Finds the flow of a tuple in either direction; *dir says which side sent. */
+void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash)
+{
+    __builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
+}
+
+void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash)
+{
+    const struct sm_flow_slot *s = &t->slots[hash & (t->nslots - 1)];
+    if (s->hash != hash || !s->f)
+        return; /* a new flow, or one further along the probe: not worth it */
+    const char *f = (const char *)s->f;
+    for (size_t off = 0; off < sizeof(struct sm_flow); off += 64)
+        __builtin_prefetch(f + off);
+}
+
 static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t ipv,
                                     const struct sm_addr *src, uint16_t sport,
                                     const struct sm_addr *dst, uint16_t dport, uint8_t nvlan,
@@ -515,16 +530,43 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     return f;
 }
 
+/* Indexed by sm_history_index() below: keep the two in the same order. */
 static const char sm_history_letters[] = "SHADFRTI";
 
 /* Zeek's history letters: upper case from the initiator, lower case from the
  * responder; each letter is recorded once per direction. */
-static void sm_flow_history_add(struct sm_flow *f, enum sm_dir d, char letter)
+static inline int sm_history_index(char letter)
 {
-    const char *pos = strchr(sm_history_letters, letter);
-    if (!pos)
+    /* A switch rather than strchr: callers pass constants, so inlined it
+     * folds away (this runs several times per packet). */
+    switch (letter) {
+    case 'S':
+        return 0;
+    case 'H':
+        return 1;
+    case 'A':
+        return 2;
+    case 'D':
+        return 3;
+    case 'F':
+        return 4;
+    case 'R':
+        return 5;
+    case 'T':
+        return 6;
+    case 'I':
+        return 7;
+    default:
+        return -1;
+    }
+}
+
+static inline void sm_flow_history_add(struct sm_flow *f, enum sm_dir d, char letter)
+{
+    int idx = sm_history_index(letter);
+    if (idx < 0)
         return;
-    unsigned code = (unsigned)(pos - sm_history_letters) * 2 + d;
+    unsigned code = (unsigned)idx * 2 + d;
     uint16_t bit = (uint16_t)(1u << code);
     if ((f->history_seen & bit) || f->history_len >= SM_HISTORY_MAX)
         return;

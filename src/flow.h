@@ -254,6 +254,14 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt
  * is pure), so that the analysis does not compute it. */
 struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_pkt *p,
                                       uint64_t hash, uint32_t source, enum sm_dir *dir);
+/* Cache hints for a segment that comes soon, by its hash: the index slot
+ * it will probe first, and (once that slot is in the cache) the connection
+ * it names. They change nothing; a stale hash only wastes the hint. With a
+ * million open connections each packet's lookup is otherwise a chain of
+ * cache misses (slot, then the flow), which made the cost per packet grow
+ * with the number of flows. */
+void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash);
+void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash);
 /* The seeded hash of a TCP segment's connection, both directions alike,
  * and the table's seed for it. */
 uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p);

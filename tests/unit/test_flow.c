@@ -120,6 +120,12 @@ static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, e
         rev.sport = p->dport;
         rev.dport = p->sport;
         CU_ASSERT_EQUAL(sm_flow_pkt_hash(seed, p), sm_flow_pkt_hash(seed, &rev));
+        /* The cache hints the engine gives change nothing, for this
+         * packet's hash and for any other. */
+        sm_flow_prefetch_slot(c->t, sm_flow_pkt_hash(seed, p));
+        sm_flow_prefetch(c->t, sm_flow_pkt_hash(seed, p));
+        sm_flow_prefetch_slot(c->t, calls * 0x9e3779b97f4a7c15ULL);
+        sm_flow_prefetch(c->t, calls * 0x9e3779b97f4a7c15ULL);
         f = sm_flow_packet_hashed(c->t, p, sm_flow_pkt_hash(seed, p), 0, &d);
     } else {
         f = sm_flow_packet(c->t, p, 0, &d);
