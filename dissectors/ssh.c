@@ -186,7 +186,9 @@ enum {
  * can only be stale, never wrong). */
 static unsigned sm_ssh_markers(const struct sm_ssh_side *x)
 {
-    static struct {
+    /* Per thread: the packet path and the thread that writes events both
+     * ask (engine.c). */
+    static _Thread_local struct {
         uint64_t id;
         uint8_t marks;
     } memo[SM_SSH_MARK_SLOTS];
@@ -467,7 +469,9 @@ struct sm_ssh_neg {
     uint32_t off[SM_SSH_KEX_LISTS], len[SM_SSH_KEX_LISTS];
 };
 
-static struct sm_ssh_neg sm_ssh_neg_memo[SM_SSH_NEG_SLOTS];
+/* Per thread, like the markers: the result is valid until the next call
+ * on the same thread. */
+static _Thread_local struct sm_ssh_neg sm_ssh_neg_memo[SM_SSH_NEG_SLOTS];
 
 /* The negotiation of connection s with srv as server, or NULL without both
  * KEXINITs. Valid until the next call. */

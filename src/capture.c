@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sm_limits.h"
+#include "thread.h"
 
 #define SM_FILE_BUFFER (1024 * 1024)
 
@@ -353,12 +354,7 @@ static bool sm_cap_ahead_start(struct sm_capture *c)
     }
     c->ahead = a;
     /* Signals are for the analysis thread (its handlers stop the loop). */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&a->thread, NULL, sm_cap_reader, c);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
+    if (!sm_thread_start(&a->thread, sm_cap_reader, c)) {
         pthread_cond_destroy(&a->changed);
         pthread_mutex_destroy(&a->lock);
         free(a);

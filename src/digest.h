@@ -13,7 +13,7 @@ enum sm_md {
 };
 
 /* The algorithm, fetched from libcrypto's default provider once per
- * process: OpenSSL 3's EVP_sha1() and friends make every EVP_Digest call
+ * process (thread-safe): OpenSSL 3's EVP_sha1() and friends make every EVP_Digest call
  * look the implementation up again (about 4,000 instructions, more than
  * hashing 40 bytes). NULL when libcrypto has no such algorithm. */
 const EVP_MD *sm_md_get(enum sm_md which);

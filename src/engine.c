@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "classify.h"
 #include "decode.h"
+#include "emit_queue.h"
 #include "event.h"
 #include "flow.h"
 #include "log.h"
@@ -38,7 +39,24 @@ struct sm_engine {
     int64_t last_sweep_us; /* capture time of the last expiry sweep */
     struct sm_patterns *patterns;
     uint64_t folded; /* flood members not written one by one */
+    /* While a file is read, finished connections are described and written
+     * on the queue's thread (emit_queue.h), in order; otherwise, and when
+     * that thread cannot run, here. */
+    struct sm_emit_queue *queue;
+    bool async;
 };
+
+/* A record for the queue's thread: a connection to describe (kept out of
+ * the flow table until it has been written) or a pattern report. */
+struct sm_engine_job {
+    struct sm_flow *flow; /* NULL: a pattern report */
+    struct sm_classification c;
+    struct sm_app_facts app; /* m.app points here */
+    struct sm_event_meta m;
+    struct sm_pattern_report report;
+};
+
+#define SM_ENGINE_QUEUE_DEPTH 64u /* connections described at most in flight */
 
 static volatile sig_atomic_t sm_stop_requested;
 static volatile sig_atomic_t sm_reopen_requested;
@@ -56,8 +74,37 @@ void sm_engine_request_reopen(void)
     sm_reopen_requested = 1;
 }
 
-/* The flow table's emitter: classify, count, describe, write. */
-static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
+/* The queue's thread: one record written, as the analysis would have. */
+static void sm_engine_job_run(void *ctx, void *job)
+{
+    struct sm_engine *e = ctx;
+    struct sm_engine_job *j = job;
+    struct sm_writer *w = sm_output_writer(e->out);
+    if (j->flow)
+        sm_event_teardown(w, j->flow, &j->c, &j->m);
+    else
+        sm_event_pattern(w, e->cfg.host, &j->report);
+    sm_output_commit(e->out);
+}
+
+/* Back on the analysis thread: the connection is written, free it. */
+static void sm_engine_job_done(void *ctx, void *job)
+{
+    struct sm_engine *e = ctx;
+    struct sm_engine_job *j = job;
+    if (j->flow)
+        sm_flow_done(e->flows, j->flow);
+}
+
+/* A slot on the queue when records go there now, else NULL. */
+static struct sm_engine_job *sm_engine_job_slot(struct sm_engine *e)
+{
+    return e->async ? sm_emit_queue_slot(e->queue) : NULL;
+}
+
+/* The flow table's emitter: classify, count, describe, write. Returns
+ * true when the connection went to the queue (kept until written). */
+static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
 {
     struct sm_engine *e = ctx;
     struct sm_classification c;
@@ -85,12 +132,12 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
                                                c.verdict, f->first_ts, f->last_ts);
     if (flood && e->cfg.fold_floods) {
         e->folded++;
-        return; /* counted in the flood's ssh_pattern event */
+        return false; /* counted in the flood's ssh_pattern event */
     }
     if (e->cfg.failures_only && c.verdict == SM_V_NORMAL_CLOSE)
-        return;
+        return false;
     if (!sm_output_wants_records(e->out))
-        return;
+        return false;
     struct sm_event_meta m = {
         .host = e->cfg.host,
         .source = f->source < e->nsources ? e->sources[f->source] : "-",
@@ -98,9 +145,23 @@ static void sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .now_us = now,
         .app = &app,
     };
+    struct sm_engine_job *j = sm_engine_job_slot(e);
+    if (j) {
+        /* What the event reads stays valid: the flow and what it owns
+         * (stream, dissector state, interned strings) until it is given
+         * back; classification, facts and meta are copied. */
+        j->flow = f;
+        j->c = c;
+        j->app = app;
+        j->m = m;
+        j->m.app = &j->app;
+        sm_emit_queue_push(e->queue);
+        return true;
+    }
     struct sm_writer *w = sm_output_writer(e->out);
     sm_event_teardown(w, f, &c, &m);
     sm_output_commit(e->out);
+    return false;
 }
 
 static void sm_engine_release(void *ctx, struct sm_flow *f)
@@ -114,6 +175,12 @@ static void sm_engine_pattern(void *ctx, const struct sm_pattern_report *r)
     struct sm_engine *e = ctx;
     if (!sm_output_wants_records(e->out))
         return;
+    struct sm_engine_job *j = sm_engine_job_slot(e);
+    if (j) { /* behind the connections already queued, in order */
+        j->report = *r;
+        sm_emit_queue_push(e->queue);
+        return;
+    }
     sm_event_pattern(sm_output_writer(e->out), e->cfg.host, r);
     sm_output_commit(e->out);
 }
@@ -140,9 +207,12 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
     };
     e->flows = sm_flow_table_new(&fc);
     e->patterns = sm_patterns_new(sm_engine_pattern, e);
-    if (!e->flows || !e->patterns) {
+    e->queue = sm_emit_queue_new(sizeof(struct sm_engine_job), SM_ENGINE_QUEUE_DEPTH,
+                                 sm_engine_job_run, sm_engine_job_done, e);
+    if (!e->flows || !e->patterns || !e->queue) {
         sm_flow_table_free(e->flows);
         sm_patterns_free(e->patterns);
+        sm_emit_queue_free(e->queue);
         free(e);
         return NULL;
     }
@@ -279,6 +349,7 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
     /* Decoding moves to the read-ahead thread (a fifth of the work). */
     struct sm_engine_prep prep = { .dlt = dlt, .hash_seed = sm_flow_table_hash_seed(e->flows) };
     sm_capture_set_prepare(c, sizeof(struct sm_engine_prepped), sm_engine_prepare, &prep);
+    e->async = true; /* records go to the queue's thread while the file is read */
     for (;;) {
         enum sm_capture_rc rc = sm_capture_next(c, &pkt);
         if (rc == SM_CAP_EOF)
@@ -312,6 +383,9 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         if (sm_stop_requested)
             break;
     }
+    /* Everything of this file is written before anything else is. */
+    sm_emit_queue_drain(e->queue);
+    e->async = false;
     sm_capture_close(c); /* the reader has stopped: its counters are ours */
     sm_decode_stats_add(&e->dstats, &prep.stats);
     return status;
@@ -404,8 +478,13 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
 
 void sm_engine_finish(struct sm_engine *e)
 {
+    /* The connections still open are written on the queue's thread too
+     * (a million of them, after a flood), the statistics after them. */
+    e->async = true;
     sm_flow_flush(e->flows, e->now_us);
     sm_patterns_finish(e->patterns);
+    sm_emit_queue_drain(e->queue);
+    e->async = false;
     if (e->cfg.stats_event && sm_output_wants_records(e->out)) {
         sm_event_stats(sm_output_writer(e->out), e->cfg.host, e->now_us, &e->dstats,
                        sm_flow_table_stats(e->flows), &e->totals, e->verdicts);
@@ -423,6 +502,7 @@ void sm_engine_free(struct sm_engine *e)
 {
     if (!e)
         return;
+    sm_emit_queue_free(e->queue); /* gives queued connections back first */
     sm_flow_table_free(e->flows);
     sm_patterns_free(e->patterns);
     free(e);

@@ -399,8 +399,13 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
                            int64_t now)
 {
     sm_flow_unlink(t, f);
-    if (t->cfg.emit)
-        t->cfg.emit(t->cfg.emit_ctx, f, why, now);
+    if (t->cfg.emit && t->cfg.emit(t->cfg.emit_ctx, f, why, now))
+        return; /* kept: handed back through sm_flow_done() */
+    sm_flow_done(t, f);
+}
+
+void sm_flow_done(struct sm_flow_table *t, struct sm_flow *f)
+{
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
     sm_flow_free_data(t, f);
@@ -412,7 +417,6 @@ static bool sm_addr_eq(const struct sm_addr *a, const struct sm_addr *b)
     return memcmp(a->b, b->b, sizeof(a->b)) == 0;
 }
 
-/* Finds the flow of a tuple in either direction; *dir says which side sent. */
 void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash)
 {
     __builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
@@ -428,6 +432,7 @@ void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash)
         __builtin_prefetch(f + off);
 }
 
+/* Finds the flow of a tuple in either direction; *dir says which side sent. */
 static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t ipv,
                                     const struct sm_addr *src, uint16_t sport,
                                     const struct sm_addr *dst, uint16_t dport, uint8_t nvlan,

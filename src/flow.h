@@ -210,7 +210,10 @@ struct sm_flow {
 
 struct sm_stream;
 
-typedef void (*sm_flow_emit_fn)(void *ctx, struct sm_flow *flow, enum sm_flow_end why,
+/* Returns true when the callee keeps the flow (out of the table already)
+ * to finish with later: it then hands it back with sm_flow_done(). false:
+ * the table releases and frees it at once. */
+typedef bool (*sm_flow_emit_fn)(void *ctx, struct sm_flow *flow, enum sm_flow_end why,
                                 int64_t now_us);
 /* Releases what others attached to the flow (its stream) before it is freed. */
 typedef void (*sm_flow_release_fn)(void *ctx, struct sm_flow *flow);
@@ -266,6 +269,9 @@ void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash);
  * and the table's seed for it. */
 uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p);
 uint64_t sm_flow_table_hash_seed(const struct sm_flow_table *t);
+/* Releases and frees a flow the emit function kept; on the table's
+ * thread, before sm_flow_table_free(). */
+void sm_flow_done(struct sm_flow_table *t, struct sm_flow *f);
 /* Emits connections that ended or timed out by capture time now_us. */
 void sm_flow_expire(struct sm_flow_table *t, int64_t now_us);
 /* Emits every connection, in flow-id order, as SM_END_CAPTURE_END. */

@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "thread.h"
+
 #define SM_WB_CHUNK (1024 * 1024) /* bytes per queued buffer */
 #define SM_WB_QUEUE 4             /* buffers in flight: the memory bound */
 
@@ -86,11 +88,7 @@ static void *sm_wb_main(void *arg)
  * analysis thread). */
 static bool sm_wb_start(struct sm_wb *wb)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    wb->started = pthread_create(&wb->thread, NULL, sm_wb_main, wb) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    wb->started = sm_thread_start(&wb->thread, sm_wb_main, wb);
     return wb->started;
 }
 

@@ -29,9 +29,12 @@ struct sm_t_rec {
     struct sm_t_emitted e[64];
     size_t total;    /* also those beyond the array */
     size_t released; /* release callbacks */
+    bool keep;       /* emit keeps flows (up to 16) for sm_flow_done() */
+    struct sm_flow *kept[16];
+    size_t nkept;
 };
 
-static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
+static bool sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_t now)
 {
     struct sm_t_rec *r = ctx;
     if (r->n < SM_NELEM(r->e)) {
@@ -54,6 +57,11 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         r->n++;
     }
     r->total++;
+    if (r->keep && r->nkept < SM_NELEM(r->kept)) {
+        r->kept[r->nkept++] = f;
+        return true;
+    }
+    return false;
 }
 
 static void sm_t_release(void *ctx, struct sm_flow *f)
@@ -243,6 +251,31 @@ static void test_flow_port_set_and_seq(void)
     CU_ASSERT_TRUE(sm_seq_lt(0xfffffff0u, 0x10)); /* across the wrap */
     CU_ASSERT_TRUE(sm_seq_gt(0x10, 0xfffffff0u));
     CU_ASSERT_FALSE(sm_seq_gt(0xfffffff0u, 0x10));
+}
+
+/* An emitter may keep a flow (the engine writes it on another thread): it
+ * is released only when handed back, and stays whole until then, also
+ * when a new connection on the same tuple comes meanwhile. */
+static void test_flow_kept_by_emitter(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    c->rec.keep = true;
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_flow_flush(c->t, 2 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.nkept, 1);
+    CU_ASSERT_EQUAL(c->rec.released, 0);
+    struct sm_flow *f = c->rec.kept[0];
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 0);
+    /* The same tuple again while the first is still out. */
+    sm_t_handshake(c, 3 * SEC, CLI, SRV);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1);
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 1);
+    sm_flow_done(c->t, f);
+    CU_ASSERT_EQUAL(c->rec.released, 1);
+    c->rec.keep = false;
+    sm_t_free(c); /* the second is released by the free: every one once */
 }
 
 static void test_flow_initiator_syn_sender(void)
@@ -1302,6 +1335,7 @@ static void test_flow_free_null_and_open(void)
 }
 
 CU_TestInfo sm_flow_tests[] = {
+    SM_TEST(test_flow_kept_by_emitter),
     SM_TEST(test_flow_port_set_and_seq),
     SM_TEST(test_flow_initiator_syn_sender),
     SM_TEST(test_flow_initiator_synack_receiver),

@@ -22,6 +22,7 @@ extern CU_TestInfo sm_community_id_tests[];
 extern CU_TestInfo sm_classify_tests[];
 extern CU_TestInfo sm_writer_tests[];
 extern CU_TestInfo sm_capture_tests[];
+extern CU_TestInfo sm_emit_queue_tests[];
 extern CU_TestInfo sm_ssh_wire_tests[];
 extern CU_TestInfo sm_reasm_tests[];
 extern CU_TestInfo sm_ssh_tests[];

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: helper threads start with every signal blocked. */
+#include "config.h"
+#include "thread.h"
+
+#include <signal.h>
+
+bool sm_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+    /* The new thread inherits the mask in force when it is created. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(thread, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: starting helper threads the way every one of ours starts: with
+ * all signals blocked in it, so that the handlers (which stop the capture
+ * loop) run on the thread that reads packets. */
+#ifndef SM_THREAD_H
+#define SM_THREAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+/* pthread_create with every signal blocked in the new thread; false when
+ * it could not be started (the caller then does the work itself). */
+bool sm_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+#endif
