@@ -91,7 +91,8 @@ struct sm_pkt {
 
     /* ICMP error. The fast path (TCP only) zeroes from icmp_type to the end
      * in one go and sets every field above one by one: a new field above
-     * must be set in sm_decode_fast*() too (test_decode compares the paths). */
+     * must be set in sm_decode_fast() too, and every new field compared in
+     * sm_pkt_diff() (test_decode and fuzz_decode compare the two paths). */
     uint8_t icmp_type, icmp_code;
     enum sm_icmp_class icmp_class;
     uint32_t icmp_mtu; /* next-hop MTU of frag-needed / packet too big */
@@ -136,6 +137,13 @@ struct sm_cur;
 enum sm_pkt_kind sm_decode_general(struct sm_pkt *pkt, int dlt, const uint8_t *data,
                                    uint32_t cap_len, uint32_t wire_len, int64_t ts_us,
                                    struct sm_decode_stats *stats);
+/* For tests and the decode fuzzer: the fast path alone (true: it decoded the
+ * packet, and sm_decode() would return SM_PKT_TCP with the same pkt), and the
+ * first field in which two decoded packets differ (its name, or NULL;
+ * struct padding is ignored, unused VLAN slots and address bytes are not). */
+bool sm_decode_fast_try(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
+                        uint32_t wire_len, int64_t ts_us);
+const char *sm_pkt_diff(const struct sm_pkt *a, const struct sm_pkt *b);
 /* From the network layer on; ethertype selects IPv4 or IPv6. */
 enum sm_pkt_kind sm_decode_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_cur *c,
                               struct sm_decode_stats *stats);

@@ -344,6 +344,75 @@ enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uin
     return sm_decode_general(pkt, dlt, data, cap_len, wire_len, ts_us, stats);
 }
 
+bool sm_decode_fast_try(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
+                        uint32_t wire_len, int64_t ts_us)
+{
+    return sm_decode_fast(pkt, dlt, data, cap_len, wire_len, ts_us);
+}
+
+const char *sm_pkt_diff(const struct sm_pkt *a, const struct sm_pkt *b)
+{
+#define SM_SAME(f)                                                                                 \
+    do {                                                                                           \
+        if (a->f != b->f)                                                                          \
+            return #f;                                                                             \
+    } while (0)
+#define SM_SAME_BYTES(f)                                                                           \
+    do {                                                                                           \
+        if (memcmp(&a->f, &b->f, sizeof(a->f)) != 0)                                               \
+            return #f;                                                                             \
+    } while (0)
+    SM_SAME(ts_us);
+    SM_SAME(wire_len);
+    SM_SAME(cap_len);
+    SM_SAME(truncated);
+    SM_SAME(kind);
+    SM_SAME(ifindex);
+    SM_SAME(pkttype);
+    SM_SAME(vlan_count);
+    SM_SAME_BYTES(vlan);
+    SM_SAME(tunnel_depth);
+    SM_SAME(ip_version);
+    SM_SAME_BYTES(src);
+    SM_SAME_BYTES(dst);
+    SM_SAME(ttl);
+    SM_SAME(ip_id);
+    SM_SAME(ip_len);
+    SM_SAME(fragment);
+    SM_SAME(sport);
+    SM_SAME(dport);
+    SM_SAME(seq);
+    SM_SAME(ack);
+    SM_SAME(flags);
+    SM_SAME(win);
+    SM_SAME(tcp_csum);
+    SM_SAME(payload_len);
+    SM_SAME(payload_cap);
+    SM_SAME(payload);
+    SM_SAME(mss);
+    SM_SAME(wscale);
+    SM_SAME(sack_perm);
+    SM_SAME(sack_blocks);
+    SM_SAME(has_ts);
+    SM_SAME(tsval);
+    SM_SAME(tsecr);
+    SM_SAME(bad_options);
+    SM_SAME(icmp_type);
+    SM_SAME(icmp_code);
+    SM_SAME(icmp_class);
+    SM_SAME(icmp_mtu);
+    SM_SAME(quoted.ip_version);
+    SM_SAME_BYTES(quoted.src);
+    SM_SAME_BYTES(quoted.dst);
+    SM_SAME(quoted.sport);
+    SM_SAME(quoted.dport);
+    SM_SAME(quoted.seq);
+    SM_SAME(quoted.has_seq);
+#undef SM_SAME
+#undef SM_SAME_BYTES
+    return NULL;
+}
+
 /* The first 8 bytes of the quoted TCP header: ports and sequence number. */
 static bool sm_decode_quoted_tcp(struct sm_quoted *q, struct sm_cur *c)
 {
