@@ -155,7 +155,8 @@ static enum sm_pkt_kind sm_decode_tcp(struct sm_pkt *pkt, struct sm_cur *c, uint
  * offset's (the general path's malformed case). The usual option layouts are
  * matched whole; any other goes through sm_decode_tcp_options() like the
  * general path's, since its bytes are complete too. */
-static inline bool sm_fast_tcp(struct sm_pkt *pkt, struct sm_cur *c, uint32_t l4_len)
+static inline __attribute__((always_inline)) bool sm_fast_tcp(struct sm_pkt *pkt, struct sm_cur *c,
+                                                              uint32_t l4_len)
 {
     const uint8_t *h = sm_cur_take(c, 20);
     if (!h)
@@ -217,7 +218,8 @@ static inline bool sm_fast_tcp(struct sm_pkt *pkt, struct sm_cur *c, uint32_t l4
 /* The fast path's network layer: IPv4 with IHL 5, not a fragment, or IPv6
  * whose next header is TCP; the datagram's declared length within the
  * capture (Ethernet padding after it is ignored, as by the general path). */
-static inline bool sm_fast_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_cur *c)
+static inline __attribute__((always_inline)) bool sm_fast_l3(struct sm_pkt *pkt, uint16_t ethertype,
+                                                             struct sm_cur *c)
 {
     size_t avail = sm_cur_left(c);
     uint32_t l4_len;
@@ -269,9 +271,14 @@ _Static_assert(SM_MAX_VLAN_DEPTH >= SM_MAX_VLANS, "the fast path keeps every tag
  * with it, so that the one cursor and the arguments stay in registers. True
  * when every field of pkt is filled from a TCP segment decoded completely;
  * false (pkt scribbled on, nothing counted) sends the packet to the general
- * path. */
-static inline bool sm_decode_fast(struct sm_pkt *pkt, int dlt, const uint8_t *data,
-                                  uint32_t cap_len, uint32_t wire_len, int64_t ts_us)
+ * path. Always inlined, as are sm_fast_l3() and sm_fast_tcp(): with
+ * sm_decode_fast_try() a second caller, the compiler would otherwise keep
+ * them out of line, and sm_decode() would pay for calls that spill the
+ * arguments and the cursor (~40 % more instructions). */
+static inline __attribute__((always_inline)) bool sm_decode_fast(struct sm_pkt *pkt, int dlt,
+                                                                 const uint8_t *data,
+                                                                 uint32_t cap_len,
+                                                                 uint32_t wire_len, int64_t ts_us)
 {
     struct sm_cur c;
     const uint8_t *h;
@@ -317,11 +324,13 @@ static inline bool sm_decode_fast(struct sm_pkt *pkt, int dlt, const uint8_t *da
         pkt->ifindex = (int32_t)sm_load_be32(h + 4);
         pkt->pkttype = h[10];
     } else if (dlt == DLT_RAW || dlt == DLT_IPV4 || dlt == DLT_IPV6) {
-        bool ok;
-        uint8_t first = sm_cur_peek_u8(&c, 0, &ok);
-        if (!ok || ((first >> 4) != 4 && (first >> 4) != 6))
+        /* A peek through a copy of the cursor (sm_cur_peek_u8() is out of
+         * line and would keep the cursor in memory). */
+        struct sm_cur peek = c;
+        h = sm_cur_take(&peek, 1);
+        if (!h || ((h[0] >> 4) != 4 && (h[0] >> 4) != 6))
             return false;
-        type = (first >> 4) == 4 ? SM_ETH_IPV4 : SM_ETH_IPV6;
+        type = (h[0] >> 4) == 4 ? SM_ETH_IPV4 : SM_ETH_IPV6;
     } else {
         return false;
     }
