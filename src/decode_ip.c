@@ -264,6 +264,14 @@ static inline __attribute__((always_inline)) bool sm_fast_l3(struct sm_pkt *pkt,
 
 bool sm_decode_fast_path = true;
 
+#if UINTPTR_MAX == 0xffffffffffffffffu
+/* A guard for the one fact the compiler cannot check: the fast path sets
+ * every field of struct sm_pkt by hand. */
+_Static_assert(sizeof(struct sm_pkt) == 200,
+               "struct sm_pkt changed: set the new field in sm_decode_fast(), compare it in "
+               "sm_pkt_diff(), then update this size");
+#endif
+
 _Static_assert(SM_MAX_VLAN_DEPTH >= SM_MAX_VLANS, "the fast path keeps every tag it strips");
 
 /* The fast path's link layers: the general path's headers (decode_link.c)
