@@ -124,6 +124,21 @@ static inline void sm_cur_skip(struct sm_cur *c, size_t n)
     (void)sm_cur_take(c, n);
 }
 
+/* Fixed-offset loads for a fast path that claims a whole fixed-size header
+ * with one sm_cur_take(): p + off .. p + off + width must lie inside bytes a
+ * successful sm_cur_take() returned (the caller checks nothing else). They
+ * are not readers of their own: never call them on a pointer that did not
+ * come from a take of at least that many bytes. */
+static inline uint16_t sm_load_be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t sm_load_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
 /* Copies n bytes into out (zero-filled on failure). */
 static inline void sm_cur_copy(struct sm_cur *c, void *out, size_t n)
 {

@@ -89,7 +89,10 @@ struct sm_pkt {
     uint32_t tsval, tsecr;
     bool bad_options; /* an option ran past the header */
 
-    /* ICMP error */
+    /* ICMP error. The fast path (TCP only) zeroes from icmp_type to the end
+     * in one go and sets every field above one by one: a new field above
+     * must be set in sm_decode_fast() too, and every new field compared in
+     * sm_pkt_diff() (test_decode and fuzz_decode compare the two paths). */
     uint8_t icmp_type, icmp_code;
     enum sm_icmp_class icmp_class;
     uint32_t icmp_mtu; /* next-hop MTU of frag-needed / packet too big */
@@ -116,9 +119,31 @@ bool sm_decode_link_supported(int dlt);
 enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
                            uint32_t wire_len, int64_t ts_us, struct sm_decode_stats *stats);
 
+/* The fast path for the common packet (Ethernet with up to SM_MAX_VLANS
+ * tags, SLL, SLL2 or raw IP; IPv4 without options or fragmentation, or IPv6
+ * without extension headers; a TCP segment whole in the capture). It decodes
+ * only what it can decode completely and hands anything else, with nothing
+ * counted, to the general path, which starts again from the first byte; both
+ * fill struct sm_pkt alike, field for field. On by default; the decoder's
+ * unit tests and fuzzer turn it off to compare the two. Set it only while
+ * nothing decodes (the read-ahead thread reads it). */
+extern bool sm_decode_fast_path;
+
 /* Internal to decode_*.c (and tests): the layers call each other because
  * tunnels (GRE, VXLAN) carry Ethernet or IP again. */
 struct sm_cur;
+/* The general path (decode_link.c), which sm_decode() (decode_ip.c) takes
+ * when the fast path declines; the same arguments and results. */
+enum sm_pkt_kind sm_decode_general(struct sm_pkt *pkt, int dlt, const uint8_t *data,
+                                   uint32_t cap_len, uint32_t wire_len, int64_t ts_us,
+                                   struct sm_decode_stats *stats);
+/* For tests and the decode fuzzer: the fast path alone (true: it decoded the
+ * packet, and sm_decode() would return SM_PKT_TCP with the same pkt), and the
+ * first field in which two decoded packets differ (its name, or NULL;
+ * struct padding is ignored, unused VLAN slots and address bytes are not). */
+bool sm_decode_fast_try(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
+                        uint32_t wire_len, int64_t ts_us);
+const char *sm_pkt_diff(const struct sm_pkt *a, const struct sm_pkt *b);
 /* From the network layer on; ethertype selects IPv4 or IPv6. */
 enum sm_pkt_kind sm_decode_l3(struct sm_pkt *pkt, uint16_t ethertype, struct sm_cur *c,
                               struct sm_decode_stats *stats);

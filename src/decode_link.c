@@ -210,8 +210,10 @@ static enum sm_pkt_kind sm_decode_nflog(struct sm_pkt *pkt, struct sm_cur *c,
     return SM_PKT_OTHER;
 }
 
-enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uint32_t cap_len,
-                           uint32_t wire_len, int64_t ts_us, struct sm_decode_stats *stats)
+/* The general path (sm_decode() in decode_ip.c tries the fast path first). */
+enum sm_pkt_kind sm_decode_general(struct sm_pkt *pkt, int dlt, const uint8_t *data,
+                                   uint32_t cap_len, uint32_t wire_len, int64_t ts_us,
+                                   struct sm_decode_stats *stats)
 {
     struct sm_cur c;
     enum sm_pkt_kind kind;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* summary: libFuzzer target for link/IP/TCP/ICMP decoding. The first two
- * input bytes choose the link type; the rest is one captured frame, cut at
- * every snaplen the third byte suggests. */
+/* summary: libFuzzer target for link/IP/TCP/ICMP decoding. The first byte
+ * chooses the link type, the second how much longer the frame was on the
+ * wire; the rest is one captured frame. Each frame is decoded twice, with the
+ * fast path and without it, and the two packets must be the same. */
 #include "config.h"
 
 #include <pcap/dlt.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +21,8 @@ static const int sm_fuzz_dlts[] = { DLT_EN10MB, DLT_LINUX_SLL,  276 /* SLL2 */,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct sm_decode_stats st;
-    struct sm_pkt pkt;
+    struct sm_decode_stats st, st_general;
+    struct sm_pkt pkt, general;
 
     if (size < 2)
         return 0;
@@ -32,9 +34,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(frame, data + 2, n);
     memset(&st, 0, sizeof(st));
+    memset(&st_general, 0, sizeof(st_general));
+    /* Stale bytes must not leak into a field: different garbage in each. */
+    memset(&pkt, 0xa5, sizeof(pkt));
+    memset(&general, 0x5a, sizeof(general));
     /* The wire length may exceed what was captured (snaplen). */
     uint32_t wire = (uint32_t)n + data[1];
     sm_decode(&pkt, dlt, frame, (uint32_t)n, wire, 0, &st);
+    sm_decode_fast_path = false;
+    sm_decode(&general, dlt, frame, (uint32_t)n, wire, 0, &st_general);
+    sm_decode_fast_path = true;
+    const char *diff = sm_pkt_diff(&pkt, &general);
+    if (diff || memcmp(&st, &st_general, sizeof(st)) != 0) {
+        fprintf(stderr, "fast and general path differ: %s\n", diff ? diff : "counters");
+        abort();
+    }
     if (pkt.kind == SM_PKT_TCP && pkt.payload_cap > 0) {
         /* Touch every payload byte the decoder vouched for. */
         volatile uint8_t sum = 0;

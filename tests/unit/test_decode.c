@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <pcap/dlt.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1159,6 +1159,358 @@ static void test_decode_addr_format(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The fast path against the general path: data[0..cap) (wire bytes on the
+ * wire) decoded by each, from one exactly-sized copy, must give the same
+ * struct sm_pkt field by field and the same counters; where the fast path
+ * alone accepts the frame, it gives that packet too. Returns whether the
+ * fast path took the frame. */
+static bool sm_t_same_both_paths(int dlt, const uint8_t *data, size_t cap, size_t wire)
+{
+    struct sm_pkt fast, general, alone;
+    struct sm_decode_stats st_fast, st_general;
+    uint8_t *buf = malloc(cap ? cap : 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    if (cap)
+        memcpy(buf, data, cap);
+
+    /* Stale bytes must not leak through: fill the structs with garbage. */
+    memset(&fast, 0xa5, sizeof(fast));
+    memset(&general, 0x5a, sizeof(general));
+    memset(&alone, 0xc3, sizeof(alone));
+    memset(&st_fast, 0, sizeof(st_fast));
+    memset(&st_general, 0, sizeof(st_general));
+    CU_ASSERT_TRUE(sm_decode_fast_path);
+    enum sm_pkt_kind kf = sm_decode(&fast, dlt, buf, (uint32_t)cap, (uint32_t)wire, 42, &st_fast);
+    sm_decode_fast_path = false;
+    enum sm_pkt_kind kg =
+            sm_decode(&general, dlt, buf, (uint32_t)cap, (uint32_t)wire, 42, &st_general);
+    sm_decode_fast_path = true;
+    bool took = sm_decode_fast_try(&alone, dlt, buf, (uint32_t)cap, (uint32_t)wire, 42);
+
+    CU_ASSERT_EQUAL(kf, kg);
+    const char *diff = sm_pkt_diff(&fast, &general);
+    if (diff)
+        fprintf(stderr, "\n  dlt %d, %zu of %zu bytes: field %s differs", dlt, cap, wire, diff);
+    CU_ASSERT_PTR_NULL(diff);
+    CU_ASSERT_EQUAL(memcmp(&st_fast, &st_general, sizeof(st_fast)), 0);
+    if (took) {
+        CU_ASSERT_EQUAL(kg, SM_PKT_TCP);
+        CU_ASSERT_PTR_NULL(sm_pkt_diff(&alone, &general));
+    }
+    sm_t_check_invariants(&fast, &st_fast, buf, cap);
+    free(buf);
+    return took;
+}
+
+/* Every sample, whole, cut at every byte (with the wire length whole) and
+ * with every bit flipped: both paths agree. The plain TCP samples take the
+ * fast path; tunnels, fragments, options, extension headers and ICMP don't. */
+static void test_decode_fast_same_samples(void)
+{
+    for (size_t s = 0; s < SM_NELEM(sm_t_samples); s++) {
+        const struct sm_t_sample *sa = &sm_t_samples[s];
+        bool took = sm_t_same_both_paths(sa->dlt, sa->data, sa->len, sa->len);
+        bool common = sa->data == sm_s_eth_syn || sa->data == sm_s_eth_data ||
+                      sa->data == sm_s_vlan || sa->data == sm_s_qinq || sa->data == sm_s_sll ||
+                      sa->data == sm_s_sll2_v6 || sa->data == sm_s_raw_v4 ||
+                      sa->data == sm_s_raw_v6 || sa->data == sm_s_eth_padded;
+        if (took != common)
+            fprintf(stderr, "\n  %s (dlt %d): fast path %s", sa->name, sa->dlt,
+                    took ? "taken" : "not taken");
+        CU_ASSERT_EQUAL(took, common);
+        for (size_t cut = 0; cut < sa->len; cut++) {
+            /* A snaplen cut never leaves a segment to the fast path, but
+             * for one inside the Ethernet padding (after byte 54). */
+            bool in_padding = sa->data == sm_s_eth_padded && cut >= 54;
+            CU_ASSERT_EQUAL(sm_t_same_both_paths(sa->dlt, sa->data, cut, sa->len), in_padding);
+            /* The same bytes as a whole frame (the IP length lies). */
+            (void)sm_t_same_both_paths(sa->dlt, sa->data, cut, cut);
+        }
+        uint8_t *buf = malloc(sa->len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+        for (size_t bit = 0; bit < sa->len * 8; bit++) {
+            memcpy(buf, sa->data, sa->len);
+            buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            (void)sm_t_same_both_paths(sa->dlt, buf, sa->len, sa->len);
+        }
+        free(buf);
+    }
+}
+
+/* Builds link + IPv4 or IPv6 + a TCP header with the given options and
+ * payload length into f; returns the frame length. */
+static size_t sm_t_build(uint8_t *f, int dlt, unsigned vlans, int ipv, const uint8_t *opt,
+                         size_t optlen, size_t paylen)
+{
+    size_t n = 0;
+    if (dlt == DLT_EN10MB) {
+        memset(f, 0x02, 12);
+        n = 12;
+        for (unsigned i = 0; i < vlans; i++) {
+            uint16_t tpid = i == 0 && vlans > 1 ? 0x88a8 : 0x8100;
+            f[n++] = (uint8_t)(tpid >> 8);
+            f[n++] = (uint8_t)tpid;
+            f[n++] = (uint8_t)(0x20 | i); /* PCP 1, VID 0x0nn */
+            f[n++] = (uint8_t)(0x10 + i);
+        }
+        f[n++] = ipv == 4 ? 0x08 : 0x86;
+        f[n++] = ipv == 4 ? 0x00 : 0xdd;
+    } else if (dlt == DLT_LINUX_SLL) {
+        static const uint8_t sll[14] = { 0, 4, 0, 1, 0, 6, 2, 2, 2, 2, 2, 2, 0, 0 };
+        memcpy(f, sll, 14);
+        n = 14;
+        f[n++] = ipv == 4 ? 0x08 : 0x86;
+        f[n++] = ipv == 4 ? 0x00 : 0xdd;
+    } else if (dlt == DLT_LINUX_SLL2) {
+        static const uint8_t sll2[20] = {
+            0, 0, 0, 0, 0, 0, 0, 7, 0, 1, 4, 6, 2, 2, 2, 2, 2, 2, 0, 0
+        };
+        memcpy(f, sll2, 20);
+        f[0] = ipv == 4 ? 0x08 : 0x86;
+        f[1] = ipv == 4 ? 0x00 : 0xdd;
+        n = 20;
+    }
+    size_t tcplen = 20 + optlen + paylen;
+    if (ipv == 4) {
+        static const uint8_t v4[20] = { 0x45, 0,  0, 0, 0x12, 0x34,        0x40,
+                                        0,    64, 6, 0, 0,    S_V4_CLIENT, S_V4_SERVER };
+        memcpy(f + n, v4, 20);
+        f[n + 2] = (uint8_t)((20 + tcplen) >> 8);
+        f[n + 3] = (uint8_t)(20 + tcplen);
+        n += 20;
+    } else {
+        static const uint8_t v6[40] = { S_IPV6(0, 6) };
+        memcpy(f + n, v6, 40);
+        f[n + 4] = (uint8_t)(tcplen >> 8);
+        f[n + 5] = (uint8_t)tcplen;
+        n += 40;
+    }
+    static const uint8_t tcp[20] = { S_TCP(50000, 22, 0x11223344, 0x55667788, 5, 0x18) };
+    memcpy(f + n, tcp, 20);
+    f[n + 12] = (uint8_t)(((20 + optlen) / 4) << 4);
+    n += 20;
+    if (optlen)
+        memcpy(f + n, opt, optlen);
+    n += optlen;
+    for (size_t i = 0; i < paylen; i++)
+        f[n++] = (uint8_t)('a' + i % 26);
+    return n;
+}
+
+/* The fast path's edges, each checked against the general path whole and cut
+ * at every byte: every option layout it matches and the ones it leaves to
+ * the option loop, headers of exactly 20 bytes, no payload, and every header
+ * field that makes it decline. */
+static void test_decode_fast_edges(void)
+{
+    static const uint8_t nop_ts[] = { 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 8 };
+    static const uint8_t syn[] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7 };
+    static const uint8_t syn_ws15[] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 1, 2,
+                                        3, 4, 0, 0,    0, 0, 1, 3,  3, 15 };
+    static const uint8_t syn_ws_len4[] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 1, 2,
+                                           3, 4, 0, 0,    0, 0, 1, 3,  4, 7 };
+    static const uint8_t syn_mss_len5[] = { 2, 5, 5, 0xb4, 4, 2, 8, 10, 1, 2,
+                                            3, 4, 0, 0,    0, 0, 1, 3,  3, 7 };
+    static const uint8_t win_syn[] = { 2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 };
+    static const uint8_t ts_len11[] = { 1, 1, 8, 11, 0, 0, 0, 9, 0, 0, 0, 8 };
+    static const uint8_t ts_nop_eol[] = { 8, 10, 0, 0, 0, 9, 0, 0, 0, 8, 1, 0 };
+    static const uint8_t mss_only[] = { 2, 4, 5, 0xb4 };
+    static const uint8_t sack[] = { 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 8, 1, 1, 5, 10,
+                                    0, 0, 0, 1,  0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t zero_len[] = { 1, 1, 3, 0 };
+    static const struct {
+        const uint8_t *opt;
+        size_t len;
+    } opts[] = {
+        { NULL, 0 },
+        { nop_ts, sizeof(nop_ts) },
+        { syn, sizeof(syn) },
+        { syn_ws15, sizeof(syn_ws15) },
+        { syn_ws_len4, sizeof(syn_ws_len4) },
+        { syn_mss_len5, sizeof(syn_mss_len5) },
+        { win_syn, sizeof(win_syn) },
+        { ts_len11, sizeof(ts_len11) },
+        { ts_nop_eol, sizeof(ts_nop_eol) },
+        { mss_only, sizeof(mss_only) },
+        { sack, sizeof(sack) },
+        { zero_len, sizeof(zero_len) },
+    };
+    static const int dlts[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW };
+    static const size_t paylens[] = { 0, 1, 33 };
+    uint8_t f[256];
+    struct sm_pkt p;
+    struct sm_decode_stats st;
+
+    for (size_t d = 0; d < SM_NELEM(dlts); d++)
+        for (int ipv = 4; ipv <= 6; ipv += 2)
+            for (unsigned vl = 0; vl <= (dlts[d] == DLT_EN10MB ? 3u : 0u); vl++)
+                for (size_t o = 0; o < SM_NELEM(opts); o++)
+                    for (size_t pl = 0; pl < SM_NELEM(paylens); pl++) {
+                        size_t n = sm_t_build(f, dlts[d], vl, ipv, opts[o].opt, opts[o].len,
+                                              paylens[pl]);
+                        /* More than SM_MAX_VLANS tags: the general path's. */
+                        bool want = vl <= SM_MAX_VLANS;
+                        CU_ASSERT_EQUAL(sm_t_same_both_paths(dlts[d], f, n, n), want);
+                        for (size_t cut = 0; cut < n; cut++) {
+                            CU_ASSERT_FALSE(sm_t_same_both_paths(dlts[d], f, cut, n));
+                            (void)sm_t_same_both_paths(dlts[d], f, cut, cut);
+                        }
+                        /* Ethernet padding after the datagram. */
+                        memset(f + n, 0, 8);
+                        CU_ASSERT_EQUAL(sm_t_same_both_paths(dlts[d], f, n + 8, n + 8), want);
+                    }
+
+    /* What the matched layouts give. */
+    size_t n = sm_t_build(f, DLT_EN10MB, 0, 4, syn_ws15, sizeof(syn_ws15), 0);
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.mss, 1460);
+    CU_ASSERT_EQUAL(p.wscale, 14);
+    CU_ASSERT_TRUE(p.sack_perm);
+    CU_ASSERT_TRUE(p.has_ts);
+    CU_ASSERT_EQUAL(p.tsval, 0x01020304);
+    CU_ASSERT_EQUAL(p.tsecr, 0);
+    CU_ASSERT_PTR_NULL(p.payload);
+    n = sm_t_build(f, DLT_EN10MB, 2, 6, nop_ts, sizeof(nop_ts), 1);
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.vlan_count, 2);
+    CU_ASSERT_EQUAL(p.vlan[0], 0x010);
+    CU_ASSERT_EQUAL(p.vlan[1], 0x111);
+    CU_ASSERT_TRUE(p.has_ts);
+    CU_ASSERT_EQUAL(p.tsval, 9);
+    CU_ASSERT_EQUAL(p.tsecr, 8);
+    CU_ASSERT_EQUAL(p.wscale, -1);
+    CU_ASSERT_EQUAL(p.mss, 0);
+    CU_ASSERT_EQUAL(p.payload_len, 1);
+    CU_ASSERT_EQUAL(p.payload_cap, 1);
+    CU_ASSERT_PTR_EQUAL(p.payload, f + n - 1);
+    n = sm_t_build(f, DLT_EN10MB, 0, 4, ts_len11, sizeof(ts_len11), 0);
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, n), SM_PKT_TCP);
+    CU_ASSERT_TRUE(p.bad_options);
+    CU_ASSERT_FALSE(p.has_ts);
+
+    /* Header fields the fast path declines on, each also against the general
+     * path: IPv4 (offset into the frame 14). */
+    static const struct {
+        size_t off;
+        uint8_t val;
+        bool fast;
+    } v4[] = {
+        { 14 + 0, 0x46, false },       /* IHL 6 (then the options lie) */
+        { 14 + 0, 0x44, false },       /* IHL 4 */
+        { 14 + 0, 0x55, false },       /* version 5 */
+        { 14 + 0, 0x65, false },       /* version 6 in an IPv4 ethertype */
+        { 14 + 2, 0x01, false },       /* total length beyond the frame */
+        { 14 + 3, 0x27, false },       /* total length 39: no room for TCP */
+        { 14 + 3, 0x28, true },        /* total length 40: TCP header only */
+        { 14 + 3, 0x14, false },       /* total length 20 */
+        { 14 + 3, 0x00, false },       /* total length 0 */
+        { 14 + 6, 0x20, false },       /* MF */
+        { 14 + 6, 0x00, true },        /* no DF */
+        { 14 + 6, 0x80, true },        /* the reserved bit: not a fragment */
+        { 14 + 7, 0x01, false },       /* fragment offset 8 */
+        { 14 + 9, 17, false },         /* UDP */
+        { 14 + 9, 1, false },          /* ICMP */
+        { 14 + 20 + 12, 0x40, false }, /* data offset 4 */
+        { 14 + 20 + 12, 0x00, false }, /* data offset 0 */
+        { 14 + 20 + 12, 0x60, false }, /* data offset 6: beyond the segment */
+        { 14 + 20 + 12, 0x50, true },  /* data offset 5 */
+        { 14 + 20 + 12, 0x5f, true },  /* reserved bits of the offset byte */
+        { 12, 0x05, false },           /* 802.3 length field */
+    };
+    for (size_t i = 0; i < SM_NELEM(v4); i++) {
+        n = sm_t_build(f, DLT_EN10MB, 0, 4, NULL, 0, 0);
+        CU_ASSERT_EQUAL_FATAL(n, 54);
+        f[v4[i].off] = v4[i].val;
+        bool took = sm_t_same_both_paths(DLT_EN10MB, f, n, n);
+        if (took != v4[i].fast)
+            fprintf(stderr, "\n  IPv4 byte %zu = 0x%02x: fast path %s", v4[i].off, v4[i].val,
+                    took ? "taken" : "not taken");
+        CU_ASSERT_EQUAL(took, v4[i].fast);
+        /* The same as a snaplen-cut capture of a longer frame. */
+        CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_EN10MB, f, n - 1, n + 10));
+        (void)sm_t_same_both_paths(DLT_EN10MB, f, n, n + 10);
+    }
+    /* IPv6 (the header at 14). */
+    static const struct {
+        size_t off;
+        uint8_t val;
+        bool fast;
+    } v6[] = {
+        { 14 + 0, 0x40, false }, /* version 4 in an IPv6 ethertype */
+        { 14 + 0, 0x6f, true },  /* traffic class and flow label */
+        { 14 + 4, 0x01, false }, /* payload length beyond the frame */
+        { 14 + 5, 0x13, false }, /* payload length 19 */
+        { 14 + 5, 0x14, true },  /* payload length 20 */
+        { 14 + 5, 0x00, false }, /* payload length 0 (jumbogram form) */
+        { 14 + 6, 0, false },    /* hop-by-hop options */
+        { 14 + 6, 44, false },   /* fragment header */
+        { 14 + 6, 58, false },   /* ICMPv6 */
+        { 14 + 6, 59, false },   /* no next header */
+        { 14 + 40 + 12, 0x40, false }, { 14 + 40 + 12, 0x60, false },
+    };
+    for (size_t i = 0; i < SM_NELEM(v6); i++) {
+        n = sm_t_build(f, DLT_EN10MB, 0, 6, NULL, 0, 0);
+        CU_ASSERT_EQUAL_FATAL(n, 74);
+        f[v6[i].off] = v6[i].val;
+        bool took = sm_t_same_both_paths(DLT_EN10MB, f, n, n);
+        if (took != v6[i].fast)
+            fprintf(stderr, "\n  IPv6 byte %zu = 0x%02x: fast path %s", v6[i].off, v6[i].val,
+                    took ? "taken" : "not taken");
+        CU_ASSERT_EQUAL(took, v6[i].fast);
+        CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_EN10MB, f, n - 1, n + 10));
+        (void)sm_t_same_both_paths(DLT_EN10MB, f, n, n + 10);
+    }
+    /* Raw IP with another version nibble; a link type the fast path leaves
+     * to the general path. */
+    n = sm_t_build(f, DLT_RAW, 0, 4, NULL, 0, 0);
+    f[0] = 0x55;
+    CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_RAW, f, n, n));
+    f[0] = 0x45;
+    CU_ASSERT_TRUE(sm_t_same_both_paths(DLT_IPV4, f, n, n));
+    CU_ASSERT_TRUE(sm_t_same_both_paths(DLT_IPV6, f, n, n)); /* the nibble decides */
+    CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_PPP, f, n, n));
+    CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_NULL, sm_s_null_v4, sizeof(sm_s_null_v4),
+                                         sizeof(sm_s_null_v4)));
+    /* Nothing at all. */
+    CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_EN10MB, f, 0, 0));
+    CU_ASSERT_FALSE(sm_t_same_both_paths(DLT_RAW, f, 0, 0));
+}
+
+/* Every packet of real captures, each link type among them, decoded by both
+ * paths. */
+static void test_decode_fast_same_pcaps(void)
+{
+    static const char *const files[] = {
+        "pcaps/ssh-normal-v4.pcap",     "pcaps/ssh-normal-v6.pcap",
+        "pcaps/ssh-qinq.pcap",          "pcaps/ssh-sll.pcap",
+        "pcaps/ssh-any-sll2.pcap",      "pcaps/ssh-rawip.pcap",
+        "pcaps/ssh-null.pcap",          "pcaps/ssh-nflog.pcap",
+        "pcaps/ssh-rejected-icmp.pcap", "pcaps/ssh-rejected-icmp6.pcap",
+        "pcaps/ssh-normal-v4.pcapng",   "pcaps/ssh-midstream.pcap",
+    };
+    const char *top = getenv("top_srcdir");
+    size_t packets = 0, fast = 0;
+
+    for (size_t i = 0; i < SM_NELEM(files); i++) {
+        char path[4096], err[PCAP_ERRBUF_SIZE];
+        snprintf(path, sizeof(path), "%s/%s", top && *top ? top : ".", files[i]);
+        pcap_t *pc = pcap_open_offline(path, err);
+        if (!pc)
+            fprintf(stderr, "\n  %s: %s", path, err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
+        int dlt = pcap_datalink(pc);
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        while (pcap_next_ex(pc, &h, &data) == 1) {
+            packets++;
+            fast += sm_t_same_both_paths(dlt, data, h->caplen, h->len);
+        }
+        pcap_close(pc);
+    }
+    CU_ASSERT_TRUE(packets > 100);
+    CU_ASSERT_TRUE(fast > packets / 2);
+}
+
 CU_TestInfo sm_decode_tests[] = {
     SM_TEST(test_decode_link_supported),
     SM_TEST(test_decode_eth_syn_options),
@@ -1190,5 +1542,8 @@ CU_TestInfo sm_decode_tests[] = {
     SM_TEST(test_decode_truncate_every_offset),
     SM_TEST(test_decode_bit_flips),
     SM_TEST(test_decode_addr_format),
+    SM_TEST(test_decode_fast_same_samples),
+    SM_TEST(test_decode_fast_edges),
+    SM_TEST(test_decode_fast_same_pcaps),
     CU_TEST_INFO_NULL,
 };
