@@ -248,7 +248,7 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
 }
 
 /* How far ahead of the analysis the batch being read is prefetched. */
-#define SM_CAP_PREFETCH_BYTES 8192u
+#define SM_CAP_PREFETCH_BYTES 32768u
 
 /* A record: its header, the prepared area, the packet bytes, padding. */
 static size_t sm_cap_rec_size(const struct sm_capture *c, uint32_t cap_len)

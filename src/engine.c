@@ -277,10 +277,6 @@ void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_
 
 /* Decoding on the read-ahead thread (capture.h): pure, into the packet's
  * own record, counted in counters of that thread's own. */
-/* Packets between hinting a flow's slot and hinting the flow (half the
- * look-ahead): the slot has arrived in the cache by then. */
-#define SM_ENGINE_PREFETCH_HALF (SM_CAP_LOOKAHEAD / 2)
-
 struct sm_engine_prep {
     int dlt;
     uint64_t hash_seed;
@@ -321,7 +317,7 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
     struct sm_captured pkt;
     uint64_t n = 0;
     int status = 0;
-    uint64_t ahead[SM_ENGINE_PREFETCH_HALF] = { 0 }; /* hashes of hinted slots */
+    uint64_t ahead[SM_CAP_LOOKAHEAD] = { 0 }; /* hashes of the last packets hinted */
 
     e->totals.inputs++;
     struct sm_capture *c = sm_capture_open_file(path, err, sizeof(err));
@@ -365,15 +361,20 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
             continue;
         n++;
         if (pkt.prepared_ahead) {
-            /* The slot of the packet SM_CAP_LOOKAHEAD on, and the flow of the
-             * one half as far on, whose slot was hinted that long ago. */
+            /* Cache hints in three steps, each for a packet nearer, once
+             * what it reads arrived: the index slot of the packet 16 on,
+             * the flow of the packet 8 on, its stream of the packet 4 on. */
             uint64_t h = ((const struct sm_engine_prepped *)pkt.prepared_ahead)->flow_hash;
-            unsigned k = (unsigned)(n % SM_ENGINE_PREFETCH_HALF);
+            uint64_t h8 = ahead[(n + 8) % SM_CAP_LOOKAHEAD]; /* set 8 packets ago */
+            uint64_t h4 = ahead[(n + 4) % SM_CAP_LOOKAHEAD]; /* set 12 packets ago */
+            ahead[n % SM_CAP_LOOKAHEAD] = h;
             if (h)
                 sm_flow_prefetch_slot(e->flows, h);
-            if (ahead[k])
-                sm_flow_prefetch(e->flows, ahead[k]);
-            ahead[k] = h;
+            if (h8)
+                sm_flow_prefetch(e->flows, h8);
+            const struct sm_flow *f4 = h4 ? sm_flow_peek(e->flows, h4) : NULL;
+            if (f4)
+                sm_stream_prefetch(f4);
         }
         if (pkt.prepared) {
             struct sm_engine_prepped *pp = pkt.prepared;

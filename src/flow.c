@@ -422,12 +422,17 @@ void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash)
     __builtin_prefetch(&t->slots[hash & (t->nslots - 1)]);
 }
 
-void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash)
+const struct sm_flow *sm_flow_peek(const struct sm_flow_table *t, uint64_t hash)
 {
     const struct sm_flow_slot *s = &t->slots[hash & (t->nslots - 1)];
-    if (s->hash != hash || !s->f)
+    return s->hash == hash ? s->f : NULL; /* NULL also for an empty slot */
+}
+
+void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash)
+{
+    const char *f = (const char *)sm_flow_peek(t, hash);
+    if (!f)
         return; /* a new flow, or one further along the probe: not worth it */
-    const char *f = (const char *)s->f;
     for (size_t off = 0; off < sizeof(struct sm_flow); off += 64)
         __builtin_prefetch(f + off);
 }

@@ -265,6 +265,11 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
  * with the number of flows. */
 void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash);
 void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash);
+/* The connection in the first slot hash probes when it is that hash's,
+ * else NULL (also when it is further along): for hints only, such as
+ * sm_stream_prefetch(); may name a connection of another tuple with the
+ * same hash. */
+const struct sm_flow *sm_flow_peek(const struct sm_flow_table *t, uint64_t hash);
 /* The seeded hash of a TCP segment's connection, both directions alike,
  * and the table's seed for it. */
 uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p);

@@ -48,6 +48,15 @@ static struct sm_reasm_sink sm_stream_sink(struct sm_stream *s)
 
 /* Creates the stream state, starting each direction whose SYN was seen
  * at its initial sequence number + 1. */
+void sm_stream_prefetch(const struct sm_flow *f)
+{
+    const char *s = (const char *)f->stream;
+    if (!s)
+        return;
+    for (size_t off = 0; off < sizeof(struct sm_stream); off += 64)
+        __builtin_prefetch(s + off);
+}
+
 static struct sm_stream *sm_stream_get(struct sm_flow *f)
 {
     if (!f->stream) {

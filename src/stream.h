@@ -18,6 +18,9 @@ struct sm_stream;
 /* One TCP segment of direction dir (0 initiator, 1 responder) of flow f,
  * after the flow table accounted it. Allocates f's stream state lazily. */
 void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p);
+/* A cache hint: the flow's stream state, for a packet that comes soon
+ * (engine.c's look-ahead). Changes nothing. */
+void sm_stream_prefetch(const struct sm_flow *f);
 /* The connection is over: flush holes and tell the dissector. */
 void sm_stream_end(struct sm_flow *f);
 /* Releases f's stream state; f->stream becomes NULL. */

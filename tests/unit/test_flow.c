@@ -135,6 +135,9 @@ static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, e
         sm_flow_prefetch_slot(c->t, calls * 0x9e3779b97f4a7c15ULL);
         sm_flow_prefetch(c->t, calls * 0x9e3779b97f4a7c15ULL);
         f = sm_flow_packet_hashed(c->t, p, sm_flow_pkt_hash(seed, p), 0, &d);
+        /* The peek names this packet's connection, or nothing. */
+        const struct sm_flow *pk = sm_flow_peek(c->t, sm_flow_pkt_hash(seed, p));
+        CU_ASSERT_TRUE(pk == NULL || pk == f || !f);
     } else {
         f = sm_flow_packet(c->t, p, 0, &d);
     }
