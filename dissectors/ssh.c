@@ -760,7 +760,7 @@ static void *sm_ssh_new(void)
     return calloc(1, sizeof(struct sm_ssh_state));
 }
 
-static void sm_ssh_free(void *st)
+static void sm_ssh_fini(void *st)
 {
     struct sm_ssh_state *s = st;
     if (!s)
@@ -777,7 +777,12 @@ static void sm_ssh_free(void *st)
     }
     sm_intern_release(s->hostkey);
     sm_intern_release(s->disconnect_text);
-    free(s);
+}
+
+static void sm_ssh_free(void *st)
+{
+    sm_ssh_fini(st);
+    free(st);
 }
 
 static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t *consumed,
@@ -1255,6 +1260,8 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
 const struct sm_dissector sm_ssh_dissector = {
     .name = "ssh",
     .probe = sm_ssh_probe,
+    .state_size = sizeof(struct sm_ssh_state),
+    .state_fini = sm_ssh_fini,
     .state_new = sm_ssh_new,
     .state_free = sm_ssh_free,
     .deliver = sm_ssh_deliver,

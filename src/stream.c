@@ -3,6 +3,7 @@
 #include "config.h"
 #include "stream.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,13 +11,17 @@
 #include "reasm.h"
 #include "writer.h"
 
+/* One allocation: the dissector's state follows the stream once a
+ * dissector is chosen (the block is reallocated then), which saves a
+ * pointer and an allocation's overhead per connection. */
 struct sm_stream {
     struct sm_reasm reasm;
     const struct sm_dissector *dis; /* NULL until the first payload byte */
-    void *state;
     bool ended : 1;
     bool start_seen[2];    /* the direction's SYN was captured */
     bool no_dissector : 1; /* the stream began before the capture: not dissected */
+    /* The dissector's state (dis->state_size bytes) when dis is set. */
+    _Alignas(max_align_t) unsigned char state[];
 };
 
 static bool sm_stream_deliver(void *ctx, int dir, const uint8_t *p, size_t n, size_t *consumed,
@@ -87,7 +92,6 @@ void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p)
     struct sm_stream *s = sm_stream_get(f);
     if (!s || s->ended)
         return;
-    struct sm_reasm_sink sink = sm_stream_sink(s);
 
     if (p->flags & SM_TH_SYN) {
         s->start_seen[dir] = true;
@@ -103,13 +107,19 @@ void sm_stream_packet(struct sm_flow *f, int dir, const struct sm_pkt *p)
         s->no_dissector = true;
     if (has_data && !s->dis && !s->no_dissector && p->payload_cap > 0) {
         bool more;
-        s->dis = sm_dissector_select(p->payload, p->payload_cap, true, &more);
-        if (s->dis) {
-            s->state = s->dis->state_new();
-            if (!s->state)
-                s->dis = NULL;
+        const struct sm_dissector *dis =
+                sm_dissector_select(p->payload, p->payload_cap, true, &more);
+        /* The state goes after the stream: the block grows (and may move;
+         * nothing points into it but the flow). Without memory, no
+         * dissector, as before. */
+        struct sm_stream *ns = dis ? realloc(s, sizeof(*s) + dis->state_size) : NULL;
+        if (ns) {
+            s = f->stream = ns;
+            memset(s->state, 0, dis->state_size);
+            s->dis = dis;
         }
     }
+    struct sm_reasm_sink sink = sm_stream_sink(s);
     if (has_data)
         sm_reasm_segment(&s->reasm, dir, data_seq, p->payload, p->payload_cap, p->payload_len,
                          &sink);
@@ -140,8 +150,8 @@ void sm_stream_free(struct sm_flow *f)
     if (!s)
         return;
     sm_reasm_fini(&s->reasm);
-    if (s->dis && s->state)
-        s->dis->state_free(s->state);
+    if (s->dis)
+        s->dis->state_fini(s->state);
     free(s);
     f->stream = NULL;
 }
