@@ -126,11 +126,11 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
     /* The capture itself lost packets of this connection (the receiver
      * acknowledged bytes it never showed): a "missing" answer may just be
      * missing from the capture. Snaplen cuts are not loss. */
-    if (absence && ctx->capture_loss > 0 && !f->truncated)
+    if (absence && ctx->capture_loss > 0 && !sm_flow_truncated(f))
         c *= 0.7;
     if (f->midstream)
         c *= 0.7;
-    if (f->truncated)
+    if (sm_flow_truncated(f))
         c *= 0.9;
     if (app && (app->gap[0] || app->gap[1]))
         c *= 0.8; /* the capture lost bytes: some facts were not seen */
@@ -145,7 +145,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     uint16_t port = f->port[SM_DIR_RESP];
-    double span = o->syn_count > 1 ? (double)(o->last_ts - o->first_ts) / 1e6 : 0.0;
+    double span = o->syn_count > 1 ? (double)(o->last_ts - f->orig_first_ts) / 1e6 : 0.0;
 
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
@@ -187,7 +187,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     }
     if (o->syn_count && !f->synack_ts && !r->pkts) {
         bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
-                     ctx->now_us - o->first_ts <
+                     ctx->now_us - f->orig_first_ts <
                              (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
         if (young) {
             out->verdict = SM_V_UNFINISHED;

@@ -323,10 +323,10 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         }
         w->ops->obj_end(w);
     }
-    if (f->truncated)
-        w->ops->u64(w, "truncated_packets", f->truncated);
-    if (f->fragments)
-        w->ops->u64(w, "fragments", f->fragments);
+    if (sm_flow_truncated(f))
+        w->ops->u64(w, "truncated_packets", sm_flow_truncated(f));
+    if (sm_flow_fragments(f))
+        w->ops->u64(w, "fragments", sm_flow_fragments(f));
     if (f->evicted)
         w->ops->boolean(w, "evicted", true);
     if (f->superseded)
@@ -367,7 +367,7 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     w->ops->boolean(w, "timestamps", o->ts_opt && r->ts_opt);
     sm_w_opt_u64(w, "ttl_client", o->ttl_known, o->ttl_first);
     sm_w_opt_u64(w, "ttl_server", r->ttl_known, r->ttl_first);
-    w->ops->u64(w, "duplicates", f->duplicates);
+    w->ops->u64(w, "duplicates", sm_flow_duplicates(f));
     w->ops->obj_end(w);
 }
 

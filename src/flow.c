@@ -50,8 +50,8 @@ struct sm_flow_table {
      * (at most SM_FLOW_SPARE of each): an interactive session takes one and
      * gives it back at every burst, more often than malloc's own small
      * caches absorb with a thousand busy flows. */
-    struct sm_spare *spare_dup, *spare_seg;
-    uint32_t nspare_dup, nspare_seg;
+    struct sm_spare *spare_dup, *spare_seg, *spare_aux;
+    uint32_t nspare_dup, nspare_seg, nspare_aux;
 };
 
 #define SM_FLOW_SPARE 256u
@@ -104,45 +104,90 @@ void sm_port_set(uint8_t *set, uint16_t port)
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
+/* The flow's aux block, allocated on first use; NULL when out of memory
+ * (what it would hold is lost, the connection is still tracked). */
+static struct sm_flow_aux *sm_flow_aux(struct sm_flow_table *t, struct sm_flow *f)
+{
+    if (!f->aux) {
+        f->aux = sm_spare_get(&t->spare_aux, &t->nspare_aux, sizeof(*f->aux));
+        if (f->aux)
+            memset(f->aux, 0, sizeof(*f->aux));
+    }
+    return f->aux;
+}
+
+/* Gives the aux block back once it holds nothing. */
+static void sm_flow_aux_trim(struct sm_flow_table *t, struct sm_flow *f)
+{
+    const struct sm_flow_aux *a = f->aux;
+    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->duplicates &&
+        !a->truncated && !a->fragments) {
+        sm_spare_put(&t->spare_aux, &t->nspare_aux, f->aux);
+        f->aux = NULL;
+    }
+}
+
+static const struct sm_flow_rare *sm_flow_rare_of(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->rare : NULL;
+}
+
+static struct sm_dup_ring *sm_flow_dup_more(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->dup_more : NULL;
+}
+
+static struct sm_seg_ring *sm_flow_segs(const struct sm_flow *f, int d)
+{
+    return f->aux ? f->aux->segs[d] : NULL;
+}
+
 const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
 {
     static const struct sm_tcp_stall none;
-    return f->rare ? &f->rare->stall[d] : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->stall[d] : &none;
 }
 
 const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d)
 {
     static const struct sm_tcp_end none;
-    return f->end ? &f->end[d] : &none;
+    return f->aux && f->aux->end ? &f->aux->end[d] : &none;
 }
 
 /* Side d's end evidence for writing, allocated (for both sides) on first
  * use; NULL when out of memory: the FIN or RST still counts (fin_seen,
  * rst_seen), its details are lost. */
-static struct sm_tcp_end *sm_flow_end(struct sm_flow *f, enum sm_dir d)
+static struct sm_tcp_end *sm_flow_end(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d)
 {
-    if (!f->end)
-        f->end = calloc(2, sizeof(*f->end));
-    return f->end ? &f->end[d] : NULL;
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    if (!a->end)
+        a->end = calloc(2, sizeof(*a->end));
+    return a->end ? &a->end[d] : NULL;
 }
 
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
 {
     static const struct sm_flow_icmp none;
-    return f->rare ? &f->rare->icmp : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->icmp : &none;
 }
 
 const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
 {
     static const struct sm_flow_idle none;
-    return f->rare ? &f->rare->idle : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->idle : &none;
 }
 
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
 {
     if (i == 0)
         return f->syn_ts0;
-    return f->rare && i < SM_MAX_SYN_TIMES ? f->rare->syn_ts[i] : 0;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare && i < SM_MAX_SYN_TIMES ? rare->syn_ts[i] : 0;
 }
 
 int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
@@ -152,11 +197,14 @@ int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
 
 /* The flow's rare evidence, allocated on first use; NULL when out of memory
  * (the evidence is lost, the connection is still tracked). */
-static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
+static struct sm_flow_rare *sm_flow_rare(struct sm_flow_table *t, struct sm_flow *f)
 {
-    if (!f->rare)
-        f->rare = calloc(1, sizeof(*f->rare));
-    return f->rare;
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    if (!a->rare)
+        a->rare = calloc(1, sizeof(*a->rare));
+    return a->rare;
 }
 
 /* A segment ring with two entries, as sm_flow_seg_record() first makes it. */
@@ -164,22 +212,33 @@ static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
     (sizeof(struct sm_seg_ring) + 2 * sizeof(((struct sm_seg_ring *)0)->seg[0]))
 
 /* Gives a side's segment ring back: small ones to the spares. */
-static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_tcp_side *side)
+static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_flow *f, int d)
 {
-    if (side->segs && side->segs->cap == 2)
-        sm_spare_put(&t->spare_seg, &t->nspare_seg, side->segs);
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
+    if (!r)
+        return;
+    if (r->cap == 2)
+        sm_spare_put(&t->spare_seg, &t->nspare_seg, r);
     else
-        free(side->segs);
-    side->segs = NULL;
+        free(r);
+    f->aux->segs[d] = NULL;
+    sm_flow_aux_trim(t, f);
 }
 
 static void sm_flow_free_data(struct sm_flow_table *t, struct sm_flow *f)
 {
-    sm_flow_seg_release(t, &f->side[0]);
-    sm_flow_seg_release(t, &f->side[1]);
-    free(f->rare);
-    sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
-    free(f->end);
+    struct sm_flow_aux *a = f->aux;
+    if (!a)
+        return;
+    sm_flow_seg_release(t, f, 0);
+    sm_flow_seg_release(t, f, 1);
+    if (!f->aux)
+        return;
+    free(a->rare);
+    sm_spare_put(&t->spare_dup, &t->nspare_dup, a->dup_more);
+    free(a->end);
+    sm_spare_put(&t->spare_aux, &t->nspare_aux, a);
+    f->aux = NULL;
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -259,7 +318,7 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
         want = SM_EXP_CLOSED;
     else if (!f->established)
         want = SM_EXP_HANDSHAKE;
-    else if (f->dup_more)
+    else if (sm_flow_dup_more(f))
         want = SM_EXP_BURST;
     if (want == SM_EXP_BURST && f->exp_list == SM_EXP_BURST)
         return; /* not moved per packet: sm_flow_expire() moves it once a pass */
@@ -307,6 +366,7 @@ void sm_flow_table_free(struct sm_flow_table *t)
     }
     sm_spare_free(t->spare_dup);
     sm_spare_free(t->spare_seg);
+    sm_spare_free(t->spare_aux);
     free(t->slots);
     free(t);
 }
@@ -584,7 +644,7 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
     int64_t newest = sm_flow_dup_ts(f);
     if (sm_dup_match(f->dup_sig, newest, f->dup_if, sig, where, p->ts_us))
         return true;
-    struct sm_dup_ring *r = f->dup_more;
+    struct sm_dup_ring *r = sm_flow_dup_more(f);
     for (unsigned i = 0; r && i < SM_DUP_RING - 1; i++)
         if (sm_dup_match(r->sig[i], r->ts[i], r->where[i], sig, where, p->ts_us))
             return true;
@@ -593,10 +653,13 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
      * if a later packet may come within the window of it; if not, neither
      * do the older ones. */
     if (newest != 0 && p->ts_us - newest <= SM_DUP_WINDOW_USECS) {
-        if (!r) {
-            r = f->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
+        struct sm_flow_aux *a = r ? f->aux : sm_flow_aux(t, f);
+        if (!r && a) {
+            r = a->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
             if (r) /* NULL: forgotten, as if older */
                 memset(r, 0, sizeof(*r));
+            else
+                sm_flow_aux_trim(t, f);
         }
         if (r) {
             r->sig[r->next] = f->dup_sig;
@@ -606,22 +669,23 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
         }
     } else if (r) {
         sm_spare_put(&t->spare_dup, &t->nspare_dup, r);
-        f->dup_more = NULL;
+        f->aux->dup_more = NULL;
+        sm_flow_aux_trim(t, f);
     }
     f->dup_sig = sig;
     f->dup_if = where;
     return false;
 }
 
-static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
-                        const struct sm_pkt *p)
+static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tcp_side *s,
+                        enum sm_dir d, const struct sm_pkt *p)
 {
     /* The retry schedule evidence: the first SYN in the flow, retries (few
      * connections have them) in the rare block. */
     if (d == SM_DIR_ORIG && s->syn_count == 0) {
         f->syn_ts0 = p->ts_us;
     } else if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES) {
-        struct sm_flow_rare *rare = sm_flow_rare(f);
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
         if (rare)
             rare->syn_ts[s->syn_count] = p->ts_us;
     }
@@ -636,16 +700,21 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
 
 /* Remembers a data segment sent for the first time: it takes the next
  * slot, pushing out the segment that held it. */
-static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side,
+static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
 {
-    struct sm_seg_ring *r = side->segs;
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
     if (!r) {
         if (p->ts_us == 0)
             return; /* would not be kept: nothing to remember */
-        r = side->segs = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
-        if (!r)
-            return;  /* no memory for the evidence: the flow is still tracked */
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (!a)
+            return; /* no memory for the evidence: the flow is still tracked */
+        r = a->segs[d] = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
+        if (!r) {
+            sm_flow_aux_trim(t, f);
+            return; /* no memory for the evidence: the flow is still tracked */
+        }
         r->next = 0; /* slots and entries are written before they are read */
         r->live = 0;
         r->cap = 2;
@@ -667,7 +736,7 @@ static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side
         struct sm_seg_ring *nr = realloc(r, sizeof(*r) + cap * sizeof(r->seg[0]));
         if (!nr)
             return; /* no memory for the evidence: the flow is still tracked */
-        r = side->segs = nr;
+        r = f->aux->segs[d] = nr;
         r->cap = cap;
     }
     r->slot[r->live] = slot;
@@ -682,15 +751,15 @@ static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side
 static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                   const struct sm_pkt *p, bool retrans)
 {
-    struct sm_tcp_side *side = &f->side[d];
     const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
-        sm_flow_seg_record(t, side, p);
+        sm_flow_seg_record(t, f, d, p);
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
         return; /* already acknowledged: a spurious retransmission */
-    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    struct sm_tcp_stall *s = rare ? &rare->stall[d] : NULL;
     if (s && s->active && p->seq == s->seq) {
         if (s->count < SM_MAX_STALL_TIMES)
             s->ts[s->count] = p->ts_us;
@@ -701,7 +770,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     }
     if (s && s->active && sm_seq_lt(s->seq, p->seq))
         return; /* a later segment: the oldest one tells the story */
-    struct sm_flow_rare *rare = sm_flow_rare(f);
+    rare = sm_flow_rare(t, f);
     if (!rare)
         return; /* no memory for the evidence: the flow is still tracked */
     s = &rare->stall[d];
@@ -710,7 +779,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     s->len = p->payload_len;
     s->count = 0;
     /* The original transmission, if we saw it. */
-    const struct sm_seg_ring *r = side->segs;
+    const struct sm_seg_ring *r = sm_flow_segs(f, d);
     for (unsigned i = 0; r && i < r->live; i++) {
         if (r->seg[i].seq == p->seq) {
             s->ts[s->count++] = r->seg[i].ts;
@@ -726,7 +795,7 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
                                 uint32_t ack)
 {
     struct sm_tcp_side *side = &f->side[d];
-    struct sm_seg_ring *r = side->segs;
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
     if (r) {
         for (unsigned i = 0; i < r->live;) {
             if (r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
@@ -740,9 +809,10 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
             }
         }
         if (r->live == 0)
-            sm_flow_seg_release(t, side); /* nothing left to learn from */
+            sm_flow_seg_release(t, f, d); /* nothing left to learn from */
     }
-    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    struct sm_tcp_stall *s = rare ? &rare->stall[d] : NULL;
     if (s && s->active && sm_seq_lt(s->seq, ack)) {
         if (s->len > side->max_acked_seg && sm_seq_le(s->seq + s->len, ack))
             side->max_acked_seg = s->len;
@@ -751,9 +821,10 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
 }
 
 /* Silence before this packet: idle periods, keepalives. */
-static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
 {
+    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     int64_t gap = p->ts_us - f->last_ts;
     bool keepalive_probe = s->seq_known && p->payload_len <= 1 && (p->flags & SM_TH_ACK) &&
@@ -769,7 +840,7 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        struct sm_flow_rare *rare = sm_flow_rare(f);
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
         if (!rare)
             return; /* no memory for the evidence: the flow is still tracked */
         rare->idle.seen = true;
@@ -785,27 +856,29 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
 static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                           const struct sm_pkt *p)
 {
-    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
     if (s->pkts || peer->pkts)
-        sm_flow_track_idle(f, cfg, d, p);
+        sm_flow_track_idle(t, f, d, p);
 
+    if (d == SM_DIR_ORIG && !f->orig_first_ts)
+        f->orig_first_ts = p->ts_us;
     s->pkts++;
     s->bytes += p->ip_len;
-    if (!s->first_ts)
-        s->first_ts = p->ts_us;
     s->last_ts = p->ts_us;
     f->last_ts = p->ts_us;
-    if (p->truncated)
-        f->truncated++;
-    if (p->fragment)
-        f->fragments++;
+    if (p->truncated || p->fragment) {
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (a && p->truncated)
+            a->truncated++;
+        if (a && p->fragment)
+            a->fragments++;
+    }
 
     if (fl & SM_TH_RST) {
-        struct sm_tcp_end *e = sm_flow_end(f, d);
+        struct sm_tcp_end *e = sm_flow_end(t, f, d);
         if (e && !e->rst_count) {
             e->rst_ts = p->ts_us;
             e->rst_ttl = p->ttl;
@@ -825,7 +898,7 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     }
 
     if (fl & SM_TH_SYN) {
-        sm_side_syn(f, s, d, p);
+        sm_side_syn(t, f, s, d, p);
         if (fl & SM_TH_ACK) {
             if (!f->synack_ts) {
                 f->synack_ts = p->ts_us;
@@ -861,7 +934,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            struct sm_flow_idle *idle = f->rare ? &f->rare->idle : NULL;
+            struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+            struct sm_flow_idle *idle = rare ? &rare->idle : NULL;
             if (idle && idle->seen && !idle->acked && idle->dir != d &&
                 sm_seq_lt(idle->seq, p->ack))
                 idle->acked = true;
@@ -882,7 +956,7 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     }
 
     if (fl & SM_TH_FIN) {
-        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(f, d);
+        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(t, f, d);
         if (e) {
             e->fin_ts = p->ts_us;
             e->fin_seq = p->seq + p->payload_len;
@@ -947,7 +1021,7 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
         return;
     }
     t->stats.icmp_matched++;
-    struct sm_flow_rare *rare = sm_flow_rare(f);
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
     struct sm_flow_icmp *icmp = rare ? &rare->icmp : NULL; /* NULL: no memory for it */
     if (icmp && !icmp->count) {
         icmp->type = p->icmp_type;
@@ -1017,7 +1091,9 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
     } else if (sm_flow_is_duplicate(t, f, d, p)) {
-        f->duplicates++;
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (a) /* NULL: not counted in the flow, still in the total */
+            a->duplicates++;
         t->stats.duplicates++;
         return NULL;
     } else {
@@ -1050,8 +1126,11 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
         bool done = f == last;
         sm_dlist_remove(burst, f, false);
         if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
-            sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
-            f->dup_more = NULL;
+            if (f->aux) {
+                sm_spare_put(&t->spare_dup, &t->nspare_dup, f->aux->dup_more);
+                f->aux->dup_more = NULL;
+                sm_flow_aux_trim(t, f);
+            }
             f->exp_list = SM_EXP_NONE;
             sm_flow_requeue(t, f);
         } else {

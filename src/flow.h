@@ -33,13 +33,10 @@ enum sm_flow_end {
 /* What one side of the connection sent. Sequence numbers compare with serial
  * arithmetic (RFC 1982), so wrap-around at 2^32 is handled. */
 struct sm_tcp_side {
-    uint64_t pkts;          /* packets sent (duplicates excluded) */
-    uint64_t bytes;         /* IP bytes sent (header included) */
-    uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
-    int64_t first_ts, last_ts;
-    /* This side's recent data segments, allocated while one of them is
-     * unacknowledged (see struct sm_seg_ring). */
-    struct sm_seg_ring *segs;
+    uint64_t pkts;                 /* packets sent (duplicates excluded) */
+    uint64_t bytes;                /* IP bytes sent (header included) */
+    uint64_t payload_bytes;        /* TCP payload bytes, retransmissions included */
+    int64_t last_ts;               /* (the initiator's first: sm_flow.orig_first_ts) */
     uint32_t retrans;              /* payload segments below the highest seq sent */
     uint32_t isn;                  /* initial sequence number, from this side's SYN */
     uint32_t next_seq;             /* highest seq + length sent */
@@ -153,6 +150,22 @@ struct sm_flow_rare {
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
 };
 
+/* What a flow holds only for a while or only on some connections: the
+ * recent data segments of each side (while one is unacknowledged), the
+ * older duplicate signatures (during bursts), end and rare evidence, and
+ * counts that stay zero on most captures. Allocated when the first of them
+ * is needed, given back when all are gone again (the counts and the end and
+ * rare evidence keep it), so that an open, quiet connection holds none. */
+struct sm_flow_aux {
+    struct sm_seg_ring *segs[2]; /* [side]: see struct sm_seg_ring */
+    struct sm_dup_ring *dup_more;
+    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
+    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
+    uint64_t duplicates;       /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;        /* packets cut by the snaplen */
+    uint32_t fragments;
+};
+
 struct sm_flow {
     uint64_t id; /* assigned in order of first packet, unique across inputs */
     /* Table links: owned by flow.c. */
@@ -170,17 +183,14 @@ struct sm_flow {
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
-    int64_t max_gap_us;  /* longest silence of the connection */
-    int64_t syn_ts0;     /* the initiator's first SYN (retries: rare->syn_ts) */
-    int64_t synack_ts;   /* first SYN-ACK */
-    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
-    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;  /* packets cut by the snaplen */
-    uint32_t fragments;
+    int64_t orig_first_ts; /* the initiator's first packet (0: none yet) */
+    int64_t max_gap_us;    /* longest silence of the connection */
+    int64_t syn_ts0;       /* the initiator's first SYN (retries: rare->syn_ts) */
+    int64_t synack_ts;     /* first SYN-ACK */
+    int64_t hs_ack_ts;     /* the initiator's ACK completing the handshake */
 
-    struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
-    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
-    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
+    struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
+    struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
 
     /* Zeek conn.log history letters, 4 bits each in order (the letter's
      * index in "SHADFRTI" times 2, plus the direction): each letter is
@@ -201,12 +211,25 @@ struct sm_flow {
 
     /* Duplicate suppression (flow.c): the signatures of the last
      * SM_DUP_RING packets, the newest here (its time is the later of the
-     * sides' last_ts), the older ones in dup_more while they are young
+     * sides' last_ts), the older ones in aux->dup_more while they are young
      * enough to matter. */
     int32_t dup_if;
     uint64_t dup_sig;
-    struct sm_dup_ring *dup_more;
 };
+
+/* Packets seen twice, cut by the snaplen, IP fragments (sm_flow_aux). */
+static inline uint64_t sm_flow_duplicates(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->duplicates : 0;
+}
+static inline uint32_t sm_flow_truncated(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->truncated : 0;
+}
+static inline uint32_t sm_flow_fragments(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->fragments : 0;
+}
 
 struct sm_stream;
 

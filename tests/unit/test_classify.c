@@ -22,22 +22,36 @@ static struct sm_flow_rare sm_t_rare_block;
 /* Likewise the end evidence of both sides. */
 static struct sm_tcp_end sm_t_end_block[2];
 
+/* And the aux block that points to them. */
+static struct sm_flow_aux sm_t_aux_block;
+
+static struct sm_flow_aux *sm_t_aux(struct sm_flow *f)
+{
+    if (!f->aux) {
+        memset(&sm_t_aux_block, 0, sizeof(sm_t_aux_block));
+        f->aux = &sm_t_aux_block;
+    }
+    return f->aux;
+}
+
 static struct sm_tcp_end *sm_t_end(struct sm_flow *f, int d)
 {
-    if (!f->end) {
+    struct sm_flow_aux *a = sm_t_aux(f);
+    if (!a->end) {
         memset(sm_t_end_block, 0, sizeof(sm_t_end_block));
-        f->end = sm_t_end_block;
+        a->end = sm_t_end_block;
     }
-    return &f->end[d];
+    return &a->end[d];
 }
 
 static struct sm_flow_rare *sm_t_rare(struct sm_flow *f)
 {
-    if (!f->rare) {
+    struct sm_flow_aux *a = sm_t_aux(f);
+    if (!a->rare) {
         memset(&sm_t_rare_block, 0, sizeof(sm_t_rare_block));
-        f->rare = &sm_t_rare_block;
+        a->rare = &sm_t_rare_block;
     }
-    return f->rare;
+    return a->rare;
 }
 
 static void sm_t_base(struct sm_flow *f, uint8_t ipv)
@@ -67,8 +81,8 @@ static void sm_t_pkt(struct sm_flow *f, int d, int64_t ts)
     struct sm_tcp_side *s = &f->side[d];
     s->pkts++;
     s->bytes += 60;
-    if (!s->first_ts)
-        s->first_ts = ts;
+    if (d == SM_DIR_ORIG && !f->orig_first_ts)
+        f->orig_first_ts = ts;
     s->last_ts = ts;
     if (ts > f->last_ts)
         f->last_ts = ts;
@@ -168,8 +182,8 @@ static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
     struct sm_tcp_side *s = &f->side[d];
     s->pkts++;
     s->last_ts = ts;
-    if (!s->first_ts)
-        s->first_ts = ts;
+    if (d == SM_DIR_ORIG && !f->orig_first_ts)
+        f->orig_first_ts = ts;
     f->last_ts = ts;
     s->rst_seen = true;
     sm_t_end(f, d)->rst_count++;
@@ -707,7 +721,7 @@ static void test_classify_confidence(void)
             sm_t_run(&sm_t_rows[i], whys[w], &f, &a, &c);
             CU_ASSERT_TRUE(c.confidence >= 0.0 && c.confidence <= 1.0);
             CU_ASSERT_TRUE((int)c.verdict >= 0 && c.verdict < SM_V_COUNT);
-            f.truncated = 3;
+            sm_t_aux(&f)->truncated = 3;
             f.midstream = true;
             a.gap[0] = a.gap[1] = true;
             sm_t_classify(&f, &a, whys[w], T0 + sm_t_rows[i].now, &c);
@@ -728,10 +742,10 @@ static void test_classify_confidence(void)
     CU_ASSERT_TRUE(c.confidence < full);
     /* Snaplen-truncated packets lower it too, and so do capture gaps. */
     f.midstream = false;
-    f.truncated = 1;
+    sm_t_aux(&f)->truncated = 1;
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);
-    f.truncated = 0;
+    sm_t_aux(&f)->truncated = 0;
     a.gap[SM_APP_ORIG] = true;
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);

@@ -20,8 +20,9 @@ struct sm_t_emitted {
     enum sm_flow_end why;
     int64_t now;
     struct sm_flow f;         /* a copy: the original is freed after the callback */
-    struct sm_flow_rare rare; /* f.rare points here when the original had one */
-    struct sm_tcp_end end[2]; /* and f.end here */
+    struct sm_flow_aux aux;   /* f.aux points here when the original had one */
+    struct sm_flow_rare rare; /* aux.rare here when the original had one */
+    struct sm_tcp_end end[2]; /* and aux.end here */
 };
 
 struct sm_t_rec {
@@ -40,20 +41,36 @@ static void sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         r->e[r->n].f = *f;
         /* What the flow owns is freed with it: keep a copy of what the
          * tests read, and no pointer to the rest. */
-        if (f->rare) {
-            r->e[r->n].rare = *f->rare;
-            r->e[r->n].f.rare = &r->e[r->n].rare;
+        if (f->aux) {
+            struct sm_flow_aux *a = &r->e[r->n].aux;
+            *a = *f->aux;
+            r->e[r->n].f.aux = a;
+            if (f->aux->rare) {
+                r->e[r->n].rare = *f->aux->rare;
+                a->rare = &r->e[r->n].rare;
+            }
+            if (f->aux->end) {
+                memcpy(r->e[r->n].end, f->aux->end, sizeof(r->e[r->n].end));
+                a->end = r->e[r->n].end;
+            }
+            a->segs[0] = a->segs[1] = NULL;
+            a->dup_more = NULL;
         }
-        if (f->end) {
-            memcpy(r->e[r->n].end, f->end, sizeof(r->e[r->n].end));
-            r->e[r->n].f.end = r->e[r->n].end;
-        }
-        r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
         r->e[r->n].f.stream = NULL;
-        r->e[r->n].f.dup_more = NULL;
         r->n++;
     }
     r->total++;
+}
+
+/* A live flow's older duplicate signatures and segment ring (NULL: none). */
+static const struct sm_dup_ring *sm_t_dup_more(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->dup_more : NULL;
+}
+
+static const struct sm_seg_ring *sm_t_segs(const struct sm_flow *f, int d)
+{
+    return f->aux ? f->aux->segs[d] : NULL;
 }
 
 static void sm_t_release(void *ctx, struct sm_flow *f)
@@ -244,9 +261,14 @@ static void test_flow_initiator_syn_sender(void)
     struct sm_t_ctx *c = sm_t_new(100, 0);
 
     sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* The burst is over: the duplicate ring goes, and with it the aux
+     * block (an open, quiet connection holds none). */
+    sm_flow_expire(c->t, 2 * SEC);
     sm_flow_flush(c->t, 2 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_PTR_NULL(f->aux);
+    CU_ASSERT_EQUAL(f->orig_first_ts, 1 * SEC);
     CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_CAPTURE_END);
     CU_ASSERT_EQUAL(c->rec.e[0].now, 2 * SEC);
     CU_ASSERT_EQUAL(f->id, 1);
@@ -479,7 +501,7 @@ static void test_flow_syn_retransmission(void)
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 1), 11 * SEC);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 2), 13 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0); /* SYNs carry no payload */
-    CU_ASSERT_EQUAL(f->duplicates, 0);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 0);
     CU_ASSERT_FALSE(f->established);
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "S");
     sm_t_free(c);
@@ -559,7 +581,7 @@ static void test_flow_duplicates(void)
     sm_flow_flush(c->t, 9 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->duplicates, 3);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 3);
     CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->duplicates, 3);
     /* Client: 2 handshake + 1 + 2 + 2 + 1 + 2 packets. */
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 10);
@@ -617,16 +639,16 @@ static void test_flow_duplicates_interleaved(void)
     q = sm_t_seg(c, t0 + 20 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, base + 50, 0);
     struct sm_flow *f = sm_t_packet(c, &q, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_dup_more(f));
     sm_flow_expire(c->t, t0 + 20 * MS + SM_DUP_WINDOW_USECS);
-    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_dup_more(f));
     sm_flow_expire(c->t, t0 + 21 * MS + SM_DUP_WINDOW_USECS);
-    CU_ASSERT_PTR_NULL(f->dup_more);
+    CU_ASSERT_PTR_NULL(sm_t_dup_more(f));
     CU_ASSERT_EQUAL(c->rec.n, 0);
 
     sm_flow_flush(c->t, 9 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 2 * SM_DUP_RING + 1);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(&c->rec.e[0].f), 2 * SM_DUP_RING + 1);
     sm_t_free(c);
 }
 
@@ -646,7 +668,7 @@ static void test_flow_duplicate_first_packet(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].pkts, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 1);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(&c->rec.e[0].f), 1);
     sm_t_free(c);
 }
 
@@ -724,8 +746,8 @@ static void test_flow_recent_segments(void)
     struct sm_pkt p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
     struct sm_flow *f = sm_t_packet(c, &p, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f->side[SM_DIR_RESP].segs);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, SM_SEG_RING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, SM_SEG_RING);
     /* Segment 2 left the ring: its retransmission starts a stall whose
      * first transmission is unknown. */
     sm_t_send(c, 4 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[2], ISN_C + 1, 102);
@@ -738,7 +760,7 @@ static void test_flow_recent_segments(void)
     (void)sm_t_packet(c, &p, NULL);
     CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 109);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, 10);
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, 10);
     /* Segment 15 is still in the ring: its first transmission is known. */
     sm_t_send(c, 6 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[15], ISN_C + 1, 115);
     CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
@@ -747,10 +769,10 @@ static void test_flow_recent_segments(void)
     /* Everything acknowledged: the ring is gone, the evidence stays. */
     p = sm_t_seg(c, 7 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, seq, 0);
     (void)sm_t_packet(c, &p, NULL);
-    CU_ASSERT_PTR_NULL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_RESP));
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 119);
     CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
-    CU_ASSERT_PTR_NULL(f->side[SM_DIR_ORIG].segs); /* never sent data */
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_ORIG)); /* never sent data */
     sm_t_free(c);
 }
 
