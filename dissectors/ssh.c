@@ -19,11 +19,11 @@
  *
  * Memory: a connection's state lives as long as the connection, and most
  * of a busy sensor's connections sit encrypted for hours, so it is kept
- * small (about 160 bytes on LP64). What repeats across connections (the
+ * small (136 bytes on LP64). What repeats across connections (the
  * identification lines, the KEXINIT name-lists, host key names, DISCONNECT
  * texts, pre-banner lines) is interned (src/intern.h): held once, shared by
  * every connection that sent the same bytes. What is rare (pre-banner
- * lines) is allocated when it comes. What derives from other fields is
+ * lines, a plaintext DISCONNECT) is allocated when it comes. What derives from other fields is
  * recomputed or kept in process-wide caches keyed by interned ids (the
  * negotiated algorithms). The authentication guess reads its records as
  * they come instead of keeping them. */
@@ -112,6 +112,14 @@ struct sm_ssh_prebanner {
     const struct sm_interned *escaped; /* the first line escaped, for the reason */
 };
 
+/* What few connections have (lines before the identification line, a
+ * plaintext DISCONNECT), allocated when the first of it comes. */
+struct sm_ssh_rare {
+    struct sm_ssh_prebanner pre[2];            /* per TCP direction */
+    const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
+    uint32_t disconnect_code;
+};
+
 /* The authentication guess (doc/auth-heuristic.md) walks the records in
  * order; its walk depends on which side is the server, which can in theory
  * still change while records come, so it is walked for both. */
@@ -127,25 +135,25 @@ enum sm_ssh_walk_outcome {
     SM_SSH_AUTH_LOCKSTEP, /* the server spoke twice in a row: success, 0.6 */
     SM_SSH_AUTH_UNKNOWN   /* a server record below A of another size: no guess */
 };
-struct sm_ssh_walk {
-    uint32_t a;               /* the size of A (SERVICE_ACCEPT) */
-    unsigned phase : 2;       /* enum sm_ssh_walk_phase */
-    unsigned outcome : 2;     /* enum sm_ssh_walk_outcome */
-    unsigned n : 2;           /* client records after A, counted up to 2 */
-    unsigned prev_server : 1; /* the last record after A came from the server */
+/* Packed (5 bytes): two of them in the state without 6 bytes of padding. */
+struct __attribute__((packed)) sm_ssh_walk {
+    uint32_t a;              /* the size of A (SERVICE_ACCEPT) */
+    uint8_t phase : 2;       /* enum sm_ssh_walk_phase */
+    uint8_t outcome : 2;     /* enum sm_ssh_walk_outcome */
+    uint8_t n : 2;           /* client records after A, counted up to 2 */
+    uint8_t prev_server : 1; /* the last record after A came from the server */
 };
 
 struct sm_ssh_state {
     struct sm_ssh_side side[2]; /* by TCP direction */
     /* Lines before the identification line, per TCP direction (which side
-     * is the server may only be known later: reverse SSH). */
-    struct sm_ssh_prebanner *pre[2];
+     * is the server may only be known later: reverse SSH), and a plaintext
+     * DISCONNECT's code and text. */
+    struct sm_ssh_rare *rare;
     /* The server host key: its type, a NUL, its SHA-256 fingerprint. */
     const struct sm_interned *hostkey;
-    const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
-    uint32_t disconnect_code;
-    struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint32_t last_size;         /* the last record read for the guess */
+    struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint8_t nrec;               /* records read for the guess, up to SM_SSH_AUTH_RECORDS */
     uint8_t other;              /* enum sm_ssh_other */
     uint8_t role_key;           /* what role_srv was computed from; 0: never */
@@ -330,17 +338,30 @@ static void sm_ssh_keep_partial(struct sm_ssh_side *x, const uint8_t *p, size_t 
         sm_ssh_keep_ident(x, &l);
 }
 
+/* The rare block, allocated on first use; NULL when out of memory. */
+static struct sm_ssh_rare *sm_ssh_rare(struct sm_ssh_state *s)
+{
+    if (!s->rare)
+        s->rare = calloc(1, sizeof(*s->rare));
+    return s->rare;
+}
+
+/* Direction dir's kept pre-banner lines (NULL: none kept). */
+static const struct sm_ssh_prebanner *sm_ssh_pre(const struct sm_ssh_state *s, int dir)
+{
+    return s->rare ? &s->rare->pre[dir] : NULL;
+}
+
 /* A line before the identification line: the first few are kept. */
 static void sm_ssh_keep_prebanner(struct sm_ssh_state *s, int dir, const struct sm_ssh_line *l)
 {
     struct sm_ssh_side *x = &s->side[dir];
     if (x->lines >= SM_SSH_KEEP_PREBANNER)
         return;
-    if (!s->pre[dir])
-        s->pre[dir] = calloc(1, sizeof(*s->pre[dir]));
-    struct sm_ssh_prebanner *pb = s->pre[dir];
-    if (!pb)
+    struct sm_ssh_rare *rare = sm_ssh_rare(s);
+    if (!rare)
         return;
+    struct sm_ssh_prebanner *pb = &rare->pre[dir];
     size_t k = l->text.len < SM_SSH_KEEP_LINE ? l->text.len : SM_SSH_KEEP_LINE;
     pb->line[x->lines] = sm_intern(l->text.p, k);
     if (x->lines == 0) { /* for the classifier's reason sentence */
@@ -632,11 +653,17 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
             sm_ssh_parse_disconnect(pk->payload.p, pk->payload.len, &code, &desc) == SM_OK) {
             s->disconnect = true;
             s->disconnect_dir = dir != 0;
-            s->disconnect_code = code;
             /* Interned: allocated only when a DISCONNECT comes, and the
-             * same few texts come back ("Too many authentication failures"). */
-            s->disconnect_text = sm_intern(
-                    desc.p, desc.len < SM_SSH_KEEP_DISCONNECT ? desc.len : SM_SSH_KEEP_DISCONNECT);
+             * same few texts come back ("Too many authentication failures").
+             * Without memory for the rare block, code and text read as 0
+             * and empty. */
+            struct sm_ssh_rare *rare = sm_ssh_rare(s);
+            if (rare) {
+                rare->disconnect_code = code;
+                rare->disconnect_text = sm_intern(desc.p, desc.len < SM_SSH_KEEP_DISCONNECT
+                                                                  ? desc.len
+                                                                  : SM_SSH_KEEP_DISCONNECT);
+            }
         }
         break;
     }
@@ -768,15 +795,17 @@ static void sm_ssh_fini(void *st)
     for (int d = 0; d < 2; d++) {
         sm_intern_release(s->side[d].ident);
         sm_intern_release(s->side[d].kexinit);
-        if (s->pre[d]) {
+        if (s->rare) {
             for (unsigned i = 0; i < SM_SSH_KEEP_PREBANNER; i++)
-                sm_intern_release(s->pre[d]->line[i]);
-            sm_intern_release(s->pre[d]->escaped);
-            free(s->pre[d]);
+                sm_intern_release(s->rare->pre[d].line[i]);
+            sm_intern_release(s->rare->pre[d].escaped);
         }
     }
     sm_intern_release(s->hostkey);
-    sm_intern_release(s->disconnect_text);
+    if (s->rare) {
+        sm_intern_release(s->rare->disconnect_text);
+        free(s->rare);
+    }
 }
 
 static void sm_ssh_free(void *st)
@@ -941,8 +970,9 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     }
     f->other_protocol = sm_ssh_other_names[s->other];
     f->prebanner_seen = s->side[srv].lines > 0;
-    if (f->prebanner_seen && s->pre[srv] && s->pre[srv]->escaped && s->pre[srv]->escaped->len)
-        f->prebanner_text = (const char *)s->pre[srv]->escaped->bytes;
+    const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, srv);
+    if (f->prebanner_seen && pre && pre->escaped && pre->escaped->len)
+        f->prebanner_text = (const char *)pre->escaped->bytes;
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->limit_hit = s->limit_hit;
@@ -950,7 +980,7 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     f->long_ident = s->long_ident;
     f->disconnect_seen = s->disconnect;
     f->disconnect_dir = s->disconnect ? s->disconnect_dir : -1;
-    f->disconnect_code = s->disconnect_code;
+    f->disconnect_code = s->rare ? s->rare->disconnect_code : 0;
     if (s->side[0].kexinit && s->side[1].kexinit) {
         static const struct {
             enum sm_ssh_kex_list list;
@@ -1112,8 +1142,9 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
-        for (uint32_t i = 0; s->pre[dir] && i < keep; i++) {
-            const struct sm_interned *line = s->pre[dir]->line[i];
+        const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, dir);
+        for (uint32_t i = 0; pre && i < keep; i++) {
+            const struct sm_interned *line = pre->line[i];
             if (line) /* else lost to a failed allocation */
                 w->ops->str(w, NULL, line->bytes, line->len);
         }
@@ -1232,13 +1263,15 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
     if (s->disconnect) {
         w->ops->obj_begin(w, "disconnect");
         sm_w_cstr(w, "from", s->disconnect_dir == srv ? "server" : "client");
-        w->ops->u64(w, "reason_code", s->disconnect_code);
-        const char *rn = sm_ssh_disconnect_reason(s->disconnect_code);
+        uint32_t code = s->rare ? s->rare->disconnect_code : 0;
+        w->ops->u64(w, "reason_code", code);
+        const char *rn = sm_ssh_disconnect_reason(code);
         if (rn)
             sm_w_cstr(w, "reason_name", rn);
         else
             w->ops->null(w, "reason_name");
-        const struct sm_interned *t = s->disconnect_text; /* NULL: lost to a failed allocation */
+        /* NULL: lost to a failed allocation */
+        const struct sm_interned *t = s->rare ? s->rare->disconnect_text : NULL;
         w->ops->str(w, "description", t ? (const void *)t->bytes : "", t ? t->len : 0);
         w->ops->obj_end(w);
     } else {
