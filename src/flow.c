@@ -7,6 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SM_FLOW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SM_FLOW_ASAN 1
+#endif
+#endif
+#ifdef SM_FLOW_ASAN
+#include <sanitizer/asan_interface.h>
+/* A free flow is poisoned, so that AddressSanitizer still catches a use
+ * after sm_flow_finish() although the memory is not given back to malloc. */
+#define SM_FLOW_POISON(f)        ASAN_POISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON(f)      ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON_LINK(f) ASAN_UNPOISON_MEMORY_REGION(&(f)->lru_next, sizeof((f)->lru_next))
+#define SM_FLOW_UNPOISON_CHUNK(c)                                                                  \
+    ASAN_UNPOISON_MEMORY_REGION((c), SM_FLOW_CHUNK * sizeof(struct sm_flow))
+#else
+#define SM_FLOW_POISON(f)         ((void)(f))
+#define SM_FLOW_UNPOISON(f)       ((void)(f))
+#define SM_FLOW_UNPOISON_LINK(f)  ((void)(f))
+#define SM_FLOW_UNPOISON_CHUNK(c) ((void)(c))
+#endif
+
 enum sm_exp_list {
     SM_EXP_NONE = 0,
     SM_EXP_CLOSED = 1,
@@ -21,19 +44,31 @@ struct sm_dlist {
     struct sm_flow *head, *tail;
 };
 
-/* One slot of the index: the flow's hash is kept beside the pointer, so a
- * lookup compares hashes in one array and touches only the flow it wants,
- * not every flow that shares its probe sequence: with a million flows each
- * of those would be a cache miss. */
+/* One slot of the index: the low 32 bits of the flow's hash are kept beside
+ * its number, so a lookup compares hashes in one array and touches only the
+ * flow it wants, not every flow that shares its probe sequence: with a
+ * million flows each of those would be a cache miss. The home slot is
+ * hash & mask, so the low bits are all it needs (nslots <= 2^32). 8 bytes
+ * a slot. */
 struct sm_flow_slot {
-    uint64_t hash;
-    struct sm_flow *f; /* NULL: empty */
+    uint32_t hash;
+    uint32_t f; /* the flow's number; 0: empty */
 };
+
+/* Flows are allocated from arrays of SM_FLOW_CHUNK (no allocator header per
+ * flow, and numbers instead of pointers for the links); an array is kept
+ * once allocated, its free flows on a list, until the table is freed. */
+#define SM_FLOW_CHUNK_SHIFT 9u
+#define SM_FLOW_CHUNK       (1u << SM_FLOW_CHUNK_SHIFT)
 
 struct sm_flow_table {
     struct sm_flow_config cfg;
     struct sm_flow_slot *slots; /* open addressing, linear probing */
     size_t nslots;              /* power of two, at least 4/3 of count */
+    struct sm_flow **chunks; /* the flow arrays: flow n is chunks[(n-1) / CHUNK][(n-1) % CHUNK] */
+    uint32_t nchunks, chunks_cap;
+    uint32_t nused;     /* flows ever handed out of the arrays (numbers 1..nused) */
+    uint32_t free_list; /* a free flow's number, linked by lru_next; 0: none */
     uint32_t count;
     uint64_t next_id;
     /* Every flow, oldest first. Eviction is CLOCK (second chance), an
@@ -273,36 +308,102 @@ static uint64_t sm_flow_hash(uint64_t seed, const struct sm_addr *a, uint16_t pa
     return sm_mix64(h ^ sm_mix64(v + seed));
 }
 
-static void sm_dlist_remove(struct sm_dlist *l, struct sm_flow *f, bool lru)
+/* Flow number n (NULL for 0). */
+static inline struct sm_flow *sm_flow_at(const struct sm_flow_table *t, uint32_t n)
 {
-    struct sm_flow **prev_next, **next_prev;
-    struct sm_flow *prev = lru ? f->lru_prev : f->exp_prev;
-    struct sm_flow *next = lru ? f->lru_next : f->exp_next;
+    if (n == 0)
+        return NULL;
+    n--;
+    return &t->chunks[n >> SM_FLOW_CHUNK_SHIFT][n & (SM_FLOW_CHUNK - 1)];
+}
 
-    prev_next = prev ? (lru ? &prev->lru_next : &prev->exp_next) : &l->head;
-    next_prev = next ? (lru ? &next->lru_prev : &next->exp_prev) : &l->tail;
-    *prev_next = next;
-    *next_prev = prev;
-    if (lru)
-        f->lru_prev = f->lru_next = NULL;
+static inline uint32_t sm_flow_no(const struct sm_flow *f)
+{
+    return f ? f->self : 0;
+}
+
+/* A zeroed flow with its number set; NULL when out of memory. */
+static struct sm_flow *sm_flow_alloc(struct sm_flow_table *t)
+{
+    struct sm_flow *f;
+    uint32_t n = t->free_list;
+    if (n) {
+        f = sm_flow_at(t, n);
+        SM_FLOW_UNPOISON(f);
+        t->free_list = f->lru_next;
+    } else {
+        if (t->nused == UINT32_MAX)
+            return NULL;
+        if (t->nused == t->nchunks * SM_FLOW_CHUNK) {
+            if (t->nchunks == t->chunks_cap) {
+                uint32_t cap = t->chunks_cap ? t->chunks_cap * 2 : 16;
+                struct sm_flow **nc = realloc(t->chunks, cap * sizeof(*nc));
+                if (!nc)
+                    return NULL;
+                t->chunks = nc;
+                t->chunks_cap = cap;
+            }
+            struct sm_flow *c = malloc(SM_FLOW_CHUNK * sizeof(*c));
+            if (!c)
+                return NULL;
+            t->chunks[t->nchunks++] = c;
+            for (uint32_t i = 0; i < SM_FLOW_CHUNK; i++)
+                SM_FLOW_POISON(&c[i]);
+        }
+        n = ++t->nused;
+        f = sm_flow_at(t, n);
+        SM_FLOW_UNPOISON(f);
+    }
+    memset(f, 0, sizeof(*f));
+    f->self = n;
+    return f;
+}
+
+/* Gives a flow back to the free list. */
+static void sm_flow_dealloc(struct sm_flow_table *t, struct sm_flow *f)
+{
+    uint32_t n = f->self;
+    f->lru_next = t->free_list;
+    t->free_list = n;
+    /* Poisoned but for the link: the free list reads it. */
+    SM_FLOW_POISON(f);
+    SM_FLOW_UNPOISON_LINK(f);
+}
+
+static void sm_dlist_remove(struct sm_flow_table *t, struct sm_dlist *l, struct sm_flow *f,
+                            bool lru)
+{
+    struct sm_flow *prev = sm_flow_at(t, lru ? f->lru_prev : f->exp_prev);
+    struct sm_flow *next = sm_flow_at(t, lru ? f->lru_next : f->exp_next);
+
+    if (prev)
+        *(lru ? &prev->lru_next : &prev->exp_next) = sm_flow_no(next);
     else
-        f->exp_prev = f->exp_next = NULL;
+        l->head = next;
+    if (next)
+        *(lru ? &next->lru_prev : &next->exp_prev) = sm_flow_no(prev);
+    else
+        l->tail = prev;
+    if (lru)
+        f->lru_prev = f->lru_next = 0;
+    else
+        f->exp_prev = f->exp_next = 0;
 }
 
 static void sm_dlist_append(struct sm_dlist *l, struct sm_flow *f, bool lru)
 {
     if (lru) {
-        f->lru_prev = l->tail;
-        f->lru_next = NULL;
+        f->lru_prev = sm_flow_no(l->tail);
+        f->lru_next = 0;
         if (l->tail)
-            l->tail->lru_next = f;
+            l->tail->lru_next = f->self;
         else
             l->head = f;
     } else {
-        f->exp_prev = l->tail;
-        f->exp_next = NULL;
+        f->exp_prev = sm_flow_no(l->tail);
+        f->exp_next = 0;
         if (l->tail)
-            l->tail->exp_next = f;
+            l->tail->exp_next = f->self;
         else
             l->head = f;
     }
@@ -323,7 +424,7 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
     if (want == SM_EXP_BURST && f->exp_list == SM_EXP_BURST)
         return; /* not moved per packet: sm_flow_expire() moves it once a pass */
     if (f->exp_list != SM_EXP_NONE)
-        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+        sm_dlist_remove(t, &t->expiry[f->exp_list], f, false);
     f->exp_list = want;
     if (want != SM_EXP_NONE)
         sm_dlist_append(&t->expiry[want], f, false);
@@ -357,16 +458,20 @@ void sm_flow_table_free(struct sm_flow_table *t)
         return;
     struct sm_flow *f = t->lru.head;
     while (f) {
-        struct sm_flow *next = f->lru_next;
+        struct sm_flow *next = sm_flow_at(t, f->lru_next);
         if (t->cfg.release)
             t->cfg.release(t->cfg.emit_ctx, f);
         sm_flow_free_data(t, f);
-        free(f);
         f = next;
     }
     sm_spare_free(t->spare_dup);
     sm_spare_free(t->spare_seg);
     sm_spare_free(t->spare_aux);
+    for (uint32_t i = 0; i < t->nchunks; i++) {
+        SM_FLOW_UNPOISON_CHUNK(t->chunks[i]);
+        free(t->chunks[i]);
+    }
+    free(t->chunks);
     free(t->slots);
     free(t);
 }
@@ -390,7 +495,7 @@ static bool sm_flow_table_grow(struct sm_flow_table *t)
     for (size_t i = 0; i < t->nslots; i++) {
         if (!t->slots[i].f)
             continue;
-        size_t j = t->slots[i].hash & (n - 1);
+        size_t j = (size_t)t->slots[i].hash & (n - 1);
         while (ns[j].f)
             j = (j + 1) & (n - 1);
         ns[j] = t->slots[i];
@@ -410,8 +515,8 @@ static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f, uint64
     size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f)
         i = (i + 1) & mask;
-    t->slots[i].hash = h;
-    t->slots[i].f = f;
+    t->slots[i].hash = (uint32_t)h;
+    t->slots[i].f = f->self;
     return true;
 }
 
@@ -424,12 +529,12 @@ static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *
     uint64_t h = sm_flow_hash(t->cfg.hash_seed, &f->addr[0], f->port[0], &f->addr[1], f->port[1],
                               f->vlan_count, f->vlan);
     size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i].f && t->slots[i].f != f)
+    while (t->slots[i].f && t->slots[i].f != f->self)
         i = (i + 1) & mask;
     if (!t->slots[i].f)
         return;
     for (size_t j = (i + 1) & mask; t->slots[j].f; j = (j + 1) & mask) {
-        size_t home = t->slots[j].hash & mask;
+        size_t home = (size_t)t->slots[j].hash & mask;
         /* The entry at j may fill the hole at i only if its home slot is
          * not cyclically within (i, j]. */
         bool home_in_run = i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -438,7 +543,7 @@ static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *
             i = j;
         }
     }
-    t->slots[i].f = NULL;
+    t->slots[i].f = 0;
     t->slots[i].hash = 0;
 }
 
@@ -446,10 +551,10 @@ static void sm_flow_unlink(struct sm_flow_table *t, struct sm_flow *f)
 {
     sm_flow_index_remove(t, f);
     if (t->hand == f)
-        t->hand = f->lru_next;
-    sm_dlist_remove(&t->lru, f, true);
+        t->hand = sm_flow_at(t, f->lru_next);
+    sm_dlist_remove(t, &t->lru, f, true);
     if (f->exp_list != SM_EXP_NONE)
-        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+        sm_dlist_remove(t, &t->expiry[f->exp_list], f, false);
     t->count--;
     t->stats.active = t->count;
 }
@@ -464,7 +569,7 @@ static void sm_flow_finish(struct sm_flow_table *t, struct sm_flow *f, enum sm_f
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
     sm_flow_free_data(t, f);
-    free(f);
+    sm_flow_dealloc(t, f);
 }
 
 static bool sm_addr_eq(const struct sm_addr *a, const struct sm_addr *b)
@@ -480,9 +585,9 @@ static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t
 {
     size_t mask = t->nslots - 1;
     for (size_t i = h & mask; t->slots[i].f; i = (i + 1) & mask) {
-        if (t->slots[i].hash != h)
+        if (t->slots[i].hash != (uint32_t)h)
             continue;
-        struct sm_flow *f = t->slots[i].f;
+        struct sm_flow *f = sm_flow_at(t, t->slots[i].f);
         if (f->ip_version != ipv || f->vlan_count != nvlan)
             continue;
         if (nvlan > 0 && f->vlan[0] != vlan[0])
@@ -525,7 +630,7 @@ static struct sm_flow *sm_flow_clock_victim(struct sm_flow_table *t)
     struct sm_flow *f = t->hand ? t->hand : t->lru.head;
     while (f->referenced) {
         f->referenced = false;
-        f = f->lru_next ? f->lru_next : t->lru.head;
+        f = f->lru_next ? sm_flow_at(t, f->lru_next) : t->lru.head;
     }
     return f;
 }
@@ -543,7 +648,7 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         t->stats.evicted++;
         sm_flow_finish(t, old, SM_END_EVICTED, p->ts_us);
     }
-    struct sm_flow *f = calloc(1, sizeof(*f));
+    struct sm_flow *f = sm_flow_alloc(t);
     if (!f)
         return NULL;
     bool init = sm_sender_is_initiator(t, p);
@@ -562,7 +667,7 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         f->side[d].wscale = -1;
 
     if (!sm_flow_index_add(t, f, h)) {
-        free(f);
+        sm_flow_dealloc(t, f);
         return NULL;
     }
     f->id = t->next_id++;
@@ -1124,7 +1229,7 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     struct sm_flow *last = burst->tail;
     while ((f = burst->head)) {
         bool done = f == last;
-        sm_dlist_remove(burst, f, false);
+        sm_dlist_remove(t, burst, f, false);
         if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
             if (f->aux) {
                 sm_spare_put(&t->spare_dup, &t->nspare_dup, f->aux->dup_more);
@@ -1160,7 +1265,7 @@ void sm_flow_flush(struct sm_flow_table *t, int64_t now)
             sm_flow_finish(t, t->lru.head, SM_END_CAPTURE_END, now);
         return;
     }
-    for (struct sm_flow *f = t->lru.head; f && i < n; f = f->lru_next)
+    for (struct sm_flow *f = t->lru.head; f && i < n; f = sm_flow_at(t, f->lru_next))
         all[i++] = f;
     qsort(all, i, sizeof(*all), sm_flow_cmp_id);
     for (size_t k = 0; k < i; k++)

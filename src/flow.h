@@ -168,9 +168,11 @@ struct sm_flow_aux {
 
 struct sm_flow {
     uint64_t id; /* assigned in order of first packet, unique across inputs */
-    /* Table links: owned by flow.c. */
-    struct sm_flow *lru_prev, *lru_next;
-    struct sm_flow *exp_prev, *exp_next;
+    /* Table links, owned by flow.c: flows live in the table's arrays and
+     * are named by their 1-based number there (0: none). */
+    uint32_t self;
+    uint32_t lru_prev, lru_next;
+    uint32_t exp_prev, exp_next;
 
     struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
     uint16_t port[2];
