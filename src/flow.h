@@ -173,15 +173,33 @@ struct sm_flow {
     uint32_t self;
     uint32_t lru_prev, lru_next;
     uint32_t exp_prev, exp_next;
+    int32_t dup_if; /* duplicate suppression: see dup_sig */
 
     struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
     uint16_t port[2];
     uint16_t vlan[SM_MAX_VLANS];
-    uint32_t source; /* index of the input of the first packet */
-    uint8_t ip_version;
-    uint8_t vlan_count;
-    uint8_t exp_list;    /* which expiry list holds it (0: none; flow.c) */
-    uint8_t history_len; /* letters in history */
+    /* The index of the input of the first packet, saturated at UINT16_MAX
+     * (the engine numbers at most 4096 inputs; any index past an engine's
+     * inputs reads as none, so it reads the same). */
+    uint16_t source;
+    /* Zeek conn.log history letters, 4 bits each in order (the letter's
+     * index in "SHADFRTI" times 2, plus the direction): each letter is
+     * recorded once per direction, so there are at most SM_HISTORY_MAX,
+     * as many as bits set in history_seen. sm_flow_history() spells them. */
+    uint16_t history_seen; /* one bit per letter and direction */
+    /* Small values in bits: the flow is 312 bytes, a multiple of 8. */
+    uint8_t ip_version : 4; /* 4 or 6 */
+    uint8_t vlan_count : 2; /* at most SM_MAX_VLANS */
+    uint8_t exp_list : 2;   /* which expiry list holds it (0: none; flow.c) */
+    bool midstream : 1;     /* the capture began after the handshake */
+    bool established : 1;   /* the handshake completed (or was inferred) */
+    bool ended : 1;         /* both FINs, or a RST */
+    bool superseded : 1;
+    bool evicted : 1;
+    bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
+    /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
+     * last of them started the handshake (sm_flow_hs_syn_ts()). */
+    uint8_t hs_syn_n : 4;
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
@@ -194,28 +212,12 @@ struct sm_flow {
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
     struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
 
-    /* Zeek conn.log history letters, 4 bits each in order (the letter's
-     * index in "SHADFRTI" times 2, plus the direction): each letter is
-     * recorded once per direction, so there are at most SM_HISTORY_MAX.
-     * sm_flow_history() spells them. */
-    uint64_t history;
-    uint16_t history_seen; /* one bit per letter and direction */
-
-    bool midstream : 1;   /* the capture began after the handshake */
-    bool established : 1; /* the handshake completed (or was inferred) */
-    bool ended : 1;       /* both FINs, or a RST */
-    bool superseded : 1;
-    bool evicted : 1;
-    bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
-    /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
-     * last of them started the handshake (sm_flow_hs_syn_ts()). */
-    uint8_t hs_syn_n;
+    uint64_t history; /* the letters (see history_seen) */
 
     /* Duplicate suppression (flow.c): the signatures of the last
      * SM_DUP_RING packets, the newest here (its time is the later of the
-     * sides' last_ts), the older ones in aux->dup_more while they are young
-     * enough to matter. */
-    int32_t dup_if;
+     * sides' last_ts; where it came from in dup_if), the older ones in
+     * aux->dup_more while they are young enough to matter. */
     uint64_t dup_sig;
 };
 

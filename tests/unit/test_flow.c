@@ -894,6 +894,45 @@ static void test_flow_flush_order(void)
     sm_t_free(c);
 }
 
+/* Flows live in arrays and a finished flow's place is taken by the next new
+ * one: the flush still goes in id order, and every flow gets its own. */
+static void test_flow_reuse_order(void)
+{
+    struct sm_t_ctx *c = sm_t_new(2000, 0);
+    struct sm_t_ep cl = CLI;
+    /* 1200 half-open connections (more than one array), then all but every
+     * third time out, then 700 new ones take the freed places. */
+    for (int i = 0; i < 1200; i++) {
+        cl.port = (uint16_t)(10000 + i);
+        sm_t_send(c, 1 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    /* Every third retries its SYN later, and so outlives the others. */
+    for (int i = 0; i < 1200; i += 3) {
+        cl.port = (uint16_t)(10000 + i);
+        sm_t_send(c, 50 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    sm_flow_expire(c->t, 1 * SEC + (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * SEC);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 400);
+    for (int i = 0; i < 700; i++) {
+        cl.port = (uint16_t)(30000 + i);
+        sm_t_send(c, 80 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1100);
+    size_t before = c->rec.total;
+    c->rec.n = 0; /* the recorder keeps the first 64 emitted from here */
+    sm_flow_flush(c->t, 90 * SEC);
+    CU_ASSERT_EQUAL(c->rec.total - before, 1100);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 64);
+    /* The old ones first, in id order: 1, 4, 7, ... */
+    for (size_t i = 0; i < c->rec.n; i++) {
+        CU_ASSERT_EQUAL(c->rec.e[i].why, SM_END_CAPTURE_END);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.id, 1 + 3 * i);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.port[SM_DIR_ORIG], 10000 + 3 * i);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1900);
+    sm_t_free(c);
+}
+
 /* A full table gives up half-open connections before established ones,
  * however old: a SYN flood must not evict real sessions. */
 static void test_flow_evicts_half_open_first(void)
@@ -1328,6 +1367,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_reuse_after_close),
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
+    SM_TEST(test_flow_reuse_order),
     SM_TEST(test_flow_duplicates),
     SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
