@@ -19,12 +19,13 @@
  *
  * Memory: a connection's state lives as long as the connection, and most
  * of a busy sensor's connections sit encrypted for hours, so it is kept
- * small (136 bytes on LP64). What repeats across connections (the
+ * small (120 bytes on LP64). What repeats across connections (the
  * identification lines, the KEXINIT name-lists, host key names, DISCONNECT
  * texts, pre-banner lines) is interned (src/intern.h): held once, shared by
- * every connection that sent the same bytes. What is rare (pre-banner
- * lines, a plaintext DISCONNECT) is allocated when it comes. What derives from other fields is
- * recomputed or kept in process-wide caches keyed by interned ids (the
+ * every connection that sent the same bytes (an identification line with
+ * where its parts are). What is rare (pre-banner lines, a plaintext
+ * DISCONNECT) is allocated when it comes. What derives from other fields
+ * is recomputed or kept in process-wide caches keyed by interned ids (the
  * negotiated algorithms). The authentication guess reads its records as
  * they come instead of keeping them. */
 #include "config.h"
@@ -85,17 +86,12 @@ struct sm_ssh_side {
      * cookie, so that every peer running the same software sends the same
      * bytes), interned. NULL when not seen, or when memory ran out to keep
      * it: then it reads as not kept. */
-    const struct sm_interned *ident;
+    const struct sm_interned *ident; /* SM_SSH_IDENT_HEAD bytes, then the line */
     const struct sm_interned *kexinit;
-    uint32_t lines;  /* lines before the identification line */
-    uint8_t st;      /* enum sm_ssh_st */
-    uint8_t mac_len; /* encrypted framing: tag/MAC length (64 at most) */
-    /* Views into ident: offsets and lengths fit a byte, as ident does. */
-    uint8_t proto_off, proto_len;
-    uint8_t soft_off, soft_len;
-    uint8_t comm_off, comm_len;
-    bool has_ident : 1; /* an identification line was seen (or its start, before a gap) */
-    bool has_comments : 1;
+    uint32_t lines;           /* lines before the identification line */
+    uint8_t st;               /* enum sm_ssh_st */
+    uint8_t mac_len;          /* encrypted framing: tag/MAC length (64 at most) */
+    bool has_ident : 1;       /* an identification line was seen (or its start, before a gap) */
     bool ssh1 : 1;            /* announced protocol 1.x (not 1.99) */
     bool kexinit_cut : 1;     /* a KEXINIT was seen, its lists cut by the capture */
     bool truncated : 1;       /* packets were cut by the capture, framing kept */
@@ -298,25 +294,40 @@ static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_other
 
 /* ---- LINES --------------------------------------------------------------- */
 
+/* The kept identification line is interned behind a head that says where
+ * its parts are (offsets and lengths fit a byte, as the line does): the
+ * same line always parses the same, so the head is shared with it, and the
+ * connection keeps only the pointer. */
+enum {
+    SM_SSH_IDENT_PROTO,    /* offset, then length, of the protocol version */
+    SM_SSH_IDENT_SOFT = 2, /* of the software version */
+    SM_SSH_IDENT_COMM = 4, /* of the comments */
+    SM_SSH_IDENT_HAS_COMM = 6,
+    SM_SSH_IDENT_HEAD = 7
+};
+
 static void sm_ssh_keep_ident(struct sm_ssh_side *x, const struct sm_ssh_line *l)
 {
     size_t n = l->text.len < SM_SSH_MAX_IDENT ? l->text.len : SM_SSH_MAX_IDENT;
-    sm_intern_release(x->ident);
-    x->ident = sm_intern(l->text.p, n);
-    x->has_ident = true;
+    uint8_t kept[SM_SSH_IDENT_HEAD + SM_SSH_MAX_IDENT];
     /* Offsets of the parts inside the kept copy (clamped to it). */
     size_t po = l->proto_version.p ? (size_t)(l->proto_version.p - l->text.p) : 4;
     size_t so = l->software_version.p ? (size_t)(l->software_version.p - l->text.p) : n;
     size_t co = l->comments.p ? (size_t)(l->comments.p - l->text.p) : n;
 #define SM_CLAMP(off, len) ((off) >= n ? 0 : ((len) > n - (off) ? n - (off) : (len)))
-    x->proto_off = (uint8_t)(po < n ? po : n);
-    x->proto_len = (uint8_t)SM_CLAMP(po, l->proto_version.len);
-    x->soft_off = (uint8_t)(so < n ? so : n);
-    x->soft_len = (uint8_t)SM_CLAMP(so, l->software_version.len);
-    x->comm_off = (uint8_t)(co < n ? co : n);
-    x->comm_len = (uint8_t)SM_CLAMP(co, l->comments.len);
+    kept[SM_SSH_IDENT_PROTO] = (uint8_t)(po < n ? po : n);
+    kept[SM_SSH_IDENT_PROTO + 1] = (uint8_t)SM_CLAMP(po, l->proto_version.len);
+    kept[SM_SSH_IDENT_SOFT] = (uint8_t)(so < n ? so : n);
+    kept[SM_SSH_IDENT_SOFT + 1] = (uint8_t)SM_CLAMP(so, l->software_version.len);
+    kept[SM_SSH_IDENT_COMM] = (uint8_t)(co < n ? co : n);
+    kept[SM_SSH_IDENT_COMM + 1] = (uint8_t)SM_CLAMP(co, l->comments.len);
 #undef SM_CLAMP
-    x->has_comments = l->has_comments;
+    kept[SM_SSH_IDENT_HAS_COMM] = l->has_comments;
+    if (n > 0)
+        memcpy(kept + SM_SSH_IDENT_HEAD, l->text.p, n);
+    sm_intern_release(x->ident);
+    x->ident = sm_intern(kept, SM_SSH_IDENT_HEAD + n);
+    x->has_ident = true;
 }
 
 /* The start of an identification line whose end never came, before a gap
@@ -1046,12 +1057,14 @@ enum sm_ssh_memo {
     SM_SSH_MEMO_KEXINIT,
 };
 
-/* A part of the identification line, or null when it was not kept. */
+/* A part of the identification line (SM_SSH_IDENT_PROTO, _SOFT, _COMM),
+ * or null when it was not kept. */
 static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm_ssh_side *x,
-                           uint8_t off, uint8_t len, bool present)
+                           unsigned part)
 {
-    if (present && x->has_ident && x->ident)
-        w->ops->str(w, key, x->ident->bytes + off, len);
+    const struct sm_interned *e = x->has_ident ? x->ident : NULL;
+    if (e && (part != SM_SSH_IDENT_COMM || e->bytes[SM_SSH_IDENT_HAS_COMM]))
+        w->ops->str(w, key, e->bytes + SM_SSH_IDENT_HEAD + e->bytes[part], e->bytes[part + 1]);
     else
         w->ops->null(w, key);
 }
@@ -1118,9 +1131,9 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     bool have_k = sm_ssh_side_kexinit(x, &k);
 
     w->ops->obj_begin(w, key);
-    sm_ssh_w_ident(w, "proto_version", x, x->proto_off, x->proto_len, true);
-    sm_ssh_w_ident(w, "software_version", x, x->soft_off, x->soft_len, true);
-    sm_ssh_w_ident(w, "comments", x, x->comm_off, x->comm_len, x->has_comments);
+    sm_ssh_w_ident(w, "proto_version", x, SM_SSH_IDENT_PROTO);
+    sm_ssh_w_ident(w, "software_version", x, SM_SSH_IDENT_SOFT);
+    sm_ssh_w_ident(w, "comments", x, SM_SSH_IDENT_COMM);
     if (have_k) {
         sm_ssh_w_hassh(w, x->kexinit, &k, server);
         sm_ssh_w_kexinit(w, x->kexinit, &k);
