@@ -62,9 +62,10 @@ struct sm_dissector {
      * -1 need more. The port is only a hint. */
     int (*probe)(const uint8_t *p, size_t n, bool on_port);
     /* The per-connection state: state_size bytes, zeroed by the caller
-     * (who may embed it in an allocation of its own, aligned as malloc
-     * aligns), released with state_fini (not freed: the caller frees the
-     * memory). state_new/state_free are the same, allocated alone. */
+     * (who may embed it in memory of its own, aligned to 8 bytes: the
+     * state must need no more), released with state_fini (not freed: the
+     * caller frees the memory). state_new/state_free are the same,
+     * allocated alone. */
     size_t state_size;
     void (*state_fini)(void *st);
     void *(*state_new)(void);

@@ -77,6 +77,9 @@ struct sm_reasm_dir {
     bool fin_seen : 1;
     bool started : 1; /* next_seq is known */
     bool stopped : 1; /* the consumer wants nothing more */
+    /* Not used by the reassembler: a byte for its owner, in what would be
+     * padding (stream.c keeps its flags here). Zeroed by sm_reasm_init(). */
+    uint8_t owner;
 };
 
 #define SM_REASM_CAP_MAX 255u
