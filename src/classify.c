@@ -134,7 +134,7 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
         c *= 0.9;
     if (app && (app->gap[0] || app->gap[1]))
         c *= 0.8; /* the capture lost bytes: some facts were not seen */
-    if (f->side[0].pkts == 0 || f->side[1].pkts == 0)
+    if (sm_flow_pkts(f, 0) == 0 || sm_flow_pkts(f, 1) == 0)
         c *= f->established ? 0.6 : 1.0;
     return c < 0.05 ? 0.05 : (c > 1.0 ? 1.0 : c);
 }
@@ -145,7 +145,8 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     uint16_t port = f->port[SM_DIR_RESP];
-    double span = o->syn_count > 1 ? (double)(o->last_ts - f->orig_first_ts) / 1e6 : 0.0;
+    double span = o->syn_count > 1 ? (double)(f->side_last_ts[SM_DIR_ORIG] - f->orig_first_ts) / 1e6
+                                   : 0.0;
 
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
@@ -185,7 +186,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection refused", host, port);
         return;
     }
-    if (o->syn_count && !f->synack_ts && !r->pkts) {
+    if (o->syn_count && !f->synack_ts && !sm_flow_pkts(f, SM_DIR_RESP)) {
         bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
                      ctx->now_us - f->orig_first_ts <
                              (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
@@ -377,10 +378,9 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
          * more than option jitter) than any the peer acknowledged, and the
          * peer still reached us after the stall began (the reverse path
          * works; what it cannot pass is the size). */
-        const struct sm_tcp_side *peer = &f->side[!dead];
         uint32_t max_acked = f->side[dead].max_acked_seg;
         bool too_big = max_acked > 0 && (uint64_t)s->len * 100 >= (uint64_t)max_acked * 108 &&
-                       peer->last_ts > s->ts[0];
+                       f->side_last_ts[!dead] > s->ts[0];
         if (icmp_mtu || too_big) {
             out->verdict = SM_V_MTU_BLACKHOLE;
             out->confidence = icmp_mtu ? 0.9 : 0.75;

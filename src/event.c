@@ -94,11 +94,11 @@ static void sm_w_addr(struct sm_writer *w, const char *key, const struct sm_addr
 bool sm_flow_one_sided(const struct sm_flow *f)
 {
     for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
-        if (peer->pkts != 0 || s->pkts == 0)
+        const struct sm_tcp_side *s = &f->side[d];
+        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
             continue;
         /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (s->payload_bytes > 0 || f->established || !(s->syn_count)))
+        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
             return true;
     }
     return false;
@@ -261,8 +261,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->boolean(w, "quotes_syn", icmp->quoted_syn);
         w->ops->obj_end(w);
     }
-    w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
-    w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
+    w->ops->u64(w, "payload_bytes_toserver", sm_flow_payload_bytes(f, SM_DIR_ORIG));
+    w->ops->u64(w, "payload_bytes_toclient", sm_flow_payload_bytes(f, SM_DIR_RESP));
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
     if (f->established) {
         const struct sm_flow_idle *idle = sm_flow_idle_of(f);
@@ -374,7 +374,6 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
                        const struct sm_classification *c, const struct sm_event_meta *m)
 {
-    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     char cid[SM_COMMUNITY_ID_LEN];
     /* The event's time: the last packet when the connection ended on the
      * wire; the capture time when it was evicted or the input ended. */
@@ -420,10 +419,10 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     sm_w_cstr(w, "phase", sm_phase_name(c->phase));
 
     w->ops->obj_begin(w, "flow");
-    w->ops->u64(w, "pkts_toserver", o->pkts);
-    w->ops->u64(w, "pkts_toclient", r->pkts);
-    w->ops->u64(w, "bytes_toserver", o->bytes);
-    w->ops->u64(w, "bytes_toclient", r->bytes);
+    w->ops->u64(w, "pkts_toserver", sm_flow_pkts(f, SM_DIR_ORIG));
+    w->ops->u64(w, "pkts_toclient", sm_flow_pkts(f, SM_DIR_RESP));
+    w->ops->u64(w, "bytes_toserver", sm_flow_bytes(f, SM_DIR_ORIG));
+    w->ops->u64(w, "bytes_toclient", sm_flow_bytes(f, SM_DIR_RESP));
     sm_w_ts(w, "start", f->first_ts);
     sm_w_ts(w, "end", f->last_ts);
     w->ops->obj_end(w);

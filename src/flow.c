@@ -242,6 +242,20 @@ static struct sm_flow_rare *sm_flow_rare(struct sm_flow_table *t, struct sm_flow
     return a->rare;
 }
 
+/* Adds n to side d's count c, whose low 32 bits are at *lo: a carry goes to
+ * the rare block (lost without memory for it). */
+static inline void sm_flow_add(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                               enum sm_side_count c, uint32_t *lo, uint32_t n)
+{
+    uint32_t old = *lo;
+    *lo = old + n;
+    if (*lo < old) {
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
+        if (rare)
+            rare->carry[d][c]++;
+    }
+}
+
 /* A segment ring with two entries, as sm_flow_seg_record() first makes it. */
 #define SM_SEG_RING_SMALL                                                                          \
     (sizeof(struct sm_seg_ring) + 2 * sizeof(((struct sm_seg_ring *)0)->seg[0]))
@@ -716,7 +730,7 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
  * backwards. 0 before the first. */
 static int64_t sm_flow_dup_ts(const struct sm_flow *f)
 {
-    return f->side[0].last_ts > f->side[1].last_ts ? f->side[0].last_ts : f->side[1].last_ts;
+    return f->side_last_ts[0] > f->side_last_ts[1] ? f->side_last_ts[0] : f->side_last_ts[1];
 }
 
 /* Whether a packet with signature sig from where is a copy of the one
@@ -966,14 +980,14 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
-    if (s->pkts || peer->pkts)
+    if (sm_flow_pkts(f, d) || sm_flow_pkts(f, !d))
         sm_flow_track_idle(t, f, d, p);
 
     if (d == SM_DIR_ORIG && !f->orig_first_ts)
         f->orig_first_ts = p->ts_us;
-    s->pkts++;
-    s->bytes += p->ip_len;
-    s->last_ts = p->ts_us;
+    sm_flow_add(t, f, d, SM_COUNT_PKTS, &s->pkts_lo, 1);
+    sm_flow_add(t, f, d, SM_COUNT_BYTES, &s->bytes_lo, p->ip_len);
+    f->side_last_ts[d] = p->ts_us;
     f->last_ts = p->ts_us;
     if (p->truncated || p->fragment) {
         struct sm_flow_aux *a = sm_flow_aux(t, f);
@@ -1057,7 +1071,7 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     if (p->payload_len > 0) {
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
-        s->payload_bytes += p->payload_len;
+        sm_flow_add(t, f, d, SM_COUNT_PAYLOAD, &s->payload_lo, p->payload_len);
         sm_flow_history_add(f, d, 'D');
     }
 
@@ -1089,7 +1103,7 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
             f->established = true;
         else if (d == SM_DIR_RESP && f->synack_ts && !(fl & SM_TH_SYN) && p->payload_len > 0)
             f->established = true;
-        else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
+        else if (f->midstream && !(fl & SM_TH_RST) && sm_flow_pkts(f, 0) && sm_flow_pkts(f, 1))
             f->established = true;
     }
     if ((fl & SM_TH_RST) || (f->side[0].fin_seen && f->side[1].fin_seen))
@@ -1186,7 +1200,7 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         if (f->ended && !retransmitted) {
             sm_flow_finish(t, f, SM_END_REUSED, p->ts_us);
             f = NULL;
-        } else if (!retransmitted && (s->isn_known || f->side[!d].pkts || d != SM_DIR_ORIG)) {
+        } else if (!retransmitted && (s->isn_known || sm_flow_pkts(f, !d) || d != SM_DIR_ORIG)) {
             f->superseded = true;
             sm_flow_finish(t, f, SM_END_SUPERSEDED, p->ts_us);
             f = NULL;
@@ -1205,7 +1219,7 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
     } else {
         f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
-    if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
+    if (sm_flow_pkts(f, d) == 0 && sm_flow_pkts(f, !d) == 0)
         (void)sm_flow_is_duplicate(t, f, d, p); /* seed the ring with the first packet */
     sm_flow_track(t, f, d, p);
     sm_flow_requeue(t, f);

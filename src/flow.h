@@ -33,10 +33,14 @@ enum sm_flow_end {
 /* What one side of the connection sent. Sequence numbers compare with serial
  * arithmetic (RFC 1982), so wrap-around at 2^32 is handled. */
 struct sm_tcp_side {
-    uint64_t pkts;                 /* packets sent (duplicates excluded) */
-    uint64_t bytes;                /* IP bytes sent (header included) */
-    uint64_t payload_bytes;        /* TCP payload bytes, retransmissions included */
-    int64_t last_ts;               /* (the initiator's first: sm_flow.orig_first_ts) */
+    /* The low 32 bits of the packets sent (duplicates excluded), the IP
+     * bytes sent (header included) and the TCP payload bytes sent
+     * (retransmissions included); the high bits are in the rare block
+     * once they carry. Read them with sm_flow_pkts(), sm_flow_bytes(),
+     * sm_flow_payload_bytes(). The side's times are in the flow
+     * (side_last_ts, orig_first_ts), so that it needs only 4-byte
+     * alignment. */
+    uint32_t pkts_lo, bytes_lo, payload_lo;
     uint32_t retrans;              /* payload segments below the highest seq sent */
     uint32_t isn;                  /* initial sequence number, from this side's SYN */
     uint32_t next_seq;             /* highest seq + length sent */
@@ -148,6 +152,15 @@ struct sm_flow_rare {
     struct sm_flow_icmp icmp;
     struct sm_flow_idle idle;
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
+    /* The high 32 bits of each side's counts (enum sm_side_count). */
+    uint32_t carry[2][3];
+};
+
+/* A side's counts, of which the flow holds the low 32 bits. */
+enum sm_side_count {
+    SM_COUNT_PKTS,
+    SM_COUNT_BYTES,
+    SM_COUNT_PAYLOAD
 };
 
 /* What a flow holds only for a while or only on some connections: the
@@ -203,11 +216,12 @@ struct sm_flow {
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
-    int64_t orig_first_ts; /* the initiator's first packet (0: none yet) */
-    int64_t max_gap_us;    /* longest silence of the connection */
-    int64_t syn_ts0;       /* the initiator's first SYN (retries: rare->syn_ts) */
-    int64_t synack_ts;     /* first SYN-ACK */
-    int64_t hs_ack_ts;     /* the initiator's ACK completing the handshake */
+    int64_t side_last_ts[2]; /* each side's last packet */
+    int64_t orig_first_ts;   /* the initiator's first packet (0: none yet) */
+    int64_t max_gap_us;      /* longest silence of the connection */
+    int64_t syn_ts0;         /* the initiator's first SYN (retries: rare->syn_ts) */
+    int64_t synack_ts;       /* first SYN-ACK */
+    int64_t hs_ack_ts;       /* the initiator's ACK completing the handshake */
 
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
     struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
@@ -220,6 +234,30 @@ struct sm_flow {
      * aux->dup_more while they are young enough to matter. */
     uint64_t dup_sig;
 };
+
+/* Side d's count c: the low bits from the side, the high ones from the
+ * rare block. */
+static inline uint64_t sm_flow_count(const struct sm_flow *f, int d, enum sm_side_count c)
+{
+    const struct sm_tcp_side *s = &f->side[d];
+    uint32_t lo = c == SM_COUNT_PKTS    ? s->pkts_lo
+                  : c == SM_COUNT_BYTES ? s->bytes_lo
+                                        : s->payload_lo;
+    const struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    return (uint64_t)(rare ? rare->carry[d][c] : 0) << 32 | lo;
+}
+static inline uint64_t sm_flow_pkts(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_PKTS);
+}
+static inline uint64_t sm_flow_bytes(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_BYTES);
+}
+static inline uint64_t sm_flow_payload_bytes(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_PAYLOAD);
+}
 
 /* Packets seen twice, cut by the snaplen, IP fragments (sm_flow_aux). */
 static inline uint64_t sm_flow_duplicates(const struct sm_flow *f)

@@ -79,11 +79,11 @@ static void sm_t_base(struct sm_flow *f, uint8_t ipv)
 static void sm_t_pkt(struct sm_flow *f, int d, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
-    s->pkts++;
-    s->bytes += 60;
+    s->pkts_lo++;
+    s->bytes_lo += 60;
     if (d == SM_DIR_ORIG && !f->orig_first_ts)
         f->orig_first_ts = ts;
-    s->last_ts = ts;
+    f->side_last_ts[d] = ts;
     if (ts > f->last_ts)
         f->last_ts = ts;
     s->ttl_known = true;
@@ -137,7 +137,7 @@ static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
     sm_t_pkt(f, d, ts);
-    s->payload_bytes += strlen(text);
+    s->payload_lo += (uint32_t)strlen(text);
 }
 
 /* What a dissector that saw nothing reports. */
@@ -180,8 +180,8 @@ static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
 static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
 {
     struct sm_tcp_side *s = &f->side[d];
-    s->pkts++;
-    s->last_ts = ts;
+    s->pkts_lo++;
+    f->side_last_ts[d] = ts;
     if (d == SM_DIR_ORIG && !f->orig_first_ts)
         f->orig_first_ts = ts;
     f->last_ts = ts;
@@ -754,7 +754,7 @@ static void test_classify_confidence(void)
     row_open(&f, &a);
     sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
     full = c.confidence;
-    f.side[SM_DIR_RESP].pkts = 0;
+    f.side[SM_DIR_RESP].pkts_lo = 0;
     sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);
 }

@@ -278,9 +278,9 @@ static void test_flow_initiator_syn_sender(void)
     CU_ASSERT_FALSE(f->midstream);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_FALSE(f->ended);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].bytes, 80);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 2);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 1);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_ORIG), 80);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 1);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 1);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].isn, ISN_C);
@@ -332,8 +332,8 @@ static void test_flow_initiator_not_ssh_port(void)
     CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI));
     CU_ASSERT_TRUE(f->midstream);
     CU_ASSERT_TRUE(f->established); /* both directions seen */
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 100);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 0);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 100);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 0);
     sm_t_free(c);
 
     /* Another SSH port from the set (2222). */
@@ -378,13 +378,13 @@ static void test_flow_symmetric_lookup(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 21);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 3);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 2);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 21);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_ack, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 0);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 21);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 21);
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShAdD");
     sm_t_free(c);
 }
@@ -449,7 +449,7 @@ static void test_flow_reuse_after_close(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
     CU_ASSERT_EQUAL(c->rec.e[1].f.id, 2);
     CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].isn, 777777);
-    CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(&c->rec.e[1].f, SM_DIR_ORIG), 1);
     sm_t_free(c);
 
     /* Ended by a RST, then reused. */
@@ -496,7 +496,7 @@ static void test_flow_syn_retransmission(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 3);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 0), 10 * SEC);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 1), 11 * SEC);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 2), 13 * SEC);
@@ -584,9 +584,9 @@ static void test_flow_duplicates(void)
     CU_ASSERT_EQUAL(sm_flow_duplicates(f), 3);
     CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->duplicates, 3);
     /* Client: 2 handshake + 1 + 2 + 2 + 1 + 2 packets. */
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 10);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 10);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1 + 1 + 2);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 1 + 1 + 2);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 1);
     sm_t_free(c);
 }
@@ -667,7 +667,7 @@ static void test_flow_duplicate_first_packet(void)
     sm_flow_flush(c->t, 2 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(&c->rec.e[0].f, SM_DIR_ORIG), 1);
     CU_ASSERT_EQUAL(sm_flow_duplicates(&c->rec.e[0].f), 1);
     sm_t_free(c);
 }
@@ -696,7 +696,7 @@ static void test_flow_sequence_wrap(void)
     CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 4 * 0x100 + 0x10);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 4 * 0x100 + 0x10);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, isn_c + 0x211); /* 0x111 after the wrap */
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, 0x111u);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, 0u);
@@ -719,7 +719,7 @@ static void test_flow_retransmissions(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 1700);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 1700);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 601);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0);
     CU_ASSERT_PTR_NOT_NULL(strchr(sm_t_history(f), 't'));
@@ -891,6 +891,29 @@ static void test_flow_flush_order(void)
     /* Flushing an empty table emits nothing. */
     sm_flow_flush(c->t, 21 * SEC);
     CU_ASSERT_EQUAL(c->rec.n, 5);
+    sm_t_free(c);
+}
+
+/* A side's counts keep their low 32 bits in the flow and carry into the
+ * rare block: past 4 GiB they still count exactly. */
+static void test_flow_counts_carry(void)
+{
+    struct sm_t_ctx *c = sm_t_new(10, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    const uint32_t plen = 60000;
+    const uint32_t n = (uint32_t)((1ull << 32) / plen) + 10; /* 71592 segments, 4.3 GB */
+    uint32_t seq = ISN_C + 1;
+    for (uint32_t i = 0; i < n; i++, seq += plen)
+        sm_t_send(c, 2 * SEC + (int64_t)i * 100, CLI, SRV, SM_TH_ACK, seq, ISN_S + 1, plen);
+    sm_t_send(c, 10 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, seq, 0);
+    sm_flow_flush(c->t, 20 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 2 + (uint64_t)n);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), (uint64_t)n * plen);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_ORIG), 2 * 40 + (uint64_t)n * (40 + plen));
+    CU_ASSERT_TRUE(sm_flow_bytes(f, SM_DIR_ORIG) > UINT32_MAX);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_RESP), 80);
     sm_t_free(c);
 }
 
@@ -1223,7 +1246,7 @@ static void test_flow_icmp_mapping(void)
     CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[0], 192);
     CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[3], 1);
     CU_ASSERT_EQUAL(f->last_ts, 2 * SEC);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 1); /* errors are not packets of a side */
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 1); /* errors are not packets of a side */
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "SI");
     sm_t_free(c);
 
@@ -1266,8 +1289,13 @@ static uint64_t sm_t_script_digest(uint64_t seed)
     sm_flow_flush(c->t, 300 * SEC);
     for (size_t i = 0; i < c->rec.n; i++) {
         const struct sm_t_emitted *e = &c->rec.e[i];
-        uint64_t v[] = { e->f.id,           (uint64_t)e->why, (uint64_t)e->now, e->f.side[0].pkts,
-                         e->f.side[1].pkts, e->f.port[0],     e->f.evicted };
+        uint64_t v[] = { e->f.id,
+                         (uint64_t)e->why,
+                         (uint64_t)e->now,
+                         sm_flow_pkts(&e->f, 0),
+                         sm_flow_pkts(&e->f, 1),
+                         e->f.port[0],
+                         e->f.evicted };
         for (size_t k = 0; k < SM_NELEM(v); k++)
             d = (d ^ v[k]) * 1099511628211ULL;
     }
@@ -1295,7 +1323,7 @@ static void test_flow_packet_returns_flow(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f1);
     CU_ASSERT_EQUAL(d, SM_DIR_ORIG);
     CU_ASSERT_EQUAL(f1->id, 1);
-    CU_ASSERT_EQUAL(f1->side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f1, SM_DIR_ORIG), 1);
     p = sm_t_seg(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
     f2 = sm_t_packet(c, &p, &d);
     CU_ASSERT_PTR_EQUAL(f2, f1);
@@ -1368,6 +1396,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
     SM_TEST(test_flow_reuse_order),
+    SM_TEST(test_flow_counts_carry),
     SM_TEST(test_flow_duplicates),
     SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
