@@ -19,7 +19,7 @@
  *
  * Memory: a connection's state lives as long as the connection, and most
  * of a busy sensor's connections sit encrypted for hours, so it is kept
- * small (120 bytes on LP64). What repeats across connections (the
+ * small (104 bytes on LP64). What repeats across connections (the
  * identification lines, the KEXINIT name-lists, host key names, DISCONNECT
  * texts, pre-banner lines) is interned (src/intern.h): held once, shared by
  * every connection that sent the same bytes (an identification line with
@@ -80,7 +80,9 @@ static const char *const sm_ssh_other_names[] = {
 };
 
 struct sm_ssh_side {
-    uint64_t enc_pkts, enc_bytes;
+    /* Encrypted packets and bytes: the low 32 bits (the high ones in the
+     * rare block once they carry; sm_ssh_enc()). */
+    uint32_t enc_pkts_lo, enc_bytes_lo;
     /* The identification line (at most SM_SSH_MAX_IDENT bytes, raw) and
      * the body of the first KEXINIT (the name-lists without the random
      * cookie, so that every peer running the same software sends the same
@@ -114,6 +116,7 @@ struct sm_ssh_rare {
     struct sm_ssh_prebanner pre[2];            /* per TCP direction */
     const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
     uint32_t disconnect_code;
+    uint32_t enc_hi[2][2]; /* [dir]: the high 32 bits of enc_pkts_lo, enc_bytes_lo */
 };
 
 /* The authentication guess (doc/auth-heuristic.md) walks the records in
@@ -762,10 +765,36 @@ static void sm_ssh_record(struct sm_ssh_state *s, int dir, uint64_t size)
     s->nrec++;
 }
 
-/* Encrypted packets with a clear length: count, and skip their bodies. */
-static bool sm_ssh_encrypted(struct sm_ssh_side *x, const uint8_t *p, size_t n, size_t *consumed,
-                             size_t *need, uint64_t *skip)
+/* Counts one encrypted packet of bytes bytes sent by direction dir. */
+static void sm_ssh_count_enc(struct sm_ssh_state *s, int dir, uint64_t bytes)
 {
+    struct sm_ssh_side *x = &s->side[dir];
+    uint32_t carry_p = ++x->enc_pkts_lo == 0;
+    uint32_t old = x->enc_bytes_lo;
+    x->enc_bytes_lo = old + (uint32_t)bytes;
+    uint32_t carry_b = (uint32_t)(bytes >> 32) + (x->enc_bytes_lo < old);
+    if (carry_p || carry_b) {
+        struct sm_ssh_rare *rare = sm_ssh_rare(s);
+        if (rare) { /* else lost with the memory for it */
+            rare->enc_hi[dir][0] += carry_p;
+            rare->enc_hi[dir][1] += carry_b;
+        }
+    }
+}
+
+/* Direction dir's encrypted packets (what 0) or bytes (what 1). */
+static uint64_t sm_ssh_enc(const struct sm_ssh_state *s, int dir, int what)
+{
+    const struct sm_ssh_side *x = &s->side[dir];
+    uint32_t lo = what ? x->enc_bytes_lo : x->enc_pkts_lo;
+    return (uint64_t)(s->rare ? s->rare->enc_hi[dir][what] : 0) << 32 | lo;
+}
+
+/* Encrypted packets with a clear length: count, and skip their bodies. */
+static bool sm_ssh_encrypted(struct sm_ssh_state *s, int dir, const uint8_t *p, size_t n,
+                             size_t *consumed, size_t *need, uint64_t *skip)
+{
+    struct sm_ssh_side *x = &s->side[dir];
     struct sm_cur c;
     sm_cur_init(&c, p, n, true);
     uint32_t len = sm_cur_be32(&c);
@@ -777,8 +806,7 @@ static bool sm_ssh_encrypted(struct sm_ssh_side *x, const uint8_t *p, size_t n, 
         x->st = SM_SSH_DONE;
         return false;
     }
-    x->enc_pkts++;
-    x->enc_bytes += 4u + len + x->mac_len;
+    sm_ssh_count_enc(s, dir, 4u + (uint64_t)len + x->mac_len);
     *consumed = 4;
     *skip = (uint64_t)len + x->mac_len;
     return true;
@@ -845,7 +873,7 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
             break;
         case SM_SSH_ENCRYPTED: {
             size_t used = 0;
-            more = sm_ssh_encrypted(x, p + *consumed, n - *consumed, &used, need, skip);
+            more = sm_ssh_encrypted(s, dir & 1, p + *consumed, n - *consumed, &used, need, skip);
             if (used)
                 sm_ssh_record(s, dir & 1, 4u + *skip);
             *consumed += used;
@@ -856,8 +884,7 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
              * segment, retransmissions removed) stands for a record. Once
              * enough are read, nothing more is wanted. */
             sm_ssh_record(s, dir & 1, n - *consumed);
-            x->enc_pkts++;
-            x->enc_bytes += n - *consumed;
+            sm_ssh_count_enc(s, dir & 1, n - *consumed);
             *consumed = n;
             return s->nrec < SM_SSH_AUTH_RECORDS;
         default:
@@ -1149,8 +1176,8 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->null(w, "ext_info");
     }
     w->ops->boolean(w, "newkeys", x->newkeys);
-    w->ops->u64(w, "encrypted_packets", x->enc_pkts);
-    w->ops->u64(w, "encrypted_bytes", x->enc_bytes);
+    w->ops->u64(w, "encrypted_packets", sm_ssh_enc(s, dir, 0));
+    w->ops->u64(w, "encrypted_bytes", sm_ssh_enc(s, dir, 1));
     if (server) {
         w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
