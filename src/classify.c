@@ -145,12 +145,15 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     uint16_t port = f->port[SM_DIR_RESP];
-    double span = o->syn_count > 1 ? (double)(f->side_last_ts[SM_DIR_ORIG] - f->orig_first_ts) / 1e6
-                                   : 0.0;
+    double span =
+            o->syn_count > 1
+                    ? (double)(f->side_last_ts[SM_DIR_ORIG] - sm_flow_time(f, SM_TIME_ORIG_FIRST)) /
+                              1e6
+                    : 0.0;
 
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
-    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
+    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !sm_flow_time(f, SM_TIME_SYNACK)) {
         char rep[64];
         sm_addr_format(&icmp->reporter, f->ip_version, rep, sizeof(rep));
         bool v6 = f->ip_version == 6;
@@ -176,7 +179,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                                  : "No route to host");
         return;
     }
-    if (r->rst_seen && !f->synack_ts) {
+    if (r->rst_seen && !sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_REFUSED;
         out->confidence = o->syn_count ? 0.95 : 0.6;
         out->closed_by = SM_BY_SERVER;
@@ -186,9 +189,9 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection refused", host, port);
         return;
     }
-    if (o->syn_count && !f->synack_ts && !sm_flow_pkts(f, SM_DIR_RESP)) {
+    if (o->syn_count && !sm_flow_time(f, SM_TIME_SYNACK) && !sm_flow_pkts(f, SM_DIR_RESP)) {
         bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
-                     ctx->now_us - f->orig_first_ts <
+                     ctx->now_us - sm_flow_time(f, SM_TIME_ORIG_FIRST) <
                              (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
         if (young) {
             out->verdict = SM_V_UNFINISHED;
@@ -207,7 +210,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection timed out", host, port);
         return;
     }
-    if (f->synack_ts) {
+    if (sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;
         out->closed_by = r->rst_seen ? SM_BY_SERVER : SM_BY_NONE;

@@ -234,7 +234,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->arr_begin(w, "syn_times_s");
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     for (uint32_t i = 0; i < n; i++)
-        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - f->syn_ts0) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - sm_flow_time(f, SM_TIME_SYN0)) / 1e6,
+                     3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
     const char *sched = sm_syn_schedule(f);
@@ -348,8 +349,8 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
 
     w->ops->obj_begin(w, "tcp");
     int64_t hs_syn_ts = sm_flow_hs_syn_ts(f);
-    if (f->hs_ack_ts && hs_syn_ts)
-        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - hs_syn_ts) / 1e3, 3);
+    if (sm_flow_time(f, SM_TIME_HS_ACK) && hs_syn_ts)
+        w->ops->real(w, "rtt_ms", (double)(sm_flow_time(f, SM_TIME_HS_ACK) - hs_syn_ts) / 1e3, 3);
     else
         w->ops->null(w, "rtt_ms");
     w->ops->u64(w, "retransmissions_toserver", o->retrans);

@@ -220,7 +220,7 @@ const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
 {
     if (i == 0)
-        return f->syn_ts0;
+        return sm_flow_time(f, SM_TIME_SYN0);
     const struct sm_flow_rare *rare = sm_flow_rare_of(f);
     return rare && i < SM_MAX_SYN_TIMES ? rare->syn_ts[i] : 0;
 }
@@ -240,6 +240,19 @@ static struct sm_flow_rare *sm_flow_rare(struct sm_flow_table *t, struct sm_flow
     if (!a->rare)
         a->rare = calloc(1, sizeof(*a->rare));
     return a->rare;
+}
+
+/* Sets one of the start times: in the flow as an offset when it fits, in
+ * the rare block when not (lost without memory for it: reads as 0). */
+static void sm_flow_set_time(struct sm_flow_table *t, struct sm_flow *f, enum sm_flow_time which,
+                             int64_t ts)
+{
+    if (sm_flow_time_fits(f, which, ts))
+        return;
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (rare)
+        rare->far_ts[which] = ts;
+    f->time_off[which] = rare ? UINT32_MAX : 0;
 }
 
 /* Adds n to side d's count c, whose low 32 bits are at *lo: a carry goes to
@@ -803,7 +816,7 @@ static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tc
     /* The retry schedule evidence: the first SYN in the flow, retries (few
      * connections have them) in the rare block. */
     if (d == SM_DIR_ORIG && s->syn_count == 0) {
-        f->syn_ts0 = p->ts_us;
+        sm_flow_set_time(t, f, SM_TIME_SYN0, p->ts_us);
     } else if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES) {
         struct sm_flow_rare *rare = sm_flow_rare(t, f);
         if (rare)
@@ -983,8 +996,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     if (sm_flow_pkts(f, d) || sm_flow_pkts(f, !d))
         sm_flow_track_idle(t, f, d, p);
 
-    if (d == SM_DIR_ORIG && !f->orig_first_ts)
-        f->orig_first_ts = p->ts_us;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST))
+        sm_flow_set_time(t, f, SM_TIME_ORIG_FIRST, p->ts_us);
     sm_flow_add(t, f, d, SM_COUNT_PKTS, &s->pkts_lo, 1);
     sm_flow_add(t, f, d, SM_COUNT_BYTES, &s->bytes_lo, p->ip_len);
     f->side_last_ts[d] = p->ts_us;
@@ -1020,8 +1033,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     if (fl & SM_TH_SYN) {
         sm_side_syn(t, f, s, d, p);
         if (fl & SM_TH_ACK) {
-            if (!f->synack_ts) {
-                f->synack_ts = p->ts_us;
+            if (!sm_flow_time(f, SM_TIME_SYNACK)) {
+                sm_flow_set_time(t, f, SM_TIME_SYNACK, p->ts_us);
                 f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
                                                                            : peer->syn_count);
             }
@@ -1061,9 +1074,10 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
                 idle->acked = true;
         }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
-        if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
+        if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
+            sm_flow_time(f, SM_TIME_SYNACK) && !sm_flow_time(f, SM_TIME_HS_ACK) &&
             peer->isn_known && p->ack == peer->isn + 1)
-            f->hs_ack_ts = p->ts_us;
+            sm_flow_set_time(t, f, SM_TIME_HS_ACK, p->ts_us);
         if (!(fl & (SM_TH_SYN | SM_TH_RST | SM_TH_FIN)) && p->payload_len == 0)
             sm_flow_history_add(f, d, 'A');
     }
@@ -1091,9 +1105,9 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
      * (a lost final ACK is implied by data the responder accepts), or a
      * capture that began mid-stream and shows both directions. */
     if (!f->established) {
-        if (f->hs_ack_ts)
+        if (sm_flow_time(f, SM_TIME_HS_ACK))
             f->established = true;
-        else if (f->synack_ts && d == SM_DIR_ORIG && p->payload_len > 0)
+        else if (sm_flow_time(f, SM_TIME_SYNACK) && d == SM_DIR_ORIG && p->payload_len > 0)
             f->established = true;
         /* One-sided captures: an initiator that ACKs after its SYN got a
          * SYN-ACK we did not see; a responder that sends data after its
@@ -1101,7 +1115,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         else if (d == SM_DIR_ORIG && s->syn_count && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
                  (fl & SM_TH_ACK))
             f->established = true;
-        else if (d == SM_DIR_RESP && f->synack_ts && !(fl & SM_TH_SYN) && p->payload_len > 0)
+        else if (d == SM_DIR_RESP && sm_flow_time(f, SM_TIME_SYNACK) && !(fl & SM_TH_SYN) &&
+                 p->payload_len > 0)
             f->established = true;
         else if (f->midstream && !(fl & SM_TH_RST) && sm_flow_pkts(f, 0) && sm_flow_pkts(f, 1))
             f->established = true;

@@ -38,7 +38,7 @@ struct sm_tcp_side {
      * (retransmissions included); the high bits are in the rare block
      * once they carry. Read them with sm_flow_pkts(), sm_flow_bytes(),
      * sm_flow_payload_bytes(). The side's times are in the flow
-     * (side_last_ts, orig_first_ts), so that it needs only 4-byte
+     * (side_last_ts, SM_TIME_ORIG_FIRST), so that it needs only 4-byte
      * alignment. */
     uint32_t pkts_lo, bytes_lo, payload_lo;
     uint32_t retrans;              /* payload segments below the highest seq sent */
@@ -143,6 +143,19 @@ struct sm_dup_ring {
     uint8_t next;
 };
 
+/* Times of a connection's start kept as 32-bit offsets from its first
+ * packet (struct sm_flow.time_off): 0 when the time is 0 (none), UINT32_MAX
+ * when the offset does not fit (then the time is in the rare block),
+ * otherwise the offset in microseconds plus one. A handshake that spans
+ * more than 71 minutes is what sends a time to the rare block. */
+enum sm_flow_time {
+    SM_TIME_ORIG_FIRST, /* the initiator's first packet */
+    SM_TIME_SYN0,       /* the initiator's first SYN (retries: rare->syn_ts) */
+    SM_TIME_SYNACK,     /* the first SYN-ACK */
+    SM_TIME_HS_ACK,     /* the initiator's ACK completing the handshake */
+    SM_FLOW_TIMES
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -152,6 +165,9 @@ struct sm_flow_rare {
     struct sm_flow_icmp icmp;
     struct sm_flow_idle idle;
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
+    /* Times too far from the flow's first packet for the flow's offsets
+     * (enum sm_flow_time; see sm_flow_time()). */
+    int64_t far_ts[SM_FLOW_TIMES];
     /* The high 32 bits of each side's counts (enum sm_side_count). */
     uint32_t carry[2][3];
 };
@@ -217,11 +233,10 @@ struct sm_flow {
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
     int64_t side_last_ts[2]; /* each side's last packet */
-    int64_t orig_first_ts;   /* the initiator's first packet (0: none yet) */
     int64_t max_gap_us;      /* longest silence of the connection */
-    int64_t syn_ts0;         /* the initiator's first SYN (retries: rare->syn_ts) */
-    int64_t synack_ts;       /* first SYN-ACK */
-    int64_t hs_ack_ts;       /* the initiator's ACK completing the handshake */
+    /* Times of the connection's start (enum sm_flow_time) as offsets from
+     * first_ts: read them with sm_flow_time() (see there). */
+    uint32_t time_off[SM_FLOW_TIMES];
 
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
     struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
@@ -234,6 +249,31 @@ struct sm_flow {
      * aux->dup_more while they are young enough to matter. */
     uint64_t dup_sig;
 };
+
+/* One of the connection's start times (0: none). */
+static inline int64_t sm_flow_time(const struct sm_flow *f, enum sm_flow_time which)
+{
+    uint32_t v = f->time_off[which];
+    if (v == 0)
+        return 0;
+    if (v == UINT32_MAX)
+        return f->aux && f->aux->rare ? f->aux->rare->far_ts[which] : 0;
+    return f->first_ts + (int64_t)(v - 1);
+}
+/* Sets it when the offset fits (always for 0, and for ts from first_ts up
+ * to 71 minutes on); false when it does not (the caller keeps it in the
+ * rare block and sets the offset to UINT32_MAX). */
+static inline bool sm_flow_time_fits(struct sm_flow *f, enum sm_flow_time which, int64_t ts)
+{
+    if (ts == 0) {
+        f->time_off[which] = 0;
+        return true;
+    }
+    if (ts < f->first_ts || ts - f->first_ts >= (int64_t)UINT32_MAX - 1)
+        return false;
+    f->time_off[which] = (uint32_t)(ts - f->first_ts) + 1;
+    return true;
+}
 
 /* Side d's count c: the low bits from the side, the high ones from the
  * rare block. */

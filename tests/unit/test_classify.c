@@ -81,8 +81,9 @@ static void sm_t_pkt(struct sm_flow *f, int d, int64_t ts)
     struct sm_tcp_side *s = &f->side[d];
     s->pkts_lo++;
     s->bytes_lo += 60;
-    if (d == SM_DIR_ORIG && !f->orig_first_ts)
-        f->orig_first_ts = ts;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST)) {
+        CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_ORIG_FIRST, ts));
+    }
     f->side_last_ts[d] = ts;
     if (ts > f->last_ts)
         f->last_ts = ts;
@@ -96,10 +97,11 @@ static void sm_t_syns(struct sm_flow *f, unsigned n)
     struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     for (unsigned i = 0; i < n; i++) {
         sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
-        if (i == 0)
-            f->syn_ts0 = T0 + at[i];
-        else
+        if (i == 0) {
+            CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_SYN0, T0 + at[i]));
+        } else {
             sm_t_rare(f)->syn_ts[i] = T0 + at[i];
+        }
     }
     o->syn_count = n;
     o->isn = 1000;
@@ -118,7 +120,7 @@ static void sm_t_synack(struct sm_flow *f, unsigned n)
     r->isn_known = true;
     r->seq_known = true;
     r->next_seq = 5001;
-    f->synack_ts = T0 + 10 * MS;
+    CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_SYNACK, T0 + 10 * MS));
     f->hs_syn_n = 1; /* the first SYN (T0) */
 }
 
@@ -127,7 +129,7 @@ static void sm_t_established(struct sm_flow *f)
     sm_t_syns(f, 1);
     sm_t_synack(f, 1);
     sm_t_pkt(f, SM_DIR_ORIG, T0 + 11 * MS);
-    f->hs_ack_ts = T0 + 11 * MS;
+    CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_HS_ACK, T0 + 11 * MS));
     f->established = true;
 }
 
@@ -182,8 +184,9 @@ static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
     struct sm_tcp_side *s = &f->side[d];
     s->pkts_lo++;
     f->side_last_ts[d] = ts;
-    if (d == SM_DIR_ORIG && !f->orig_first_ts)
-        f->orig_first_ts = ts;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST)) {
+        CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_ORIG_FIRST, ts));
+    }
     f->last_ts = ts;
     s->rst_seen = true;
     sm_t_end(f, d)->rst_count++;

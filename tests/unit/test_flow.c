@@ -268,7 +268,7 @@ static void test_flow_initiator_syn_sender(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_PTR_NULL(f->aux);
-    CU_ASSERT_EQUAL(f->orig_first_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_ORIG_FIRST), 1 * SEC);
     CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_CAPTURE_END);
     CU_ASSERT_EQUAL(c->rec.e[0].now, 2 * SEC);
     CU_ASSERT_EQUAL(f->id, 1);
@@ -287,8 +287,8 @@ static void test_flow_initiator_syn_sender(void)
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].isn, ISN_S);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].mss, 1460);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].wscale, 7);
-    CU_ASSERT_EQUAL(f->synack_ts, 1 * SEC + 1 * MS);
-    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYNACK), 1 * SEC + 1 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_HS_ACK), 1 * SEC + 2 * MS);
     CU_ASSERT_EQUAL(sm_flow_hs_syn_ts(f), 1 * SEC);
     CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
     CU_ASSERT_EQUAL(f->last_ts, 1 * SEC + 2 * MS);
@@ -693,7 +693,7 @@ static void test_flow_sequence_wrap(void)
     sm_flow_flush(c->t, 5 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_HS_ACK), 1 * SEC + 2 * MS);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 2);
     CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 4 * 0x100 + 0x10);
@@ -891,6 +891,28 @@ static void test_flow_flush_order(void)
     /* Flushing an empty table emits nothing. */
     sm_flow_flush(c->t, 21 * SEC);
     CU_ASSERT_EQUAL(c->rec.n, 5);
+    sm_t_free(c);
+}
+
+/* Start times are offsets from the first packet; one too far for 32 bits
+ * of microseconds goes to the rare block and reads the same. */
+static void test_flow_times_far(void)
+{
+    struct sm_t_ctx *c = sm_t_new(10, 0);
+    const int64_t late = 1 * SEC + 2 * 3600 * SEC; /* two hours on: past 71 minutes */
+    /* The responder speaks first (mid-stream), the initiator two hours
+     * later, then a SYN-ACK from the responder. */
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_ACK, ISN_S, ISN_C, 10);
+    sm_t_send(c, late, CLI, SRV, SM_TH_ACK, ISN_C, ISN_S + 10, 10);
+    sm_t_send(c, late + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 10, 0);
+    sm_flow_flush(c->t, late + 1 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_ORIG_FIRST), late);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYNACK), late + 1 * MS);
+    CU_ASSERT_EQUAL(f->time_off[SM_TIME_SYNACK], UINT32_MAX);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYN0), 0);
     sm_t_free(c);
 }
 
@@ -1397,6 +1419,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_syn_retransmission),
     SM_TEST(test_flow_reuse_order),
     SM_TEST(test_flow_counts_carry),
+    SM_TEST(test_flow_times_far),
     SM_TEST(test_flow_duplicates),
     SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
