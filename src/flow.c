@@ -831,8 +831,53 @@ static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tc
     s->ts_opt = p->has_ts;
 }
 
+/* A new segment ring for side d (its first segment to take slot 0); NULL
+ * when out of memory. */
+static struct sm_seg_ring *sm_flow_seg_ring_new(struct sm_flow_table *t, struct sm_flow *f,
+                                                enum sm_dir d)
+{
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    struct sm_seg_ring *r = a->segs[d] =
+            sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
+    if (!r) {
+        sm_flow_aux_trim(t, f);
+        return NULL;
+    }
+    r->next = 0; /* slots and entries are written before they are read */
+    r->live = 0;
+    r->cap = 2;
+    return r;
+}
+
+/* A lone segment held in the side (pend_len) moves into a real ring, as
+ * the ring would hold it: in slot 0, the next slot 1. Done before the
+ * side's next packet changes what it is read from (the side's next_seq and
+ * last time). Without memory the evidence is lost, as in
+ * sm_flow_seg_record(). */
+static void sm_flow_seg_materialize(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d)
+{
+    struct sm_tcp_side *side = &f->side[d];
+    uint16_t len = side->pend_len;
+    side->pend_len = 0;
+    struct sm_seg_ring *r = sm_flow_seg_ring_new(t, f, d);
+    if (!r)
+        return;
+    r->next = 1;
+    r->slot[0] = 0;
+    r->seg[0].seq = side->next_seq - len;
+    r->seg[0].len = len;
+    r->seg[0].ts = f->side_last_ts[d];
+    r->live = 1;
+}
+
 /* Remembers a data segment sent for the first time: it takes the next
- * slot, pushing out the segment that held it. */
+ * slot, pushing out the segment that held it. A new in-order segment (no
+ * SYN or FIN, at most 64 KiB) when the side has no ring is held in the side
+ * instead (pend_len): after this packet, its end is the side's next_seq
+ * and its time the side's last one, as long as the side sends nothing
+ * more (sm_flow_track() makes it a ring first when it does). */
 static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
 {
@@ -840,17 +885,13 @@ static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_flow *f, enum 
     if (!r) {
         if (p->ts_us == 0)
             return; /* would not be kept: nothing to remember */
-        struct sm_flow_aux *a = sm_flow_aux(t, f);
-        if (!a)
-            return; /* no memory for the evidence: the flow is still tracked */
-        r = a->segs[d] = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
-        if (!r) {
-            sm_flow_aux_trim(t, f);
-            return; /* no memory for the evidence: the flow is still tracked */
+        if (!(p->flags & (SM_TH_SYN | SM_TH_FIN)) && p->payload_len <= UINT16_MAX) {
+            f->side[d].pend_len = (uint16_t)p->payload_len;
+            return;
         }
-        r->next = 0; /* slots and entries are written before they are read */
-        r->live = 0;
-        r->cap = 2;
+        r = sm_flow_seg_ring_new(t, f, d);
+        if (!r)
+            return; /* no memory for the evidence: the flow is still tracked */
     }
     uint8_t slot = r->next;
     r->next = (uint8_t)((r->next + 1) % SM_SEG_RING);
@@ -928,6 +969,12 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
                                 uint32_t ack)
 {
     struct sm_tcp_side *side = &f->side[d];
+    /* The lone segment held in the side ends at its next_seq. */
+    if (side->pend_len && sm_seq_le(side->next_seq, ack)) {
+        if (side->pend_len > side->max_acked_seg)
+            side->max_acked_seg = side->pend_len;
+        side->pend_len = 0;
+    }
     struct sm_seg_ring *r = sm_flow_segs(f, d);
     if (r) {
         for (unsigned i = 0; i < r->live;) {
@@ -993,6 +1040,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
+    if (s->pend_len)
+        sm_flow_seg_materialize(t, f, d);
     if (sm_flow_pkts(f, d) || sm_flow_pkts(f, !d))
         sm_flow_track_idle(t, f, d, p);
 

@@ -50,9 +50,14 @@ struct sm_tcp_side {
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
     uint16_t mss;                  /* from the SYN, 0 if absent */
     uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
-    int8_t wscale;                 /* from the SYN, -1 if absent */
-    uint8_t ttl_first;             /* TTL / hop limit of the first packet */
-    uint8_t ttl_last;              /* of the last non-RST packet */
+    /* A lone data segment of this length not yet acknowledged, the side's
+     * last packet (0: none): held here instead of in a segment ring
+     * (sm_flow_seg_record() in flow.c), so that an interactive session
+     * waiting for an ACK allocates nothing. */
+    uint16_t pend_len;
+    int8_t wscale;     /* from the SYN, -1 if absent */
+    uint8_t ttl_first; /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;  /* of the last non-RST packet */
     /* Flags as single bits: with the fields above they fill the struct's
      * last 8 bytes exactly. */
     bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;

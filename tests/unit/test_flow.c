@@ -776,6 +776,51 @@ static void test_flow_recent_segments(void)
     sm_t_free(c);
 }
 
+/* A lone unacknowledged segment (an interactive session waiting for the
+ * ACK of its keystroke) is held in the side, no ring allocated; it reads as
+ * a ring would: acknowledged, it counts as delivered, and when the side
+ * sends again it moves into a ring with its first transmission's time. */
+static void test_flow_lone_segment(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_flow_expire(c->t, 2 * SEC); /* the handshake's duplicate ring goes */
+    enum sm_dir d;
+    struct sm_pkt p =
+            sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 36);
+    struct sm_flow *f = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 36);
+    CU_ASSERT_PTR_NULL(f->aux);
+    /* The echo acknowledges it: delivered, nothing held. */
+    sm_t_send(c, 3 * SEC + 20 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 37, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 0);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_acked_seg, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pend_len, 36);
+    sm_flow_expire(c->t, 4 * SEC);
+    CU_ASSERT_PTR_NULL(f->aux);
+    /* The server's echo is retransmitted: it moves into a ring first, so
+     * its first transmission is known to the stall. */
+    sm_t_send(c, 5 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 37, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pend_len, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, 1);
+    CU_ASSERT_TRUE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 3 * SEC + 20 * MS);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[1], 5 * SEC);
+    /* Acknowledged: the ring goes. */
+    sm_t_send(c, 5 * SEC + 10 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 37, ISN_S + 37, 0);
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 36);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    /* A segment with a FIN is not held in the side. */
+    sm_t_send(c, 6 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_FIN, ISN_C + 37, ISN_S + 37, 5);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 0);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_segs(f, SM_DIR_ORIG));
+    sm_t_free(c);
+}
+
 static void test_flow_fin_rst_tracking(void)
 {
     struct sm_t_ctx *c = sm_t_new(100, 0);
@@ -1420,6 +1465,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_reuse_order),
     SM_TEST(test_flow_counts_carry),
     SM_TEST(test_flow_times_far),
+    SM_TEST(test_flow_lone_segment),
     SM_TEST(test_flow_duplicates),
     SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),
