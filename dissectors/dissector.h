@@ -61,6 +61,13 @@ struct sm_dissector {
     /* Content check on the first bytes of either direction: 1 yes, 0 no,
      * -1 need more. The port is only a hint. */
     int (*probe)(const uint8_t *p, size_t n, bool on_port);
+    /* The per-connection state: state_size bytes, zeroed by the caller
+     * (who may embed it in memory of its own, aligned to 8 bytes: the
+     * state must need no more), released with state_fini (not freed: the
+     * caller frees the memory). state_new/state_free are the same,
+     * allocated alone. */
+    size_t state_size;
+    void (*state_fini)(void *st);
     void *(*state_new)(void);
     void (*state_free)(void *st);
     /* In-order bytes; see struct sm_reasm_sink in src/reasm.h. */

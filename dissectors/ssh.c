@@ -19,12 +19,13 @@
  *
  * Memory: a connection's state lives as long as the connection, and most
  * of a busy sensor's connections sit encrypted for hours, so it is kept
- * small (about 160 bytes on LP64). What repeats across connections (the
+ * small (104 bytes on LP64). What repeats across connections (the
  * identification lines, the KEXINIT name-lists, host key names, DISCONNECT
  * texts, pre-banner lines) is interned (src/intern.h): held once, shared by
- * every connection that sent the same bytes. What is rare (pre-banner
- * lines) is allocated when it comes. What derives from other fields is
- * recomputed or kept in process-wide caches keyed by interned ids (the
+ * every connection that sent the same bytes (an identification line with
+ * where its parts are). What is rare (pre-banner lines, a plaintext
+ * DISCONNECT) is allocated when it comes. What derives from other fields
+ * is recomputed or kept in process-wide caches keyed by interned ids (the
  * negotiated algorithms). The authentication guess reads its records as
  * they come instead of keeping them. */
 #include "config.h"
@@ -79,23 +80,20 @@ static const char *const sm_ssh_other_names[] = {
 };
 
 struct sm_ssh_side {
-    uint64_t enc_pkts, enc_bytes;
+    /* Encrypted packets and bytes: the low 32 bits (the high ones in the
+     * rare block once they carry; sm_ssh_enc()). */
+    uint32_t enc_pkts_lo, enc_bytes_lo;
     /* The identification line (at most SM_SSH_MAX_IDENT bytes, raw) and
      * the body of the first KEXINIT (the name-lists without the random
      * cookie, so that every peer running the same software sends the same
      * bytes), interned. NULL when not seen, or when memory ran out to keep
      * it: then it reads as not kept. */
-    const struct sm_interned *ident;
+    const struct sm_interned *ident; /* SM_SSH_IDENT_HEAD bytes, then the line */
     const struct sm_interned *kexinit;
-    uint32_t lines;  /* lines before the identification line */
-    uint8_t st;      /* enum sm_ssh_st */
-    uint8_t mac_len; /* encrypted framing: tag/MAC length (64 at most) */
-    /* Views into ident: offsets and lengths fit a byte, as ident does. */
-    uint8_t proto_off, proto_len;
-    uint8_t soft_off, soft_len;
-    uint8_t comm_off, comm_len;
-    bool has_ident : 1; /* an identification line was seen (or its start, before a gap) */
-    bool has_comments : 1;
+    uint32_t lines;           /* lines before the identification line */
+    uint8_t st;               /* enum sm_ssh_st */
+    uint8_t mac_len;          /* encrypted framing: tag/MAC length (64 at most) */
+    bool has_ident : 1;       /* an identification line was seen (or its start, before a gap) */
     bool ssh1 : 1;            /* announced protocol 1.x (not 1.99) */
     bool kexinit_cut : 1;     /* a KEXINIT was seen, its lists cut by the capture */
     bool truncated : 1;       /* packets were cut by the capture, framing kept */
@@ -110,6 +108,15 @@ struct sm_ssh_side {
 struct sm_ssh_prebanner {
     const struct sm_interned *line[SM_SSH_KEEP_PREBANNER]; /* cut to SM_SSH_KEEP_LINE */
     const struct sm_interned *escaped; /* the first line escaped, for the reason */
+};
+
+/* What few connections have (lines before the identification line, a
+ * plaintext DISCONNECT), allocated when the first of it comes. */
+struct sm_ssh_rare {
+    struct sm_ssh_prebanner pre[2];            /* per TCP direction */
+    const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
+    uint32_t disconnect_code;
+    uint32_t enc_hi[2][2]; /* [dir]: the high 32 bits of enc_pkts_lo, enc_bytes_lo */
 };
 
 /* The authentication guess (doc/auth-heuristic.md) walks the records in
@@ -127,25 +134,25 @@ enum sm_ssh_walk_outcome {
     SM_SSH_AUTH_LOCKSTEP, /* the server spoke twice in a row: success, 0.6 */
     SM_SSH_AUTH_UNKNOWN   /* a server record below A of another size: no guess */
 };
-struct sm_ssh_walk {
-    uint32_t a;               /* the size of A (SERVICE_ACCEPT) */
-    unsigned phase : 2;       /* enum sm_ssh_walk_phase */
-    unsigned outcome : 2;     /* enum sm_ssh_walk_outcome */
-    unsigned n : 2;           /* client records after A, counted up to 2 */
-    unsigned prev_server : 1; /* the last record after A came from the server */
+/* Packed (5 bytes): two of them in the state without 6 bytes of padding. */
+struct __attribute__((packed)) sm_ssh_walk {
+    uint32_t a;              /* the size of A (SERVICE_ACCEPT) */
+    uint8_t phase : 2;       /* enum sm_ssh_walk_phase */
+    uint8_t outcome : 2;     /* enum sm_ssh_walk_outcome */
+    uint8_t n : 2;           /* client records after A, counted up to 2 */
+    uint8_t prev_server : 1; /* the last record after A came from the server */
 };
 
 struct sm_ssh_state {
     struct sm_ssh_side side[2]; /* by TCP direction */
     /* Lines before the identification line, per TCP direction (which side
-     * is the server may only be known later: reverse SSH). */
-    struct sm_ssh_prebanner *pre[2];
+     * is the server may only be known later: reverse SSH), and a plaintext
+     * DISCONNECT's code and text. */
+    struct sm_ssh_rare *rare;
     /* The server host key: its type, a NUL, its SHA-256 fingerprint. */
     const struct sm_interned *hostkey;
-    const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
-    uint32_t disconnect_code;
-    struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint32_t last_size;         /* the last record read for the guess */
+    struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint8_t nrec;               /* records read for the guess, up to SM_SSH_AUTH_RECORDS */
     uint8_t other;              /* enum sm_ssh_other */
     uint8_t role_key;           /* what role_srv was computed from; 0: never */
@@ -292,25 +299,40 @@ static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_other
 
 /* ---- LINES --------------------------------------------------------------- */
 
+/* The kept identification line is interned behind a head that says where
+ * its parts are (offsets and lengths fit a byte, as the line does): the
+ * same line always parses the same, so the head is shared with it, and the
+ * connection keeps only the pointer. */
+enum {
+    SM_SSH_IDENT_PROTO,    /* offset, then length, of the protocol version */
+    SM_SSH_IDENT_SOFT = 2, /* of the software version */
+    SM_SSH_IDENT_COMM = 4, /* of the comments */
+    SM_SSH_IDENT_HAS_COMM = 6,
+    SM_SSH_IDENT_HEAD = 7
+};
+
 static void sm_ssh_keep_ident(struct sm_ssh_side *x, const struct sm_ssh_line *l)
 {
     size_t n = l->text.len < SM_SSH_MAX_IDENT ? l->text.len : SM_SSH_MAX_IDENT;
-    sm_intern_release(x->ident);
-    x->ident = sm_intern(l->text.p, n);
-    x->has_ident = true;
+    uint8_t kept[SM_SSH_IDENT_HEAD + SM_SSH_MAX_IDENT];
     /* Offsets of the parts inside the kept copy (clamped to it). */
     size_t po = l->proto_version.p ? (size_t)(l->proto_version.p - l->text.p) : 4;
     size_t so = l->software_version.p ? (size_t)(l->software_version.p - l->text.p) : n;
     size_t co = l->comments.p ? (size_t)(l->comments.p - l->text.p) : n;
 #define SM_CLAMP(off, len) ((off) >= n ? 0 : ((len) > n - (off) ? n - (off) : (len)))
-    x->proto_off = (uint8_t)(po < n ? po : n);
-    x->proto_len = (uint8_t)SM_CLAMP(po, l->proto_version.len);
-    x->soft_off = (uint8_t)(so < n ? so : n);
-    x->soft_len = (uint8_t)SM_CLAMP(so, l->software_version.len);
-    x->comm_off = (uint8_t)(co < n ? co : n);
-    x->comm_len = (uint8_t)SM_CLAMP(co, l->comments.len);
+    kept[SM_SSH_IDENT_PROTO] = (uint8_t)(po < n ? po : n);
+    kept[SM_SSH_IDENT_PROTO + 1] = (uint8_t)SM_CLAMP(po, l->proto_version.len);
+    kept[SM_SSH_IDENT_SOFT] = (uint8_t)(so < n ? so : n);
+    kept[SM_SSH_IDENT_SOFT + 1] = (uint8_t)SM_CLAMP(so, l->software_version.len);
+    kept[SM_SSH_IDENT_COMM] = (uint8_t)(co < n ? co : n);
+    kept[SM_SSH_IDENT_COMM + 1] = (uint8_t)SM_CLAMP(co, l->comments.len);
 #undef SM_CLAMP
-    x->has_comments = l->has_comments;
+    kept[SM_SSH_IDENT_HAS_COMM] = l->has_comments;
+    if (n > 0)
+        memcpy(kept + SM_SSH_IDENT_HEAD, l->text.p, n);
+    sm_intern_release(x->ident);
+    x->ident = sm_intern(kept, SM_SSH_IDENT_HEAD + n);
+    x->has_ident = true;
 }
 
 /* The start of an identification line whose end never came, before a gap
@@ -332,17 +354,30 @@ static void sm_ssh_keep_partial(struct sm_ssh_side *x, const uint8_t *p, size_t 
         sm_ssh_keep_ident(x, &l);
 }
 
+/* The rare block, allocated on first use; NULL when out of memory. */
+static struct sm_ssh_rare *sm_ssh_rare(struct sm_ssh_state *s)
+{
+    if (!s->rare)
+        s->rare = calloc(1, sizeof(*s->rare));
+    return s->rare;
+}
+
+/* Direction dir's kept pre-banner lines (NULL: none kept). */
+static const struct sm_ssh_prebanner *sm_ssh_pre(const struct sm_ssh_state *s, int dir)
+{
+    return s->rare ? &s->rare->pre[dir] : NULL;
+}
+
 /* A line before the identification line: the first few are kept. */
 static void sm_ssh_keep_prebanner(struct sm_ssh_state *s, int dir, const struct sm_ssh_line *l)
 {
     struct sm_ssh_side *x = &s->side[dir];
     if (x->lines >= SM_SSH_KEEP_PREBANNER)
         return;
-    if (!s->pre[dir])
-        s->pre[dir] = calloc(1, sizeof(*s->pre[dir]));
-    struct sm_ssh_prebanner *pb = s->pre[dir];
-    if (!pb)
+    struct sm_ssh_rare *rare = sm_ssh_rare(s);
+    if (!rare)
         return;
+    struct sm_ssh_prebanner *pb = &rare->pre[dir];
     size_t k = l->text.len < SM_SSH_KEEP_LINE ? l->text.len : SM_SSH_KEEP_LINE;
     pb->line[x->lines] = sm_intern(l->text.p, k);
     if (x->lines == 0) { /* for the classifier's reason sentence */
@@ -636,11 +671,17 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
             sm_ssh_parse_disconnect(pk->payload.p, pk->payload.len, &code, &desc) == SM_OK) {
             s->disconnect = true;
             s->disconnect_dir = dir != 0;
-            s->disconnect_code = code;
             /* Interned: allocated only when a DISCONNECT comes, and the
-             * same few texts come back ("Too many authentication failures"). */
-            s->disconnect_text = sm_intern(
-                    desc.p, desc.len < SM_SSH_KEEP_DISCONNECT ? desc.len : SM_SSH_KEEP_DISCONNECT);
+             * same few texts come back ("Too many authentication failures").
+             * Without memory for the rare block, code and text read as 0
+             * and empty. */
+            struct sm_ssh_rare *rare = sm_ssh_rare(s);
+            if (rare) {
+                rare->disconnect_code = code;
+                rare->disconnect_text = sm_intern(desc.p, desc.len < SM_SSH_KEEP_DISCONNECT
+                                                                  ? desc.len
+                                                                  : SM_SSH_KEEP_DISCONNECT);
+            }
         }
         break;
     }
@@ -728,10 +769,36 @@ static void sm_ssh_record(struct sm_ssh_state *s, int dir, uint64_t size)
     s->nrec++;
 }
 
-/* Encrypted packets with a clear length: count, and skip their bodies. */
-static bool sm_ssh_encrypted(struct sm_ssh_side *x, const uint8_t *p, size_t n, size_t *consumed,
-                             size_t *need, uint64_t *skip)
+/* Counts one encrypted packet of bytes bytes sent by direction dir. */
+static void sm_ssh_count_enc(struct sm_ssh_state *s, int dir, uint64_t bytes)
 {
+    struct sm_ssh_side *x = &s->side[dir];
+    uint32_t carry_p = ++x->enc_pkts_lo == 0;
+    uint32_t old = x->enc_bytes_lo;
+    x->enc_bytes_lo = old + (uint32_t)bytes;
+    uint32_t carry_b = (uint32_t)(bytes >> 32) + (x->enc_bytes_lo < old);
+    if (carry_p || carry_b) {
+        struct sm_ssh_rare *rare = sm_ssh_rare(s);
+        if (rare) { /* else lost with the memory for it */
+            rare->enc_hi[dir][0] += carry_p;
+            rare->enc_hi[dir][1] += carry_b;
+        }
+    }
+}
+
+/* Direction dir's encrypted packets (what 0) or bytes (what 1). */
+static uint64_t sm_ssh_enc(const struct sm_ssh_state *s, int dir, int what)
+{
+    const struct sm_ssh_side *x = &s->side[dir];
+    uint32_t lo = what ? x->enc_bytes_lo : x->enc_pkts_lo;
+    return (uint64_t)(s->rare ? s->rare->enc_hi[dir][what] : 0) << 32 | lo;
+}
+
+/* Encrypted packets with a clear length: count, and skip their bodies. */
+static bool sm_ssh_encrypted(struct sm_ssh_state *s, int dir, const uint8_t *p, size_t n,
+                             size_t *consumed, size_t *need, uint64_t *skip)
+{
+    struct sm_ssh_side *x = &s->side[dir];
     struct sm_cur c;
     sm_cur_init(&c, p, n, true);
     uint32_t len = sm_cur_be32(&c);
@@ -743,8 +810,7 @@ static bool sm_ssh_encrypted(struct sm_ssh_side *x, const uint8_t *p, size_t n, 
         x->st = SM_SSH_DONE;
         return false;
     }
-    x->enc_pkts++;
-    x->enc_bytes += 4u + len + x->mac_len;
+    sm_ssh_count_enc(s, dir, 4u + (uint64_t)len + x->mac_len);
     *consumed = 4;
     *skip = (uint64_t)len + x->mac_len;
     return true;
@@ -764,7 +830,7 @@ static void *sm_ssh_new(void)
     return calloc(1, sizeof(struct sm_ssh_state));
 }
 
-static void sm_ssh_free(void *st)
+static void sm_ssh_fini(void *st)
 {
     struct sm_ssh_state *s = st;
     if (!s)
@@ -772,16 +838,23 @@ static void sm_ssh_free(void *st)
     for (int d = 0; d < 2; d++) {
         sm_intern_release(s->side[d].ident);
         sm_intern_release(s->side[d].kexinit);
-        if (s->pre[d]) {
+        if (s->rare) {
             for (unsigned i = 0; i < SM_SSH_KEEP_PREBANNER; i++)
-                sm_intern_release(s->pre[d]->line[i]);
-            sm_intern_release(s->pre[d]->escaped);
-            free(s->pre[d]);
+                sm_intern_release(s->rare->pre[d].line[i]);
+            sm_intern_release(s->rare->pre[d].escaped);
         }
     }
     sm_intern_release(s->hostkey);
-    sm_intern_release(s->disconnect_text);
-    free(s);
+    if (s->rare) {
+        sm_intern_release(s->rare->disconnect_text);
+        free(s->rare);
+    }
+}
+
+static void sm_ssh_free(void *st)
+{
+    sm_ssh_fini(st);
+    free(st);
 }
 
 static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t *consumed,
@@ -804,7 +877,7 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
             break;
         case SM_SSH_ENCRYPTED: {
             size_t used = 0;
-            more = sm_ssh_encrypted(x, p + *consumed, n - *consumed, &used, need, skip);
+            more = sm_ssh_encrypted(s, dir & 1, p + *consumed, n - *consumed, &used, need, skip);
             if (used)
                 sm_ssh_record(s, dir & 1, 4u + *skip);
             *consumed += used;
@@ -815,8 +888,7 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
              * segment, retransmissions removed) stands for a record. Once
              * enough are read, nothing more is wanted. */
             sm_ssh_record(s, dir & 1, n - *consumed);
-            x->enc_pkts++;
-            x->enc_bytes += n - *consumed;
+            sm_ssh_count_enc(s, dir & 1, n - *consumed);
             *consumed = n;
             return s->nrec < SM_SSH_AUTH_RECORDS;
         default:
@@ -940,8 +1012,9 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     }
     f->other_protocol = sm_ssh_other_names[s->other];
     f->prebanner_seen = s->side[srv].lines > 0;
-    if (f->prebanner_seen && s->pre[srv] && s->pre[srv]->escaped && s->pre[srv]->escaped->len)
-        f->prebanner_text = (const char *)s->pre[srv]->escaped->bytes;
+    const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, srv);
+    if (f->prebanner_seen && pre && pre->escaped && pre->escaped->len)
+        f->prebanner_text = (const char *)pre->escaped->bytes;
     f->reversed = srv == SM_APP_ORIG;
     f->legacy = s->side[0].ssh1 || s->side[1].ssh1;
     f->limit_hit = s->limit_hit;
@@ -949,7 +1022,7 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     f->long_ident = s->long_ident;
     f->disconnect_seen = s->disconnect;
     f->disconnect_dir = s->disconnect ? s->disconnect_dir : -1;
-    f->disconnect_code = s->disconnect_code;
+    f->disconnect_code = s->rare ? s->rare->disconnect_code : 0;
     if (s->side[0].kexinit && s->side[1].kexinit) {
         static const struct {
             enum sm_ssh_kex_list list;
@@ -1015,12 +1088,14 @@ enum sm_ssh_memo {
     SM_SSH_MEMO_KEXINIT,
 };
 
-/* A part of the identification line, or null when it was not kept. */
+/* A part of the identification line (SM_SSH_IDENT_PROTO, _SOFT, _COMM),
+ * or null when it was not kept. */
 static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm_ssh_side *x,
-                           uint8_t off, uint8_t len, bool present)
+                           unsigned part)
 {
-    if (present && x->has_ident && x->ident)
-        w->ops->str(w, key, x->ident->bytes + off, len);
+    const struct sm_interned *e = x->has_ident ? x->ident : NULL;
+    if (e && (part != SM_SSH_IDENT_COMM || e->bytes[SM_SSH_IDENT_HAS_COMM]))
+        w->ops->str(w, key, e->bytes + SM_SSH_IDENT_HEAD + e->bytes[part], e->bytes[part + 1]);
     else
         w->ops->null(w, key);
 }
@@ -1087,9 +1162,9 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     bool have_k = sm_ssh_side_kexinit(x, &k);
 
     w->ops->obj_begin(w, key);
-    sm_ssh_w_ident(w, "proto_version", x, x->proto_off, x->proto_len, true);
-    sm_ssh_w_ident(w, "software_version", x, x->soft_off, x->soft_len, true);
-    sm_ssh_w_ident(w, "comments", x, x->comm_off, x->comm_len, x->has_comments);
+    sm_ssh_w_ident(w, "proto_version", x, SM_SSH_IDENT_PROTO);
+    sm_ssh_w_ident(w, "software_version", x, SM_SSH_IDENT_SOFT);
+    sm_ssh_w_ident(w, "comments", x, SM_SSH_IDENT_COMM);
     if (have_k) {
         sm_ssh_w_hassh(w, x->kexinit, &k, server);
         sm_ssh_w_kexinit(w, x->kexinit, &k);
@@ -1105,14 +1180,15 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->null(w, "ext_info");
     }
     w->ops->boolean(w, "newkeys", x->newkeys);
-    w->ops->u64(w, "encrypted_packets", x->enc_pkts);
-    w->ops->u64(w, "encrypted_bytes", x->enc_bytes);
+    w->ops->u64(w, "encrypted_packets", sm_ssh_enc(s, dir, 0));
+    w->ops->u64(w, "encrypted_bytes", sm_ssh_enc(s, dir, 1));
     if (server) {
         w->ops->u64(w, "prebanner_lines", x->lines);
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
-        for (uint32_t i = 0; s->pre[dir] && i < keep; i++) {
-            const struct sm_interned *line = s->pre[dir]->line[i];
+        const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, dir);
+        for (uint32_t i = 0; pre && i < keep; i++) {
+            const struct sm_interned *line = pre->line[i];
             if (line) /* else lost to a failed allocation */
                 w->ops->str(w, NULL, line->bytes, line->len);
         }
@@ -1231,13 +1307,15 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
     if (s->disconnect) {
         w->ops->obj_begin(w, "disconnect");
         sm_w_cstr(w, "from", s->disconnect_dir == srv ? "server" : "client");
-        w->ops->u64(w, "reason_code", s->disconnect_code);
-        const char *rn = sm_ssh_disconnect_reason(s->disconnect_code);
+        uint32_t code = s->rare ? s->rare->disconnect_code : 0;
+        w->ops->u64(w, "reason_code", code);
+        const char *rn = sm_ssh_disconnect_reason(code);
         if (rn)
             sm_w_cstr(w, "reason_name", rn);
         else
             w->ops->null(w, "reason_name");
-        const struct sm_interned *t = s->disconnect_text; /* NULL: lost to a failed allocation */
+        /* NULL: lost to a failed allocation */
+        const struct sm_interned *t = s->rare ? s->rare->disconnect_text : NULL;
         w->ops->str(w, "description", t ? (const void *)t->bytes : "", t ? t->len : 0);
         w->ops->obj_end(w);
     } else {
@@ -1259,6 +1337,8 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
 const struct sm_dissector sm_ssh_dissector = {
     .name = "ssh",
     .probe = sm_ssh_probe,
+    .state_size = sizeof(struct sm_ssh_state),
+    .state_fini = sm_ssh_fini,
     .state_new = sm_ssh_new,
     .state_free = sm_ssh_free,
     .deliver = sm_ssh_deliver,

@@ -126,15 +126,15 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
     /* The capture itself lost packets of this connection (the receiver
      * acknowledged bytes it never showed): a "missing" answer may just be
      * missing from the capture. Snaplen cuts are not loss. */
-    if (absence && ctx->capture_loss > 0 && !f->truncated)
+    if (absence && ctx->capture_loss > 0 && !sm_flow_truncated(f))
         c *= 0.7;
     if (f->midstream)
         c *= 0.7;
-    if (f->truncated)
+    if (sm_flow_truncated(f))
         c *= 0.9;
     if (app && (app->gap[0] || app->gap[1]))
         c *= 0.8; /* the capture lost bytes: some facts were not seen */
-    if (f->side[0].pkts == 0 || f->side[1].pkts == 0)
+    if (sm_flow_pkts(f, 0) == 0 || sm_flow_pkts(f, 1) == 0)
         c *= f->established ? 0.6 : 1.0;
     return c < 0.05 ? 0.05 : (c > 1.0 ? 1.0 : c);
 }
@@ -145,11 +145,15 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     uint16_t port = f->port[SM_DIR_RESP];
-    double span = o->syn_count > 1 ? (double)(o->last_ts - o->first_ts) / 1e6 : 0.0;
+    double span =
+            o->syn_count > 1
+                    ? (double)(f->side_last_ts[SM_DIR_ORIG] - sm_flow_time(f, SM_TIME_ORIG_FIRST)) /
+                              1e6
+                    : 0.0;
 
     const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
     out->phase = SM_PHASE_TCP_HANDSHAKE;
-    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !f->synack_ts) {
+    if (icmp->count && icmp->cls != SM_ICMP_FRAG_NEEDED && !sm_flow_time(f, SM_TIME_SYNACK)) {
         char rep[64];
         sm_addr_format(&icmp->reporter, f->ip_version, rep, sizeof(rep));
         bool v6 = f->ip_version == 6;
@@ -175,7 +179,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                                  : "No route to host");
         return;
     }
-    if (r->rst_seen && !f->synack_ts) {
+    if (r->rst_seen && !sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_REFUSED;
         out->confidence = o->syn_count ? 0.95 : 0.6;
         out->closed_by = SM_BY_SERVER;
@@ -185,9 +189,9 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection refused", host, port);
         return;
     }
-    if (o->syn_count && !f->synack_ts && !r->pkts) {
+    if (o->syn_count && !sm_flow_time(f, SM_TIME_SYNACK) && !sm_flow_pkts(f, SM_DIR_RESP)) {
         bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
-                     ctx->now_us - o->first_ts <
+                     ctx->now_us - sm_flow_time(f, SM_TIME_ORIG_FIRST) <
                              (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
         if (young) {
             out->verdict = SM_V_UNFINISHED;
@@ -206,7 +210,7 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection timed out", host, port);
         return;
     }
-    if (f->synack_ts) {
+    if (sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;
         out->closed_by = r->rst_seen ? SM_BY_SERVER : SM_BY_NONE;
@@ -377,10 +381,9 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
          * more than option jitter) than any the peer acknowledged, and the
          * peer still reached us after the stall began (the reverse path
          * works; what it cannot pass is the size). */
-        const struct sm_tcp_side *peer = &f->side[!dead];
         uint32_t max_acked = f->side[dead].max_acked_seg;
         bool too_big = max_acked > 0 && (uint64_t)s->len * 100 >= (uint64_t)max_acked * 108 &&
-                       peer->last_ts > s->ts[0];
+                       f->side_last_ts[!dead] > s->ts[0];
         if (icmp_mtu || too_big) {
             out->verdict = SM_V_MTU_BLACKHOLE;
             out->confidence = icmp_mtu ? 0.9 : 0.75;

@@ -94,11 +94,11 @@ static void sm_w_addr(struct sm_writer *w, const char *key, const struct sm_addr
 bool sm_flow_one_sided(const struct sm_flow *f)
 {
     for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
-        if (peer->pkts != 0 || s->pkts == 0)
+        const struct sm_tcp_side *s = &f->side[d];
+        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
             continue;
         /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (s->payload_bytes > 0 || f->established || !(s->syn_count)))
+        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
             return true;
     }
     return false;
@@ -234,7 +234,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->arr_begin(w, "syn_times_s");
     uint32_t n = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
     for (uint32_t i = 0; i < n; i++)
-        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - f->syn_ts0) / 1e6, 3);
+        w->ops->real(w, NULL, (double)(sm_flow_syn_ts(f, i) - sm_flow_time(f, SM_TIME_SYN0)) / 1e6,
+                     3);
     w->ops->arr_end(w);
     w->ops->u64(w, "synack_count", r->syn_count);
     const char *sched = sm_syn_schedule(f);
@@ -261,8 +262,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->boolean(w, "quotes_syn", icmp->quoted_syn);
         w->ops->obj_end(w);
     }
-    w->ops->u64(w, "payload_bytes_toserver", o->payload_bytes);
-    w->ops->u64(w, "payload_bytes_toclient", r->payload_bytes);
+    w->ops->u64(w, "payload_bytes_toserver", sm_flow_payload_bytes(f, SM_DIR_ORIG));
+    w->ops->u64(w, "payload_bytes_toclient", sm_flow_payload_bytes(f, SM_DIR_RESP));
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
     if (f->established) {
         const struct sm_flow_idle *idle = sm_flow_idle_of(f);
@@ -323,10 +324,10 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         }
         w->ops->obj_end(w);
     }
-    if (f->truncated)
-        w->ops->u64(w, "truncated_packets", f->truncated);
-    if (f->fragments)
-        w->ops->u64(w, "fragments", f->fragments);
+    if (sm_flow_truncated(f))
+        w->ops->u64(w, "truncated_packets", sm_flow_truncated(f));
+    if (sm_flow_fragments(f))
+        w->ops->u64(w, "fragments", sm_flow_fragments(f));
     if (f->evicted)
         w->ops->boolean(w, "evicted", true);
     if (f->superseded)
@@ -348,8 +349,8 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
 
     w->ops->obj_begin(w, "tcp");
     int64_t hs_syn_ts = sm_flow_hs_syn_ts(f);
-    if (f->hs_ack_ts && hs_syn_ts)
-        w->ops->real(w, "rtt_ms", (double)(f->hs_ack_ts - hs_syn_ts) / 1e3, 3);
+    if (sm_flow_time(f, SM_TIME_HS_ACK) && hs_syn_ts)
+        w->ops->real(w, "rtt_ms", (double)(sm_flow_time(f, SM_TIME_HS_ACK) - hs_syn_ts) / 1e3, 3);
     else
         w->ops->null(w, "rtt_ms");
     w->ops->u64(w, "retransmissions_toserver", o->retrans);
@@ -367,14 +368,13 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     w->ops->boolean(w, "timestamps", o->ts_opt && r->ts_opt);
     sm_w_opt_u64(w, "ttl_client", o->ttl_known, o->ttl_first);
     sm_w_opt_u64(w, "ttl_server", r->ttl_known, r->ttl_first);
-    w->ops->u64(w, "duplicates", f->duplicates);
+    w->ops->u64(w, "duplicates", sm_flow_duplicates(f));
     w->ops->obj_end(w);
 }
 
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
                        const struct sm_classification *c, const struct sm_event_meta *m)
 {
-    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     char cid[SM_COMMUNITY_ID_LEN];
     /* The event's time: the last packet when the connection ended on the
      * wire; the capture time when it was evicted or the input ended. */
@@ -420,10 +420,10 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     sm_w_cstr(w, "phase", sm_phase_name(c->phase));
 
     w->ops->obj_begin(w, "flow");
-    w->ops->u64(w, "pkts_toserver", o->pkts);
-    w->ops->u64(w, "pkts_toclient", r->pkts);
-    w->ops->u64(w, "bytes_toserver", o->bytes);
-    w->ops->u64(w, "bytes_toclient", r->bytes);
+    w->ops->u64(w, "pkts_toserver", sm_flow_pkts(f, SM_DIR_ORIG));
+    w->ops->u64(w, "pkts_toclient", sm_flow_pkts(f, SM_DIR_RESP));
+    w->ops->u64(w, "bytes_toserver", sm_flow_bytes(f, SM_DIR_ORIG));
+    w->ops->u64(w, "bytes_toclient", sm_flow_bytes(f, SM_DIR_RESP));
     sm_w_ts(w, "start", f->first_ts);
     sm_w_ts(w, "end", f->last_ts);
     w->ops->obj_end(w);

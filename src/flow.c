@@ -7,6 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SM_FLOW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SM_FLOW_ASAN 1
+#endif
+#endif
+#ifdef SM_FLOW_ASAN
+#include <sanitizer/asan_interface.h>
+/* A free flow is poisoned, so that AddressSanitizer still catches a use
+ * after sm_flow_finish() although the memory is not given back to malloc. */
+#define SM_FLOW_POISON(f)        ASAN_POISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON(f)      ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON_LINK(f) ASAN_UNPOISON_MEMORY_REGION(&(f)->lru_next, sizeof((f)->lru_next))
+#define SM_FLOW_UNPOISON_CHUNK(c)                                                                  \
+    ASAN_UNPOISON_MEMORY_REGION((c), SM_FLOW_CHUNK * sizeof(struct sm_flow))
+#else
+#define SM_FLOW_POISON(f)         ((void)(f))
+#define SM_FLOW_UNPOISON(f)       ((void)(f))
+#define SM_FLOW_UNPOISON_LINK(f)  ((void)(f))
+#define SM_FLOW_UNPOISON_CHUNK(c) ((void)(c))
+#endif
+
 enum sm_exp_list {
     SM_EXP_NONE = 0,
     SM_EXP_CLOSED = 1,
@@ -21,19 +44,31 @@ struct sm_dlist {
     struct sm_flow *head, *tail;
 };
 
-/* One slot of the index: the flow's hash is kept beside the pointer, so a
- * lookup compares hashes in one array and touches only the flow it wants,
- * not every flow that shares its probe sequence: with a million flows each
- * of those would be a cache miss. */
+/* One slot of the index: the low 32 bits of the flow's hash are kept beside
+ * its number, so a lookup compares hashes in one array and touches only the
+ * flow it wants, not every flow that shares its probe sequence: with a
+ * million flows each of those would be a cache miss. The home slot is
+ * hash & mask, so the low bits are all it needs (nslots <= 2^32). 8 bytes
+ * a slot. */
 struct sm_flow_slot {
-    uint64_t hash;
-    struct sm_flow *f; /* NULL: empty */
+    uint32_t hash;
+    uint32_t f; /* the flow's number; 0: empty */
 };
+
+/* Flows are allocated from arrays of SM_FLOW_CHUNK (no allocator header per
+ * flow, and numbers instead of pointers for the links); an array is kept
+ * once allocated, its free flows on a list, until the table is freed. */
+#define SM_FLOW_CHUNK_SHIFT 9u
+#define SM_FLOW_CHUNK       (1u << SM_FLOW_CHUNK_SHIFT)
 
 struct sm_flow_table {
     struct sm_flow_config cfg;
     struct sm_flow_slot *slots; /* open addressing, linear probing */
     size_t nslots;              /* power of two, at least 4/3 of count */
+    struct sm_flow **chunks; /* the flow arrays: flow n is chunks[(n-1) / CHUNK][(n-1) % CHUNK] */
+    uint32_t nchunks, chunks_cap;
+    uint32_t nused;     /* flows ever handed out of the arrays (numbers 1..nused) */
+    uint32_t free_list; /* a free flow's number, linked by lru_next; 0: none */
     uint32_t count;
     uint64_t next_id;
     /* Every flow, oldest first. Eviction is CLOCK (second chance), an
@@ -50,8 +85,8 @@ struct sm_flow_table {
      * (at most SM_FLOW_SPARE of each): an interactive session takes one and
      * gives it back at every burst, more often than malloc's own small
      * caches absorb with a thousand busy flows. */
-    struct sm_spare *spare_dup, *spare_seg;
-    uint32_t nspare_dup, nspare_seg;
+    struct sm_spare *spare_dup, *spare_seg, *spare_aux;
+    uint32_t nspare_dup, nspare_seg, nspare_aux;
 };
 
 #define SM_FLOW_SPARE 256u
@@ -104,45 +139,90 @@ void sm_port_set(uint8_t *set, uint16_t port)
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
 }
 
+/* The flow's aux block, allocated on first use; NULL when out of memory
+ * (what it would hold is lost, the connection is still tracked). */
+static struct sm_flow_aux *sm_flow_aux(struct sm_flow_table *t, struct sm_flow *f)
+{
+    if (!f->aux) {
+        f->aux = sm_spare_get(&t->spare_aux, &t->nspare_aux, sizeof(*f->aux));
+        if (f->aux)
+            memset(f->aux, 0, sizeof(*f->aux));
+    }
+    return f->aux;
+}
+
+/* Gives the aux block back once it holds nothing. */
+static void sm_flow_aux_trim(struct sm_flow_table *t, struct sm_flow *f)
+{
+    const struct sm_flow_aux *a = f->aux;
+    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->duplicates &&
+        !a->truncated && !a->fragments) {
+        sm_spare_put(&t->spare_aux, &t->nspare_aux, f->aux);
+        f->aux = NULL;
+    }
+}
+
+static const struct sm_flow_rare *sm_flow_rare_of(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->rare : NULL;
+}
+
+static struct sm_dup_ring *sm_flow_dup_more(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->dup_more : NULL;
+}
+
+static struct sm_seg_ring *sm_flow_segs(const struct sm_flow *f, int d)
+{
+    return f->aux ? f->aux->segs[d] : NULL;
+}
+
 const struct sm_tcp_stall *sm_flow_stall(const struct sm_flow *f, int d)
 {
     static const struct sm_tcp_stall none;
-    return f->rare ? &f->rare->stall[d] : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->stall[d] : &none;
 }
 
 const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d)
 {
     static const struct sm_tcp_end none;
-    return f->end ? &f->end[d] : &none;
+    return f->aux && f->aux->end ? &f->aux->end[d] : &none;
 }
 
 /* Side d's end evidence for writing, allocated (for both sides) on first
  * use; NULL when out of memory: the FIN or RST still counts (fin_seen,
  * rst_seen), its details are lost. */
-static struct sm_tcp_end *sm_flow_end(struct sm_flow *f, enum sm_dir d)
+static struct sm_tcp_end *sm_flow_end(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d)
 {
-    if (!f->end)
-        f->end = calloc(2, sizeof(*f->end));
-    return f->end ? &f->end[d] : NULL;
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    if (!a->end)
+        a->end = calloc(2, sizeof(*a->end));
+    return a->end ? &a->end[d] : NULL;
 }
 
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
 {
     static const struct sm_flow_icmp none;
-    return f->rare ? &f->rare->icmp : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->icmp : &none;
 }
 
 const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
 {
     static const struct sm_flow_idle none;
-    return f->rare ? &f->rare->idle : &none;
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare ? &rare->idle : &none;
 }
 
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
 {
     if (i == 0)
-        return f->syn_ts0;
-    return f->rare && i < SM_MAX_SYN_TIMES ? f->rare->syn_ts[i] : 0;
+        return sm_flow_time(f, SM_TIME_SYN0);
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare && i < SM_MAX_SYN_TIMES ? rare->syn_ts[i] : 0;
 }
 
 int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
@@ -152,11 +232,41 @@ int64_t sm_flow_hs_syn_ts(const struct sm_flow *f)
 
 /* The flow's rare evidence, allocated on first use; NULL when out of memory
  * (the evidence is lost, the connection is still tracked). */
-static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
+static struct sm_flow_rare *sm_flow_rare(struct sm_flow_table *t, struct sm_flow *f)
 {
-    if (!f->rare)
-        f->rare = calloc(1, sizeof(*f->rare));
-    return f->rare;
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    if (!a->rare)
+        a->rare = calloc(1, sizeof(*a->rare));
+    return a->rare;
+}
+
+/* Sets one of the start times: in the flow as an offset when it fits, in
+ * the rare block when not (lost without memory for it: reads as 0). */
+static void sm_flow_set_time(struct sm_flow_table *t, struct sm_flow *f, enum sm_flow_time which,
+                             int64_t ts)
+{
+    if (sm_flow_time_fits(f, which, ts))
+        return;
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (rare)
+        rare->far_ts[which] = ts;
+    f->time_off[which] = rare ? UINT32_MAX : 0;
+}
+
+/* Adds n to side d's count c, whose low 32 bits are at *lo: a carry goes to
+ * the rare block (lost without memory for it). */
+static inline void sm_flow_add(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                               enum sm_side_count c, uint32_t *lo, uint32_t n)
+{
+    uint32_t old = *lo;
+    *lo = old + n;
+    if (*lo < old) {
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
+        if (rare)
+            rare->carry[d][c]++;
+    }
 }
 
 /* A segment ring with two entries, as sm_flow_seg_record() first makes it. */
@@ -164,22 +274,33 @@ static struct sm_flow_rare *sm_flow_rare(struct sm_flow *f)
     (sizeof(struct sm_seg_ring) + 2 * sizeof(((struct sm_seg_ring *)0)->seg[0]))
 
 /* Gives a side's segment ring back: small ones to the spares. */
-static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_tcp_side *side)
+static void sm_flow_seg_release(struct sm_flow_table *t, struct sm_flow *f, int d)
 {
-    if (side->segs && side->segs->cap == 2)
-        sm_spare_put(&t->spare_seg, &t->nspare_seg, side->segs);
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
+    if (!r)
+        return;
+    if (r->cap == 2)
+        sm_spare_put(&t->spare_seg, &t->nspare_seg, r);
     else
-        free(side->segs);
-    side->segs = NULL;
+        free(r);
+    f->aux->segs[d] = NULL;
+    sm_flow_aux_trim(t, f);
 }
 
 static void sm_flow_free_data(struct sm_flow_table *t, struct sm_flow *f)
 {
-    sm_flow_seg_release(t, &f->side[0]);
-    sm_flow_seg_release(t, &f->side[1]);
-    free(f->rare);
-    sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
-    free(f->end);
+    struct sm_flow_aux *a = f->aux;
+    if (!a)
+        return;
+    sm_flow_seg_release(t, f, 0);
+    sm_flow_seg_release(t, f, 1);
+    if (!f->aux)
+        return;
+    free(a->rare);
+    sm_spare_put(&t->spare_dup, &t->nspare_dup, a->dup_more);
+    free(a->end);
+    sm_spare_put(&t->spare_aux, &t->nspare_aux, a);
+    f->aux = NULL;
 }
 
 /* splitmix64 finalizer: a cheap, well-mixed 64-bit permutation. */
@@ -214,36 +335,102 @@ static uint64_t sm_flow_hash(uint64_t seed, const struct sm_addr *a, uint16_t pa
     return sm_mix64(h ^ sm_mix64(v + seed));
 }
 
-static void sm_dlist_remove(struct sm_dlist *l, struct sm_flow *f, bool lru)
+/* Flow number n (NULL for 0). */
+static inline struct sm_flow *sm_flow_at(const struct sm_flow_table *t, uint32_t n)
 {
-    struct sm_flow **prev_next, **next_prev;
-    struct sm_flow *prev = lru ? f->lru_prev : f->exp_prev;
-    struct sm_flow *next = lru ? f->lru_next : f->exp_next;
+    if (n == 0)
+        return NULL;
+    n--;
+    return &t->chunks[n >> SM_FLOW_CHUNK_SHIFT][n & (SM_FLOW_CHUNK - 1)];
+}
 
-    prev_next = prev ? (lru ? &prev->lru_next : &prev->exp_next) : &l->head;
-    next_prev = next ? (lru ? &next->lru_prev : &next->exp_prev) : &l->tail;
-    *prev_next = next;
-    *next_prev = prev;
-    if (lru)
-        f->lru_prev = f->lru_next = NULL;
+static inline uint32_t sm_flow_no(const struct sm_flow *f)
+{
+    return f ? f->self : 0;
+}
+
+/* A zeroed flow with its number set; NULL when out of memory. */
+static struct sm_flow *sm_flow_alloc(struct sm_flow_table *t)
+{
+    struct sm_flow *f;
+    uint32_t n = t->free_list;
+    if (n) {
+        f = sm_flow_at(t, n);
+        SM_FLOW_UNPOISON(f);
+        t->free_list = f->lru_next;
+    } else {
+        if (t->nused == UINT32_MAX)
+            return NULL;
+        if (t->nused == t->nchunks * SM_FLOW_CHUNK) {
+            if (t->nchunks == t->chunks_cap) {
+                uint32_t cap = t->chunks_cap ? t->chunks_cap * 2 : 16;
+                struct sm_flow **nc = realloc(t->chunks, cap * sizeof(*nc));
+                if (!nc)
+                    return NULL;
+                t->chunks = nc;
+                t->chunks_cap = cap;
+            }
+            struct sm_flow *c = malloc(SM_FLOW_CHUNK * sizeof(*c));
+            if (!c)
+                return NULL;
+            t->chunks[t->nchunks++] = c;
+            for (uint32_t i = 0; i < SM_FLOW_CHUNK; i++)
+                SM_FLOW_POISON(&c[i]);
+        }
+        n = ++t->nused;
+        f = sm_flow_at(t, n);
+        SM_FLOW_UNPOISON(f);
+    }
+    memset(f, 0, sizeof(*f));
+    f->self = n;
+    return f;
+}
+
+/* Gives a flow back to the free list. */
+static void sm_flow_dealloc(struct sm_flow_table *t, struct sm_flow *f)
+{
+    uint32_t n = f->self;
+    f->lru_next = t->free_list;
+    t->free_list = n;
+    /* Poisoned but for the link: the free list reads it. */
+    SM_FLOW_POISON(f);
+    SM_FLOW_UNPOISON_LINK(f);
+}
+
+static void sm_dlist_remove(struct sm_flow_table *t, struct sm_dlist *l, struct sm_flow *f,
+                            bool lru)
+{
+    struct sm_flow *prev = sm_flow_at(t, lru ? f->lru_prev : f->exp_prev);
+    struct sm_flow *next = sm_flow_at(t, lru ? f->lru_next : f->exp_next);
+
+    if (prev)
+        *(lru ? &prev->lru_next : &prev->exp_next) = sm_flow_no(next);
     else
-        f->exp_prev = f->exp_next = NULL;
+        l->head = next;
+    if (next)
+        *(lru ? &next->lru_prev : &next->exp_prev) = sm_flow_no(prev);
+    else
+        l->tail = prev;
+    if (lru)
+        f->lru_prev = f->lru_next = 0;
+    else
+        f->exp_prev = f->exp_next = 0;
 }
 
 static void sm_dlist_append(struct sm_dlist *l, struct sm_flow *f, bool lru)
 {
     if (lru) {
-        f->lru_prev = l->tail;
-        f->lru_next = NULL;
+        f->lru_prev = sm_flow_no(l->tail);
+        f->lru_next = 0;
         if (l->tail)
-            l->tail->lru_next = f;
+            l->tail->lru_next = f->self;
         else
             l->head = f;
     } else {
-        f->exp_prev = l->tail;
-        f->exp_next = NULL;
+        f->exp_prev = sm_flow_no(l->tail);
+        f->exp_next = 0;
         if (l->tail)
-            l->tail->exp_next = f;
+            l->tail->exp_next = f->self;
         else
             l->head = f;
     }
@@ -259,12 +446,12 @@ static void sm_flow_requeue(struct sm_flow_table *t, struct sm_flow *f)
         want = SM_EXP_CLOSED;
     else if (!f->established)
         want = SM_EXP_HANDSHAKE;
-    else if (f->dup_more)
+    else if (sm_flow_dup_more(f))
         want = SM_EXP_BURST;
     if (want == SM_EXP_BURST && f->exp_list == SM_EXP_BURST)
         return; /* not moved per packet: sm_flow_expire() moves it once a pass */
     if (f->exp_list != SM_EXP_NONE)
-        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+        sm_dlist_remove(t, &t->expiry[f->exp_list], f, false);
     f->exp_list = want;
     if (want != SM_EXP_NONE)
         sm_dlist_append(&t->expiry[want], f, false);
@@ -298,15 +485,20 @@ void sm_flow_table_free(struct sm_flow_table *t)
         return;
     struct sm_flow *f = t->lru.head;
     while (f) {
-        struct sm_flow *next = f->lru_next;
+        struct sm_flow *next = sm_flow_at(t, f->lru_next);
         if (t->cfg.release)
             t->cfg.release(t->cfg.emit_ctx, f);
         sm_flow_free_data(t, f);
-        free(f);
         f = next;
     }
     sm_spare_free(t->spare_dup);
     sm_spare_free(t->spare_seg);
+    sm_spare_free(t->spare_aux);
+    for (uint32_t i = 0; i < t->nchunks; i++) {
+        SM_FLOW_UNPOISON_CHUNK(t->chunks[i]);
+        free(t->chunks[i]);
+    }
+    free(t->chunks);
     free(t->slots);
     free(t);
 }
@@ -330,7 +522,7 @@ static bool sm_flow_table_grow(struct sm_flow_table *t)
     for (size_t i = 0; i < t->nslots; i++) {
         if (!t->slots[i].f)
             continue;
-        size_t j = t->slots[i].hash & (n - 1);
+        size_t j = (size_t)t->slots[i].hash & (n - 1);
         while (ns[j].f)
             j = (j + 1) & (n - 1);
         ns[j] = t->slots[i];
@@ -350,8 +542,8 @@ static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f, uint64
     size_t mask = t->nslots - 1, i = h & mask;
     while (t->slots[i].f)
         i = (i + 1) & mask;
-    t->slots[i].hash = h;
-    t->slots[i].f = f;
+    t->slots[i].hash = (uint32_t)h;
+    t->slots[i].f = f->self;
     return true;
 }
 
@@ -364,12 +556,12 @@ static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *
     uint64_t h = sm_flow_hash(t->cfg.hash_seed, &f->addr[0], f->port[0], &f->addr[1], f->port[1],
                               f->vlan_count, f->vlan);
     size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i].f && t->slots[i].f != f)
+    while (t->slots[i].f && t->slots[i].f != f->self)
         i = (i + 1) & mask;
     if (!t->slots[i].f)
         return;
     for (size_t j = (i + 1) & mask; t->slots[j].f; j = (j + 1) & mask) {
-        size_t home = t->slots[j].hash & mask;
+        size_t home = (size_t)t->slots[j].hash & mask;
         /* The entry at j may fill the hole at i only if its home slot is
          * not cyclically within (i, j]. */
         bool home_in_run = i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -378,7 +570,7 @@ static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *
             i = j;
         }
     }
-    t->slots[i].f = NULL;
+    t->slots[i].f = 0;
     t->slots[i].hash = 0;
 }
 
@@ -386,10 +578,10 @@ static void sm_flow_unlink(struct sm_flow_table *t, struct sm_flow *f)
 {
     sm_flow_index_remove(t, f);
     if (t->hand == f)
-        t->hand = f->lru_next;
-    sm_dlist_remove(&t->lru, f, true);
+        t->hand = sm_flow_at(t, f->lru_next);
+    sm_dlist_remove(t, &t->lru, f, true);
     if (f->exp_list != SM_EXP_NONE)
-        sm_dlist_remove(&t->expiry[f->exp_list], f, false);
+        sm_dlist_remove(t, &t->expiry[f->exp_list], f, false);
     t->count--;
     t->stats.active = t->count;
 }
@@ -409,7 +601,7 @@ void sm_flow_done(struct sm_flow_table *t, struct sm_flow *f)
     if (t->cfg.release)
         t->cfg.release(t->cfg.emit_ctx, f);
     sm_flow_free_data(t, f);
-    free(f);
+    sm_flow_dealloc(t, f);
 }
 
 static bool sm_addr_eq(const struct sm_addr *a, const struct sm_addr *b)
@@ -445,9 +637,9 @@ static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t
 {
     size_t mask = t->nslots - 1;
     for (size_t i = h & mask; t->slots[i].f; i = (i + 1) & mask) {
-        if (t->slots[i].hash != h)
+        if (t->slots[i].hash != (uint32_t)h)
             continue;
-        struct sm_flow *f = t->slots[i].f;
+        struct sm_flow *f = sm_flow_at(t, t->slots[i].f);
         if (f->ip_version != ipv || f->vlan_count != nvlan)
             continue;
         if (nvlan > 0 && f->vlan[0] != vlan[0])
@@ -490,7 +682,7 @@ static struct sm_flow *sm_flow_clock_victim(struct sm_flow_table *t)
     struct sm_flow *f = t->hand ? t->hand : t->lru.head;
     while (f->referenced) {
         f->referenced = false;
-        f = f->lru_next ? f->lru_next : t->lru.head;
+        f = f->lru_next ? sm_flow_at(t, f->lru_next) : t->lru.head;
     }
     return f;
 }
@@ -508,7 +700,7 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
         t->stats.evicted++;
         sm_flow_finish(t, old, SM_END_EVICTED, p->ts_us);
     }
-    struct sm_flow *f = calloc(1, sizeof(*f));
+    struct sm_flow *f = sm_flow_alloc(t);
     if (!f)
         return NULL;
     bool init = sm_sender_is_initiator(t, p);
@@ -520,14 +712,14 @@ static struct sm_flow *sm_flow_create(struct sm_flow_table *t, const struct sm_p
     f->port[*dir] = p->sport;
     f->addr[!*dir] = p->dst;
     f->port[!*dir] = p->dport;
-    f->source = source;
+    f->source = (uint16_t)(source < UINT16_MAX ? source : UINT16_MAX);
     f->first_ts = f->last_ts = p->ts_us;
     f->midstream = !(p->flags & SM_TH_SYN);
     for (int d = 0; d < 2; d++)
         f->side[d].wscale = -1;
 
     if (!sm_flow_index_add(t, f, h)) {
-        free(f);
+        sm_flow_dealloc(t, f);
         return NULL;
     }
     f->id = t->next_id++;
@@ -578,16 +770,17 @@ static inline void sm_flow_history_add(struct sm_flow *f, enum sm_dir d, char le
         return;
     unsigned code = (unsigned)idx * 2 + d;
     uint16_t bit = (uint16_t)(1u << code);
-    if ((f->history_seen & bit) || f->history_len >= SM_HISTORY_MAX)
+    unsigned len = (unsigned)__builtin_popcount(f->history_seen);
+    if ((f->history_seen & bit) || len >= SM_HISTORY_MAX)
         return;
     f->history_seen |= bit;
-    f->history |= (uint64_t)code << (4 * f->history_len);
-    f->history_len++;
+    f->history |= (uint64_t)code << (4 * len);
 }
 
 void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
 {
-    unsigned n = f->history_len < SM_HISTORY_MAX ? f->history_len : SM_HISTORY_MAX;
+    unsigned len = (unsigned)__builtin_popcount(f->history_seen);
+    unsigned n = len < SM_HISTORY_MAX ? len : SM_HISTORY_MAX;
     for (unsigned i = 0; i < n; i++) {
         unsigned code = (unsigned)(f->history >> (4 * i)) & 15u;
         char letter = sm_history_letters[code / 2];
@@ -602,7 +795,7 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1])
  * backwards. 0 before the first. */
 static int64_t sm_flow_dup_ts(const struct sm_flow *f)
 {
-    return f->side[0].last_ts > f->side[1].last_ts ? f->side[0].last_ts : f->side[1].last_ts;
+    return f->side_last_ts[0] > f->side_last_ts[1] ? f->side_last_ts[0] : f->side_last_ts[1];
 }
 
 /* Whether a packet with signature sig from where is a copy of the one
@@ -636,7 +829,7 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
     int64_t newest = sm_flow_dup_ts(f);
     if (sm_dup_match(f->dup_sig, newest, f->dup_if, sig, where, p->ts_us))
         return true;
-    struct sm_dup_ring *r = f->dup_more;
+    struct sm_dup_ring *r = sm_flow_dup_more(f);
     for (unsigned i = 0; r && i < SM_DUP_RING - 1; i++)
         if (sm_dup_match(r->sig[i], r->ts[i], r->where[i], sig, where, p->ts_us))
             return true;
@@ -645,10 +838,13 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
      * if a later packet may come within the window of it; if not, neither
      * do the older ones. */
     if (newest != 0 && p->ts_us - newest <= SM_DUP_WINDOW_USECS) {
-        if (!r) {
-            r = f->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
+        struct sm_flow_aux *a = r ? f->aux : sm_flow_aux(t, f);
+        if (!r && a) {
+            r = a->dup_more = sm_spare_get(&t->spare_dup, &t->nspare_dup, sizeof(*r));
             if (r) /* NULL: forgotten, as if older */
                 memset(r, 0, sizeof(*r));
+            else
+                sm_flow_aux_trim(t, f);
         }
         if (r) {
             r->sig[r->next] = f->dup_sig;
@@ -658,22 +854,23 @@ static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enu
         }
     } else if (r) {
         sm_spare_put(&t->spare_dup, &t->nspare_dup, r);
-        f->dup_more = NULL;
+        f->aux->dup_more = NULL;
+        sm_flow_aux_trim(t, f);
     }
     f->dup_sig = sig;
     f->dup_if = where;
     return false;
 }
 
-static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
-                        const struct sm_pkt *p)
+static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tcp_side *s,
+                        enum sm_dir d, const struct sm_pkt *p)
 {
     /* The retry schedule evidence: the first SYN in the flow, retries (few
      * connections have them) in the rare block. */
     if (d == SM_DIR_ORIG && s->syn_count == 0) {
-        f->syn_ts0 = p->ts_us;
+        sm_flow_set_time(t, f, SM_TIME_SYN0, p->ts_us);
     } else if (d == SM_DIR_ORIG && s->syn_count < SM_MAX_SYN_TIMES) {
-        struct sm_flow_rare *rare = sm_flow_rare(f);
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
         if (rare)
             rare->syn_ts[s->syn_count] = p->ts_us;
     }
@@ -686,21 +883,67 @@ static void sm_side_syn(struct sm_flow *f, struct sm_tcp_side *s, enum sm_dir d,
     s->ts_opt = p->has_ts;
 }
 
+/* A new segment ring for side d (its first segment to take slot 0); NULL
+ * when out of memory. */
+static struct sm_seg_ring *sm_flow_seg_ring_new(struct sm_flow_table *t, struct sm_flow *f,
+                                                enum sm_dir d)
+{
+    struct sm_flow_aux *a = sm_flow_aux(t, f);
+    if (!a)
+        return NULL;
+    struct sm_seg_ring *r = a->segs[d] =
+            sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
+    if (!r) {
+        sm_flow_aux_trim(t, f);
+        return NULL;
+    }
+    r->next = 0; /* slots and entries are written before they are read */
+    r->live = 0;
+    r->cap = 2;
+    return r;
+}
+
+/* A lone segment held in the side (pend_len) moves into a real ring, as
+ * the ring would hold it: in slot 0, the next slot 1. Done before the
+ * side's next packet changes what it is read from (the side's next_seq and
+ * last time). Without memory the evidence is lost, as in
+ * sm_flow_seg_record(). */
+static void sm_flow_seg_materialize(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d)
+{
+    struct sm_tcp_side *side = &f->side[d];
+    uint16_t len = side->pend_len;
+    side->pend_len = 0;
+    struct sm_seg_ring *r = sm_flow_seg_ring_new(t, f, d);
+    if (!r)
+        return;
+    r->next = 1;
+    r->slot[0] = 0;
+    r->seg[0].seq = side->next_seq - len;
+    r->seg[0].len = len;
+    r->seg[0].ts = f->side_last_ts[d];
+    r->live = 1;
+}
+
 /* Remembers a data segment sent for the first time: it takes the next
- * slot, pushing out the segment that held it. */
-static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side,
+ * slot, pushing out the segment that held it. A new in-order segment (no
+ * SYN or FIN, at most 64 KiB) when the side has no ring is held in the side
+ * instead (pend_len): after this packet, its end is the side's next_seq
+ * and its time the side's last one, as long as the side sends nothing
+ * more (sm_flow_track() makes it a ring first when it does). */
+static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
 {
-    struct sm_seg_ring *r = side->segs;
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
     if (!r) {
         if (p->ts_us == 0)
             return; /* would not be kept: nothing to remember */
-        r = side->segs = sm_spare_get(&t->spare_seg, &t->nspare_seg, SM_SEG_RING_SMALL);
+        if (!(p->flags & (SM_TH_SYN | SM_TH_FIN)) && p->payload_len <= UINT16_MAX) {
+            f->side[d].pend_len = (uint16_t)p->payload_len;
+            return;
+        }
+        r = sm_flow_seg_ring_new(t, f, d);
         if (!r)
-            return;  /* no memory for the evidence: the flow is still tracked */
-        r->next = 0; /* slots and entries are written before they are read */
-        r->live = 0;
-        r->cap = 2;
+            return; /* no memory for the evidence: the flow is still tracked */
     }
     uint8_t slot = r->next;
     r->next = (uint8_t)((r->next + 1) % SM_SEG_RING);
@@ -719,7 +962,7 @@ static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side
         struct sm_seg_ring *nr = realloc(r, sizeof(*r) + cap * sizeof(r->seg[0]));
         if (!nr)
             return; /* no memory for the evidence: the flow is still tracked */
-        r = side->segs = nr;
+        r = f->aux->segs[d] = nr;
         r->cap = cap;
     }
     r->slot[r->live] = slot;
@@ -734,15 +977,15 @@ static void sm_flow_seg_record(struct sm_flow_table *t, struct sm_tcp_side *side
 static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                   const struct sm_pkt *p, bool retrans)
 {
-    struct sm_tcp_side *side = &f->side[d];
     const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
-        sm_flow_seg_record(t, side, p);
+        sm_flow_seg_record(t, f, d, p);
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
         return; /* already acknowledged: a spurious retransmission */
-    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    struct sm_tcp_stall *s = rare ? &rare->stall[d] : NULL;
     if (s && s->active && p->seq == s->seq) {
         if (s->count < SM_MAX_STALL_TIMES)
             s->ts[s->count] = p->ts_us;
@@ -753,7 +996,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     }
     if (s && s->active && sm_seq_lt(s->seq, p->seq))
         return; /* a later segment: the oldest one tells the story */
-    struct sm_flow_rare *rare = sm_flow_rare(f);
+    rare = sm_flow_rare(t, f);
     if (!rare)
         return; /* no memory for the evidence: the flow is still tracked */
     s = &rare->stall[d];
@@ -762,7 +1005,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     s->len = p->payload_len;
     s->count = 0;
     /* The original transmission, if we saw it. */
-    const struct sm_seg_ring *r = side->segs;
+    const struct sm_seg_ring *r = sm_flow_segs(f, d);
     for (unsigned i = 0; r && i < r->live; i++) {
         if (r->seg[i].seq == p->seq) {
             s->ts[s->count++] = r->seg[i].ts;
@@ -778,7 +1021,13 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
                                 uint32_t ack)
 {
     struct sm_tcp_side *side = &f->side[d];
-    struct sm_seg_ring *r = side->segs;
+    /* The lone segment held in the side ends at its next_seq. */
+    if (side->pend_len && sm_seq_le(side->next_seq, ack)) {
+        if (side->pend_len > side->max_acked_seg)
+            side->max_acked_seg = side->pend_len;
+        side->pend_len = 0;
+    }
+    struct sm_seg_ring *r = sm_flow_segs(f, d);
     if (r) {
         for (unsigned i = 0; i < r->live;) {
             if (r->seg[i].len && sm_seq_le(r->seg[i].seq + r->seg[i].len, ack)) {
@@ -792,9 +1041,10 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
             }
         }
         if (r->live == 0)
-            sm_flow_seg_release(t, side); /* nothing left to learn from */
+            sm_flow_seg_release(t, f, d); /* nothing left to learn from */
     }
-    struct sm_tcp_stall *s = f->rare ? &f->rare->stall[d] : NULL;
+    struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    struct sm_tcp_stall *s = rare ? &rare->stall[d] : NULL;
     if (s && s->active && sm_seq_lt(s->seq, ack)) {
         if (s->len > side->max_acked_seg && sm_seq_le(s->seq + s->len, ack))
             side->max_acked_seg = s->len;
@@ -803,9 +1053,10 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
 }
 
 /* Silence before this packet: idle periods, keepalives. */
-static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *cfg, enum sm_dir d,
+static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
 {
+    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     int64_t gap = p->ts_us - f->last_ts;
     bool keepalive_probe = s->seq_known && p->payload_len <= 1 && (p->flags & SM_TH_ACK) &&
@@ -821,7 +1072,7 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        struct sm_flow_rare *rare = sm_flow_rare(f);
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
         if (!rare)
             return; /* no memory for the evidence: the flow is still tracked */
         rare->idle.seen = true;
@@ -837,27 +1088,31 @@ static void sm_flow_track_idle(struct sm_flow *f, const struct sm_flow_config *c
 static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                           const struct sm_pkt *p)
 {
-    const struct sm_flow_config *cfg = &t->cfg;
     struct sm_tcp_side *s = &f->side[d];
     struct sm_tcp_side *peer = &f->side[!d];
     uint8_t fl = p->flags;
 
-    if (s->pkts || peer->pkts)
-        sm_flow_track_idle(f, cfg, d, p);
+    if (s->pend_len)
+        sm_flow_seg_materialize(t, f, d);
+    if (sm_flow_pkts(f, d) || sm_flow_pkts(f, !d))
+        sm_flow_track_idle(t, f, d, p);
 
-    s->pkts++;
-    s->bytes += p->ip_len;
-    if (!s->first_ts)
-        s->first_ts = p->ts_us;
-    s->last_ts = p->ts_us;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST))
+        sm_flow_set_time(t, f, SM_TIME_ORIG_FIRST, p->ts_us);
+    sm_flow_add(t, f, d, SM_COUNT_PKTS, &s->pkts_lo, 1);
+    sm_flow_add(t, f, d, SM_COUNT_BYTES, &s->bytes_lo, p->ip_len);
+    f->side_last_ts[d] = p->ts_us;
     f->last_ts = p->ts_us;
-    if (p->truncated)
-        f->truncated++;
-    if (p->fragment)
-        f->fragments++;
+    if (p->truncated || p->fragment) {
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (a && p->truncated)
+            a->truncated++;
+        if (a && p->fragment)
+            a->fragments++;
+    }
 
     if (fl & SM_TH_RST) {
-        struct sm_tcp_end *e = sm_flow_end(f, d);
+        struct sm_tcp_end *e = sm_flow_end(t, f, d);
         if (e && !e->rst_count) {
             e->rst_ts = p->ts_us;
             e->rst_ttl = p->ttl;
@@ -877,10 +1132,10 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     }
 
     if (fl & SM_TH_SYN) {
-        sm_side_syn(f, s, d, p);
+        sm_side_syn(t, f, s, d, p);
         if (fl & SM_TH_ACK) {
-            if (!f->synack_ts) {
-                f->synack_ts = p->ts_us;
+            if (!sm_flow_time(f, SM_TIME_SYNACK)) {
+                sm_flow_set_time(t, f, SM_TIME_SYNACK, p->ts_us);
                 f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
                                                                            : peer->syn_count);
             }
@@ -913,15 +1168,17 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            struct sm_flow_idle *idle = f->rare ? &f->rare->idle : NULL;
+            struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+            struct sm_flow_idle *idle = rare ? &rare->idle : NULL;
             if (idle && idle->seen && !idle->acked && idle->dir != d &&
                 sm_seq_lt(idle->seq, p->ack))
                 idle->acked = true;
         }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
-        if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) && f->synack_ts && !f->hs_ack_ts &&
+        if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
+            sm_flow_time(f, SM_TIME_SYNACK) && !sm_flow_time(f, SM_TIME_HS_ACK) &&
             peer->isn_known && p->ack == peer->isn + 1)
-            f->hs_ack_ts = p->ts_us;
+            sm_flow_set_time(t, f, SM_TIME_HS_ACK, p->ts_us);
         if (!(fl & (SM_TH_SYN | SM_TH_RST | SM_TH_FIN)) && p->payload_len == 0)
             sm_flow_history_add(f, d, 'A');
     }
@@ -929,12 +1186,12 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
     if (p->payload_len > 0) {
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
-        s->payload_bytes += p->payload_len;
+        sm_flow_add(t, f, d, SM_COUNT_PAYLOAD, &s->payload_lo, p->payload_len);
         sm_flow_history_add(f, d, 'D');
     }
 
     if (fl & SM_TH_FIN) {
-        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(f, d);
+        struct sm_tcp_end *e = s->fin_seen ? NULL : sm_flow_end(t, f, d);
         if (e) {
             e->fin_ts = p->ts_us;
             e->fin_seq = p->seq + p->payload_len;
@@ -949,9 +1206,9 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
      * (a lost final ACK is implied by data the responder accepts), or a
      * capture that began mid-stream and shows both directions. */
     if (!f->established) {
-        if (f->hs_ack_ts)
+        if (sm_flow_time(f, SM_TIME_HS_ACK))
             f->established = true;
-        else if (f->synack_ts && d == SM_DIR_ORIG && p->payload_len > 0)
+        else if (sm_flow_time(f, SM_TIME_SYNACK) && d == SM_DIR_ORIG && p->payload_len > 0)
             f->established = true;
         /* One-sided captures: an initiator that ACKs after its SYN got a
          * SYN-ACK we did not see; a responder that sends data after its
@@ -959,9 +1216,10 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         else if (d == SM_DIR_ORIG && s->syn_count && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
                  (fl & SM_TH_ACK))
             f->established = true;
-        else if (d == SM_DIR_RESP && f->synack_ts && !(fl & SM_TH_SYN) && p->payload_len > 0)
+        else if (d == SM_DIR_RESP && sm_flow_time(f, SM_TIME_SYNACK) && !(fl & SM_TH_SYN) &&
+                 p->payload_len > 0)
             f->established = true;
-        else if (f->midstream && !(fl & SM_TH_RST) && f->side[0].pkts && f->side[1].pkts)
+        else if (f->midstream && !(fl & SM_TH_RST) && sm_flow_pkts(f, 0) && sm_flow_pkts(f, 1))
             f->established = true;
     }
     if ((fl & SM_TH_RST) || (f->side[0].fin_seen && f->side[1].fin_seen))
@@ -999,7 +1257,7 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
         return;
     }
     t->stats.icmp_matched++;
-    struct sm_flow_rare *rare = sm_flow_rare(f);
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
     struct sm_flow_icmp *icmp = rare ? &rare->icmp : NULL; /* NULL: no memory for it */
     if (icmp && !icmp->count) {
         icmp->type = p->icmp_type;
@@ -1058,7 +1316,7 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         if (f->ended && !retransmitted) {
             sm_flow_finish(t, f, SM_END_REUSED, p->ts_us);
             f = NULL;
-        } else if (!retransmitted && (s->isn_known || f->side[!d].pkts || d != SM_DIR_ORIG)) {
+        } else if (!retransmitted && (s->isn_known || sm_flow_pkts(f, !d) || d != SM_DIR_ORIG)) {
             f->superseded = true;
             sm_flow_finish(t, f, SM_END_SUPERSEDED, p->ts_us);
             f = NULL;
@@ -1069,13 +1327,15 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
     } else if (sm_flow_is_duplicate(t, f, d, p)) {
-        f->duplicates++;
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (a) /* NULL: not counted in the flow, still in the total */
+            a->duplicates++;
         t->stats.duplicates++;
         return NULL;
     } else {
         f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
-    if (f->side[d].pkts == 0 && f->side[!d].pkts == 0)
+    if (sm_flow_pkts(f, d) == 0 && sm_flow_pkts(f, !d) == 0)
         (void)sm_flow_is_duplicate(t, f, d, p); /* seed the ring with the first packet */
     sm_flow_track(t, f, d, p);
     sm_flow_requeue(t, f);
@@ -1100,10 +1360,13 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     struct sm_flow *last = burst->tail;
     while ((f = burst->head)) {
         bool done = f == last;
-        sm_dlist_remove(burst, f, false);
+        sm_dlist_remove(t, burst, f, false);
         if (now - sm_flow_dup_ts(f) > SM_DUP_WINDOW_USECS) {
-            sm_spare_put(&t->spare_dup, &t->nspare_dup, f->dup_more);
-            f->dup_more = NULL;
+            if (f->aux) {
+                sm_spare_put(&t->spare_dup, &t->nspare_dup, f->aux->dup_more);
+                f->aux->dup_more = NULL;
+                sm_flow_aux_trim(t, f);
+            }
             f->exp_list = SM_EXP_NONE;
             sm_flow_requeue(t, f);
         } else {
@@ -1114,29 +1377,12 @@ void sm_flow_expire(struct sm_flow_table *t, int64_t now)
     }
 }
 
-static int sm_flow_cmp_id(const void *a, const void *b)
-{
-    const struct sm_flow *fa = *(struct sm_flow *const *)a;
-    const struct sm_flow *fb = *(struct sm_flow *const *)b;
-    return fa->id < fb->id ? -1 : fa->id > fb->id;
-}
-
 void sm_flow_flush(struct sm_flow_table *t, int64_t now)
 {
-    size_t n = t->count, i = 0;
-    if (n == 0)
-        return;
-    struct sm_flow **all = malloc(n * sizeof(*all));
-    if (!all) {
-        /* No memory to sort: emit in LRU order rather than not at all. */
-        while (t->lru.head)
-            sm_flow_finish(t, t->lru.head, SM_END_CAPTURE_END, now);
-        return;
-    }
-    for (struct sm_flow *f = t->lru.head; f && i < n; f = f->lru_next)
-        all[i++] = f;
-    qsort(all, i, sizeof(*all), sm_flow_cmp_id);
-    for (size_t k = 0; k < i; k++)
-        sm_flow_finish(t, all[k], SM_END_CAPTURE_END, now);
-    free(all);
+    /* The CLOCK list is in flow-id order: a flow is appended when it gets
+     * its id (ids count up), and never moved. So its head is always the
+     * oldest open flow, and no array of all flows is needed to sort them
+     * (it cost 8 bytes a connection at the end of the input). */
+    while (t->lru.head)
+        sm_flow_finish(t, t->lru.head, SM_END_CAPTURE_END, now);
 }

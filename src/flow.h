@@ -33,13 +33,14 @@ enum sm_flow_end {
 /* What one side of the connection sent. Sequence numbers compare with serial
  * arithmetic (RFC 1982), so wrap-around at 2^32 is handled. */
 struct sm_tcp_side {
-    uint64_t pkts;          /* packets sent (duplicates excluded) */
-    uint64_t bytes;         /* IP bytes sent (header included) */
-    uint64_t payload_bytes; /* TCP payload bytes, retransmissions included */
-    int64_t first_ts, last_ts;
-    /* This side's recent data segments, allocated while one of them is
-     * unacknowledged (see struct sm_seg_ring). */
-    struct sm_seg_ring *segs;
+    /* The low 32 bits of the packets sent (duplicates excluded), the IP
+     * bytes sent (header included) and the TCP payload bytes sent
+     * (retransmissions included); the high bits are in the rare block
+     * once they carry. Read them with sm_flow_pkts(), sm_flow_bytes(),
+     * sm_flow_payload_bytes(). The side's times are in the flow
+     * (side_last_ts, SM_TIME_ORIG_FIRST), so that it needs only 4-byte
+     * alignment. */
+    uint32_t pkts_lo, bytes_lo, payload_lo;
     uint32_t retrans;              /* payload segments below the highest seq sent */
     uint32_t isn;                  /* initial sequence number, from this side's SYN */
     uint32_t next_seq;             /* highest seq + length sent */
@@ -49,9 +50,14 @@ struct sm_tcp_side {
     uint32_t max_acked_seg;        /* largest payload segment the peer acknowledged */
     uint16_t mss;                  /* from the SYN, 0 if absent */
     uint16_t ipid_last;            /* IPv4 ID of the last non-RST packet */
-    int8_t wscale;                 /* from the SYN, -1 if absent */
-    uint8_t ttl_first;             /* TTL / hop limit of the first packet */
-    uint8_t ttl_last;              /* of the last non-RST packet */
+    /* A lone data segment of this length not yet acknowledged, the side's
+     * last packet (0: none): held here instead of in a segment ring
+     * (sm_flow_seg_record() in flow.c), so that an interactive session
+     * waiting for an ACK allocates nothing. */
+    uint16_t pend_len;
+    int8_t wscale;     /* from the SYN, -1 if absent */
+    uint8_t ttl_first; /* TTL / hop limit of the first packet */
+    uint8_t ttl_last;  /* of the last non-RST packet */
     /* Flags as single bits: with the fields above they fill the struct's
      * last 8 bytes exactly. */
     bool isn_known : 1, seq_known : 1, ack_known : 1, ttl_known : 1;
@@ -142,6 +148,19 @@ struct sm_dup_ring {
     uint8_t next;
 };
 
+/* Times of a connection's start kept as 32-bit offsets from its first
+ * packet (struct sm_flow.time_off): 0 when the time is 0 (none), UINT32_MAX
+ * when the offset does not fit (then the time is in the rare block),
+ * otherwise the offset in microseconds plus one. A handshake that spans
+ * more than 71 minutes is what sends a time to the rare block. */
+enum sm_flow_time {
+    SM_TIME_ORIG_FIRST, /* the initiator's first packet */
+    SM_TIME_SYN0,       /* the initiator's first SYN (retries: rare->syn_ts) */
+    SM_TIME_SYNACK,     /* the first SYN-ACK */
+    SM_TIME_HS_ACK,     /* the initiator's ACK completing the handshake */
+    SM_FLOW_TIMES
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -151,62 +170,153 @@ struct sm_flow_rare {
     struct sm_flow_icmp icmp;
     struct sm_flow_idle idle;
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
+    /* Times too far from the flow's first packet for the flow's offsets
+     * (enum sm_flow_time; see sm_flow_time()). */
+    int64_t far_ts[SM_FLOW_TIMES];
+    /* The high 32 bits of each side's counts (enum sm_side_count). */
+    uint32_t carry[2][3];
+};
+
+/* A side's counts, of which the flow holds the low 32 bits. */
+enum sm_side_count {
+    SM_COUNT_PKTS,
+    SM_COUNT_BYTES,
+    SM_COUNT_PAYLOAD
+};
+
+/* What a flow holds only for a while or only on some connections: the
+ * recent data segments of each side (while one is unacknowledged), the
+ * older duplicate signatures (during bursts), end and rare evidence, and
+ * counts that stay zero on most captures. Allocated when the first of them
+ * is needed, given back when all are gone again (the counts and the end and
+ * rare evidence keep it), so that an open, quiet connection holds none. */
+struct sm_flow_aux {
+    struct sm_seg_ring *segs[2]; /* [side]: see struct sm_seg_ring */
+    struct sm_dup_ring *dup_more;
+    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
+    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
+    uint64_t duplicates;       /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;        /* packets cut by the snaplen */
+    uint32_t fragments;
 };
 
 struct sm_flow {
     uint64_t id; /* assigned in order of first packet, unique across inputs */
-    /* Table links: owned by flow.c. */
-    struct sm_flow *lru_prev, *lru_next;
-    struct sm_flow *exp_prev, *exp_next;
+    /* Table links, owned by flow.c: flows live in the table's arrays and
+     * are named by their 1-based number there (0: none). */
+    uint32_t self;
+    uint32_t lru_prev, lru_next;
+    uint32_t exp_prev, exp_next;
+    int32_t dup_if; /* duplicate suppression: see dup_sig */
 
     struct sm_addr addr[2]; /* [SM_DIR_ORIG], [SM_DIR_RESP] */
     uint16_t port[2];
     uint16_t vlan[SM_MAX_VLANS];
-    uint32_t source; /* index of the input of the first packet */
-    uint8_t ip_version;
-    uint8_t vlan_count;
-    uint8_t exp_list;    /* which expiry list holds it (0: none; flow.c) */
-    uint8_t history_len; /* letters in history */
-
-    struct sm_tcp_side side[2];
-    int64_t first_ts, last_ts;
-    int64_t max_gap_us;  /* longest silence of the connection */
-    int64_t syn_ts0;     /* the initiator's first SYN (retries: rare->syn_ts) */
-    int64_t synack_ts;   /* first SYN-ACK */
-    int64_t hs_ack_ts;   /* the initiator's ACK completing the handshake */
-    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;  /* packets cut by the snaplen */
-    uint32_t fragments;
-
-    struct sm_stream *stream;  /* reassembly and dissector state (stream.c) */
-    struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
-    struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
-
+    /* The index of the input of the first packet, saturated at UINT16_MAX
+     * (the engine numbers at most 4096 inputs; any index past an engine's
+     * inputs reads as none, so it reads the same). */
+    uint16_t source;
     /* Zeek conn.log history letters, 4 bits each in order (the letter's
      * index in "SHADFRTI" times 2, plus the direction): each letter is
-     * recorded once per direction, so there are at most SM_HISTORY_MAX.
-     * sm_flow_history() spells them. */
-    uint64_t history;
+     * recorded once per direction, so there are at most SM_HISTORY_MAX,
+     * as many as bits set in history_seen. sm_flow_history() spells them. */
     uint16_t history_seen; /* one bit per letter and direction */
-
-    bool midstream : 1;   /* the capture began after the handshake */
-    bool established : 1; /* the handshake completed (or was inferred) */
-    bool ended : 1;       /* both FINs, or a RST */
+    /* Small values in bits: the flow is 312 bytes, a multiple of 8. */
+    uint8_t ip_version : 4; /* 4 or 6 */
+    uint8_t vlan_count : 2; /* at most SM_MAX_VLANS */
+    uint8_t exp_list : 2;   /* which expiry list holds it (0: none; flow.c) */
+    bool midstream : 1;     /* the capture began after the handshake */
+    bool established : 1;   /* the handshake completed (or was inferred) */
+    bool ended : 1;         /* both FINs, or a RST */
     bool superseded : 1;
     bool evicted : 1;
     bool referenced : 1; /* seen since the eviction hand last passed (flow.c) */
     /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
      * last of them started the handshake (sm_flow_hs_syn_ts()). */
-    uint8_t hs_syn_n;
+    uint8_t hs_syn_n : 4;
+
+    struct sm_tcp_side side[2];
+    int64_t first_ts, last_ts;
+    int64_t side_last_ts[2]; /* each side's last packet */
+    int64_t max_gap_us;      /* longest silence of the connection */
+    /* Times of the connection's start (enum sm_flow_time) as offsets from
+     * first_ts: read them with sm_flow_time() (see there). */
+    uint32_t time_off[SM_FLOW_TIMES];
+
+    struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
+    struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
+
+    uint64_t history; /* the letters (see history_seen) */
 
     /* Duplicate suppression (flow.c): the signatures of the last
      * SM_DUP_RING packets, the newest here (its time is the later of the
-     * sides' last_ts), the older ones in dup_more while they are young
-     * enough to matter. */
-    int32_t dup_if;
+     * sides' last_ts; where it came from in dup_if), the older ones in
+     * aux->dup_more while they are young enough to matter. */
     uint64_t dup_sig;
-    struct sm_dup_ring *dup_more;
 };
+
+/* One of the connection's start times (0: none). */
+static inline int64_t sm_flow_time(const struct sm_flow *f, enum sm_flow_time which)
+{
+    uint32_t v = f->time_off[which];
+    if (v == 0)
+        return 0;
+    if (v == UINT32_MAX)
+        return f->aux && f->aux->rare ? f->aux->rare->far_ts[which] : 0;
+    return f->first_ts + (int64_t)(v - 1);
+}
+/* Sets it when the offset fits (always for 0, and for ts from first_ts up
+ * to 71 minutes on); false when it does not (the caller keeps it in the
+ * rare block and sets the offset to UINT32_MAX). */
+static inline bool sm_flow_time_fits(struct sm_flow *f, enum sm_flow_time which, int64_t ts)
+{
+    if (ts == 0) {
+        f->time_off[which] = 0;
+        return true;
+    }
+    if (ts < f->first_ts || ts - f->first_ts >= (int64_t)UINT32_MAX - 1)
+        return false;
+    f->time_off[which] = (uint32_t)(ts - f->first_ts) + 1;
+    return true;
+}
+
+/* Side d's count c: the low bits from the side, the high ones from the
+ * rare block. */
+static inline uint64_t sm_flow_count(const struct sm_flow *f, int d, enum sm_side_count c)
+{
+    const struct sm_tcp_side *s = &f->side[d];
+    uint32_t lo = c == SM_COUNT_PKTS    ? s->pkts_lo
+                  : c == SM_COUNT_BYTES ? s->bytes_lo
+                                        : s->payload_lo;
+    const struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
+    return (uint64_t)(rare ? rare->carry[d][c] : 0) << 32 | lo;
+}
+static inline uint64_t sm_flow_pkts(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_PKTS);
+}
+static inline uint64_t sm_flow_bytes(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_BYTES);
+}
+static inline uint64_t sm_flow_payload_bytes(const struct sm_flow *f, int d)
+{
+    return sm_flow_count(f, d, SM_COUNT_PAYLOAD);
+}
+
+/* Packets seen twice, cut by the snaplen, IP fragments (sm_flow_aux). */
+static inline uint64_t sm_flow_duplicates(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->duplicates : 0;
+}
+static inline uint32_t sm_flow_truncated(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->truncated : 0;
+}
+static inline uint32_t sm_flow_fragments(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->fragments : 0;
+}
 
 struct sm_stream;
 

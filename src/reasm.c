@@ -39,46 +39,72 @@ void sm_reasm_init(struct sm_reasm *r)
 const struct sm_reasm_counts *sm_reasm_counts(const struct sm_reasm *r, int dir)
 {
     static const struct sm_reasm_counts none;
-    return r->dir[dir].counts ? r->dir[dir].counts : &none;
+    return r->dir[dir].held ? &r->dir[dir].held->counts : &none;
 }
 
-/* The direction's counts for writing, allocated on first use; NULL when out
- * of memory (the count is lost, reassembly goes on). */
+/* The direction's held block, allocated on first use; NULL when out of
+ * memory. */
+static struct sm_reasm_held *sm_reasm_held(struct sm_reasm_dir *d)
+{
+    if (!d->held)
+        d->held = calloc(1, sizeof(*d->held));
+    return d->held;
+}
+
+/* Frees the held block once it holds nothing: no buffer, no segment, no
+ * count. */
+static void sm_reasm_trim(struct sm_reasm_dir *d)
+{
+    struct sm_reasm_held *h = d->held;
+    if (h && !h->buf && !h->ooo && !h->counted) {
+        free(h);
+        d->held = NULL;
+    }
+}
+
+/* The direction's counts for writing; NULL when out of memory (the count
+ * is lost, reassembly goes on). */
 static struct sm_reasm_counts *sm_reasm_count(struct sm_reasm_dir *d)
 {
-    if (!d->counts)
-        d->counts = calloc(1, sizeof(*d->counts));
-    return d->counts;
+    struct sm_reasm_held *h = sm_reasm_held(d);
+    if (!h)
+        return NULL;
+    h->counted = true;
+    return &h->counts;
 }
 
 /* Adds n to one of the direction's counts. */
 #define SM_REASM_ADD(d, field, n)                                                                  \
     do {                                                                                           \
         if ((n) > 0 && sm_reasm_count(d))                                                          \
-            (d)->counts->field += (n);                                                             \
+            (d)->held->counts.field += (n);                                                        \
     } while (0)
 
 static void sm_reasm_drop_buffers(struct sm_reasm_dir *d)
 {
-    free(d->buf);
-    d->buf = NULL;
-    d->len = 0;
-    d->cap_code = 0;
-    while (d->ooo) {
-        struct sm_reasm_seg *s = d->ooo;
-        d->ooo = s->next;
+    struct sm_reasm_held *h = d->held;
+    if (!h)
+        return;
+    free(h->buf);
+    h->buf = NULL;
+    h->len = 0;
+    h->cap_code = 0;
+    while (h->ooo) {
+        struct sm_reasm_seg *s = h->ooo;
+        h->ooo = s->next;
         free(s);
     }
-    d->ooo_bytes = 0;
-    d->ooo_count = 0;
+    h->ooo_bytes = 0;
+    h->ooo_count = 0;
+    sm_reasm_trim(d);
 }
 
 void sm_reasm_fini(struct sm_reasm *r)
 {
     for (int i = 0; i < 2; i++) {
         sm_reasm_drop_buffers(&r->dir[i]);
-        free(r->dir[i].counts);
-        r->dir[i].counts = NULL;
+        free(r->dir[i].held);
+        r->dir[i].held = NULL;
     }
 }
 
@@ -140,22 +166,24 @@ static size_t sm_reasm_offer(struct sm_reasm_dir *d, int dir, const struct sm_re
 /* Hands buffered bytes to the consumer until it needs more than we have. */
 static void sm_reasm_drain(struct sm_reasm_dir *d, int dir, const struct sm_reasm_sink *sink)
 {
-    if (d->stopped || d->len == 0 || d->len < d->need)
+    struct sm_reasm_held *h = d->held;
+    if (d->stopped || !h || h->len == 0 || h->len < d->need)
         return;
     bool more;
-    size_t used = sm_reasm_offer(d, dir, sink, d->buf, d->len, &more);
+    size_t used = sm_reasm_offer(d, dir, sink, h->buf, h->len, &more);
     if (!more) {
         sm_reasm_stop(d);
         return;
     }
-    memmove(d->buf, d->buf + used, d->len - used);
-    d->len -= (uint32_t)used;
-    if (d->len == 0 && d->cap_code > 0) {
+    memmove(h->buf, h->buf + used, h->len - used);
+    h->len -= (uint32_t)used;
+    if (h->len == 0 && h->cap_code > 0) {
         /* Idle connections hold no buffer: most of a connection's life
          * (the encrypted part) passes through without one. */
-        free(d->buf);
-        d->buf = NULL;
-        d->cap_code = 0;
+        free(h->buf);
+        h->buf = NULL;
+        h->cap_code = 0;
+        sm_reasm_trim(d);
     }
 }
 
@@ -170,38 +198,45 @@ static void sm_reasm_append(struct sm_reasm_dir *d, const uint8_t *p, uint32_t n
     }
     if (n == 0 || d->stopped)
         return;
-    if (n > SM_REASM_MAX_BUF - d->len) {
+    uint32_t len = sm_reasm_dir_len(d);
+    if (n > SM_REASM_MAX_BUF - len) {
         /* The consumer holds more than a record may be: give up on it. */
         SM_REASM_ADD(d, dropped, n);
         sm_reasm_stop(d);
         return;
     }
-    if (d->len + n > sm_reasm_dir_cap(d)) {
-        uint8_t code = d->cap_code ? d->cap_code : 1; /* 2 KiB first */
-        while (code < SM_REASM_CAP_MAX && (1024u << code) < d->len + n)
+    struct sm_reasm_held *h = sm_reasm_held(d);
+    if (!h) {
+        sm_reasm_stop(d); /* no memory: as if the buffer could not grow */
+        return;
+    }
+    if (len + n > sm_reasm_dir_cap(d)) {
+        uint8_t code = h->cap_code ? h->cap_code : 1; /* 2 KiB first */
+        while (code < SM_REASM_CAP_MAX && (1024u << code) < len + n)
             code = (1024u << code) * 2 > SM_REASM_MAX_BUF ? SM_REASM_CAP_MAX : (uint8_t)(code + 1);
         uint32_t cap = code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << code;
-        uint8_t *nb = realloc(d->buf, cap);
+        uint8_t *nb = realloc(h->buf, cap);
         if (!nb) {
             SM_REASM_ADD(d, dropped, n);
             sm_reasm_stop(d);
             return;
         }
-        d->buf = nb;
-        d->cap_code = code;
+        h->buf = nb;
+        h->cap_code = code;
     }
-    memcpy(d->buf + d->len, p, n);
-    d->len += n;
+    memcpy(h->buf + len, p, n);
+    h->len = len + n;
 }
 
 /* Moves out-of-order segments that became contiguous into the buffer. */
 static void sm_reasm_pull(struct sm_reasm_dir *d)
 {
-    while (d->ooo && sm_le(d->ooo->seq, d->next_seq)) {
-        struct sm_reasm_seg *s = d->ooo;
-        d->ooo = s->next;
-        d->ooo_bytes -= s->len;
-        d->ooo_count--;
+    struct sm_reasm_held *h;
+    while ((h = d->held) && h->ooo && sm_le(h->ooo->seq, d->next_seq)) {
+        struct sm_reasm_seg *s = h->ooo;
+        h->ooo = s->next;
+        h->ooo_bytes -= s->len;
+        h->ooo_count--;
         uint32_t end = s->seq + s->len;
         if (sm_lt(d->next_seq, end)) {
             uint32_t off = d->next_seq - s->seq;
@@ -210,13 +245,19 @@ static void sm_reasm_pull(struct sm_reasm_dir *d)
         }
         free(s);
     }
+    sm_reasm_trim(d);
 }
 
 /* Keeps bytes beyond a hole. First wins: only the parts not already held
  * are stored, each between the held segments it overlaps. */
 static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
 {
-    struct sm_reasm_seg **pp = &d->ooo, *prev = NULL;
+    struct sm_reasm_held *h = sm_reasm_held(d);
+    if (!h) {
+        SM_REASM_ADD(d, dropped, n); /* lost, as when a segment cannot be held */
+        return;
+    }
+    struct sm_reasm_seg **pp = &h->ooo, *prev = NULL;
     while (*pp && sm_le((*pp)->seq, seq)) {
         prev = *pp;
         pp = &(*pp)->next;
@@ -234,8 +275,8 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
         if (*pp && sm_lt((*pp)->seq, seq + n))
             piece = (*pp)->seq - seq;
         if (piece > 0) {
-            if (d->ooo_count >= SM_REASM_MAX_OOO_SEGS ||
-                piece > SM_REASM_MAX_OOO_BYTES - d->ooo_bytes) {
+            if (h->ooo_count >= SM_REASM_MAX_OOO_SEGS ||
+                piece > SM_REASM_MAX_OOO_BYTES - h->ooo_bytes) {
                 SM_REASM_ADD(d, dropped, n);
                 return;
             }
@@ -249,8 +290,8 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
             memcpy(sg->data, p, piece);
             sg->next = *pp;
             *pp = sg;
-            d->ooo_bytes += piece;
-            d->ooo_count++;
+            h->ooo_bytes += piece;
+            h->ooo_count++;
             prev = sg;
             pp = &sg->next;
             seq += piece;
@@ -267,7 +308,8 @@ static void sm_reasm_hold(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
 /* Counts retransmitted bytes that differ from what is still buffered. */
 static void sm_reasm_compare(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p, uint32_t n)
 {
-    uint32_t buf_start = d->next_seq - d->len;
+    uint32_t len = sm_reasm_dir_len(d);
+    uint32_t buf_start = d->next_seq - len;
     if (sm_lt(seq, buf_start)) {
         uint32_t cut = buf_start - seq;
         if (cut >= n)
@@ -277,9 +319,9 @@ static void sm_reasm_compare(struct sm_reasm_dir *d, uint32_t seq, const uint8_t
         n -= cut;
     }
     uint32_t off = seq - buf_start;
-    if (off < d->len) {
-        uint32_t k = d->len - off < n ? d->len - off : n;
-        if (memcmp(d->buf + off, p, k) != 0)
+    if (off < len) {
+        uint32_t k = len - off < n ? len - off : n;
+        if (memcmp(d->held->buf + off, p, k) != 0)
             SM_REASM_ADD(d, overlap_conflicts, 1);
     }
 }
@@ -302,9 +344,11 @@ static void sm_reasm_jump(struct sm_reasm_dir *d, int dir, uint32_t upto, bool c
         d->skip -= n;
     } else {
         uint64_t after = 0;
-        bool resync = sink->gap && sink->gap(sink->ctx, dir, n, d->buf, d->len, &after);
+        bool resync = sink->gap && sink->gap(sink->ctx, dir, n, sm_reasm_dir_buf(d),
+                                             sm_reasm_dir_len(d), &after);
         d->skip = resync ? after : 0;
-        d->len = 0;
+        if (d->held)
+            d->held->len = 0;
         d->need = 0;
     }
     sm_reasm_pull(d);
@@ -329,13 +373,14 @@ static void sm_reasm_data(struct sm_reasm_dir *d, uint32_t seq, const uint8_t *p
             return;
         }
         uint32_t take = n;
-        if (d->ooo && sm_lt(d->ooo->seq, seq + take))
-            take = d->ooo->seq - seq;
+        const struct sm_reasm_seg *ooo = sm_reasm_dir_ooo(d);
+        if (ooo && sm_lt(ooo->seq, seq + take))
+            take = ooo->seq - seq;
         if (take == 0) { /* a held segment starts here: move it in first */
             sm_reasm_pull(d);
             continue;
         }
-        if (d->ooo)
+        if (ooo)
             SM_REASM_ADD(d, network_loss, take); /* a hole filled late: lost on the way */
         sm_reasm_append(d, p, take);
         d->next_seq = seq + take;
@@ -386,7 +431,7 @@ void sm_reasm_segment(struct sm_reasm *r, int dir, uint32_t seq, const uint8_t *
         d->started = true;
         d->next_seq = seq;
     }
-    if (d->len == 0 && !d->ooo && seq == d->next_seq && cap_len == len) {
+    if (sm_reasm_dir_len(d) == 0 && !sm_reasm_dir_ooo(d) && seq == d->next_seq && cap_len == len) {
         sm_reasm_direct(d, dir, p, len, sink);
         return;
     }
@@ -415,8 +460,9 @@ void sm_reasm_ack(struct sm_reasm *r, int dir, uint32_t ack, const struct sm_rea
      * hole below the ACK. */
     while (!d->stopped && sm_lt(d->next_seq, ack)) {
         uint32_t upto = ack;
-        if (d->ooo && sm_lt(d->ooo->seq, ack))
-            upto = d->ooo->seq;
+        const struct sm_reasm_seg *ooo = sm_reasm_dir_ooo(d);
+        if (ooo && sm_lt(ooo->seq, ack))
+            upto = ooo->seq;
         uint32_t before = d->next_seq;
         sm_reasm_jump(d, dir, upto, true, sink);
         sm_reasm_drain(d, dir, sink);
@@ -430,8 +476,9 @@ void sm_reasm_close(struct sm_reasm *r, int dir, const struct sm_reasm_sink *sin
     struct sm_reasm_dir *d = &r->dir[dir];
     /* Holes never filled nor acknowledged: lost before the capture point
      * and never retransmitted. */
-    while (!d->stopped && d->ooo) {
-        sm_reasm_jump(d, dir, d->ooo->seq, false, sink);
+    const struct sm_reasm_seg *ooo;
+    while (!d->stopped && (ooo = sm_reasm_dir_ooo(d))) {
+        sm_reasm_jump(d, dir, ooo->seq, false, sink);
         sm_reasm_drain(d, dir, sink);
     }
     sm_reasm_drop_buffers(d);

@@ -37,7 +37,8 @@ struct sm_reasm_sink {
 struct sm_reasm_seg;
 
 /* Per-direction byte counts that stay zero on almost every connection:
- * allocated on the first nonzero one (see sm_reasm_counts()). */
+ * kept in the direction's held block from the first nonzero one (see
+ * sm_reasm_counts()). */
 struct sm_reasm_counts {
     uint64_t capture_loss;      /* bytes the receiver acknowledged, never captured */
     uint64_t network_loss;      /* hole bytes later filled by retransmission */
@@ -45,27 +46,40 @@ struct sm_reasm_counts {
     uint64_t dropped;           /* bytes over the caps */
 };
 
-struct sm_reasm_dir {
-    uint8_t *buf;                   /* contiguous bytes not yet consumed */
-    struct sm_reasm_seg *ooo;       /* out-of-order segments, by sequence */
-    struct sm_reasm_counts *counts; /* NULL while all are zero */
-    uint64_t skip;                  /* bytes still to discard unseen */
-    /* The consumer wants len >= need before the next call. Saturated at
-     * UINT32_MAX: more than any buffer (SM_REASM_MAX_BUF) or segment can
-     * hold, so it answers the same. */
-    uint32_t need;
-    uint32_t len;      /* bytes in buf */
-    uint32_t next_seq; /* sequence number of the byte after buf */
-    uint32_t fin_seq;  /* sequence number of this direction's FIN */
+/* What a direction buffers (bytes not yet consumed, out-of-order segments)
+ * and its counts: allocated when the first byte is buffered or the first
+ * count is nonzero, freed again when the buffers empty and nothing was
+ * counted, so that a connection passing its bytes straight through (the
+ * encrypted part of a session, most of its life) holds none. */
+struct sm_reasm_held {
+    uint8_t *buf;                  /* contiguous bytes not yet consumed */
+    struct sm_reasm_seg *ooo;      /* out-of-order segments, by sequence */
+    struct sm_reasm_counts counts; /* all zero unless counted */
+    uint32_t len;                  /* bytes in buf */
     uint32_t ooo_bytes;
     uint8_t ooo_count; /* at most SM_REASM_MAX_OOO_SEGS */
     /* Bytes allocated for buf, which grows by doubling from 2 KiB up to
      * SM_REASM_MAX_BUF: 0 none, k for 1 KiB << k, SM_REASM_CAP_MAX for
      * SM_REASM_MAX_BUF (sm_reasm_dir_cap()). */
     uint8_t cap_code;
+    bool counted; /* a count was made: the block stays */
+};
+
+struct sm_reasm_dir {
+    uint64_t skip;              /* bytes still to discard unseen */
+    struct sm_reasm_held *held; /* NULL while nothing is buffered or counted */
+    /* The consumer wants len >= need before the next call. Saturated at
+     * UINT32_MAX: more than any buffer (SM_REASM_MAX_BUF) or segment can
+     * hold, so it answers the same. */
+    uint32_t need;
+    uint32_t next_seq; /* sequence number of the byte after buf */
+    uint32_t fin_seq;  /* sequence number of this direction's FIN */
     bool fin_seen : 1;
     bool started : 1; /* next_seq is known */
     bool stopped : 1; /* the consumer wants nothing more */
+    /* Not used by the reassembler: a byte for its owner, in what would be
+     * padding (stream.c keeps its flags here). Zeroed by sm_reasm_init(). */
+    uint8_t owner;
 };
 
 #define SM_REASM_CAP_MAX 255u
@@ -73,9 +87,32 @@ struct sm_reasm_dir {
 /* Bytes allocated for d's buffer. */
 static inline uint32_t sm_reasm_dir_cap(const struct sm_reasm_dir *d)
 {
-    if (d->cap_code == 0)
+    if (!d->held || d->held->cap_code == 0)
         return 0;
-    return d->cap_code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << d->cap_code;
+    return d->held->cap_code == SM_REASM_CAP_MAX ? SM_REASM_MAX_BUF : 1024u << d->held->cap_code;
+}
+
+/* Bytes buffered in d, and where (NULL: none allocated). */
+static inline uint32_t sm_reasm_dir_len(const struct sm_reasm_dir *d)
+{
+    return d->held ? d->held->len : 0;
+}
+static inline const uint8_t *sm_reasm_dir_buf(const struct sm_reasm_dir *d)
+{
+    return d->held ? d->held->buf : NULL;
+}
+/* d's out-of-order segments: the first (NULL: none), count and bytes. */
+static inline const struct sm_reasm_seg *sm_reasm_dir_ooo(const struct sm_reasm_dir *d)
+{
+    return d->held ? d->held->ooo : NULL;
+}
+static inline uint32_t sm_reasm_dir_ooo_count(const struct sm_reasm_dir *d)
+{
+    return d->held ? d->held->ooo_count : 0;
+}
+static inline uint32_t sm_reasm_dir_ooo_bytes(const struct sm_reasm_dir *d)
+{
+    return d->held ? d->held->ooo_bytes : 0;
 }
 
 struct sm_reasm {

@@ -22,22 +22,36 @@ static struct sm_flow_rare sm_t_rare_block;
 /* Likewise the end evidence of both sides. */
 static struct sm_tcp_end sm_t_end_block[2];
 
+/* And the aux block that points to them. */
+static struct sm_flow_aux sm_t_aux_block;
+
+static struct sm_flow_aux *sm_t_aux(struct sm_flow *f)
+{
+    if (!f->aux) {
+        memset(&sm_t_aux_block, 0, sizeof(sm_t_aux_block));
+        f->aux = &sm_t_aux_block;
+    }
+    return f->aux;
+}
+
 static struct sm_tcp_end *sm_t_end(struct sm_flow *f, int d)
 {
-    if (!f->end) {
+    struct sm_flow_aux *a = sm_t_aux(f);
+    if (!a->end) {
         memset(sm_t_end_block, 0, sizeof(sm_t_end_block));
-        f->end = sm_t_end_block;
+        a->end = sm_t_end_block;
     }
-    return &f->end[d];
+    return &a->end[d];
 }
 
 static struct sm_flow_rare *sm_t_rare(struct sm_flow *f)
 {
-    if (!f->rare) {
+    struct sm_flow_aux *a = sm_t_aux(f);
+    if (!a->rare) {
         memset(&sm_t_rare_block, 0, sizeof(sm_t_rare_block));
-        f->rare = &sm_t_rare_block;
+        a->rare = &sm_t_rare_block;
     }
-    return f->rare;
+    return a->rare;
 }
 
 static void sm_t_base(struct sm_flow *f, uint8_t ipv)
@@ -65,11 +79,12 @@ static void sm_t_base(struct sm_flow *f, uint8_t ipv)
 static void sm_t_pkt(struct sm_flow *f, int d, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
-    s->pkts++;
-    s->bytes += 60;
-    if (!s->first_ts)
-        s->first_ts = ts;
-    s->last_ts = ts;
+    s->pkts_lo++;
+    s->bytes_lo += 60;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST)) {
+        CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_ORIG_FIRST, ts));
+    }
+    f->side_last_ts[d] = ts;
     if (ts > f->last_ts)
         f->last_ts = ts;
     s->ttl_known = true;
@@ -82,10 +97,11 @@ static void sm_t_syns(struct sm_flow *f, unsigned n)
     struct sm_tcp_side *o = &f->side[SM_DIR_ORIG];
     for (unsigned i = 0; i < n; i++) {
         sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
-        if (i == 0)
-            f->syn_ts0 = T0 + at[i];
-        else
+        if (i == 0) {
+            CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_SYN0, T0 + at[i]));
+        } else {
             sm_t_rare(f)->syn_ts[i] = T0 + at[i];
+        }
     }
     o->syn_count = n;
     o->isn = 1000;
@@ -104,7 +120,7 @@ static void sm_t_synack(struct sm_flow *f, unsigned n)
     r->isn_known = true;
     r->seq_known = true;
     r->next_seq = 5001;
-    f->synack_ts = T0 + 10 * MS;
+    CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_SYNACK, T0 + 10 * MS));
     f->hs_syn_n = 1; /* the first SYN (T0) */
 }
 
@@ -113,7 +129,7 @@ static void sm_t_established(struct sm_flow *f)
     sm_t_syns(f, 1);
     sm_t_synack(f, 1);
     sm_t_pkt(f, SM_DIR_ORIG, T0 + 11 * MS);
-    f->hs_ack_ts = T0 + 11 * MS;
+    CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_HS_ACK, T0 + 11 * MS));
     f->established = true;
 }
 
@@ -123,7 +139,7 @@ static void sm_t_payload(struct sm_flow *f, int d, const char *text, int64_t ts)
 {
     struct sm_tcp_side *s = &f->side[d];
     sm_t_pkt(f, d, ts);
-    s->payload_bytes += strlen(text);
+    s->payload_lo += (uint32_t)strlen(text);
 }
 
 /* What a dissector that saw nothing reports. */
@@ -166,10 +182,11 @@ static void sm_t_fin(struct sm_flow *f, int d, int64_t ts)
 static void sm_t_rst(struct sm_flow *f, int d, int64_t ts, uint8_t ttl)
 {
     struct sm_tcp_side *s = &f->side[d];
-    s->pkts++;
-    s->last_ts = ts;
-    if (!s->first_ts)
-        s->first_ts = ts;
+    s->pkts_lo++;
+    f->side_last_ts[d] = ts;
+    if (d == SM_DIR_ORIG && !sm_flow_time(f, SM_TIME_ORIG_FIRST)) {
+        CU_ASSERT_TRUE(sm_flow_time_fits(f, SM_TIME_ORIG_FIRST, ts));
+    }
     f->last_ts = ts;
     s->rst_seen = true;
     sm_t_end(f, d)->rst_count++;
@@ -707,7 +724,7 @@ static void test_classify_confidence(void)
             sm_t_run(&sm_t_rows[i], whys[w], &f, &a, &c);
             CU_ASSERT_TRUE(c.confidence >= 0.0 && c.confidence <= 1.0);
             CU_ASSERT_TRUE((int)c.verdict >= 0 && c.verdict < SM_V_COUNT);
-            f.truncated = 3;
+            sm_t_aux(&f)->truncated = 3;
             f.midstream = true;
             a.gap[0] = a.gap[1] = true;
             sm_t_classify(&f, &a, whys[w], T0 + sm_t_rows[i].now, &c);
@@ -728,10 +745,10 @@ static void test_classify_confidence(void)
     CU_ASSERT_TRUE(c.confidence < full);
     /* Snaplen-truncated packets lower it too, and so do capture gaps. */
     f.midstream = false;
-    f.truncated = 1;
+    sm_t_aux(&f)->truncated = 1;
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);
-    f.truncated = 0;
+    sm_t_aux(&f)->truncated = 0;
     a.gap[SM_APP_ORIG] = true;
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);
@@ -740,7 +757,7 @@ static void test_classify_confidence(void)
     row_open(&f, &a);
     sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
     full = c.confidence;
-    f.side[SM_DIR_RESP].pkts = 0;
+    f.side[SM_DIR_RESP].pkts_lo = 0;
     sm_t_classify(&f, &a, SM_END_CAPTURE_END, now, &c);
     CU_ASSERT_TRUE(c.confidence < full);
 }

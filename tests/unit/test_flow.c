@@ -20,8 +20,9 @@ struct sm_t_emitted {
     enum sm_flow_end why;
     int64_t now;
     struct sm_flow f;         /* a copy: the original is freed after the callback */
-    struct sm_flow_rare rare; /* f.rare points here when the original had one */
-    struct sm_tcp_end end[2]; /* and f.end here */
+    struct sm_flow_aux aux;   /* f.aux points here when the original had one */
+    struct sm_flow_rare rare; /* aux.rare here when the original had one */
+    struct sm_tcp_end end[2]; /* and aux.end here */
 };
 
 struct sm_t_rec {
@@ -43,17 +44,22 @@ static bool sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         r->e[r->n].f = *f;
         /* What the flow owns is freed with it: keep a copy of what the
          * tests read, and no pointer to the rest. */
-        if (f->rare) {
-            r->e[r->n].rare = *f->rare;
-            r->e[r->n].f.rare = &r->e[r->n].rare;
+        if (f->aux) {
+            struct sm_flow_aux *a = &r->e[r->n].aux;
+            *a = *f->aux;
+            r->e[r->n].f.aux = a;
+            if (f->aux->rare) {
+                r->e[r->n].rare = *f->aux->rare;
+                a->rare = &r->e[r->n].rare;
+            }
+            if (f->aux->end) {
+                memcpy(r->e[r->n].end, f->aux->end, sizeof(r->e[r->n].end));
+                a->end = r->e[r->n].end;
+            }
+            a->segs[0] = a->segs[1] = NULL;
+            a->dup_more = NULL;
         }
-        if (f->end) {
-            memcpy(r->e[r->n].end, f->end, sizeof(r->e[r->n].end));
-            r->e[r->n].f.end = r->e[r->n].end;
-        }
-        r->e[r->n].f.side[0].segs = r->e[r->n].f.side[1].segs = NULL;
         r->e[r->n].f.stream = NULL;
-        r->e[r->n].f.dup_more = NULL;
         r->n++;
     }
     r->total++;
@@ -62,6 +68,17 @@ static bool sm_t_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, int64_
         return true;
     }
     return false;
+}
+
+/* A live flow's older duplicate signatures and segment ring (NULL: none). */
+static const struct sm_dup_ring *sm_t_dup_more(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->dup_more : NULL;
+}
+
+static const struct sm_seg_ring *sm_t_segs(const struct sm_flow *f, int d)
+{
+    return f->aux ? f->aux->segs[d] : NULL;
 }
 
 static void sm_t_release(void *ctx, struct sm_flow *f)
@@ -286,9 +303,14 @@ static void test_flow_initiator_syn_sender(void)
     struct sm_t_ctx *c = sm_t_new(100, 0);
 
     sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    /* The burst is over: the duplicate ring goes, and with it the aux
+     * block (an open, quiet connection holds none). */
+    sm_flow_expire(c->t, 2 * SEC);
     sm_flow_flush(c->t, 2 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_PTR_NULL(f->aux);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_ORIG_FIRST), 1 * SEC);
     CU_ASSERT_EQUAL(c->rec.e[0].why, SM_END_CAPTURE_END);
     CU_ASSERT_EQUAL(c->rec.e[0].now, 2 * SEC);
     CU_ASSERT_EQUAL(f->id, 1);
@@ -298,17 +320,17 @@ static void test_flow_initiator_syn_sender(void)
     CU_ASSERT_FALSE(f->midstream);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_FALSE(f->ended);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].bytes, 80);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 2);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 1);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_ORIG), 80);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 1);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 1);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].isn, ISN_C);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].isn, ISN_S);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].mss, 1460);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].wscale, 7);
-    CU_ASSERT_EQUAL(f->synack_ts, 1 * SEC + 1 * MS);
-    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYNACK), 1 * SEC + 1 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_HS_ACK), 1 * SEC + 2 * MS);
     CU_ASSERT_EQUAL(sm_flow_hs_syn_ts(f), 1 * SEC);
     CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
     CU_ASSERT_EQUAL(f->last_ts, 1 * SEC + 2 * MS);
@@ -352,8 +374,8 @@ static void test_flow_initiator_not_ssh_port(void)
     CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI));
     CU_ASSERT_TRUE(f->midstream);
     CU_ASSERT_TRUE(f->established); /* both directions seen */
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 100);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 0);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 100);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 0);
     sm_t_free(c);
 
     /* Another SSH port from the set (2222). */
@@ -398,13 +420,13 @@ static void test_flow_symmetric_lookup(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 21);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 3);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 2);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 21);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_ack, ISN_S + 22);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 0);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 21);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 21);
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "ShAdD");
     sm_t_free(c);
 }
@@ -469,7 +491,7 @@ static void test_flow_reuse_after_close(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 2);
     CU_ASSERT_EQUAL(c->rec.e[1].f.id, 2);
     CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].isn, 777777);
-    CU_ASSERT_EQUAL(c->rec.e[1].f.side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(&c->rec.e[1].f, SM_DIR_ORIG), 1);
     sm_t_free(c);
 
     /* Ended by a RST, then reused. */
@@ -516,12 +538,12 @@ static void test_flow_syn_retransmission(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 3);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 3);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 0), 10 * SEC);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 1), 11 * SEC);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(f, 2), 13 * SEC);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0); /* SYNs carry no payload */
-    CU_ASSERT_EQUAL(f->duplicates, 0);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 0);
     CU_ASSERT_FALSE(f->established);
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "S");
     sm_t_free(c);
@@ -601,12 +623,12 @@ static void test_flow_duplicates(void)
     sm_flow_flush(c->t, 9 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->duplicates, 3);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 3);
     CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->duplicates, 3);
     /* Client: 2 handshake + 1 + 2 + 2 + 1 + 2 packets. */
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 10);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 10);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pkts, 1 + 1 + 2);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 1 + 1 + 2);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 1);
     sm_t_free(c);
 }
@@ -659,16 +681,16 @@ static void test_flow_duplicates_interleaved(void)
     q = sm_t_seg(c, t0 + 20 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, base + 50, 0);
     struct sm_flow *f = sm_t_packet(c, &q, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_dup_more(f));
     sm_flow_expire(c->t, t0 + 20 * MS + SM_DUP_WINDOW_USECS);
-    CU_ASSERT_PTR_NOT_NULL(f->dup_more);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_dup_more(f));
     sm_flow_expire(c->t, t0 + 21 * MS + SM_DUP_WINDOW_USECS);
-    CU_ASSERT_PTR_NULL(f->dup_more);
+    CU_ASSERT_PTR_NULL(sm_t_dup_more(f));
     CU_ASSERT_EQUAL(c->rec.n, 0);
 
     sm_flow_flush(c->t, 9 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 2 * SM_DUP_RING + 1);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(&c->rec.e[0].f), 2 * SM_DUP_RING + 1);
     sm_t_free(c);
 }
 
@@ -687,8 +709,8 @@ static void test_flow_duplicate_first_packet(void)
     sm_flow_flush(c->t, 2 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].pkts, 1);
-    CU_ASSERT_EQUAL(c->rec.e[0].f.duplicates, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(&c->rec.e[0].f, SM_DIR_ORIG), 1);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(&c->rec.e[0].f), 1);
     sm_t_free(c);
 }
 
@@ -713,10 +735,10 @@ static void test_flow_sequence_wrap(void)
     sm_flow_flush(c->t, 5 * SEC);
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
-    CU_ASSERT_EQUAL(f->hs_ack_ts, 1 * SEC + 2 * MS);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_HS_ACK), 1 * SEC + 2 * MS);
     CU_ASSERT_TRUE(f->established);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 2);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].payload_bytes, 4 * 0x100 + 0x10);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), 4 * 0x100 + 0x10);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, isn_c + 0x211); /* 0x111 after the wrap */
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].next_seq, 0x111u);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, 0u);
@@ -739,7 +761,7 @@ static void test_flow_retransmissions(void)
     CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
     const struct sm_flow *f = &c->rec.e[0].f;
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].retrans, 3);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].payload_bytes, 1700);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_RESP), 1700);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].next_seq, ISN_S + 601);
     CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].retrans, 0);
     CU_ASSERT_PTR_NOT_NULL(strchr(sm_t_history(f), 't'));
@@ -766,8 +788,8 @@ static void test_flow_recent_segments(void)
     struct sm_pkt p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
     struct sm_flow *f = sm_t_packet(c, &p, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f->side[SM_DIR_RESP].segs);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, SM_SEG_RING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, SM_SEG_RING);
     /* Segment 2 left the ring: its retransmission starts a stall whose
      * first transmission is unknown. */
     sm_t_send(c, 4 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[2], ISN_C + 1, 102);
@@ -780,7 +802,7 @@ static void test_flow_recent_segments(void)
     (void)sm_t_packet(c, &p, NULL);
     CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 109);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].segs->live, 10);
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, 10);
     /* Segment 15 is still in the ring: its first transmission is known. */
     sm_t_send(c, 6 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, at[15], ISN_C + 1, 115);
     CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
@@ -789,10 +811,55 @@ static void test_flow_recent_segments(void)
     /* Everything acknowledged: the ring is gone, the evidence stays. */
     p = sm_t_seg(c, 7 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 1, seq, 0);
     (void)sm_t_packet(c, &p, NULL);
-    CU_ASSERT_PTR_NULL(f->side[SM_DIR_RESP].segs);
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_RESP));
     CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 119);
     CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
-    CU_ASSERT_PTR_NULL(f->side[SM_DIR_ORIG].segs); /* never sent data */
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_ORIG)); /* never sent data */
+    sm_t_free(c);
+}
+
+/* A lone unacknowledged segment (an interactive session waiting for the
+ * ACK of its keystroke) is held in the side, no ring allocated; it reads as
+ * a ring would: acknowledged, it counts as delivered, and when the side
+ * sends again it moves into a ring with its first transmission's time. */
+static void test_flow_lone_segment(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_flow_expire(c->t, 2 * SEC); /* the handshake's duplicate ring goes */
+    enum sm_dir d;
+    struct sm_pkt p =
+            sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 36);
+    struct sm_flow *f = sm_t_packet(c, &p, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 36);
+    CU_ASSERT_PTR_NULL(f->aux);
+    /* The echo acknowledges it: delivered, nothing held. */
+    sm_t_send(c, 3 * SEC + 20 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 37, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 0);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].max_acked_seg, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pend_len, 36);
+    sm_flow_expire(c->t, 4 * SEC);
+    CU_ASSERT_PTR_NULL(f->aux);
+    /* The server's echo is retransmitted: it moves into a ring first, so
+     * its first transmission is known to the stall. */
+    sm_t_send(c, 5 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 37, 36);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].pend_len, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(sm_t_segs(f, SM_DIR_RESP)->live, 1);
+    CU_ASSERT_TRUE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->count, 2);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[0], 3 * SEC + 20 * MS);
+    CU_ASSERT_EQUAL(sm_flow_stall(f, SM_DIR_RESP)->ts[1], 5 * SEC);
+    /* Acknowledged: the ring goes. */
+    sm_t_send(c, 5 * SEC + 10 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 37, ISN_S + 37, 0);
+    CU_ASSERT_PTR_NULL(sm_t_segs(f, SM_DIR_RESP));
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].max_acked_seg, 36);
+    CU_ASSERT_FALSE(sm_flow_stall(f, SM_DIR_RESP)->active);
+    /* A segment with a FIN is not held in the side. */
+    sm_t_send(c, 6 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_FIN, ISN_C + 37, ISN_S + 37, 5);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pend_len, 0);
+    CU_ASSERT_PTR_NOT_NULL(sm_t_segs(f, SM_DIR_ORIG));
     sm_t_free(c);
 }
 
@@ -911,6 +978,90 @@ static void test_flow_flush_order(void)
     /* Flushing an empty table emits nothing. */
     sm_flow_flush(c->t, 21 * SEC);
     CU_ASSERT_EQUAL(c->rec.n, 5);
+    sm_t_free(c);
+}
+
+/* Start times are offsets from the first packet; one too far for 32 bits
+ * of microseconds goes to the rare block and reads the same. */
+static void test_flow_times_far(void)
+{
+    struct sm_t_ctx *c = sm_t_new(10, 0);
+    const int64_t late = 1 * SEC + 2 * 3600 * SEC; /* two hours on: past 71 minutes */
+    /* The responder speaks first (mid-stream), the initiator two hours
+     * later, then a SYN-ACK from the responder. */
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_ACK, ISN_S, ISN_C, 10);
+    sm_t_send(c, late, CLI, SRV, SM_TH_ACK, ISN_C, ISN_S + 10, 10);
+    sm_t_send(c, late + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 10, 0);
+    sm_flow_flush(c->t, late + 1 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(f->first_ts, 1 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_ORIG_FIRST), late);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYNACK), late + 1 * MS);
+    CU_ASSERT_EQUAL(f->time_off[SM_TIME_SYNACK], UINT32_MAX);
+    CU_ASSERT_EQUAL(sm_flow_time(f, SM_TIME_SYN0), 0);
+    sm_t_free(c);
+}
+
+/* A side's counts keep their low 32 bits in the flow and carry into the
+ * rare block: past 4 GiB they still count exactly. */
+static void test_flow_counts_carry(void)
+{
+    struct sm_t_ctx *c = sm_t_new(10, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    const uint32_t plen = 60000;
+    const uint32_t n = (uint32_t)((1ull << 32) / plen) + 10; /* 71592 segments, 4.3 GB */
+    uint32_t seq = ISN_C + 1;
+    for (uint32_t i = 0; i < n; i++, seq += plen)
+        sm_t_send(c, 2 * SEC + (int64_t)i * 100, CLI, SRV, SM_TH_ACK, seq, ISN_S + 1, plen);
+    sm_t_send(c, 10 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, seq, 0);
+    sm_flow_flush(c->t, 20 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 2 + (uint64_t)n);
+    CU_ASSERT_EQUAL(sm_flow_payload_bytes(f, SM_DIR_ORIG), (uint64_t)n * plen);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_ORIG), 2 * 40 + (uint64_t)n * (40 + plen));
+    CU_ASSERT_TRUE(sm_flow_bytes(f, SM_DIR_ORIG) > UINT32_MAX);
+    CU_ASSERT_EQUAL(sm_flow_bytes(f, SM_DIR_RESP), 80);
+    sm_t_free(c);
+}
+
+/* Flows live in arrays and a finished flow's place is taken by the next new
+ * one: the flush still goes in id order, and every flow gets its own. */
+static void test_flow_reuse_order(void)
+{
+    struct sm_t_ctx *c = sm_t_new(2000, 0);
+    struct sm_t_ep cl = CLI;
+    /* 1200 half-open connections (more than one array), then all but every
+     * third time out, then 700 new ones take the freed places. */
+    for (int i = 0; i < 1200; i++) {
+        cl.port = (uint16_t)(10000 + i);
+        sm_t_send(c, 1 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    /* Every third retries its SYN later, and so outlives the others. */
+    for (int i = 0; i < 1200; i += 3) {
+        cl.port = (uint16_t)(10000 + i);
+        sm_t_send(c, 50 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    sm_flow_expire(c->t, 1 * SEC + (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * SEC);
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 400);
+    for (int i = 0; i < 700; i++) {
+        cl.port = (uint16_t)(30000 + i);
+        sm_t_send(c, 80 * SEC, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1100);
+    size_t before = c->rec.total;
+    c->rec.n = 0; /* the recorder keeps the first 64 emitted from here */
+    sm_flow_flush(c->t, 90 * SEC);
+    CU_ASSERT_EQUAL(c->rec.total - before, 1100);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 64);
+    /* The old ones first, in id order: 1, 4, 7, ... */
+    for (size_t i = 0; i < c->rec.n; i++) {
+        CU_ASSERT_EQUAL(c->rec.e[i].why, SM_END_CAPTURE_END);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.id, 1 + 3 * i);
+        CU_ASSERT_EQUAL(c->rec.e[i].f.port[SM_DIR_ORIG], 10000 + 3 * i);
+    }
+    CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 1900);
     sm_t_free(c);
 }
 
@@ -1204,7 +1355,7 @@ static void test_flow_icmp_mapping(void)
     CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[0], 192);
     CU_ASSERT_EQUAL(sm_flow_icmp_of(f)->reporter.b[3], 1);
     CU_ASSERT_EQUAL(f->last_ts, 2 * SEC);
-    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].pkts, 1); /* errors are not packets of a side */
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 1); /* errors are not packets of a side */
     CU_ASSERT_STRING_EQUAL(sm_t_history(f), "SI");
     sm_t_free(c);
 
@@ -1247,8 +1398,13 @@ static uint64_t sm_t_script_digest(uint64_t seed)
     sm_flow_flush(c->t, 300 * SEC);
     for (size_t i = 0; i < c->rec.n; i++) {
         const struct sm_t_emitted *e = &c->rec.e[i];
-        uint64_t v[] = { e->f.id,           (uint64_t)e->why, (uint64_t)e->now, e->f.side[0].pkts,
-                         e->f.side[1].pkts, e->f.port[0],     e->f.evicted };
+        uint64_t v[] = { e->f.id,
+                         (uint64_t)e->why,
+                         (uint64_t)e->now,
+                         sm_flow_pkts(&e->f, 0),
+                         sm_flow_pkts(&e->f, 1),
+                         e->f.port[0],
+                         e->f.evicted };
         for (size_t k = 0; k < SM_NELEM(v); k++)
             d = (d ^ v[k]) * 1099511628211ULL;
     }
@@ -1276,7 +1432,7 @@ static void test_flow_packet_returns_flow(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f1);
     CU_ASSERT_EQUAL(d, SM_DIR_ORIG);
     CU_ASSERT_EQUAL(f1->id, 1);
-    CU_ASSERT_EQUAL(f1->side[SM_DIR_ORIG].pkts, 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f1, SM_DIR_ORIG), 1);
     p = sm_t_seg(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
     f2 = sm_t_packet(c, &p, &d);
     CU_ASSERT_PTR_EQUAL(f2, f1);
@@ -1349,6 +1505,10 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_reuse_after_close),
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
+    SM_TEST(test_flow_reuse_order),
+    SM_TEST(test_flow_counts_carry),
+    SM_TEST(test_flow_times_far),
+    SM_TEST(test_flow_lone_segment),
     SM_TEST(test_flow_duplicates),
     SM_TEST(test_flow_duplicates_interleaved),
     SM_TEST(test_flow_duplicate_first_packet),

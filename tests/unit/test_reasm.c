@@ -147,7 +147,7 @@ static struct sm_t_rig *sm_t_rig_new(enum sm_t_mode mode)
 static const struct sm_reasm_counts *sm_t_counts(const struct sm_reasm_dir *d)
 {
     static const struct sm_reasm_counts none;
-    return d->counts ? d->counts : &none;
+    return d->held ? &d->held->counts : &none;
 }
 
 /* Bytes passed on in order (consumed or skipped) since the direction
@@ -155,7 +155,7 @@ static const struct sm_reasm_counts *sm_t_counts(const struct sm_reasm_dir *d)
  * the buffered bytes. */
 static uint32_t sm_t_passed(const struct sm_reasm_dir *d, uint32_t start)
 {
-    return d->next_seq - start - d->len;
+    return d->next_seq - start - sm_reasm_dir_len(d);
 }
 
 static void sm_t_rig_free(struct sm_t_rig *g)
@@ -203,10 +203,11 @@ static void test_reasm_in_order(void)
     const struct sm_reasm_dir *d = &g->r.dir[0];
     CU_ASSERT_EQUAL(d->next_seq, 1011);
     CU_ASSERT_EQUAL(sm_t_passed(d, 1000), 11);
-    CU_ASSERT_EQUAL(d->len, 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(d), 0);
     CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss + sm_t_counts(d)->network_loss +
                             sm_t_counts(d)->overlap_conflicts + sm_t_counts(d)->dropped,
                     0);
+    CU_ASSERT_PTR_NULL(d->held); /* nothing buffered or counted: no block */
     /* A direction never started begins at its first segment. */
     sm_t_seg(g, 1, 77, "xy");
     CU_ASSERT_EQUAL(g->k.last_dir, 1);
@@ -223,14 +224,14 @@ static void test_reasm_out_of_order(void)
     sm_t_seg(g, 0, 1011, "!");
     sm_t_seg(g, 0, 1006, "world");
     CU_ASSERT_EQUAL(g->k.calls, 0); /* held behind the hole */
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 2);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, 6);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 2);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_bytes(&g->r.dir[0]), 6);
     sm_t_seg(g, 0, 1000, "hello ");
     CU_ASSERT(sm_t_out_is(&g->k, "hello world!"));
     CU_ASSERT_EQUAL(g->k.calls, 1); /* one contiguous delivery */
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, 0);
-    CU_ASSERT_PTR_NULL(g->r.dir[0].ooo);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_bytes(&g->r.dir[0]), 0);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_ooo(&g->r.dir[0]));
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1012);
     CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], 1000), 12);
     sm_t_rig_free(g);
@@ -274,12 +275,12 @@ static void test_reasm_overlap_trimmed(void)
     sm_t_seg(g, 0, 1005, "xxxxxyyyyy"); /* tail overlaps the next one */
     sm_t_seg(g, 0, 1015, "zzzzzwwwww"); /* head overlaps the previous one */
     sm_t_seg(g, 0, 1012, "qq");         /* entirely inside: dropped */
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, 20);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 3);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_bytes(&g->r.dir[0]), 20);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 3);
     sm_t_seg(g, 0, 1000, "aaaaa");
     CU_ASSERT(sm_t_out_is(&g->k, "aaaaaxxxxxKKKKKKKKKKwwwww"));
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1025);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 0);
     sm_t_rig_free(g);
 }
 
@@ -300,7 +301,7 @@ static void test_reasm_overlap_spanning_segment(void)
     sm_t_seg(g, 0, 1000, "AAAAA");
     CU_ASSERT_EQUAL(g->r.dir[0].next_seq, 1045);
     CU_ASSERT(sm_t_out_is(&g->k, "AAAAAaaaaaBBBBBBBBBBccccccccccDDDDDDDDDDeeeee"));
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 0);
     sm_t_rig_free(g);
 }
 
@@ -320,8 +321,8 @@ static void test_reasm_in_order_over_held_first_wins(void)
     sm_t_seg(g, 0, 1000, "aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd");
     const struct sm_reasm_dir *d = &g->r.dir[0];
     CU_ASSERT_EQUAL(d->next_seq, 1040);
-    CU_ASSERT_EQUAL_FATAL(d->len, 40);
-    CU_ASSERT(memcmp(d->buf, "aaaaaaaaaaKKKKKKKKKKccccccccccMMMMMMMMMM", 40) == 0);
+    CU_ASSERT_EQUAL_FATAL(sm_reasm_dir_len(d), 40);
+    CU_ASSERT(memcmp(sm_reasm_dir_buf(d), "aaaaaaaaaaKKKKKKKKKKccccccccccMMMMMMMMMM", 40) == 0);
     CU_ASSERT_EQUAL(sm_t_counts(d)->overlap_conflicts, 2);
     CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss, 20); /* two holes of 10 filled */
     sm_t_rig_free(g);
@@ -333,7 +334,7 @@ static void test_reasm_wraparound(void)
     sm_reasm_start(&g->r, 0, 0xfffffff0u);
     sm_t_seg(g, 0, 0x00000000u, "QRSTUVWXYZ"); /* past the wrap: held */
     CU_ASSERT_EQUAL(g->k.calls, 0);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 1);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 1);
     sm_t_seg(g, 0, 0xfffffff0u, "ABCDEFGH");
     sm_t_seg(g, 0, 0xfffffff8u, "IJKLMNOP");
     CU_ASSERT(sm_t_out_is(&g->k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"));
@@ -405,7 +406,7 @@ static void test_reasm_skip_across_segments(void)
         CU_ASSERT(memcmp(g->k.out, heads, sizeof(heads)) == 0);
         CU_ASSERT_EQUAL(sm_t_passed(&g->r.dir[0], isn), sizeof(stream));
         CU_ASSERT_EQUAL(g->r.dir[0].skip, 0);
-        CU_ASSERT_EQUAL(g->r.dir[0].len, 0);
+        CU_ASSERT_EQUAL(sm_reasm_dir_len(&g->r.dir[0]), 0);
         sm_t_rig_free(g);
     }
     /* A skip longer than what has arrived is carried to later segments. */
@@ -436,16 +437,18 @@ static void test_reasm_consumer_stops(void)
     sm_reasm_start(&g->r, 0, 1000);
     sm_t_seg(g, 0, 1020, "held beyond a hole");
     sm_t_seg(g, 0, 1010, "0123456789"); /* nothing to call yet */
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 2);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 2);
     sm_t_seg(g, 0, 1000, "abcdefghij");
     /* Called once with everything contiguous, then stopped. */
     CU_ASSERT_EQUAL(g->k.calls, 1);
     CU_ASSERT_EQUAL(g->k.n_at[0], 38);
     const struct sm_reasm_dir *d = &g->r.dir[0];
     CU_ASSERT(d->stopped);
-    CU_ASSERT_PTR_NULL(d->buf);
-    CU_ASSERT_PTR_NULL(d->ooo);
-    CU_ASSERT_EQUAL(d->len + d->cap_code + d->ooo_bytes + d->ooo_count, 0);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_buf(d));
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_ooo(d));
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(d) + sm_reasm_dir_cap(d) + sm_reasm_dir_ooo_bytes(d) +
+                            sm_reasm_dir_ooo_count(d),
+                    0);
     /* Nothing more reaches it, the other direction still works. */
     sm_t_seg(g, 0, 1038, "more");
     sm_reasm_ack(&g->r, 0, 5000, &g->sink);
@@ -453,7 +456,7 @@ static void test_reasm_consumer_stops(void)
     CU_ASSERT_EQUAL(g->k.calls, 1);
     CU_ASSERT_EQUAL(g->k.gaps, 0);
     CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss, 0);
-    CU_ASSERT_PTR_NULL(d->buf);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_buf(d));
 
     /* Stopping with out-of-order data still held frees it. */
     struct sm_t_rig *h = sm_t_rig_new(SM_T_ALL);
@@ -463,9 +466,9 @@ static void test_reasm_consumer_stops(void)
     sm_t_seg(h, 1, 40, "even later");
     sm_t_seg(h, 1, 0, "first");
     CU_ASSERT(h->r.dir[1].stopped);
-    CU_ASSERT_PTR_NULL(h->r.dir[1].ooo);
-    CU_ASSERT_EQUAL(h->r.dir[1].ooo_count, 0);
-    CU_ASSERT_EQUAL(h->r.dir[1].ooo_bytes, 0);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_ooo(&h->r.dir[1]));
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&h->r.dir[1]), 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_bytes(&h->r.dir[1]), 0);
     sm_t_rig_free(h);
     sm_t_rig_free(g);
 }
@@ -495,7 +498,7 @@ static void test_reasm_snaplen_cut_resync(void)
     CU_ASSERT_EQUAL(sm_t_counts(d)->capture_loss, 60);
     CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss, 0);
     CU_ASSERT_EQUAL(d->next_seq, 1100);
-    CU_ASSERT_EQUAL(d->len, 0); /* the partial bytes are dropped */
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(d), 0); /* the partial bytes are dropped */
     CU_ASSERT_EQUAL(d->skip, 14);
     uint8_t next[78];
     memset(next, 'x', 14);
@@ -504,7 +507,7 @@ static void test_reasm_snaplen_cut_resync(void)
     CU_ASSERT_EQUAL(g->k.out_len, 64);
     CU_ASSERT(memcmp(g->k.out, next + 14, 64) == 0);
     CU_ASSERT_EQUAL(d->skip, 0);
-    CU_ASSERT_EQUAL(d->len, 0); /* the 14 skipped, the 64 consumed */
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(d), 0); /* the 14 skipped, the 64 consumed */
     sm_t_rig_free(g);
 
     /* Without resync, the bytes after the gap come straight on; a segment
@@ -632,7 +635,7 @@ static void test_reasm_close_with_holes(void)
     sm_t_seg(g, 0, 1000, "ab");
     sm_t_seg(g, 0, 1005, "fgh");
     sm_t_seg(g, 0, 1010, "kl");
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 2);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 2);
     sm_reasm_close(&g->r, 0, &g->sink);
     CU_ASSERT_EQUAL_FATAL(g->k.gaps, 2);
     CU_ASSERT_EQUAL(g->k.gap_len[0], 3);
@@ -640,11 +643,11 @@ static void test_reasm_close_with_holes(void)
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 5);
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->capture_loss, 0);
     CU_ASSERT(sm_t_out_is(&g->k, "abfghkl"));
-    CU_ASSERT_PTR_NULL(g->r.dir[0].ooo);
-    CU_ASSERT_PTR_NULL(g->r.dir[0].buf);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_ooo(&g->r.dir[0]));
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_buf(&g->r.dir[0]));
     /* fini frees the counters too. */
     sm_reasm_fini(&g->r);
-    CU_ASSERT_PTR_NULL(g->r.dir[0].counts);
+    CU_ASSERT_PTR_NULL(g->r.dir[0].held);
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->network_loss, 0);
     /* A close without holes reports nothing. */
     sm_reasm_close(&g->r, 1, &g->sink);
@@ -661,7 +664,7 @@ static void test_reasm_ooo_segment_cap(void)
     uint32_t extra = 6;
     for (uint32_t i = 1; i <= SM_REASM_MAX_OOO_SEGS + extra; i++)
         sm_t_pseg(g, 0, 2 * i, 1); /* every other byte: none adjacent */
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, SM_REASM_MAX_OOO_SEGS);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), SM_REASM_MAX_OOO_SEGS);
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, extra);
     CU_ASSERT_EQUAL(g->k.calls, 0);
     sm_reasm_close(&g->r, 0, &g->sink);
@@ -679,13 +682,13 @@ static void test_reasm_ooo_bytes_cap(void)
     const uint32_t fit = SM_REASM_MAX_OOO_BYTES / mss;
     for (uint32_t i = 0; i < nseg; i++)
         sm_t_pseg(g, 0, 1 + i * mss, mss);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_bytes, fit * mss);
-    CU_ASSERT(g->r.dir[0].ooo_bytes <= SM_REASM_MAX_OOO_BYTES);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_bytes(&g->r.dir[0]), fit * mss);
+    CU_ASSERT(sm_reasm_dir_ooo_bytes(&g->r.dir[0]) <= SM_REASM_MAX_OOO_BYTES);
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, (uint64_t)(nseg - fit) * mss);
     sm_t_pseg(g, 0, 0, 1);
     CU_ASSERT_EQUAL(g->k.out_len, 1 + fit * mss);
     CU_ASSERT_FALSE(g->k.pat_bad);
-    CU_ASSERT_EQUAL(g->r.dir[0].ooo_count, 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(&g->r.dir[0]), 0);
     /* The dropped range was lost: an ACK past it says so, and delivery
      * goes on after it. */
     sm_reasm_ack(&g->r, 0, 1 + nseg * mss, &g->sink);
@@ -702,15 +705,15 @@ static void test_reasm_max_buf_stops(void)
     for (uint32_t i = 0; i < fit; i++, seq += mss)
         sm_t_pseg(g, 0, seq, mss);
     CU_ASSERT_FALSE(g->r.dir[0].stopped);
-    CU_ASSERT_EQUAL(g->r.dir[0].len, fit * mss);
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(&g->r.dir[0]), fit * mss);
     CU_ASSERT(sm_reasm_dir_cap(&g->r.dir[0]) <= SM_REASM_MAX_BUF);
     CU_ASSERT_EQUAL(g->k.calls, fit);
     sm_t_pseg(g, 0, seq, mss);
     seq += mss;
     CU_ASSERT(g->r.dir[0].stopped);
     CU_ASSERT_EQUAL(sm_reasm_counts(&g->r, 0)->dropped, mss);
-    CU_ASSERT_PTR_NULL(g->r.dir[0].buf);
-    CU_ASSERT_EQUAL(g->r.dir[0].len, 0);
+    CU_ASSERT_PTR_NULL(sm_reasm_dir_buf(&g->r.dir[0]));
+    CU_ASSERT_EQUAL(sm_reasm_dir_len(&g->r.dir[0]), 0);
     sm_t_pseg(g, 0, seq, mss);
     CU_ASSERT_EQUAL(g->k.calls, fit);
     CU_ASSERT(g->k.max_n <= SM_REASM_MAX_BUF);
@@ -729,7 +732,7 @@ static void test_reasm_zero_length_ignored(void)
     sm_reasm_segment(&g->r, 0, 1002, (const uint8_t *)"", 0, 0, &g->sink);
     const struct sm_reasm_dir *d = &g->r.dir[0];
     CU_ASSERT_EQUAL(d->next_seq, 1002);
-    CU_ASSERT_EQUAL(d->ooo_count, 0);
+    CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(d), 0);
     CU_ASSERT_EQUAL(g->k.calls, 1);
     CU_ASSERT_EQUAL(g->k.gaps, 0);
     /* cap_len larger than len is clamped to len. */
@@ -758,7 +761,7 @@ static void test_reasm_zero_window_probe(void)
         CU_ASSERT_EQUAL(sm_t_counts(d)->network_loss + sm_t_counts(d)->capture_loss +
                                 sm_t_counts(d)->dropped,
                         0);
-        CU_ASSERT_EQUAL(d->ooo_count, 0);
+        CU_ASSERT_EQUAL(sm_reasm_dir_ooo_count(d), 0);
         /* A keepalive: one garbage byte below next_seq, repeatedly. */
         for (int i = 0; i < 5; i++)
             sm_t_seg(g, 1, 1007, "\x00");

@@ -760,6 +760,39 @@ static void test_ssh_kex_no_common_cipher(void)
     sm_t_h_fini(&h);
 }
 
+/* Encrypted packets and bytes keep their low 32 bits in the state and carry
+ * the high ones into the rare block: past 4 GiB they still count exactly. */
+static void test_ssh_encrypted_counts_carry(void)
+{
+    uint8_t pkt[1100];
+    static const uint8_t newkeys[16] = { 0, 0, 0, 12, 10, 21 };
+    struct sm_t_h h;
+    sm_t_h_init(&h);
+    for (int d = 0; d < 2; d++) {
+        sm_t_feed_str(&h, d, d ? "SSH-2.0-S\r\n" : "SSH-2.0-C\r\n");
+        sm_t_feed(&h, d, pkt, sm_t_kexinit(pkt, "aes256-gcm@openssh.com"));
+    }
+    for (int d = 0; d < 2; d++)
+        sm_t_feed(&h, d, newkeys, sizeof(newkeys));
+    /* AES-GCM shows the length: 4 bytes of it, the body and a 16-byte tag
+     * are counted and skipped (the harness is told to skip nothing). */
+    const uint32_t len = 262128, n = 16400;
+    const uint8_t head[4] = { 0, (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
+    for (uint32_t i = 0; i < n; i++) {
+        sm_t_feed(&h, 0, head, sizeof(head));
+        h.x[0].skip = 0;
+    }
+    CU_ASSERT_FALSE(h.x[0].done);
+    json_t *ssh, *root = sm_t_json(&h, &ssh);
+    json_t *cli = json_object_get(ssh, "client");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(cli, "encrypted_packets")), n);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(cli, "encrypted_bytes")),
+                    (json_int_t)n * (4 + len + 16));
+    CU_ASSERT((uint64_t)n * (4 + len + 16) > UINT32_MAX);
+    json_decref(root);
+    sm_t_h_fini(&h);
+}
+
 /* The TCP initiator is the SSH server (its KEX reply shows it): the same
  * section as the normal session, with "reversed" true. */
 static void test_ssh_reversed_roles(void)
@@ -1180,6 +1213,7 @@ CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_ident_too_long),
     SM_TEST(test_ssh_banner_escaped),
     SM_TEST(test_ssh_kex_no_common_cipher),
+    SM_TEST(test_ssh_encrypted_counts_carry),
     SM_TEST(test_ssh_reversed_roles),
     SM_TEST(test_ssh_reversed_prebanner),
     SM_TEST(test_ssh_gap_inside_kexinit),
