@@ -617,7 +617,9 @@ void sm_flow_prefetch_slot(const struct sm_flow_table *t, uint64_t hash)
 const struct sm_flow *sm_flow_peek(const struct sm_flow_table *t, uint64_t hash)
 {
     const struct sm_flow_slot *s = &t->slots[hash & (t->nslots - 1)];
-    return s->hash == hash ? s->f : NULL; /* NULL also for an empty slot */
+    if (!s->f || s->hash != (uint32_t)hash)
+        return NULL; /* an empty slot, or another connection's */
+    return sm_flow_at(t, s->f);
 }
 
 void sm_flow_prefetch(const struct sm_flow_table *t, uint64_t hash)
