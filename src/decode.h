@@ -10,6 +10,29 @@
 
 #include "sm_limits.h"
 
+/* EtherTypes both decoders dispatch on. */
+#define SM_ETH_IPV4   0x0800
+#define SM_ETH_IPV6   0x86dd
+#define SM_ETH_8021Q  0x8100
+#define SM_ETH_8021AD 0x88a8
+#define SM_ETH_QINQ   0x9100 /* pre-standard QinQ outer tag */
+
+/* Link types older libpcap headers lack, in one place for every decoder and
+ * its tests. */
+#include <pcap/dlt.h>
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+
 /* An IPv4 address lives in the first 4 bytes, the rest zero. */
 struct sm_addr {
     uint8_t b[16];

@@ -13,11 +13,6 @@
 
 #include "cursor.h"
 
-#define SM_ETH_IPV4    0x0800
-#define SM_ETH_IPV6    0x86dd
-#define SM_ETH_8021Q   0x8100
-#define SM_ETH_8021AD  0x88a8
-#define SM_ETH_QINQ    0x9100
 #define SM_ETH_TEB     0x6558 /* GRE transparent Ethernet bridging */
 #define SM_ETH_ERSPAN2 0x88be
 
@@ -27,16 +22,6 @@
 #define SM_IPPROTO_GRE    47
 #define SM_IPPROTO_ICMPV6 58
 #define SM_VXLAN_PORT     4789
-
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
 
 static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
                                        struct sm_decode_stats *stats);

@@ -9,25 +9,6 @@
 
 #include "cursor.h"
 
-#define SM_ETH_IPV4   0x0800
-#define SM_ETH_IPV6   0x86dd
-#define SM_ETH_8021Q  0x8100
-#define SM_ETH_8021AD 0x88a8
-#define SM_ETH_QINQ   0x9100 /* pre-standard QinQ outer tag */
-
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
-
 #define SM_NFULA_PAYLOAD 9 /* linux/netfilter/nfnetlink_log.h */
 
 bool sm_decode_link_supported(int dlt)

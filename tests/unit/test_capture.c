@@ -15,13 +15,6 @@
 #include "decode.h"
 #include "unit.h"
 
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
-
 static const uint16_t sm_t_port22[] = { 22 };
 
 /* Path of a file under the source tree (make check exports top_srcdir). */

@@ -15,19 +15,6 @@
 #include "samples.h"
 #include "unit.h"
 
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
-
 _Static_assert(sizeof(sm_s_eth_syn) == 74, "sample length");
 _Static_assert(sizeof(sm_s_eth_data) == 97, "sample length");
 _Static_assert(sizeof(sm_s_vlan) == 58, "sample length");
