@@ -354,7 +354,7 @@ static bool sm_cap_ahead_start(struct sm_capture *c)
     }
     c->ahead = a;
     /* Signals are for the analysis thread (its handlers stop the loop). */
-    if (!sm_thread_start(&a->thread, sm_cap_reader, c)) {
+    if (!sm_thread_start(&a->thread, "sm-read", sm_cap_reader, c)) {
         pthread_cond_destroy(&a->changed);
         pthread_mutex_destroy(&a->lock);
         free(a);

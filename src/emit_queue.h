@@ -22,8 +22,8 @@ struct sm_emit_queue;
 struct sm_emit_queue *sm_emit_queue_new(size_t job_size, unsigned depth, sm_emit_job_fn run,
                                         sm_emit_job_fn done, void *ctx);
 /* A slot for the next job (zeroed), after giving finished jobs back; waits
- * while depth jobs are in flight. NULL when the thread cannot run: the
- * caller then does the job itself. */
+ * (when depth jobs are in flight) until half of them have run. NULL when
+ * the thread cannot run: the caller then does the job itself. */
 void *sm_emit_queue_slot(struct sm_emit_queue *q);
 /* Hands the slot just filled to the thread. */
 void sm_emit_queue_push(struct sm_emit_queue *q);

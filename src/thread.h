@@ -8,8 +8,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-/* pthread_create with every signal blocked in the new thread; false when
- * it could not be started (the caller then does the work itself). */
-bool sm_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+/* pthread_create with every signal blocked in the new thread, named name
+ * (at most 15 characters, shown by top -H and perf); false when it could
+ * not be started (the caller then does the work itself). */
+bool sm_thread_start(pthread_t *thread, const char *name, void *(*fn)(void *), void *arg);
 
 #endif

@@ -88,7 +88,7 @@ static void *sm_wb_main(void *arg)
  * analysis thread). */
 static bool sm_wb_start(struct sm_wb *wb)
 {
-    wb->started = sm_thread_start(&wb->thread, sm_wb_main, wb);
+    wb->started = sm_thread_start(&wb->thread, "sm-write", sm_wb_main, wb);
     return wb->started;
 }
 

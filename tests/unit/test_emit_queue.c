@@ -103,6 +103,11 @@ static void test_emit_queue_order_and_bound(void)
     sm_t_queue_round(64, 20000, 0, false);
     /* A slow consumer: the owner waits at depth, the bound holds. */
     sm_t_queue_round(3, 60, 200, false);
+    sm_t_queue_round(64, 300, 50, false);
+    /* Fewer jobs than wake the thread by themselves: the drain must. */
+    sm_t_queue_round(64, 1, 0, false);
+    sm_t_queue_round(64, 5, 0, false);
+    sm_t_queue_round(64, 5, 100, true);
 }
 
 static void test_emit_queue_free_with_jobs_pending(void)
