@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefilter.h"
 #include "sm_limits.h"
 #include "thread.h"
 
@@ -62,6 +63,13 @@ struct sm_capture {
     sm_capture_prepare_fn prepare; /* run by the reader on each packet */
     void *prepare_ctx;
     size_t prepare_size; /* bytes of each record for it, a multiple of 8 */
+    /* Files on Ethernet with the default filter: the filter is applied
+     * here, by sm_prefilter_ethernet() where it can tell and by the
+     * compiled program otherwise, instead of libpcap running the BPF
+     * interpreter on every packet. */
+    bool own_filter;
+    struct bpf_program prog;
+    uint8_t *ports; /* bitmap of the SSH ports, for the prefilter */
 };
 
 void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
@@ -214,6 +222,16 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         snprintf(err, errlen, "filter: %s", pcap_geterr(c->p));
         return -1;
     }
+    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra) && !c->own_filter) {
+        c->ports = calloc(65536 / 8, 1);
+        if (c->ports) {
+            for (size_t i = 0; i < nports; i++)
+                c->ports[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+            c->prog = prog; /* freed at close */
+            c->own_filter = true;
+            return 0;
+        }
+    }
     int rc = pcap_setfilter(c->p, &prog);
     pcap_freecode(&prog);
     if (rc != 0) {
@@ -223,12 +241,25 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
     return 0;
 }
 
-/* One packet straight from libpcap. */
+/* Whether the filter kept in c (own_filter) takes this packet. */
+static bool sm_capture_accepts(const struct sm_capture *c, const struct pcap_pkthdr *h,
+                               const u_char *data)
+{
+    enum sm_prefilter_verdict v = sm_prefilter_ethernet(c->ports, data, h->caplen);
+    if (v == SM_PF_UNSURE)
+        return pcap_offline_filter(&c->prog, h, data) != 0;
+    return v == SM_PF_ACCEPT;
+}
+
+/* One packet straight from libpcap (that the filter takes). */
 static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captured *pkt)
 {
     struct pcap_pkthdr *h;
     const u_char *data;
-    int rc = pcap_next_ex(c->p, &h, &data);
+    int rc;
+    do
+        rc = pcap_next_ex(c->p, &h, &data);
+    while (rc == 1 && c->own_filter && !sm_capture_accepts(c, h, data));
     switch (rc) {
     case 1:
         pkt->prepared = NULL;
@@ -501,6 +532,9 @@ void sm_capture_close(struct sm_capture *c)
         return;
     sm_cap_ahead_stop(c);
     pcap_close(c->p); /* closes the FILE first */
+    if (c->own_filter)
+        pcap_freecode(&c->prog);
+    free(c->ports);
     free(c->file_buf);
     free(c);
 }

@@ -2,22 +2,60 @@
 /* summary: libFuzzer target for link/IP/TCP/ICMP decoding. The first byte
  * chooses the link type, the second how much longer the frame was on the
  * wire; the rest is one captured frame. Each frame is decoded twice, with the
- * fast path and without it, and the two packets must be the same. */
+ * fast path and without it, and the two packets must be the same. An
+ * Ethernet frame also goes through the prefilter, whose verdict, when it
+ * gives one, must be the compiled default filter's. */
 #include "config.h"
 
-#include <pcap/dlt.h>
+#include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "decode.h"
+#include "prefilter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int sm_fuzz_dlts[] = { DLT_EN10MB, DLT_LINUX_SLL,  276 /* SLL2 */,
                                     DLT_RAW,    228 /* IPV4 */, 229 /* IPV6 */,
                                     DLT_NULL,   DLT_LOOP,       239 /* NFLOG */ };
+
+/* The default filter on ports 22 and 2222, compiled once. */
+static const struct bpf_program *sm_fuzz_filter(uint8_t ports[65536 / 8])
+{
+    static struct bpf_program prog;
+    static bool ready;
+    static const uint16_t p[] = { 22, 2222 };
+    for (size_t i = 0; i < 2; i++)
+        ports[p[i] >> 3] |= (uint8_t)(1u << (p[i] & 7));
+    if (!ready) {
+        char expr[8192];
+        pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+        if (!dead || !sm_capture_build_filter(DLT_EN10MB, p, 2, NULL, expr, sizeof(expr)) ||
+            pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0)
+            abort();
+        pcap_close(dead);
+        ready = true;
+    }
+    return &prog;
+}
+
+static void sm_fuzz_prefilter(const uint8_t *frame, size_t n)
+{
+    static uint8_t ports[65536 / 8];
+    const struct bpf_program *prog = sm_fuzz_filter(ports);
+    enum sm_prefilter_verdict v = sm_prefilter_ethernet(ports, frame, n);
+    if (v == SM_PF_UNSURE)
+        return;
+    struct pcap_pkthdr h = { .caplen = (bpf_u_int32)n, .len = (bpf_u_int32)n };
+    if ((v == SM_PF_ACCEPT) != (pcap_offline_filter(prog, &h, frame) != 0)) {
+        fprintf(stderr, "prefilter and BPF differ\n");
+        abort();
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!frame)
         return 0;
     memcpy(frame, data + 2, n);
+    if (dlt == DLT_EN10MB)
+        sm_fuzz_prefilter(frame, n);
     memset(&st, 0, sizeof(st));
     memset(&st_general, 0, sizeof(st_general));
     /* Stale bytes must not leak into a field: different garbage in each. */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the default filter's verdict without BPF, for common frames. */
+#include "config.h"
+#include "prefilter.h"
+
+#include <stdbool.h>
+
+#include "cursor.h"
+#include "decode.h"
+
+#define SM_PF_VXLAN_PORT 4789 /* "udp port 4789" in the default filter */
+
+static bool sm_pf_port(const uint8_t ports[65536 / 8], uint16_t p)
+{
+    return (ports[p >> 3] >> (p & 7)) & 1;
+}
+
+static bool sm_pf_vlan_tpid(uint16_t type)
+{
+    /* What libpcap's "vlan" takes as a tag (gen_vlan_tpid_test). */
+    return type == SM_ETH_8021Q || type == SM_ETH_8021AD || type == SM_ETH_QINQ;
+}
+
+/* The filter's verdict on a TCP (proto 6) or UDP header's two ports. */
+static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[65536 / 8],
+                                                    const uint8_t *l4, uint8_t proto)
+{
+    uint16_t sport = sm_load_be16(l4), dport = sm_load_be16(l4 + 2);
+    if (proto == 6)
+        return sm_pf_port(ports, sport) || sm_pf_port(ports, dport) ? SM_PF_ACCEPT : SM_PF_REJECT;
+    return sport == SM_PF_VXLAN_PORT || dport == SM_PF_VXLAN_PORT ? SM_PF_ACCEPT : SM_PF_REJECT;
+}
+
+enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[65536 / 8],
+                                                const uint8_t *frame, size_t caplen)
+{
+    struct sm_cur c;
+    sm_cur_init(&c, frame, caplen, false);
+    const uint8_t *eth = sm_cur_take(&c, 14);
+    if (!eth)
+        return SM_PF_UNSURE;
+    uint16_t type = sm_load_be16(eth + 12);
+    /* The filter tries the frame untagged, then behind one tag, then behind
+     * two; a non-matching try reads only the EtherType it tests. */
+    for (int tags = 0; sm_pf_vlan_tpid(type); tags++) {
+        const uint8_t *tag = sm_cur_take(&c, 4);
+        if (!tag || tags == 2)
+            return SM_PF_UNSURE;
+        type = sm_load_be16(tag + 2);
+    }
+    if (type == SM_ETH_IPV4) {
+        const uint8_t *ip = sm_cur_take(&c, 20);
+        if (!ip)
+            return SM_PF_UNSURE;
+        /* BPF believes the header length and checks no version. */
+        unsigned ihl = ip[0] & 0x0f;
+        uint8_t proto = ip[9];
+        if (ihl < 5 || (proto != 6 && proto != 17))
+            return SM_PF_UNSURE;
+        if (sm_load_be16(ip + 6) & 0x1fff)
+            return SM_PF_UNSURE; /* a later fragment: no ports */
+        /* The options and the ports, which the filter reads. */
+        const uint8_t *l4 = sm_cur_take(&c, (ihl - 5) * 4 + 4);
+        return l4 ? sm_pf_ports(ports, l4 + (ihl - 5) * 4, proto) : SM_PF_UNSURE;
+    }
+    if (type == SM_ETH_IPV6) {
+        const uint8_t *ip6 = sm_cur_take(&c, 40 + 4); /* and the ports */
+        if (!ip6)
+            return SM_PF_UNSURE;
+        uint8_t next = ip6[6];
+        /* Only a transport header straight after the fixed header: libpcap
+         * also looks behind a fragment header for some tests. */
+        if (next != 6 && next != 17)
+            return SM_PF_UNSURE;
+        return sm_pf_ports(ports, ip6 + 40, next);
+    }
+    return SM_PF_UNSURE;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* summary: the default capture filter's verdict on the common Ethernet
+ * frames of a file (TCP or UDP over IPv4 or IPv6, up to two VLAN tags),
+ * worked out directly instead of by libpcap's BPF interpreter, which costs
+ * about 200 instructions a packet on a file; everything else is UNSURE and
+ * goes to the real filter. */
+#ifndef SM_PREFILTER_H
+#define SM_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sm_prefilter_verdict {
+    SM_PF_REJECT = 0, /* the default filter rejects the frame */
+    SM_PF_ACCEPT = 1, /* the default filter accepts it */
+    SM_PF_UNSURE = 2, /* not a shape worked out here: run the filter */
+};
+
+/* The verdict of sm_capture_build_filter(DLT_EN10MB, ports, ..., NULL)
+ * compiled by libpcap, on the caplen bytes of an Ethernet frame. ports has
+ * a bit set for each SSH port (bit p % 8 of byte p / 8). ACCEPT and REJECT
+ * are given only where the filter reads nothing beyond caplen (a BPF load
+ * out of bounds rejects the whole frame) and needs nothing else. */
+enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[65536 / 8],
+                                                const uint8_t *frame, size_t caplen);
+
+#endif
