@@ -249,10 +249,10 @@ static void sm_engine_tick(struct sm_engine *e, int64_t now)
     }
 }
 
-/* One decoded packet, from here on the same whoever decoded it; hashed
- * tells that hash is its connection's sm_flow_pkt_hash(). */
-static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, bool hashed, uint64_t hash,
-                              uint32_t source)
+/* One decoded packet, from here on the same whoever decoded it; keys are
+ * its sm_flow_pkt_keys(), or NULL when they are to be computed here. */
+static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p,
+                              const struct sm_flow_keys *keys, uint32_t source)
 {
     /* Timestamps going backwards (merged captures) never move time back. */
     sm_engine_tick(e, p->ts_us);
@@ -261,8 +261,8 @@ static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p, bool hashed
     if (p->ts_us < e->now_us)
         p->ts_us = e->now_us;
     enum sm_dir dir;
-    struct sm_flow *f = hashed ? sm_flow_packet_hashed(e->flows, p, hash, source, &dir)
-                               : sm_flow_packet(e->flows, p, source, &dir);
+    struct sm_flow *f = keys ? sm_flow_packet_keyed(e->flows, p, keys, source, &dir)
+                             : sm_flow_packet(e->flows, p, source, &dir);
     if (f)
         sm_stream_packet(f, (int)dir, p);
 }
@@ -272,7 +272,7 @@ void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_
 {
     struct sm_pkt p;
     sm_decode(&p, dlt, data, cap_len, wire_len, ts_us, &e->dstats);
-    sm_engine_decoded(e, &p, false, 0, source);
+    sm_engine_decoded(e, &p, NULL, source);
 }
 
 /* Decoding on the read-ahead thread (capture.h): pure, into the packet's
@@ -287,7 +287,7 @@ struct sm_engine_prep {
  * segment its connection's hash (the flow table's lookup key). */
 struct sm_engine_prepped {
     struct sm_pkt pkt;
-    uint64_t flow_hash;
+    struct sm_flow_keys keys;
 };
 
 static void sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out)
@@ -295,7 +295,7 @@ static void sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out)
     struct sm_engine_prep *pr = ctx;
     struct sm_engine_prepped *pp = out;
     sm_decode(&pp->pkt, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
-    pp->flow_hash = pp->pkt.kind == SM_PKT_TCP ? sm_flow_pkt_hash(pr->hash_seed, &pp->pkt) : 0;
+    sm_flow_pkt_keys(pr->hash_seed, &pp->pkt, &pp->keys);
 }
 
 static void sm_decode_stats_add(struct sm_decode_stats *to, const struct sm_decode_stats *from)
@@ -364,7 +364,7 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
             /* Cache hints in three steps, each for a packet nearer, once
              * what it reads arrived: the index slot of the packet 16 on,
              * the flow of the packet 8 on, its stream of the packet 4 on. */
-            uint64_t h = ((const struct sm_engine_prepped *)pkt.prepared_ahead)->flow_hash;
+            uint64_t h = ((const struct sm_engine_prepped *)pkt.prepared_ahead)->keys.hash;
             uint64_t h8 = ahead[(n + 8) % SM_CAP_LOOKAHEAD]; /* set 8 packets ago */
             uint64_t h4 = ahead[(n + 4) % SM_CAP_LOOKAHEAD]; /* set 12 packets ago */
             ahead[n % SM_CAP_LOOKAHEAD] = h;
@@ -378,7 +378,7 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         }
         if (pkt.prepared) {
             struct sm_engine_prepped *pp = pkt.prepared;
-            sm_engine_decoded(e, &pp->pkt, true, pp->flow_hash, src);
+            sm_engine_decoded(e, &pp->pkt, &pp->keys, src);
         } else
             sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
         if (sm_stop_requested)

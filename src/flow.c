@@ -829,13 +829,21 @@ static bool sm_dup_match(uint64_t esig, int64_t ets, int32_t ewhere, uint64_t si
  * checksum (covering the timestamp option) and the IPv4 ID, arrive within
  * SM_DUP_WINDOW_USECS, and where the link says so, on different interfaces.
  * The last SM_DUP_RING packets are compared. */
-static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
-                                 const struct sm_pkt *p)
+/* The segment's signature for duplicate suppression, without its
+ * direction (which needs the flow): sm_flow_is_duplicate() flips bit 0 for
+ * the responder's. */
+static uint64_t sm_flow_dup_sig(const struct sm_pkt *p)
 {
     uint64_t sig = sm_mix64(((uint64_t)p->seq << 32) ^ p->ack);
     sig = sm_mix64(sig ^ ((uint64_t)p->flags << 56) ^ ((uint64_t)p->win << 40) ^
-                   ((uint64_t)p->tcp_csum << 24) ^ ((uint64_t)p->ip_id << 8) ^ d);
-    sig = sm_mix64(sig ^ p->payload_len);
+                   ((uint64_t)p->tcp_csum << 24) ^ ((uint64_t)p->ip_id << 8));
+    return sm_mix64(sig ^ p->payload_len);
+}
+
+static bool sm_flow_is_duplicate(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                                 const struct sm_pkt *p, uint64_t sig_undirected)
+{
+    uint64_t sig = sig_undirected ^ (uint64_t)d;
     int32_t where = p->ifindex >= 0 ? p->ifindex : (p->pkttype >= 0 ? 1000000 + p->pkttype : -1);
 
     int64_t newest = sm_flow_dup_ts(f);
@@ -1300,17 +1308,30 @@ uint64_t sm_flow_pkt_hash(uint64_t seed, const struct sm_pkt *p)
     return sm_flow_hash(seed, &p->src, p->sport, &p->dst, p->dport, p->vlan_count, p->vlan);
 }
 
+void sm_flow_pkt_keys(uint64_t seed, const struct sm_pkt *p, struct sm_flow_keys *keys)
+{
+    if (p->kind != SM_PKT_TCP) {
+        keys->hash = keys->dup_sig = 0;
+        return;
+    }
+    keys->hash = sm_flow_pkt_hash(seed, p);
+    keys->dup_sig = sm_flow_dup_sig(p);
+}
+
 struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, uint32_t source,
                                enum sm_dir *dir)
 {
-    uint64_t h = p->kind == SM_PKT_TCP ? sm_flow_pkt_hash(t->cfg.hash_seed, p) : 0;
-    return sm_flow_packet_hashed(t, p, h, source, dir);
+    struct sm_flow_keys keys;
+    sm_flow_pkt_keys(t->cfg.hash_seed, p, &keys);
+    return sm_flow_packet_keyed(t, p, &keys, source, dir);
 }
 
-struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_pkt *p, uint64_t h,
-                                      uint32_t source, enum sm_dir *dir)
+struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pkt *p,
+                                     const struct sm_flow_keys *keys, uint32_t source,
+                                     enum sm_dir *dir)
 {
     enum sm_dir d = SM_DIR_ORIG;
+    uint64_t h = keys->hash;
 
     if (p->kind == SM_PKT_ICMP_ERR) {
         sm_flow_icmp(t, p);
@@ -1338,7 +1359,7 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
-    } else if (sm_flow_is_duplicate(t, f, d, p)) {
+    } else if (sm_flow_is_duplicate(t, f, d, p, keys->dup_sig)) {
         struct sm_flow_aux *a = sm_flow_aux(t, f);
         if (a) /* NULL: not counted in the flow, still in the total */
             a->duplicates++;
@@ -1348,7 +1369,7 @@ struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_p
         f->referenced = true; /* seen again: spared by the next CLOCK pass */
     }
     if (sm_flow_pkts(f, d) == 0 && sm_flow_pkts(f, !d) == 0)
-        (void)sm_flow_is_duplicate(t, f, d, p); /* seed the ring with the first packet */
+        (void)sm_flow_is_duplicate(t, f, d, p, keys->dup_sig); /* seed the ring: first packet */
     sm_flow_track(t, f, d, p);
     sm_flow_requeue(t, f);
     *dir = d;

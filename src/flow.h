@@ -362,11 +362,21 @@ void sm_flow_table_free(struct sm_flow_table *t);
  * valid until the next call into the table. */
 struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *pkt, uint32_t source,
                                enum sm_dir *dir);
-/* The same with the segment's hash already computed as
- * sm_flow_pkt_hash(the table's hash_seed, p) (by another thread: the hash
- * is pure), so that the analysis does not compute it. */
-struct sm_flow *sm_flow_packet_hashed(struct sm_flow_table *t, const struct sm_pkt *p,
-                                      uint64_t hash, uint32_t source, enum sm_dir *dir);
+/* What the table needs of a segment that is a pure function of the
+ * packet, so that another thread (the read-ahead one, for files) can
+ * compute it and the analysis does not: the connection's hash,
+ * sm_flow_pkt_hash(the table's hash_seed, p), and the signature by which a
+ * duplicate of the segment is recognised. */
+struct sm_flow_keys {
+    uint64_t hash;
+    uint64_t dup_sig;
+};
+void sm_flow_pkt_keys(uint64_t seed, const struct sm_pkt *p, struct sm_flow_keys *keys);
+/* sm_flow_packet() with the keys already computed by sm_flow_pkt_keys()
+ * with the table's hash_seed. */
+struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pkt *p,
+                                     const struct sm_flow_keys *keys, uint32_t source,
+                                     enum sm_dir *dir);
 /* Cache hints for a segment that comes soon, by its hash: the index slot
  * it will probe first, and (once that slot is in the cache) the connection
  * it names. They change nothing; a stale hash only wastes the hint. With a

@@ -131,7 +131,7 @@ static void sm_t_free(struct sm_t_ctx *c)
 static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, enum sm_dir *dir)
 {
     /* Every other packet goes in with its hash computed outside, as the
-     * engine does for files (sm_flow_packet_hashed): every test below then
+     * engine does for files (sm_flow_packet_keyed): every test below then
      * also shows both ways give the same connections. The hash is the same
      * in both directions. */
     static unsigned calls;
@@ -151,7 +151,10 @@ static struct sm_flow *sm_t_packet(struct sm_t_ctx *c, const struct sm_pkt *p, e
         sm_flow_prefetch(c->t, sm_flow_pkt_hash(seed, p));
         sm_flow_prefetch_slot(c->t, calls * 0x9e3779b97f4a7c15ULL);
         sm_flow_prefetch(c->t, calls * 0x9e3779b97f4a7c15ULL);
-        f = sm_flow_packet_hashed(c->t, p, sm_flow_pkt_hash(seed, p), 0, &d);
+        struct sm_flow_keys keys;
+        sm_flow_pkt_keys(seed, p, &keys);
+        CU_ASSERT_EQUAL(keys.hash, sm_flow_pkt_hash(seed, p));
+        f = sm_flow_packet_keyed(c->t, p, &keys, 0, &d);
         /* The peek names this packet's connection, or nothing. */
         const struct sm_flow *pk = sm_flow_peek(c->t, sm_flow_pkt_hash(seed, p));
         CU_ASSERT_TRUE(pk == NULL || pk == f || !f);
