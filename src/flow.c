@@ -131,11 +131,6 @@ static void sm_spare_free(struct sm_spare *list)
     }
 }
 
-bool sm_port_is_ssh(const uint8_t *set, uint16_t port)
-{
-    return (set[port >> 3] >> (port & 7)) & 1;
-}
-
 void sm_port_set(uint8_t *set, uint16_t port)
 {
     set[port >> 3] |= (uint8_t)(1u << (port & 7));
