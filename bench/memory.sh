@@ -7,7 +7,8 @@
 # when the capture ends at 120 s), runs `sshmortem -F summary -r FILE` under
 # /usr/bin/time -f %M RUNS times (default 3) and prints the largest peak RSS
 # and the bytes per open connection against the first K:
-# (RSS(K) - RSS(K0)) / (K - K0). The largest of the runs, because the
+# (RSS(K) - RSS(K0)) / (K - K0), and from the third K on the marginal
+# bytes against the K before it. The largest of the runs, because the
 # read-ahead batches (a fixed 4 to 6 MB) are not always all filled on a
 # small file, depending on thread timing, while they are on the larger
 # ones: one run of K=1000 varies by 2 MB, which is 100 bytes a connection
@@ -90,8 +91,8 @@ massif_sites() {
 echo "sshmortem: $sshmortem ($(cd "$root" && git log --oneline -1 2>/dev/null || echo '?'))"
 echo "host: $(nproc) CPUs, $(uname -sr)"
 echo
-printf "%-8s %10s %12s %14s\n" K packets peak_RSS_kB bytes/conn
-base_k="" base_kb=""
+printf "%-8s %10s %12s %14s %18s\n" K packets peak_RSS_kB bytes/conn marginal_B/conn
+base_k="" base_kb="" prev_k="" prev_kb=""
 results=()
 for k in $ks; do
     file=$(capture "$k")
@@ -106,15 +107,22 @@ for k in $ks; do
         one=$(tail -1 "$work/rss")
         [ "$one" -gt "$kb" ] && kb=$one
     done
-    per="-"
+    per="-" marg="-"
     if [ -z "$base_k" ]; then
         base_k=$k base_kb=$kb
     elif [ "$k" -gt "$base_k" ]; then
         per=$(awk -v a="$kb" -v b="$base_kb" -v k="$k" -v k0="$base_k" \
             'BEGIN {printf "%.0f", (a - b) * 1024 / (k - k0)}')
     fi
-    printf "%-8s %10s %12s %14s\n" "$k" "${pkts:-?}" "$kb" "$per"
-    results+=("RESULT K=$k packets=${pkts:-?} rss_kb=$kb bytes_per_conn=$per base_k=$base_k")
+    # Against the K before: both ends far from the fixed costs (batches,
+    # buffers) whose filling varies on a small file.
+    if [ -n "$prev_k" ] && [ "$prev_k" != "$base_k" ] && [ "$k" -gt "$prev_k" ]; then
+        marg=$(awk -v a="$kb" -v b="$prev_kb" -v k="$k" -v k0="$prev_k" \
+            'BEGIN {printf "%.0f", (a - b) * 1024 / (k - k0)}')
+    fi
+    prev_k=$k prev_kb=$kb
+    printf "%-8s %10s %12s %14s %18s\n" "$k" "${pkts:-?}" "$kb" "$per" "$marg"
+    results+=("RESULT K=$k packets=${pkts:-?} rss_kb=$kb bytes_per_conn=$per base_k=$base_k marginal_bytes_per_conn=$marg")
     [ "$keep" = 1 ] || [ "$k" = "$base_k" ] || rm -f "$file"
 done
 
