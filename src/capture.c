@@ -223,10 +223,10 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         return -1;
     }
     if (!c->live && dlt == DLT_EN10MB && !(extra && *extra) && !c->own_filter) {
-        c->ports = calloc(65536 / 8, 1);
+        c->ports = calloc(SM_PORTSET_BYTES, 1);
         if (c->ports) {
             for (size_t i = 0; i < nports; i++)
-                c->ports[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+                sm_port_set(c->ports, ports[i]);
             c->prog = prog; /* freed at close */
             c->own_filter = true;
             return 0;

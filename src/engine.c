@@ -29,7 +29,7 @@ struct sm_engine {
     struct sm_engine_config cfg;
     struct sm_output *out;
     struct sm_flow_table *flows;
-    uint8_t ssh_ports[65536 / 8];
+    uint8_t ssh_ports[SM_PORTSET_BYTES];
     struct sm_decode_stats dstats;
     struct sm_capture_totals totals;
     uint64_t verdicts[SM_V_COUNT];

@@ -131,11 +131,6 @@ static void sm_spare_free(struct sm_spare *list)
     }
 }
 
-void sm_port_set(uint8_t *set, uint16_t port)
-{
-    set[port >> 3] |= (uint8_t)(1u << (port & 7));
-}
-
 /* The flow's aux block, allocated on first use; NULL when out of memory
  * (what it would hold is lost, the connection is still tracked). */
 static struct sm_flow_aux *sm_flow_aux(struct sm_flow_table *t, struct sm_flow *f)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "portset.h"
 #include "sm_limits.h"
 
 /* Direction words: orig is the TCP initiator (the SSH client as a rule), resp
@@ -417,13 +418,6 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
 int64_t sm_flow_hs_syn_ts(const struct sm_flow *f);
 /* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
-
-/* Inline: asked twice for every packet. */
-static inline bool sm_port_is_ssh(const uint8_t *set, uint16_t port)
-{
-    return (set[port >> 3] >> (port & 7)) & 1;
-}
-void sm_port_set(uint8_t *set, uint16_t port);
 
 /* Serial-number comparison (RFC 1982) of 32-bit sequence numbers. */
 static inline bool sm_seq_lt(uint32_t a, uint32_t b)

@@ -10,11 +10,6 @@
 
 #define SM_PF_VXLAN_PORT 4789 /* "udp port 4789" in the default filter */
 
-static bool sm_pf_port(const uint8_t ports[65536 / 8], uint16_t p)
-{
-    return (ports[p >> 3] >> (p & 7)) & 1;
-}
-
 static bool sm_pf_vlan_tpid(uint16_t type)
 {
     /* What libpcap's "vlan" takes as a tag (gen_vlan_tpid_test). */
@@ -22,16 +17,17 @@ static bool sm_pf_vlan_tpid(uint16_t type)
 }
 
 /* The filter's verdict on a TCP (proto 6) or UDP header's two ports. */
-static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[65536 / 8],
+static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[SM_PORTSET_BYTES],
                                                     const uint8_t *l4, uint8_t proto)
 {
     uint16_t sport = sm_load_be16(l4), dport = sm_load_be16(l4 + 2);
     if (proto == 6)
-        return sm_pf_port(ports, sport) || sm_pf_port(ports, dport) ? SM_PF_ACCEPT : SM_PF_REJECT;
+        return sm_port_is_ssh(ports, sport) || sm_port_is_ssh(ports, dport) ? SM_PF_ACCEPT
+                                                                            : SM_PF_REJECT;
     return sport == SM_PF_VXLAN_PORT || dport == SM_PF_VXLAN_PORT ? SM_PF_ACCEPT : SM_PF_REJECT;
 }
 
-enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[65536 / 8],
+enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_BYTES],
                                                 const uint8_t *frame, size_t caplen)
 {
     struct sm_cur c;

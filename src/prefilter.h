@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "portset.h"
+
 enum sm_prefilter_verdict {
     SM_PF_REJECT = 0, /* the default filter rejects the frame */
     SM_PF_ACCEPT = 1, /* the default filter accepts it */
@@ -17,11 +19,11 @@ enum sm_prefilter_verdict {
 };
 
 /* The verdict of sm_capture_build_filter(DLT_EN10MB, ports, ..., NULL)
- * compiled by libpcap, on the caplen bytes of an Ethernet frame. ports has
- * a bit set for each SSH port (bit p % 8 of byte p / 8). ACCEPT and REJECT
+ * compiled by libpcap, on the caplen bytes of an Ethernet frame. ports is
+ * the set of SSH ports (portset.h). ACCEPT and REJECT
  * are given only where the filter reads nothing beyond caplen (a BPF load
  * out of bounds rejects the whole frame) and needs nothing else. */
-enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[65536 / 8],
+enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_BYTES],
                                                 const uint8_t *frame, size_t caplen);
 
 #endif

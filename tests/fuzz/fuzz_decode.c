@@ -24,13 +24,13 @@ static const int sm_fuzz_dlts[] = { DLT_EN10MB, DLT_LINUX_SLL,  276 /* SLL2 */,
                                     DLT_NULL,   DLT_LOOP,       239 /* NFLOG */ };
 
 /* The default filter on ports 22 and 2222, compiled once. */
-static const struct bpf_program *sm_fuzz_filter(uint8_t ports[65536 / 8])
+static const struct bpf_program *sm_fuzz_filter(uint8_t ports[SM_PORTSET_BYTES])
 {
     static struct bpf_program prog;
     static bool ready;
     static const uint16_t p[] = { 22, 2222 };
     for (size_t i = 0; i < 2; i++)
-        ports[p[i] >> 3] |= (uint8_t)(1u << (p[i] & 7));
+        sm_port_set(ports, p[i]);
     if (!ready) {
         char expr[8192];
         pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
@@ -45,7 +45,7 @@ static const struct bpf_program *sm_fuzz_filter(uint8_t ports[65536 / 8])
 
 static void sm_fuzz_prefilter(const uint8_t *frame, size_t n)
 {
-    static uint8_t ports[65536 / 8];
+    static uint8_t ports[SM_PORTSET_BYTES];
     const struct bpf_program *prog = sm_fuzz_filter(ports);
     enum sm_prefilter_verdict v = sm_prefilter_ethernet(ports, frame, n);
     if (v == SM_PF_UNSURE)

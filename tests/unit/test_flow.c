@@ -90,7 +90,7 @@ static void sm_t_release(void *ctx, struct sm_flow *f)
 
 /* A table with SSH on port 22 (and 2222) recording into rec. */
 struct sm_t_ctx {
-    uint8_t ports[65536 / 8];
+    uint8_t ports[SM_PORTSET_BYTES];
     struct sm_t_rec rec;
     struct sm_flow_table *t;
     uint16_t ip_id;
@@ -257,7 +257,7 @@ static bool sm_t_is(const struct sm_flow *f, int dir, struct sm_t_ep ep)
 
 static void test_flow_port_set_and_seq(void)
 {
-    uint8_t set[65536 / 8];
+    uint8_t set[SM_PORTSET_BYTES];
     memset(set, 0, sizeof(set));
     sm_port_set(set, 0);
     sm_port_set(set, 22);

@@ -17,7 +17,7 @@
 struct sm_t_pf {
     pcap_t *dead;
     struct bpf_program prog;
-    uint8_t ports[65536 / 8];
+    uint8_t ports[SM_PORTSET_BYTES];
     uint64_t decided, unsure, wrong;
 };
 
@@ -33,7 +33,7 @@ static void sm_t_pf_init(struct sm_t_pf *t)
                                                  NULL, expr, sizeof(expr)));
     CU_ASSERT_EQUAL_FATAL(pcap_compile(t->dead, &t->prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
     for (size_t i = 0; i < SM_NELEM(sm_t_pf_ports); i++)
-        t->ports[sm_t_pf_ports[i] >> 3] |= (uint8_t)(1u << (sm_t_pf_ports[i] & 7));
+        sm_port_set(t->ports, sm_t_pf_ports[i]);
 }
 
 static void sm_t_pf_fini(struct sm_t_pf *t)
