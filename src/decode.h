@@ -17,6 +17,13 @@
 #define SM_ETH_8021AD 0x88a8
 #define SM_ETH_QINQ   0x9100 /* pre-standard QinQ outer tag */
 
+/* An EtherType that announces a VLAN tag: the three libpcap's "vlan" takes
+ * (gen_vlan_tpid_test), which the decoders and the prefilter all follow. */
+static inline bool sm_eth_is_vlan(uint16_t type)
+{
+    return type == SM_ETH_8021Q || type == SM_ETH_8021AD || type == SM_ETH_QINQ;
+}
+
 /* Link types older libpcap headers lack, in one place for every decoder and
  * its tests. */
 #include <pcap/dlt.h>

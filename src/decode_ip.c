@@ -294,7 +294,7 @@ static inline __attribute__((always_inline)) bool sm_decode_fast(struct sm_pkt *
         if (!h)
             return false;
         type = sm_load_be16(h + 12);
-        while (type == SM_ETH_8021Q || type == SM_ETH_8021AD || type == SM_ETH_QINQ) {
+        while (sm_eth_is_vlan(type)) {
             if (pkt->vlan_count == SM_MAX_VLANS)
                 return false;
             h = sm_cur_take(&c, 4);

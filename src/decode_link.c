@@ -35,7 +35,7 @@ enum sm_pkt_kind sm_decode_ethertype(struct sm_pkt *pkt, uint16_t type, struct s
 {
     unsigned depth = 0;
 
-    while (type == SM_ETH_8021Q || type == SM_ETH_8021AD || type == SM_ETH_QINQ) {
+    while (sm_eth_is_vlan(type)) {
         /* 802.1Q: TCI (PCP 3 bits, DEI 1 bit, VID 12 bits), then the next type. */
         uint16_t tci = sm_cur_be16(c);
         type = sm_cur_be16(c);

@@ -10,12 +10,6 @@
 
 #define SM_PF_VXLAN_PORT 4789 /* "udp port 4789" in the default filter */
 
-static bool sm_pf_vlan_tpid(uint16_t type)
-{
-    /* What libpcap's "vlan" takes as a tag (gen_vlan_tpid_test). */
-    return type == SM_ETH_8021Q || type == SM_ETH_8021AD || type == SM_ETH_QINQ;
-}
-
 /* The filter's verdict on a TCP (proto 6) or UDP header's two ports. */
 static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[SM_PORTSET_BYTES],
                                                     const uint8_t *l4, uint8_t proto)
@@ -38,7 +32,7 @@ enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_B
     uint16_t type = sm_load_be16(eth + 12);
     /* The filter tries the frame untagged, then behind one tag, then behind
      * two; a non-matching try reads only the EtherType it tests. */
-    for (int tags = 0; sm_pf_vlan_tpid(type); tags++) {
+    for (int tags = 0; sm_eth_is_vlan(type); tags++) {
         const uint8_t *tag = sm_cur_take(&c, 4);
         if (!tag || tags == 2)
             return SM_PF_UNSURE;
