@@ -49,19 +49,25 @@ struct sm_wb {
     size_t fill_len;
 };
 
-/* Writes all of p, or returns the errno that stopped it. */
-static int sm_wb_write_all(int fd, const char *p, size_t n)
+/* Writes all of p, or returns the errno that stopped it; *done (if not
+ * NULL) is how much was written either way. */
+static int sm_wb_write_all(int fd, const char *p, size_t n, size_t *done)
 {
     size_t off = 0;
+    int err = 0;
     while (off < n) {
         ssize_t k = write(fd, p + off, n - off);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k <= 0)
-            return k < 0 ? errno : EIO;
+        if (k <= 0) {
+            err = k < 0 ? errno : EIO;
+            break;
+        }
         off += (size_t)k;
     }
-    return 0;
+    if (done)
+        *done = off;
+    return err;
 }
 
 /* From here on the descriptor writes through the page cache. */
@@ -73,34 +79,24 @@ static void sm_wb_buffered(struct sm_wb *wb)
     wb->direct = false;
 }
 
-/* Writes a queued buffer (SM_WB_ALIGN-aligned memory). Direct while the
- * length keeps the file aligned; the rest, and everything after a refusal
- * (EINVAL: the file system, or another writer left the end unaligned),
+/* Writes a queued buffer (SM_WB_ALIGN-aligned memory). Direct for the
+ * whole blocks; the rest, and everything after a refusal (EINVAL: the file
+ * system, or an end left unaligned by a short write or another writer),
  * through the page cache. */
 static int sm_wb_write_buf(struct sm_wb *wb, const char *p, size_t n)
 {
     if (wb->direct) {
-        size_t whole = n & ~(size_t)(SM_WB_ALIGN - 1);
         size_t off = 0;
-        while (off < whole) {
-            ssize_t k = write(wb->fd, p + off, whole - off);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k < 0 && errno == EINVAL)
-                break; /* not direct after all: the rest buffered */
-            if (k <= 0)
-                return k < 0 ? errno : EIO;
-            off += (size_t)k;
-            if (off % SM_WB_ALIGN != 0)
-                break; /* a short write left the end unaligned */
-        }
+        int err = sm_wb_write_all(wb->fd, p, n & ~(size_t)(SM_WB_ALIGN - 1), &off);
+        if (err && err != EINVAL)
+            return err;
         if (off == n)
             return 0;
         sm_wb_buffered(wb);
         p += off;
         n -= off;
     }
-    return sm_wb_write_all(wb->fd, p, n);
+    return sm_wb_write_all(wb->fd, p, n, NULL);
 }
 
 /* A buffer for the queue, aligned for direct I/O. */
