@@ -155,37 +155,39 @@ static void test_prefilter_agrees_with_bpf(void)
 
 static void test_prefilter_common_frames(void)
 {
-    static const uint16_t q[] = { 0x8100, 0x88a8 };
+    static const uint16_t tpids[] = { 0x8100, 0x88a8, 0x8100 };
+    static const struct {
+        int ntags;
+        bool v6;
+        uint8_t proto;
+        unsigned ihl;
+        uint16_t frag, sport, dport;
+        enum sm_prefilter_verdict want;
+    } cases[] = {
+        /* Decided without the filter, and rightly so. */
+        { 0, false, 6, 5, 0x4000, 40000, 22, SM_PF_ACCEPT },
+        { 0, false, 6, 5, 0, 2222, 40000, SM_PF_ACCEPT },
+        { 0, false, 6, 8, 0, 40000, 22, SM_PF_ACCEPT }, /* with IP options */
+        { 0, false, 6, 5, 0, 40000, 80, SM_PF_REJECT },
+        { 1, true, 6, 5, 0, 22, 40000, SM_PF_ACCEPT },
+        { 2, true, 6, 5, 0, 443, 40000, SM_PF_REJECT },
+        { 2, false, 17, 5, 0, 5000, 4789, SM_PF_ACCEPT }, /* VXLAN */
+        { 0, false, 17, 5, 0, 5353, 53, SM_PF_REJECT },
+        /* Left to the filter: ICMP, a later fragment, three tags. */
+        { 0, false, 1, 5, 0, 0x0300, 0, SM_PF_UNSURE },
+        { 0, false, 6, 5, 0x0010, 40000, 22, SM_PF_UNSURE },
+        { 3, false, 6, 5, 0, 40000, 22, SM_PF_UNSURE },
+    };
     struct sm_t_pf t;
     uint8_t f[256];
-    size_t n;
     sm_t_pf_init(&t);
-    /* Decided without the filter, and rightly so. */
-    n = sm_t_pf_frame(f, q, 0, false, 6, 5, 0x4000, 40000, 22);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_ACCEPT);
-    n = sm_t_pf_frame(f, q, 0, false, 6, 5, 0, 2222, 40000);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_ACCEPT);
-    n = sm_t_pf_frame(f, q, 0, false, 6, 8, 0, 40000, 22); /* with IP options */
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_ACCEPT);
-    n = sm_t_pf_frame(f, q, 0, false, 6, 5, 0, 40000, 80);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_REJECT);
-    n = sm_t_pf_frame(f, q, 1, true, 6, 5, 0, 22, 40000);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_ACCEPT);
-    n = sm_t_pf_frame(f, q, 2, true, 6, 5, 0, 443, 40000);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_REJECT);
-    n = sm_t_pf_frame(f, q, 2, false, 17, 5, 0, 5000, 4789); /* VXLAN */
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_ACCEPT);
-    n = sm_t_pf_frame(f, q, 0, false, 17, 5, 0, 5353, 53);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_REJECT);
-    /* Left to the filter: ICMP, a later fragment, three tags, cut ports. */
-    n = sm_t_pf_frame(f, q, 0, false, 1, 5, 0, 0x0300, 0);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_UNSURE);
-    n = sm_t_pf_frame(f, q, 0, false, 6, 5, 0x0010, 40000, 22);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_UNSURE);
-    static const uint16_t q3[] = { 0x8100, 0x8100, 0x8100 };
-    n = sm_t_pf_frame(f, q3, 3, false, 6, 5, 0, 40000, 22);
-    CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), SM_PF_UNSURE);
-    n = sm_t_pf_frame(f, q, 0, false, 6, 5, 0, 40000, 22);
+    for (size_t i = 0; i < SM_NELEM(cases); i++) {
+        size_t n = sm_t_pf_frame(f, tpids, cases[i].ntags, cases[i].v6, cases[i].proto,
+                                 cases[i].ihl, cases[i].frag, cases[i].sport, cases[i].dport);
+        CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, n), cases[i].want);
+    }
+    /* Cut ports, and nothing at all: left to the filter too. */
+    sm_t_pf_frame(f, tpids, 0, false, 6, 5, 0, 40000, 22);
     CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, 14 + 20 + 3), SM_PF_UNSURE);
     CU_ASSERT_EQUAL(sm_t_pf_check(&t, f, 0), SM_PF_UNSURE);
     CU_ASSERT_EQUAL(t.wrong, 0);
