@@ -16,7 +16,11 @@
 #include "sm_limits.h"
 #include "thread.h"
 
-#define SM_FILE_BUFFER (1024 * 1024)
+/* The stdio buffer of a file: large enough that read(2) calls are rare,
+ * small enough to stay in a core's L2 (1 MB here) next to what the reader
+ * writes, so the two copies out of it (the kernel's in, fread's out) do not
+ * go to memory; 1 MB measured about 8 % slower over the whole run. */
+#define SM_FILE_BUFFER (128 * 1024)
 
 /* Read-ahead for files: a thread reads packets through libpcap (the two
  * freads, the BPF filter; and the prepare function, if one is set) into

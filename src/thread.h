@@ -13,4 +13,9 @@
  * not be started (the caller then does the work itself). */
 bool sm_thread_start(pthread_t *thread, const char *name, void *(*fn)(void *), void *arg);
 
+/* What one thread writes often and another thread's data must not share:
+ * two cache lines, because the adjacent-line prefetcher moves lines in
+ * pairs. Use as _Alignas(SM_CACHE_PAIR) on a struct's first member. */
+#define SM_CACHE_PAIR 128
+
 #endif
