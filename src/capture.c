@@ -33,6 +33,8 @@
 struct sm_cap_rec {
     uint32_t cap_len, wire_len;
     int64_t ts_us;
+    uint32_t data_len; /* bytes that follow the prepared area */
+    uint32_t spare;
 };
 
 struct sm_cap_batch {
@@ -269,6 +271,7 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
         pkt->prepared = NULL;
         pkt->prepared_ahead = NULL;
         pkt->data = data;
+        pkt->data_len = h->caplen;
         pkt->cap_len = h->caplen;
         pkt->wire_len = h->len;
         pkt->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
@@ -285,10 +288,10 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
 /* How far ahead of the analysis the batch being read is prefetched. */
 #define SM_CAP_PREFETCH_BYTES 32768u
 
-/* A record: its header, the prepared area, the packet bytes, padding. */
-static size_t sm_cap_rec_size(const struct sm_capture *c, uint32_t cap_len)
+/* A record: its header, the prepared area, the bytes kept, padding. */
+static size_t sm_cap_rec_size(const struct sm_capture *c, uint32_t data_len)
 {
-    return (sizeof(struct sm_cap_rec) + c->prepare_size + cap_len + 7) & ~(size_t)7;
+    return (sizeof(struct sm_cap_rec) + c->prepare_size + data_len + 7) & ~(size_t)7;
 }
 
 /* The reader thread: fills batches until the file ends, fails, or the
@@ -345,17 +348,18 @@ static void *sm_cap_reader(void *arg)
             b->next = NULL;
             b->used = b->rd = 0;
         }
-        struct sm_cap_rec r = { pkt.cap_len, pkt.wire_len, pkt.ts_us };
+        /* need was for all the bytes; the record is as long as what is kept. */
+        struct sm_cap_rec r = { pkt.cap_len, pkt.wire_len, pkt.ts_us, pkt.cap_len, 0 };
         unsigned char *at = b->data + b->used;
-        memcpy(at, &r, sizeof(r));
-        unsigned char *copy = at + sizeof(r) + c->prepare_size;
-        memcpy(copy, pkt.data, pkt.cap_len);
+        unsigned char *keep = at + sizeof(r) + c->prepare_size;
         if (c->prepare) {
-            pkt.data = copy; /* what the analysis will see */
-            pkt.prepared = NULL;
-            c->prepare(c->prepare_ctx, &pkt, at + sizeof(r));
+            uint32_t kept = c->prepare(c->prepare_ctx, &pkt, at + sizeof(r), keep);
+            r.data_len = kept < pkt.cap_len ? kept : pkt.cap_len;
+        } else {
+            memcpy(keep, pkt.data, pkt.cap_len);
         }
-        b->used += need;
+        memcpy(at, &r, sizeof(r));
+        b->used += sm_cap_rec_size(c, r.data_len);
     }
     if (rc == SM_CAP_ERROR && !a->err[0])
         snprintf(a->err, sizeof(a->err), "%s", pcap_geterr(c->p));
@@ -471,7 +475,7 @@ static enum sm_capture_rc sm_cap_ahead_next(struct sm_capture *c, struct sm_capt
         b->ahead_rd = 0;
         for (unsigned i = 0; i < SM_CAP_LOOKAHEAD && b->ahead_rd < b->used; i++) {
             memcpy(&r, b->data + b->ahead_rd, sizeof(r));
-            b->ahead_rd += sm_cap_rec_size(c, r.cap_len);
+            b->ahead_rd += sm_cap_rec_size(c, r.data_len);
         }
     }
     pkt->prepared_ahead = NULL;
@@ -479,16 +483,17 @@ static enum sm_capture_rc sm_cap_ahead_next(struct sm_capture *c, struct sm_capt
         unsigned char *ah = b->data + b->ahead_rd;
         memcpy(&r, ah, sizeof(r));
         pkt->prepared_ahead = c->prepare ? ah + sizeof(r) : NULL;
-        b->ahead_rd += sm_cap_rec_size(c, r.cap_len);
+        b->ahead_rd += sm_cap_rec_size(c, r.data_len);
     }
     unsigned char *at = b->data + b->rd;
     memcpy(&r, at, sizeof(r));
     pkt->prepared = c->prepare ? at + sizeof(r) : NULL;
     pkt->data = at + sizeof(r) + c->prepare_size;
+    pkt->data_len = r.data_len;
     pkt->cap_len = r.cap_len;
     pkt->wire_len = r.wire_len;
     pkt->ts_us = r.ts_us;
-    b->rd += sm_cap_rec_size(c, r.cap_len);
+    b->rd += sm_cap_rec_size(c, r.data_len);
     return SM_CAP_PACKET;
 }
 

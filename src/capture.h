@@ -20,6 +20,7 @@ enum sm_capture_rc {
 
 struct sm_captured {
     const uint8_t *data; /* borrowed until the next sm_capture_next() */
+    uint32_t data_len;   /* bytes at data: cap_len, or what prepare kept */
     uint32_t cap_len, wire_len;
     int64_t ts_us;
     /* What the prepare function made of this packet on the read-ahead
@@ -37,11 +38,17 @@ struct sm_captured {
 
 /* Work done on each packet of a file on the read-ahead thread, before the
  * analysis sees it: fn fills out (out_size bytes, 8-byte aligned) from pkt,
- * whose data is the copy the analysis will get, so pointers into it stay
- * valid as long as the packet is. fn runs on another thread than the
- * caller: it may touch only ctx and out, and ctx is the caller's again
- * after sm_capture_close(). Set before the first sm_capture_next(). */
-typedef void (*sm_capture_prepare_fn)(void *ctx, const struct sm_captured *pkt, void *out);
+ * whose data is libpcap's, valid only during the call. What of the bytes
+ * the analysis needs, fn copies to keep (room for pkt->cap_len bytes; it
+ * stays valid as long as the packet is, so out may point into it) and
+ * returns how many it kept: the analysis gets those as data, data_len.
+ * Keeping only what is needed (the payload, not the headers decoded into
+ * out) saves the copy and, more, the cache lines that move from the
+ * reader's core to the analysis'. fn runs on another thread than the
+ * caller: it may touch only ctx, out and keep, and ctx is the caller's
+ * again after sm_capture_close(). Set before the first sm_capture_next(). */
+typedef uint32_t (*sm_capture_prepare_fn)(void *ctx, const struct sm_captured *pkt, void *out,
+                                          uint8_t *keep);
 void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
                             void *ctx);
 

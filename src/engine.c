@@ -295,12 +295,21 @@ struct sm_engine_prepped {
     struct sm_flow_keys keys;
 };
 
-static void sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out)
+static uint32_t sm_engine_prepare(void *ctx, const struct sm_captured *c, void *out, uint8_t *keep)
 {
     struct sm_engine_prep *pr = ctx;
     struct sm_engine_prepped *pp = out;
     sm_decode(&pp->pkt, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
     sm_flow_pkt_keys(pr->hash_seed, &pp->pkt, &pp->keys);
+    /* The headers are in pp now: of the bytes, the analysis reads only the
+     * payload, which moves into the record (c->data is libpcap's). */
+    uint32_t kept = 0;
+    if (pp->pkt.payload) {
+        kept = pp->pkt.payload_cap;
+        memcpy(keep, pp->pkt.payload, kept);
+        pp->pkt.payload = keep;
+    }
+    return kept;
 }
 
 static void sm_decode_stats_add(struct sm_decode_stats *to, const struct sm_decode_stats *from)
