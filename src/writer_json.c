@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -308,13 +309,31 @@ static struct sm_key_slot *sm_wj_key_slot(struct sm_writer_json *j, const char *
     return &j->keys[h >> 54 & (SM_KEY_SLOTS - 1)];
 }
 
+/* Bounds the program's own read-only data (the GNU linker's etext ends the
+ * code, glibc's __data_start begins the writable data; between them lie
+ * .rodata and the linker's tables), where the string literals
+ * that nearly every key is live. */
+extern const char etext[], __data_start[];
+
+/* Whether the bytes at k can never change: a key there is known by its
+ * address alone. Any other key (one built in a buffer) may have been
+ * rewritten since its address was remembered, and is compared. */
+static bool sm_wj_key_is_literal(const char *k)
+{
+    return (uintptr_t)k >= (uintptr_t)etext && (uintptr_t)k < (uintptr_t)__data_start;
+}
+
 /* Writes the separator and a remembered key; false when k is not the key
  * its slot remembers (or the buffer cannot grow). */
 static bool sm_wj_known_key(struct sm_writer_json *j, const char *k, bool comma,
                             const struct sm_key_slot *slot)
 {
-    if (slot->key != k || strncmp(k, slot->text + 1, slot->n) != 0 || k[slot->n] != '\0' ||
-        !sm_wj_reserve(j, sizeof(slot->text) + 1))
+    if (slot->key != k)
+        return false;
+    if (!sm_wj_key_is_literal(k) &&
+        (strncmp(k, slot->text + 1, slot->n) != 0 || k[slot->n] != '\0'))
+        return false;
+    if (!sm_wj_reserve(j, sizeof(slot->text) + 1))
         return false;
     char *o = j->buf + j->len;
     *o = ',';
