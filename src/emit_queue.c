@@ -184,6 +184,11 @@ void sm_emit_queue_push(struct sm_emit_queue *q)
         sm_eq_wake_worker(q);
 }
 
+unsigned sm_emit_queue_backlog(struct sm_emit_queue *q)
+{
+    return (unsigned)(atomic_load(&q->pushed) - atomic_load(&q->ran));
+}
+
 void sm_emit_queue_drain(struct sm_emit_queue *q)
 {
     if (!q || !q->started)

@@ -27,6 +27,8 @@ struct sm_emit_queue *sm_emit_queue_new(size_t job_size, unsigned depth, sm_emit
 void *sm_emit_queue_slot(struct sm_emit_queue *q);
 /* Hands the slot just filled to the thread. */
 void sm_emit_queue_push(struct sm_emit_queue *q);
+/* Jobs pushed that the thread has not finished yet. */
+unsigned sm_emit_queue_backlog(struct sm_emit_queue *q);
 /* Waits until every job pushed has run and has been given back. */
 void sm_emit_queue_drain(struct sm_emit_queue *q);
 /* Drains, stops the thread and frees the queue. NULL is a no-op. */

@@ -45,12 +45,24 @@ struct sm_engine {
      * that thread cannot run, here. */
     struct sm_emit_queue *queue;
     bool async;
+    /* The analysis thread's own writer: when the queue's thread falls
+     * behind (the end of a capture flushes tens of thousands of open
+     * connections at once, and describing is then the whole of the work),
+     * the analysis describes connections itself, ahead of their turn, and
+     * queues the text; the queue's thread only writes it, in order. */
+    struct sm_writer *ahead_w;
 };
+
+/* Describe ahead when this many jobs wait: half the queue, as
+ * sm_emit_queue_slot() then would wait for. */
+#define SM_ENGINE_AHEAD_BACKLOG (SM_ENGINE_QUEUE_DEPTH / 2)
 
 /* A record for the queue's thread: a connection to describe (kept out of
  * the flow table until it has been written) or a pattern report. */
 struct sm_engine_job {
-    struct sm_flow *flow; /* NULL: a pattern report */
+    char *text; /* the record already described (malloc'd), or NULL */
+    size_t text_len;
+    struct sm_flow *flow; /* NULL (and no text): a pattern report */
     struct sm_classification c;
     struct sm_app_facts app; /* m.app points here */
     struct sm_event_meta m;
@@ -80,6 +92,12 @@ static void sm_engine_job_run(void *ctx, void *job)
 {
     struct sm_engine *e = ctx;
     struct sm_engine_job *j = job;
+    if (j->text) {
+        sm_output_commit_text(e->out, j->text, j->text_len);
+        free(j->text);
+        j->text = NULL;
+        return;
+    }
     struct sm_writer *w = sm_output_writer(e->out);
     if (j->flow)
         sm_event_teardown(w, j->flow, &j->c, &j->m);
@@ -147,6 +165,20 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .app = &app,
     };
     struct sm_engine_job *j = sm_engine_job_slot(e);
+    if (j && e->cfg.describe_ahead >= 0 &&
+        (e->cfg.describe_ahead == 1 ||
+         sm_emit_queue_backlog(e->queue) >= SM_ENGINE_AHEAD_BACKLOG)) {
+        if (!e->ahead_w)
+            e->ahead_w = sm_output_new_writer(e->out);
+        if (e->ahead_w) {
+            sm_event_teardown(e->ahead_w, f, &c, &m);
+            j->text = sm_output_render(e->ahead_w, &j->text_len);
+            if (j->text) {
+                sm_emit_queue_push(e->queue);
+                return false; /* the text is all the queue needs */
+            }
+        }
+    }
     if (j) {
         /* What the event reads stays valid: the flow and what it owns
          * (stream, dissector state, interned strings) until it is given
@@ -518,6 +550,8 @@ void sm_engine_free(struct sm_engine *e)
     if (!e)
         return;
     sm_emit_queue_free(e->queue); /* gives queued connections back first */
+    if (e->ahead_w)
+        e->ahead_w->ops->free(e->ahead_w);
     sm_flow_table_free(e->flows);
     sm_patterns_free(e->patterns);
     free(e);

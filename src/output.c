@@ -221,6 +221,37 @@ int sm_output_commit(struct sm_output *o)
     return rc;
 }
 
+struct sm_writer *sm_output_new_writer(const struct sm_output *o)
+{
+    return o->fmt == SM_FMT_TEXT ? sm_writer_text_new() : sm_writer_json_new();
+}
+
+char *sm_output_render(struct sm_writer *w, size_t *len)
+{
+    char *text = NULL;
+    FILE *mem = open_memstream(&text, len);
+    if (!mem)
+        return NULL;
+    int rc = w->ops->end(w, mem);
+    if (fclose(mem) != 0 || rc != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int sm_output_commit_text(struct sm_output *o, const char *text, size_t len)
+{
+    int rc;
+    if (o->sock >= 0)
+        rc = sm_output_syslog_send(o, text, len);
+    else
+        rc = fwrite(text, 1, len, o->out) == len ? 0 : -1;
+    if (rc != 0)
+        o->errors++;
+    return rc;
+}
+
 void sm_output_reopen(struct sm_output *o)
 {
     if (!o->path || !o->owns_out)

@@ -28,6 +28,14 @@ struct sm_writer *sm_output_writer(struct sm_output *o);
 bool sm_output_wants_records(const struct sm_output *o);
 /* Writes the record just described; returns 0 or -1 (and counts the error). */
 int sm_output_commit(struct sm_output *o);
+/* For records described on another thread than the one that commits:
+ * a writer of the output's own format (free with w->ops->free(w)); the
+ * record just described in it as text (malloc'd, *len bytes; NULL when out
+ * of memory); and that text written, in its turn, as sm_output_commit()
+ * would have written it (0 or -1, counted). */
+struct sm_writer *sm_output_new_writer(const struct sm_output *o);
+char *sm_output_render(struct sm_writer *w, size_t *len);
+int sm_output_commit_text(struct sm_output *o, const char *text, size_t len);
 /* Reopens a file destination (log rotation); no-op otherwise. */
 void sm_output_reopen(struct sm_output *o);
 /* The summary form: one line per verdict name with its count. */

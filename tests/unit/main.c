@@ -18,6 +18,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "writer", .pTests = sm_writer_tests },
     { .pName = "capture", .pTests = sm_capture_tests },
     { .pName = "emit_queue", .pTests = sm_emit_queue_tests },
+    { .pName = "engine", .pTests = sm_engine_tests },
     { .pName = "prefilter", .pTests = sm_prefilter_tests },
     { .pName = "ssh_wire", .pTests = sm_ssh_wire_tests },
     { .pName = "reasm", .pTests = sm_reasm_tests },

@@ -23,6 +23,7 @@ extern CU_TestInfo sm_classify_tests[];
 extern CU_TestInfo sm_writer_tests[];
 extern CU_TestInfo sm_capture_tests[];
 extern CU_TestInfo sm_emit_queue_tests[];
+extern CU_TestInfo sm_engine_tests[];
 extern CU_TestInfo sm_prefilter_tests[];
 extern CU_TestInfo sm_ssh_wire_tests[];
 extern CU_TestInfo sm_reasm_tests[];
