@@ -147,8 +147,8 @@ static struct sm_flow_aux *sm_flow_aux(struct sm_flow_table *t, struct sm_flow *
 static void sm_flow_aux_trim(struct sm_flow_table *t, struct sm_flow *f)
 {
     const struct sm_flow_aux *a = f->aux;
-    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->duplicates &&
-        !a->truncated && !a->fragments) {
+    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->idle.seen &&
+        !a->duplicates && !a->truncated && !a->fragments) {
         sm_spare_put(&t->spare_aux, &t->nspare_aux, f->aux);
         f->aux = NULL;
     }
@@ -205,8 +205,7 @@ const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
 const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
 {
     static const struct sm_flow_idle none;
-    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
-    return rare ? &rare->idle : &none;
+    return f->aux ? &f->aux->idle : &none;
 }
 
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
@@ -1082,15 +1081,15 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        struct sm_flow_rare *rare = sm_flow_rare(t, f);
-        if (!rare)
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (!a)
             return; /* no memory for the evidence: the flow is still tracked */
-        rare->idle.seen = true;
-        rare->idle.acked = false;
-        rare->idle.dir = (uint8_t)d;
-        rare->idle.seq = p->seq;
-        rare->idle.gap_us = gap;
-        rare->idle.ts = p->ts_us;
+        a->idle.seen = true;
+        a->idle.acked = false;
+        a->idle.dir = (uint8_t)d;
+        a->idle.seq = p->seq;
+        a->idle.gap_us = gap;
+        a->idle.ts = p->ts_us;
     }
 }
 
@@ -1178,8 +1177,7 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            struct sm_flow_rare *rare = f->aux ? f->aux->rare : NULL;
-            struct sm_flow_idle *idle = rare ? &rare->idle : NULL;
+            struct sm_flow_idle *idle = f->aux ? &f->aux->idle : NULL;
             if (idle && idle->seen && !idle->acked && idle->dir != d &&
                 sm_seq_lt(idle->seq, p->ack))
                 idle->acked = true;

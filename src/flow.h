@@ -169,7 +169,6 @@ enum sm_flow_time {
 struct sm_flow_rare {
     struct sm_tcp_stall stall[2];
     struct sm_flow_icmp icmp;
-    struct sm_flow_idle idle;
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
     /* Times too far from the flow's first packet for the flow's offsets
      * (enum sm_flow_time; see sm_flow_time()). */
@@ -189,15 +188,20 @@ enum sm_side_count {
  * recent data segments of each side (while one is unacknowledged), the
  * older duplicate signatures (during bursts), end and rare evidence, and
  * counts that stay zero on most captures. Allocated when the first of them
- * is needed, given back when all are gone again (the counts and the end and
- * rare evidence keep it), so that an open, quiet connection holds none. */
+ * is needed, given back when all are gone again (the counts and the end,
+ * idle and rare evidence keep it), so that an open connection that has not
+ * yet gone quiet holds none. */
 struct sm_flow_aux {
     struct sm_seg_ring *segs[2]; /* [side]: see struct sm_seg_ring */
     struct sm_dup_ring *dup_more;
     struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
     struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
-    uint64_t duplicates;       /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;        /* packets cut by the snaplen */
+    /* The last silence that ended (idle_min or longer), here rather than
+     * in the rare block: open interactive sessions go quiet all the time,
+     * and the rare block would cost each of them 320 bytes more. */
+    struct sm_flow_idle idle;
+    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;  /* packets cut by the snaplen */
     uint32_t fragments;
 };
 
