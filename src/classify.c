@@ -362,9 +362,9 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
     int dead = sm_dead_side(f, ctx, ended);
-    const struct sm_flow_idle *idle = sm_flow_idle_of(f);
+    const struct sm_flow_idle idle = sm_flow_idle_of(f);
     /* Traffic resumed after an idle period and was never acknowledged. */
-    bool idle_unacked = idle->seen && !idle->acked;
+    bool idle_unacked = idle.seen && !idle.acked;
     uint16_t port = f->port[SM_DIR_RESP];
 
     if (dead >= 0) {
@@ -400,7 +400,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      host);
             return true;
         }
-        if (idle_unacked && idle->dir == dead && !sm_seq_lt(s->seq, idle->seq)) {
+        if (idle_unacked && idle.dir == dead && !sm_seq_lt(s->seq, idle.seq)) {
             out->verdict = SM_V_STATE_TABLE_TIMEOUT;
             out->confidence = 0.85;
             sm_state_table_hint(f, out);
@@ -408,7 +408,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
             snprintf(out->reason, sizeof(out->reason),
                      "After %.0f s of silence the %s's next packet was retransmitted %u times and "
                      "never acknowledged: a NAT or firewall had forgotten the connection.",
-                     (double)idle->gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
+                     (double)idle.gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
                      s->count - 1);
             snprintf(out->symptom, sizeof(out->symptom),
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
@@ -454,7 +454,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
      * the connection. */
-    if (idle_unacked && out->rst_dir >= 0 && sm_flow_end_of(f, out->rst_dir)->rst_ts >= idle->ts) {
+    if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir]) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
         out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
         sm_state_table_hint(f, out);
@@ -464,7 +464,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
         snprintf(out->reason, sizeof(out->reason),
                  "After %.0f s of silence the first packet drew a RST (%s) instead of an "
                  "acknowledgement: the state table had forgotten the connection.",
-                 (double)idle->gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
+                 (double)idle.gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
         snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host, port);
         return true;
     }

@@ -266,10 +266,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     w->ops->u64(w, "payload_bytes_toclient", sm_flow_payload_bytes(f, SM_DIR_RESP));
     w->ops->real(w, "duration_s", (double)(f->last_ts - f->first_ts) / 1e6, 3);
     if (f->established) {
-        const struct sm_flow_idle *idle = sm_flow_idle_of(f);
-        int64_t gap = idle->seen ? idle->gap_us : f->max_gap_us;
-        w->ops->real(w, "idle_gap_s", (double)gap / 1e6, 3);
-        sm_event_idle_match(w, gap);
+        w->ops->real(w, "idle_gap_s", (double)f->gap_us / 1e6, 3);
+        sm_event_idle_match(w, f->gap_us);
         w->ops->obj_begin(w, "keepalives_seen");
         w->ops->boolean(w, "ssh", o->keepalive_like + r->keepalive_like >= 2);
         w->ops->boolean(w, "tcp", o->tcp_keepalive || r->tcp_keepalive);

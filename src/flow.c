@@ -147,8 +147,8 @@ static struct sm_flow_aux *sm_flow_aux(struct sm_flow_table *t, struct sm_flow *
 static void sm_flow_aux_trim(struct sm_flow_table *t, struct sm_flow *f)
 {
     const struct sm_flow_aux *a = f->aux;
-    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->idle.seen &&
-        !a->duplicates && !a->truncated && !a->fragments) {
+    if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->duplicates &&
+        !a->truncated && !a->fragments) {
         sm_spare_put(&t->spare_aux, &t->nspare_aux, f->aux);
         f->aux = NULL;
     }
@@ -202,10 +202,19 @@ const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f)
     return rare ? &rare->icmp : &none;
 }
 
-const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f)
+struct sm_flow_idle sm_flow_idle_of(const struct sm_flow *f)
 {
-    static const struct sm_flow_idle none;
-    return f->aux ? &f->aux->idle : &none;
+    struct sm_flow_idle idle = { 0 };
+    if (f->idle_seen) {
+        idle.gap_us = f->gap_us;
+        idle.seq = f->idle_seq;
+        idle.dir = f->idle_dir;
+        idle.seen = true;
+        idle.acked = f->idle_acked;
+        idle.rst_after[0] = f->idle_rst_after & 1;
+        idle.rst_after[1] = (f->idle_rst_after >> 1) & 1;
+    }
+    return idle;
 }
 
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i)
@@ -1073,23 +1082,23 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
         s->tcp_keepalive = true;
-    if (gap > f->max_gap_us)
-        f->max_gap_us = gap;
+    if (!f->idle_seen && gap > f->gap_us)
+        f->gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
         p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->keepalive_like < 2)
         s->keepalive_like++;
     if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
         !(p->flags & SM_TH_RST) &&
         (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
-        struct sm_flow_aux *a = sm_flow_aux(t, f);
-        if (!a)
-            return; /* no memory for the evidence: the flow is still tracked */
-        a->idle.seen = true;
-        a->idle.acked = false;
-        a->idle.dir = (uint8_t)d;
-        a->idle.seq = p->seq;
-        a->idle.gap_us = gap;
-        a->idle.ts = p->ts_us;
+        f->idle_seen = true;
+        f->idle_acked = false;
+        f->idle_dir = d;
+        f->idle_seq = p->seq;
+        f->gap_us = gap;
+        /* Any RST so far came before the silence (it would have ended it):
+         * none is after this idle period yet; sm_flow_track() sets a
+         * side's bit at its first RST from now on. */
+        f->idle_rst_after = 0;
     }
 }
 
@@ -1124,6 +1133,8 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         struct sm_tcp_end *e = sm_flow_end(t, f, d);
         if (e && !e->rst_count) {
             e->rst_ts = p->ts_us;
+            if (f->idle_seen) /* the idle period ended at or before now */
+                f->idle_rst_after |= (uint8_t)(1u << d);
             e->rst_ttl = p->ttl;
             e->rst_ipid = p->ip_id;
             /* RFC 5961 3.2: only an exact match is accepted at once. */
@@ -1177,10 +1188,9 @@ static void sm_flow_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_di
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
             /* What the peer sent after an idle period got through. */
-            struct sm_flow_idle *idle = f->aux ? &f->aux->idle : NULL;
-            if (idle && idle->seen && !idle->acked && idle->dir != d &&
-                sm_seq_lt(idle->seq, p->ack))
-                idle->acked = true;
+            if (f->idle_seen && !f->idle_acked && f->idle_dir != d &&
+                sm_seq_lt(f->idle_seq, p->ack))
+                f->idle_acked = true;
         }
         /* The initiator's ACK of the SYN-ACK completes the handshake. */
         if (d == SM_DIR_ORIG && !(fl & (SM_TH_SYN | SM_TH_RST)) &&

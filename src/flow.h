@@ -114,14 +114,17 @@ struct sm_tcp_stall {
 };
 
 /* The last resumption of traffic after an idle period of at least the
- * configured --idle-min. */
+ * configured --idle-min, as sm_flow_idle_of() reads it from the flow (it
+ * lives in the flow itself: open interactive sessions go quiet all the
+ * time, and any block of its own would cost each of them an allocation). */
 struct sm_flow_idle {
     int64_t gap_us; /* length of the silence */
-    int64_t ts;     /* when traffic resumed */
     uint32_t seq;   /* the sequence number of the side that spoke first */
     uint8_t dir;    /* that side */
     bool seen;
     bool acked; /* the peer acknowledged what was sent after it */
+    /* [side]: the side's first RST came when traffic resumed or later */
+    bool rst_after[2];
 };
 
 /* An ICMP error quoting this connection. */
@@ -196,12 +199,8 @@ struct sm_flow_aux {
     struct sm_dup_ring *dup_more;
     struct sm_flow_rare *rare; /* NULL until a rare piece of evidence is seen */
     struct sm_tcp_end *end;    /* [2], NULL until the first FIN or RST */
-    /* The last silence that ended (idle_min or longer), here rather than
-     * in the rare block: open interactive sessions go quiet all the time,
-     * and the rare block would cost each of them 320 bytes more. */
-    struct sm_flow_idle idle;
-    uint64_t duplicates; /* packets seen twice (e.g. "-i any") */
-    uint32_t truncated;  /* packets cut by the snaplen */
+    uint64_t duplicates;       /* packets seen twice (e.g. "-i any") */
+    uint32_t truncated;        /* packets cut by the snaplen */
     uint32_t fragments;
 };
 
@@ -226,7 +225,7 @@ struct sm_flow {
      * recorded once per direction, so there are at most SM_HISTORY_MAX,
      * as many as bits set in history_seen. sm_flow_history() spells them. */
     uint16_t history_seen; /* one bit per letter and direction */
-    /* Small values in bits: the flow is 312 bytes, a multiple of 8. */
+    /* Small values in bits: the flow is 280 bytes, a multiple of 8. */
     uint8_t ip_version : 4; /* 4 or 6 */
     uint8_t vlan_count : 2; /* at most SM_MAX_VLANS */
     uint8_t exp_list : 2;   /* which expiry list holds it (0: none; flow.c) */
@@ -239,14 +238,23 @@ struct sm_flow {
     /* SYNs seen (at most SM_MAX_SYN_TIMES) when the first SYN-ACK came: the
      * last of them started the handshake (sm_flow_hs_syn_ts()). */
     uint8_t hs_syn_n : 4;
+    /* The last idle period (struct sm_flow_idle, read with sm_flow_idle_of()). */
+    bool idle_seen : 1;
+    bool idle_acked : 1;
+    uint8_t idle_dir : 1;
+    uint8_t idle_rst_after : 2; /* bit d: rst_after[d] */
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
     int64_t side_last_ts[2]; /* each side's last packet */
-    int64_t max_gap_us;      /* longest silence of the connection */
+    /* The longest silence of the connection until the first idle period;
+     * from then on the length of the last idle period (what the event
+     * reports as idle_gap_s either way). */
+    int64_t gap_us;
     /* Times of the connection's start (enum sm_flow_time) as offsets from
      * first_ts: read them with sm_flow_time() (see there). */
     uint32_t time_off[SM_FLOW_TIMES];
+    uint32_t idle_seq; /* see idle_seen */
 
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
     struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
@@ -415,7 +423,7 @@ const struct sm_tcp_end *sm_flow_end_of(const struct sm_flow *f, int d);
 /* The first ICMP error quoting the flow (count 0: none). */
 const struct sm_flow_icmp *sm_flow_icmp_of(const struct sm_flow *f);
 /* The last idle period past --idle-min (seen false: none). */
-const struct sm_flow_idle *sm_flow_idle_of(const struct sm_flow *f);
+struct sm_flow_idle sm_flow_idle_of(const struct sm_flow *f);
 /* Writes the history letters as a string (at most SM_HISTORY_MAX and a NUL). */
 void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
 /* The last SYN before the first SYN-ACK (0: none): the handshake's start. */

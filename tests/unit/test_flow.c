@@ -96,7 +96,7 @@ struct sm_t_ctx {
     uint16_t ip_id;
 };
 
-static struct sm_t_ctx *sm_t_new(uint32_t max_flows, uint64_t seed)
+static struct sm_t_ctx *sm_t_new_idle(uint32_t max_flows, uint64_t seed, int64_t idle_min_us)
 {
     struct sm_t_ctx *c = calloc(1, sizeof(*c));
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -109,10 +109,16 @@ static struct sm_t_ctx *sm_t_new(uint32_t max_flows, uint64_t seed)
         .emit = sm_t_emit,
         .release = sm_t_release,
         .emit_ctx = &c->rec,
+        .idle_min_us = idle_min_us,
     };
     c->t = sm_flow_table_new(&cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c->t);
     return c;
+}
+
+static struct sm_t_ctx *sm_t_new(uint32_t max_flows, uint64_t seed)
+{
+    return sm_t_new_idle(max_flows, seed, 0);
 }
 
 /* Frees the table; every connection must have been released exactly once,
@@ -894,6 +900,82 @@ static void test_flow_fin_rst_tracking(void)
     sm_t_free(c);
 }
 
+/* The last idle period (silence of idle_min or more that data ended): its
+ * length, who spoke first and whether the peer acknowledged it; the longest
+ * silence until the first one; a side's first RST counts as after it from
+ * the very time traffic resumed on. It is kept in the flow: a session that
+ * resumed needs no aux block for it. */
+static void test_flow_idle_evidence(void)
+{
+    struct sm_t_ctx *c = sm_t_new_idle(100, 0, 60 * SEC);
+    struct sm_t_ep c2 = CLI;
+    c2.port = 50002;
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+    sm_t_send(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
+    /* 5 s of silence: shorter than idle_min, the longest so far. */
+    struct sm_pkt p =
+            sm_t_seg(c, 7 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 11, 20);
+    struct sm_flow *f = sm_t_packet(c, &p, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_FALSE(sm_flow_idle_of(f).seen);
+    CU_ASSERT_EQUAL(f->gap_us, 5 * SEC - 1 * MS);
+    sm_t_send(c, 7 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 11, ISN_S + 21, 0);
+
+    /* 100 s of silence, then the client: an idle period, not yet acked. */
+    sm_t_send(c, 107 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 11, ISN_S + 21, 10);
+    struct sm_flow_idle idle = sm_flow_idle_of(f);
+    CU_ASSERT_TRUE(idle.seen);
+    CU_ASSERT_FALSE(idle.acked);
+    CU_ASSERT_EQUAL(idle.dir, SM_DIR_ORIG);
+    CU_ASSERT_EQUAL(idle.seq, ISN_C + 11);
+    CU_ASSERT_EQUAL(idle.gap_us, 100 * SEC);
+    CU_ASSERT_EQUAL(f->gap_us, 100 * SEC);
+    CU_ASSERT_FALSE(idle.rst_after[0] || idle.rst_after[1]);
+    CU_ASSERT_PTR_NULL(f->aux);
+    /* The server's ACK of it: acked. */
+    sm_t_send(c, 107 * SEC + 2 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 21, ISN_C + 21, 0);
+    CU_ASSERT_TRUE(sm_flow_idle_of(f).acked);
+
+    /* A longer silence ended by a bare ACK is no idle period, and the
+     * reported gap stays the last idle period's. */
+    sm_t_send(c, 300 * SEC, CLI, SRV, SM_TH_ACK, ISN_C + 21, ISN_S + 21, 0);
+    CU_ASSERT_EQUAL(sm_flow_idle_of(f).gap_us, 100 * SEC);
+    CU_ASSERT_EQUAL(f->gap_us, 100 * SEC);
+    CU_ASSERT_EQUAL(sm_flow_idle_of(f).dir, SM_DIR_ORIG);
+
+    /* The server speaks after 100 s more: a new idle period, and the
+     * client's RST after it counts as after it. */
+    sm_t_send(c, 400 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 21, ISN_C + 21, 20);
+    idle = sm_flow_idle_of(f);
+    CU_ASSERT_TRUE(idle.seen);
+    CU_ASSERT_FALSE(idle.acked);
+    CU_ASSERT_EQUAL(idle.dir, SM_DIR_RESP);
+    CU_ASSERT_EQUAL(idle.seq, ISN_S + 21);
+    CU_ASSERT_EQUAL(idle.gap_us, 100 * SEC);
+    sm_t_send(c, 400 * SEC + 5 * MS, CLI, SRV, SM_TH_RST, ISN_C + 21, 0, 0);
+    idle = sm_flow_idle_of(f);
+    CU_ASSERT_TRUE(idle.rst_after[SM_DIR_ORIG]);
+    CU_ASSERT_FALSE(idle.rst_after[SM_DIR_RESP]);
+    CU_ASSERT_FALSE(idle.acked);
+
+    /* A second connection: the server's RST before the silence is not
+     * after the idle period that follows. */
+    sm_t_handshake(c, 500 * SEC, c2, SRV);
+    p = sm_t_seg(c, 501 * SEC, c2, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+    struct sm_flow *f2 = sm_t_packet(c, &p, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f2);
+    sm_t_send(c, 502 * SEC, SRV, c2, SM_TH_RST, ISN_S + 1, 0, 0);
+    sm_t_send(c, 600 * SEC, c2, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 11, ISN_S + 1, 10);
+    idle = sm_flow_idle_of(f2);
+    CU_ASSERT_TRUE(idle.seen);
+    CU_ASSERT_EQUAL(idle.gap_us, 98 * SEC);
+    CU_ASSERT_FALSE(idle.rst_after[SM_DIR_RESP]);
+    CU_ASSERT_FALSE(idle.rst_after[SM_DIR_ORIG]);
+    sm_t_free(c);
+}
+
 static void test_flow_expiry(void)
 {
     struct sm_t_ctx *c = sm_t_new(100, 0);
@@ -1519,6 +1601,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_retransmissions),
     SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
+    SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
     SM_TEST(test_flow_flush_order),
