@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # summary: memory per open SSH connection that finished its key exchange, and where it goes.
-# Usage: bench/memory.sh [-s SSHMORTEM] [-K "0 20000 100000"] [-M MASSIF_K] [-r RUNS] [-k]
+# Usage: bench/memory.sh [-s SSHMORTEM] [-K "0 20000 100000"] [-M MASSIF_K] [-r RUNS] [-i] [-k]
 # For each K, generates a capture of K sessions with their handshake and full
 # SSH setup (gen_capture -q -n 0 -s 1 -K K -P 30 -R 60 -L 120: they arrive in
 # the first 60 s, exchange a keystroke about every 30 s and are all still open
-# when the capture ends at 120 s), runs `sshmortem -F summary -r FILE` under
+# when the capture ends at 120 s; with -i, -P 300 -L 700: a keystroke every
+# 5 minutes, so each session resumes after a silence past --idle-min once or
+# twice and holds the idle evidence), runs `sshmortem -F summary -r FILE` under
 # /usr/bin/time -f %M RUNS times (default 3) and prints the largest peak RSS
 # and the bytes per open connection against the first K:
 # (RSS(K) - RSS(K0)) / (K - K0), and from the third K on the marginal
@@ -27,19 +29,22 @@ ks="0 20000 100000"
 massif_k=2000
 runs=3
 keep=0
+period=30
+length=120
 bench_dir=${BENCH_DIR:-/tmp/sshmortem-bench}
 
 usage() {
     sed -n '2,19s/^# \{0,1\}//p' "$0" >&2
     exit 1
 }
-while getopts "s:K:M:r:kh" opt; do
+while getopts "s:K:M:r:ikh" opt; do
     case $opt in
     s) sshmortem=$OPTARG ;;
     K) ks=$OPTARG ;;
     M) massif_k=$OPTARG ;;
     r) runs=$OPTARG ;;
     k) keep=1 ;;
+    i) period=300 length=700 ;;
     *) usage ;;
     esac
 done
@@ -60,10 +65,10 @@ trap 'rm -rf "$work"' EXIT
 # capture K -> path of the capture of K sessions (generated when missing or
 # older than gen_capture)
 capture() {
-    local k=$1 file=$bench_dir/memory-K$1.pcap
+    local k=$1 file=$bench_dir/memory-K$1-P$period.pcap
     if [ ! -s "$file" ] || [ "$gen_bin" -nt "$file" ]; then
-        echo "memory.sh: $gen_bin -q -n 0 -s 1 -K $k -P 30 -R 60 -L 120 -o $file" >&2
-        "$gen_bin" -q -n 0 -s 1 -K "$k" -P 30 -R 60 -L 120 -o "$file.tmp"
+        echo "memory.sh: $gen_bin -q -n 0 -s 1 -K $k -P $period -R 60 -L $length -o $file" >&2
+        "$gen_bin" -q -n 0 -s 1 -K "$k" -P "$period" -R 60 -L "$length" -o "$file.tmp"
         mv "$file.tmp" "$file"
     fi
     echo "$file"
