@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hugemem.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define SM_FLOW_ASAN 1
 #elif defined(__has_feature)
@@ -18,16 +20,15 @@
 #include <sanitizer/asan_interface.h>
 /* A free flow is poisoned, so that AddressSanitizer still catches a use
  * after sm_flow_finish() although the memory is not given back to malloc. */
-#define SM_FLOW_POISON(f)        ASAN_POISON_MEMORY_REGION((f), sizeof(struct sm_flow))
-#define SM_FLOW_UNPOISON(f)      ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct sm_flow))
-#define SM_FLOW_UNPOISON_LINK(f) ASAN_UNPOISON_MEMORY_REGION(&(f)->lru_next, sizeof((f)->lru_next))
-#define SM_FLOW_UNPOISON_CHUNK(c)                                                                  \
-    ASAN_UNPOISON_MEMORY_REGION((c), SM_FLOW_CHUNK * sizeof(struct sm_flow))
+#define SM_FLOW_POISON(f)            ASAN_POISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON(f)          ASAN_UNPOISON_MEMORY_REGION((f), sizeof(struct sm_flow))
+#define SM_FLOW_UNPOISON_LINK(f)     ASAN_UNPOISON_MEMORY_REGION(&(f)->lru_next, sizeof((f)->lru_next))
+#define SM_FLOW_UNPOISON_CHUNK(c, n) ASAN_UNPOISON_MEMORY_REGION((c), (n) * sizeof(struct sm_flow))
 #else
-#define SM_FLOW_POISON(f)         ((void)(f))
-#define SM_FLOW_UNPOISON(f)       ((void)(f))
-#define SM_FLOW_UNPOISON_LINK(f)  ((void)(f))
-#define SM_FLOW_UNPOISON_CHUNK(c) ((void)(c))
+#define SM_FLOW_POISON(f)            ((void)(f))
+#define SM_FLOW_UNPOISON(f)          ((void)(f))
+#define SM_FLOW_UNPOISON_LINK(f)     ((void)(f))
+#define SM_FLOW_UNPOISON_CHUNK(c, n) ((void)(c), (void)(n))
 #endif
 
 enum sm_exp_list {
@@ -55,18 +56,40 @@ struct sm_flow_slot {
     uint32_t f; /* the flow's number; 0: empty */
 };
 
-/* Flows are allocated from arrays of SM_FLOW_CHUNK (no allocator header per
- * flow, and numbers instead of pointers for the links); an array is kept
- * once allocated, its free flows on a list, until the table is freed. */
-#define SM_FLOW_CHUNK_SHIFT 9u
-#define SM_FLOW_CHUNK       (1u << SM_FLOW_CHUNK_SHIFT)
+/* Flows are allocated from arrays (no allocator header per flow, and
+ * numbers instead of pointers for the links); an array is kept once
+ * allocated, its free flows on a list, until the table is freed. Array 0
+ * holds flows 1 to 2 * SM_FLOW_CHUNK0, array k > 0 the next
+ * SM_FLOW_CHUNK0 << k: a small table stays small (the fuzzers make one per
+ * input), a large one is in few large arrays that sm_huge_alloc() backs
+ * with huge pages, and flow n is found with a shift and a count of bits. */
+#define SM_FLOW_CHUNK0_SHIFT 9u
+#define SM_FLOW_CHUNK0       (1u << SM_FLOW_CHUNK0_SHIFT)
+#define SM_FLOW_CHUNKS       23u /* 2 * SM_FLOW_CHUNK0 << 22 = 2^32 flows */
+
+/* The array of flow index i (flow number i + 1). */
+static inline unsigned sm_flow_chunk_of(uint32_t i)
+{
+    return (unsigned)(31 - __builtin_clz((i >> SM_FLOW_CHUNK0_SHIFT) | 1u));
+}
+
+/* The flow index of the first flow of array k, and how many it holds. */
+static inline uint32_t sm_flow_chunk_first(unsigned k)
+{
+    return k ? SM_FLOW_CHUNK0 << k : 0;
+}
+
+static inline uint32_t sm_flow_chunk_len(unsigned k)
+{
+    return k ? SM_FLOW_CHUNK0 << k : 2 * SM_FLOW_CHUNK0;
+}
 
 struct sm_flow_table {
     struct sm_flow_config cfg;
-    struct sm_flow_slot *slots; /* open addressing, linear probing */
-    size_t nslots;              /* power of two, at least 4/3 of count */
-    struct sm_flow **chunks; /* the flow arrays: flow n is chunks[(n-1) / CHUNK][(n-1) % CHUNK] */
-    uint32_t nchunks, chunks_cap;
+    struct sm_flow_slot *slots;             /* open addressing, linear probing */
+    size_t nslots;                          /* power of two, at least 4/3 of count */
+    struct sm_flow *chunks[SM_FLOW_CHUNKS]; /* the flow arrays (see SM_FLOW_CHUNK0) */
+    uint32_t nchunks;
     uint32_t nused;     /* flows ever handed out of the arrays (numbers 1..nused) */
     uint32_t free_list; /* a free flow's number, linked by lru_next; 0: none */
     uint32_t count;
@@ -347,7 +370,8 @@ static inline struct sm_flow *sm_flow_at(const struct sm_flow_table *t, uint32_t
     if (n == 0)
         return NULL;
     n--;
-    return &t->chunks[n >> SM_FLOW_CHUNK_SHIFT][n & (SM_FLOW_CHUNK - 1)];
+    unsigned k = sm_flow_chunk_of(n);
+    return &t->chunks[k][n - sm_flow_chunk_first(k)];
 }
 
 static inline uint32_t sm_flow_no(const struct sm_flow *f)
@@ -367,20 +391,14 @@ static struct sm_flow *sm_flow_alloc(struct sm_flow_table *t)
     } else {
         if (t->nused == UINT32_MAX)
             return NULL;
-        if (t->nused == t->nchunks * SM_FLOW_CHUNK) {
-            if (t->nchunks == t->chunks_cap) {
-                uint32_t cap = t->chunks_cap ? t->chunks_cap * 2 : 16;
-                struct sm_flow **nc = realloc(t->chunks, cap * sizeof(*nc));
-                if (!nc)
-                    return NULL;
-                t->chunks = nc;
-                t->chunks_cap = cap;
-            }
-            struct sm_flow *c = malloc(SM_FLOW_CHUNK * sizeof(*c));
+        unsigned k = sm_flow_chunk_of(t->nused);
+        if (k == t->nchunks) { /* the arrays are full: the next one */
+            uint32_t len = sm_flow_chunk_len(k);
+            struct sm_flow *c = sm_huge_alloc((size_t)len * sizeof(*c));
             if (!c)
                 return NULL;
             t->chunks[t->nchunks++] = c;
-            for (uint32_t i = 0; i < SM_FLOW_CHUNK; i++)
+            for (uint32_t i = 0; i < len; i++)
                 SM_FLOW_POISON(&c[i]);
         }
         n = ++t->nused;
@@ -476,7 +494,7 @@ struct sm_flow_table *sm_flow_table_new(const struct sm_flow_config *cfg)
     if (t->cfg.handshake_timeout_us <= 0)
         t->cfg.handshake_timeout_us = (int64_t)SM_HANDSHAKE_TIMEOUT_SECS * 1000000;
     t->nslots = 1024;
-    t->slots = calloc(t->nslots, sizeof(*t->slots));
+    t->slots = sm_huge_alloc(t->nslots * sizeof(*t->slots));
     if (!t->slots) {
         free(t);
         return NULL;
@@ -500,12 +518,11 @@ void sm_flow_table_free(struct sm_flow_table *t)
     sm_spare_free(t->spare_dup);
     sm_spare_free(t->spare_seg);
     sm_spare_free(t->spare_aux);
-    for (uint32_t i = 0; i < t->nchunks; i++) {
-        SM_FLOW_UNPOISON_CHUNK(t->chunks[i]);
-        free(t->chunks[i]);
+    for (unsigned k = 0; k < t->nchunks; k++) {
+        SM_FLOW_UNPOISON_CHUNK(t->chunks[k], sm_flow_chunk_len(k));
+        sm_huge_free(t->chunks[k], (size_t)sm_flow_chunk_len(k) * sizeof(struct sm_flow));
     }
-    free(t->chunks);
-    free(t->slots);
+    sm_huge_free(t->slots, t->nslots * sizeof(*t->slots));
     free(t);
 }
 
@@ -522,7 +539,7 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t)
 static bool sm_flow_table_grow(struct sm_flow_table *t)
 {
     size_t n = t->nslots * 2;
-    struct sm_flow_slot *ns = calloc(n, sizeof(*ns));
+    struct sm_flow_slot *ns = sm_huge_alloc(n * sizeof(*ns));
     if (!ns)
         return false;
     for (size_t i = 0; i < t->nslots; i++) {
@@ -533,7 +550,7 @@ static bool sm_flow_table_grow(struct sm_flow_table *t)
             j = (j + 1) & (n - 1);
         ns[j] = t->slots[i];
     }
-    free(t->slots);
+    sm_huge_free(t->slots, t->nslots * sizeof(*t->slots));
     t->slots = ns;
     t->nslots = n;
     return true;

@@ -1349,10 +1349,11 @@ static void test_flow_max_flows_evicts_lru(void)
 
 static void test_flow_many_flows(void)
 {
-    /* Enough connections to grow the hash table several times; each is still
-     * found from both directions afterwards. */
+    /* Enough connections to grow the hash table several times and to fill
+     * flow arrays 0 to 4 (the last one, of 8192 flows, in huge pages); each
+     * is still found from both directions afterwards. */
     struct sm_t_ctx *c = sm_t_new(100000, 12345);
-    const int n = 5000;
+    const int n = 20000;
 
     for (int i = 0; i < n; i++) {
         struct sm_t_ep cl = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i, (uint16_t)(30000 + i) };
