@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "hugemem.h"
 #include "reasm.h"
 #include "writer.h"
 
@@ -61,10 +62,15 @@ static void sm_stream_set_start_seen(struct sm_stream *s, int dir)
  * last block is returned. Process-wide, single-threaded like the rest of
  * the analysis. */
 #define SM_POOL_CHUNK 256u
+/* Each array holds twice as many blocks as the one before, up to this many
+ * bytes: a million open connections are in a few arrays of huge pages
+ * (sm_huge_alloc()), whose prefetches do not wait for a page walk. */
+#define SM_POOL_CHUNK_MAX_BYTES ((size_t)32 << 20)
 
 struct sm_pool_chunk {
     struct sm_pool_chunk *next;
     uint32_t used; /* blocks handed out from data, in order */
+    uint32_t cap;  /* blocks in data */
     _Alignas(16) unsigned char data[];
 };
 
@@ -101,14 +107,20 @@ static void *sm_pool_get(struct sm_pool *p)
         memcpy(&p->free, b, sizeof(void *));
     } else {
         struct sm_pool_chunk *c = p->chunk;
-        if (!c || c->used == SM_POOL_CHUNK) {
-            c = malloc(sizeof(*c) + SM_POOL_CHUNK * p->size);
-            if (!c)
+        if (!c || c->used == c->cap) {
+            uint32_t cap = SM_POOL_CHUNK;
+            if (c && (size_t)c->cap * 2 * p->size <= SM_POOL_CHUNK_MAX_BYTES)
+                cap = c->cap * 2;
+            else if (c)
+                cap = c->cap;
+            struct sm_pool_chunk *nc = sm_huge_alloc(sizeof(*nc) + (size_t)cap * p->size);
+            if (!nc)
                 return NULL;
-            c->next = p->chunk;
-            c->used = 0;
-            p->chunk = c;
-            SM_POOL_POISON(c->data, SM_POOL_CHUNK * p->size);
+            nc->next = c;
+            nc->used = 0;
+            nc->cap = cap;
+            p->chunk = c = nc;
+            SM_POOL_POISON(c->data, (size_t)cap * p->size);
         }
         b = c->data + (size_t)c->used++ * p->size;
         SM_POOL_UNPOISON(b, p->size);
@@ -128,8 +140,8 @@ static void sm_pool_put(struct sm_pool *p, void *b)
     while (p->chunk) {
         struct sm_pool_chunk *c = p->chunk;
         p->chunk = c->next;
-        SM_POOL_UNPOISON(c->data, SM_POOL_CHUNK * p->size);
-        free(c);
+        SM_POOL_UNPOISON(c->data, (size_t)c->cap * p->size);
+        sm_huge_free(c, sizeof(*c) + (size_t)c->cap * p->size);
     }
     p->free = NULL;
 }

@@ -1305,6 +1305,52 @@ static void test_flow_stream_lazy(void)
     sm_t_free(c);
 }
 
+static int sm_t_ptr_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Stream blocks come from pools whose arrays double (the large ones in
+ * huge pages): 20,000 streams with a dissector fill arrays of 256 to 8,192
+ * blocks and one of 16,384 (2.9 MB); every stream has a block of its own,
+ * and the arrays given back when the last one goes can be taken again. */
+static void test_flow_many_streams(void)
+{
+    enum {
+        N = 20000
+    };
+    struct sm_t_ctx *c = sm_t_new(2 * N, 7);
+    struct sm_flow **f = calloc(N, sizeof(*f));
+    const void **blocks = calloc(N, sizeof(*blocks));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(blocks);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            struct sm_t_ep cl = { 10, 2, (uint8_t)(i >> 8), (uint8_t)i, (uint16_t)(20000 + i) };
+            int64_t ts = (1 + 10 * round) * SEC + i;
+            (void)sm_t_stream_send(c, ts, cl, SRV, SM_TH_SYN, ISN_C, 0, 0);
+            f[i] = sm_t_stream_send(c, ts + 1, cl, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, 0, 8);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f[i]);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f[i]->stream);
+            blocks[i] = f[i]->stream;
+        }
+        qsort(blocks, N, sizeof(*blocks), sm_t_ptr_cmp);
+        int shared = 0;
+        for (int i = 1; i < N; i++)
+            shared += blocks[i] == blocks[i - 1];
+        CU_ASSERT_EQUAL(shared, 0);
+        for (int i = 0; i < N; i++) {
+            sm_stream_free(f[i]);
+            CU_ASSERT_PTR_NULL(f[i]->stream);
+        }
+        sm_flow_flush(c->t, (2 + 10 * round) * SEC);
+    }
+    free(blocks);
+    free(f);
+    sm_t_free(c);
+}
+
 static void test_flow_max_flows_evicts_lru(void)
 {
     struct sm_t_ctx *c = sm_t_new(3, 0);
@@ -1609,6 +1655,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_max_flows_evicts_lru),
     SM_TEST(test_flow_index_churn),
     SM_TEST(test_flow_stream_lazy),
+    SM_TEST(test_flow_many_streams),
     SM_TEST(test_flow_clock_second_chance),
     SM_TEST(test_flow_evicts_half_open_first),
     SM_TEST(test_flow_many_flows),
