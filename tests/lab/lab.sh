@@ -111,6 +111,12 @@ lab_teardown() {
     for pid in $(lab_descendants "$LAB_SSHD_PID"); do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${LAB_PIDS[@]}"; do lab_kill "$pid" TERM; done
     LAB_PIDS=()
+    # A session's shell whose sshd child died with the connection is no
+    # longer our descendant (init adopted it), but it still runs in a
+    # namespace the lab made: every process there is the lab's.
+    for ns in "${LAB_NETNS_MADE[@]}"; do
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+    done
     for ns in "${LAB_NETNS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null; done
     LAB_NETNS_MADE=()
     [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ] && rm -rf -- "$LAB_TMP"

@@ -406,7 +406,7 @@ corpus_loss50() {
     cx_sysctl_ends net.ipv4.tcp_retries2=3
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=4 -- \
-        'while :; do head -c 500 /dev/zero; sleep 0.1; done'
+        'while head -c 500 /dev/zero; do sleep 0.1; done'
     sleep 1
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
     lab_rtr iptables -I FORWARD -p tcp -m statistic --mode random --probability 0.5 -j DROP
