@@ -54,8 +54,8 @@ static void sm_stream_set_start_seen(struct sm_stream *s, int dir)
 /* ---- block pools --------------------------------------------------------- */
 
 /* Streams live as long as their connections, so they come from pools of
- * fixed-size blocks in arrays of SM_POOL_CHUNK: no allocator header per
- * block, and the long-lived blocks sit together instead of among the
+ * fixed-size blocks in arrays (SM_POOL_CHUNK blocks, then twice as many
+ * each time): no allocator header per block, and the long-lived blocks sit together instead of among the
  * short-lived buffers of the reassembler. Two pools: streams without a
  * dissector, and streams with the state of the first dissector used (any
  * other size comes from malloc). A pool gives its arrays back when its
