@@ -14,7 +14,8 @@
 # `sshmortem -F summary` (no per-event output), least CPU time of RUNS (default 1);
 # on the 1x file also `sshmortem --stats -o FILE` (JSON). Prints ns/packet,
 # peak RSS and, for the longer captures, the marginal ns/packet of the extra
-# packets (the steady state: no flow creation). Files are deleted after use
+# packets against the length before (the steady state: no flow creation),
+# sshmortem's and tcpdump's. Files are deleted after use
 # unless -k.
 set -euo pipefail
 
@@ -92,7 +93,7 @@ for k in $ks; do
     # exchanges per session in the 1x capture, then the period that gives them
     ex=$(awk -v t="$target" -v k="$k" 'BEGIN {e = t / (3 * k) - 1; if (e < 1) e = 1; print e}')
     period=$(awk -v e="$ex" -v b="$base_s" 'BEGIN {printf "%.3f", b / e}')
-    base_ns="" base_pkts=""
+    prev_m="" prev_s="" prev_td="" prev_pkts=""
     for m in $mults; do
         len=$((base_s * m))
         file=$bench_dir/curve-K$k-$mode-x$m.pcap
@@ -128,12 +129,17 @@ for k in $ks; do
                 k, m "x", p, b / 1e6, per, td, td * 1e9 / p, sm, sm * 1e9 / p, kb / 1024,
                 js, (js == "-" ? "-" : sprintf("%.0f", js * 1e9 / p)), (js == "-" ? "-" : sprintf("%.1f", jkb / 1024)), ma }'
         results+=("RESULT K=$k len=${m}x packets=$pkts bytes=$bytes period_s=$period tcpdump_cpu_s=$td_s summary_cpu_s=$sm_s summary_wall_s=$sm_wall summary_rss_kb=$sm_kb json_cpu_s=$js_s json_wall_s=${js_wall:--} json_rss_kb=$js_kb max_active=$maxact")
-        if [ "$m" = 1 ]; then
-            base_s1=$sm_s base_pkts=$pkts
-        else
-            results+=("$(awk -v k="$k" -v m="$m" -v s="$sm_s" -v s1="$base_s1" -v p="$pkts" -v p1="$base_pkts" 'BEGIN {
-                printf "MARGINAL K=%s len=%sx extra_packets=%d ns_per_extra_packet=%.0f", k, m, p - p1, (s - s1) * 1e9 / (p - p1) }')")
+        # Against the length before (2x against 1x, 4x against 2x): both
+        # files create and end the same K sessions, so the difference is
+        # packets of open sessions only, and a noisy first-touch of the
+        # table's memory in one run does not leak into the next figure.
+        if [ -n "$prev_m" ]; then
+            results+=("$(awk -v k="$k" -v m="$m" -v pm="$prev_m" -v s="$sm_s" -v s1="$prev_s" -v t="$td_s" -v t1="$prev_td" \
+                -v p="$pkts" -v p1="$prev_pkts" 'BEGIN {
+                printf "MARGINAL K=%s len=%sx against=%sx extra_packets=%d ns_per_extra_packet=%.0f tcpdump_ns_per_extra_packet=%.0f",
+                    k, m, pm, p - p1, (s - s1) * 1e9 / (p - p1), (t - t1) * 1e9 / (p - p1) }')")
         fi
+        prev_m=$m prev_s=$sm_s prev_td=$td_s prev_pkts=$pkts
         [ "$keep" = 1 ] || rm -f "$file"
     done
 done
