@@ -1395,9 +1395,10 @@ static void test_flow_max_flows_evicts_lru(void)
 
 static void test_flow_many_flows(void)
 {
-    /* Enough connections to grow the hash table several times and to fill
-     * flow arrays 0 to 4 (the last one, of 8192 flows, in huge pages); each
-     * is still found from both directions afterwards. */
+    /* Enough connections to grow the hash table several times and to reach
+     * flow array 5 (arrays 4 and 5, of 8192 and 16384 flows, are 2 MB or
+     * more: huge pages); each is still found from both directions
+     * afterwards. */
     struct sm_t_ctx *c = sm_t_new(100000, 12345);
     const int n = 20000;
 
