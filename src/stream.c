@@ -55,12 +55,12 @@ static void sm_stream_set_start_seen(struct sm_stream *s, int dir)
 
 /* Streams live as long as their connections, so they come from pools of
  * fixed-size blocks in arrays (SM_POOL_CHUNK blocks, then twice as many
- * each time): no allocator header per block, and the long-lived blocks sit together instead of among the
- * short-lived buffers of the reassembler. Two pools: streams without a
- * dissector, and streams with the state of the first dissector used (any
- * other size comes from malloc). A pool gives its arrays back when its
- * last block is returned. Process-wide, single-threaded like the rest of
- * the analysis. */
+ * each time): no allocator header per block, and the long-lived blocks
+ * sit together instead of among the short-lived buffers of the
+ * reassembler. Two pools: streams without a dissector, and streams with
+ * the state of the first dissector used (any other size comes from
+ * malloc). A pool gives its arrays back when its last block is returned.
+ * Process-wide, single-threaded like the rest of the analysis. */
 #define SM_POOL_CHUNK 256u
 /* Each array holds twice as many blocks as the one before, up to this many
  * bytes: a million open connections are in a few arrays of huge pages
