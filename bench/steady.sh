@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # summary: steady-state cost per packet against open sessions, in interleaved rounds.
-# Usage: bench/steady.sh [-s SSHMORTEM] [-K "1000 1000000"] [-n ROUNDS] [-k]
+# Usage: bench/steady.sh [-s SSHMORTEM] [-K "1000 1000000"] [-n ROUNDS]
 # For each K, the 2x and 4x captures of bench/curve.sh (K sessions picked
 # up mid-stream, one keystroke exchange every P seconds, the same files and
 # names: gen_capture -q -n 0 -s 1 -K K -P P -R 60 -L 1200|2400 -m). Both
@@ -29,12 +29,11 @@ usage() {
     sed -n '2,16s/^# \{0,1\}//p' "$0" >&2
     exit 1
 }
-while getopts "s:K:n:kh" opt; do
+while getopts "s:K:n:h" opt; do
     case $opt in
     s) sshmortem=$OPTARG ;;
     K) ks=$OPTARG ;;
     n) rounds=$OPTARG ;;
-    k) ;; # files are always kept
     *) usage ;;
     esac
 done

@@ -27,11 +27,10 @@ void *sm_huge_alloc(size_t size)
         return NULL;
     uintptr_t start = ((uintptr_t)raw + SM_HUGE_PAGE - 1) & ~(uintptr_t)(SM_HUGE_PAGE - 1);
     uint8_t *p = (uint8_t *)start;
-    size_t head = (size_t)(p - raw), tail = SM_HUGE_PAGE - head;
+    size_t head = (size_t)(p - raw); /* below SM_HUGE_PAGE: the tail is not empty */
     if (head)
         munmap(raw, head);
-    if (tail)
-        munmap(p + len, tail);
+    munmap(p + len, SM_HUGE_PAGE - head);
 #ifdef MADV_HUGEPAGE
     /* Advice only: without it (or with THP off) the pages are small ones. */
     (void)madvise(p, len, MADV_HUGEPAGE);

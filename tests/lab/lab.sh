@@ -88,15 +88,6 @@ lab_kill() {
     return 0
 }
 
-# lab_descendants PID : every descendant PID of PID (each parent before its children).
-lab_descendants() {
-    local c
-    [ -n "${1:-}" ] || return 0
-    for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-        echo "$c"
-        lab_descendants "$c"
-    done
-}
 
 lab_teardown() {
     local rc=$? pid ns
@@ -105,18 +96,15 @@ lab_teardown() {
     [ -n "$LAB_CAP_PID" ] && lab_kill "$LAB_CAP_PID" INT
     for pid in "${LAB_CAP_PIDS[@]}"; do lab_kill "$pid" INT; done
     LAB_CAP_PIDS=()
-    # sshd's per-connection children (and their shells) outlive the
-    # listener and the namespace: end them first, by PID, while they are
-    # still our descendants.
-    for pid in $(lab_descendants "$LAB_SSHD_PID"); do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${LAB_PIDS[@]}"; do lab_kill "$pid" TERM; done
-    LAB_PIDS=()
-    # A session's shell whose sshd child died with the connection is no
-    # longer our descendant (init adopted it), but it still runs in a
-    # namespace the lab made: every process there is the lab's.
+    # sshd's per-connection children and their shells outlive the listener
+    # and the namespace's name, some adopted by init once their connection
+    # died: end every process in a namespace the lab made (all are the
+    # lab's), then the ones it started by PID.
     for ns in "${LAB_NETNS_MADE[@]}"; do
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
     done
+    for pid in "${LAB_PIDS[@]}"; do lab_kill "$pid" TERM; done
+    LAB_PIDS=()
     for ns in "${LAB_NETNS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null; done
     LAB_NETNS_MADE=()
     [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ] && rm -rf -- "$LAB_TMP"
