@@ -210,6 +210,20 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection timed out", host, port);
         return;
     }
+    /* The client's ACK is due one round trip after the SYN-ACK; only a
+     * retransmitted SYN-ACK, or a silence of one initial RTO (after which
+     * the server would have retransmitted it), proves it did not come. A
+     * capture that stopped sooner stopped during the handshake. */
+    int64_t rto = ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS;
+    if (sm_flow_time(f, SM_TIME_SYNACK) && ctx->why == SM_END_CAPTURE_END && r->syn_count <= 1 &&
+        !r->rst_seen && !o->rst_seen && ctx->now_us - f->last_ts < rto) {
+        out->verdict = SM_V_UNFINISHED;
+        out->confidence = 0.9;
+        snprintf(out->reason, sizeof(out->reason),
+                 "The capture ended during the TCP handshake, less than one initial RTO after "
+                 "the SYN-ACK.");
+        return;
+    }
     if (sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;

@@ -172,6 +172,11 @@ static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tc
             rare->syn_ts[s->syn_count] = p->ts_us;
     }
     s->syn_count++;
+    /* The SYN of a handshake whose SYN-ACK was captured first (capture
+     * reordering): it started that handshake. */
+    if (d == SM_DIR_ORIG && s->isn_inferred && p->seq == s->isn && f->hs_syn_n == 0)
+        f->hs_syn_n = (uint8_t)(s->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES : s->syn_count);
+    s->isn_inferred = false;
     s->isn = p->seq;
     s->isn_known = true;
     s->mss = p->mss;
@@ -415,6 +420,16 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
                 sm_flow_set_time(t, f, SM_TIME_SYNACK, p->ts_us);
                 f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
                                                                            : peer->syn_count);
+            }
+            /* A SYN-ACK without its SYN (the capture began after it, or
+             * reordered it): the initiator's ISN is what the SYN-ACK
+             * acknowledges minus one (RFC 793 3.4), so its stream starts
+             * there and is dissected like any other; the connection is not
+             * mid-stream. */
+            if (d == SM_DIR_RESP && !peer->isn_known && !f->midstream) {
+                peer->isn = p->ack - 1;
+                peer->isn_known = true;
+                peer->isn_inferred = true;
             }
             sm_flow_history_add(f, d, 'H');
         } else {

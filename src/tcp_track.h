@@ -60,6 +60,9 @@ struct sm_tcp_side {
     bool tcp_keepalive : 1; /* sent a probe: seq one below next_seq, 0 or 1 byte */
     bool fin_seen : 1;      /* details in struct sm_tcp_end */
     bool rst_seen : 1;
+    /* isn is the peer's SYN-ACK acknowledgement minus one: the SYN was
+     * not captured (yet). Cleared when a SYN with that ISN arrives. */
+    bool isn_inferred : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
