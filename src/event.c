@@ -285,6 +285,14 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     const struct sm_app_facts *a = m->app;
     if (a && a->prebanner_text)
         sm_w_cstr(w, "prebanner_text", a->prebanner_text);
+    if (c->refusal_text) {
+        w->ops->obj_begin(w, "refusal");
+        sm_w_cstr(w, "text", c->refusal_text);
+        sm_w_cstr(w, "cause", c->refusal_cause);
+        w->ops->obj_end(w);
+    }
+    if (c->rst_after_fin)
+        sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {
         /* Named anomalies: what the dissector met and stopped at. */
         w->ops->arr_begin(w, "anomalies");
