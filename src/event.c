@@ -218,7 +218,10 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
     for (uint32_t i = 1; i < n; i++)
         w->ops->real(w, NULL, (double)(s->ts[i] - s->ts[i - 1]) / 1e6, 3);
     w->ops->arr_end(w);
-    w->ops->u64(w, "stalled_seq", s->seq);
+    /* Relative to the sender's ISN + 1 (doc/events.md); without the
+     * ISN (a mid-stream capture) there is nothing to be relative to. */
+    if (f->side[d].isn_known)
+        w->ops->u64(w, "stalled_seq", (uint32_t)(s->seq - f->side[d].isn - 1u));
     w->ops->u64(w, "stalled_segment_size", s->len);
     w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
