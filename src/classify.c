@@ -111,6 +111,59 @@ static int sm_first_rst(const struct sm_flow *f)
     return -1;
 }
 
+/* Side d's first RST came after its own FIN, and the peer sent something
+ * in between: the socket was closed (the FIN) and the kernel answered data
+ * that arrived afterwards with a RST (RFC 793 3.4, RFC 1122 4.2.2.13;
+ * Linux tcp_rcv_state_process() in FIN-WAIT). The RST is then evidence of
+ * the close, not the way the connection ended: the peer read the FIN (EOF)
+ * first. */
+static bool sm_rst_after_own_fin(const struct sm_flow *f, int d)
+{
+    const struct sm_tcp_side *s = &f->side[d];
+    const struct sm_tcp_end *e = sm_flow_end_of(f, d);
+    return s->fin_seen && s->rst_seen && e->fin_ts <= e->rst_ts &&
+           f->side_last_ts[!d] >= e->fin_ts && sm_flow_pkts(f, !d) > 0;
+}
+
+/* Texts a server sends before closing instead of its identification line
+ * that name why it refused, in one place. Matched as substrings of the
+ * first pre-banner line. Sources: OpenSSH sshd.c drop_connection() (8.2
+ * and later: "Exceeded MaxStartups\r\n"; 9.8 and later also "Not allowed
+ * at this time\r\n" for a source under PerSourcePenalties);
+ * hosts_options(5), the TCP wrappers "twist" example, for a hosts.deny rule
+ * that answers instead of closing silently. fail2ban and sshguard send no
+ * text (they drop or reject at the firewall: silent-drop, refused). */
+static const struct sm_refusal {
+    const char *text;  /* as it appears on the wire */
+    const char *cause; /* evidence.refusal.cause */
+    const char *why;   /* completes "sshd refused ..." in the reason */
+    const char *hint;
+} sm_refusals[] = {
+    { "Exceeded MaxStartups", "maxstartups",
+      "because it already held MaxStartups unauthenticated connections",
+      "sshd was at its MaxStartups limit of unauthenticated connections: find what holds "
+      "unauthenticated slots (scanners, stuck or slow clients; ss -tn state established "
+      "'( sport = :22 )'), shorten LoginGraceTime so they are freed sooner, or raise "
+      "MaxStartups (start:rate:full)." },
+    { "Not allowed at this time", "per-source-penalties",
+      "because PerSourcePenalties (OpenSSH 9.8+) penalises this source address",
+      "sshd's PerSourcePenalties refuses this source after earlier failed authentications, "
+      "crashes or no-auth connections: wait for the penalty to expire, or add the client to "
+      "PerSourcePenaltyExemptList (and check what triggered it in the server log)." },
+    { "You are not welcome", "tcp-wrappers",
+      "through a TCP wrappers (hosts.deny) rule that answers before closing",
+      "A TCP wrappers rule (hosts.allow / hosts.deny with twist or banners) refuses this "
+      "client: check those files on the server for the client's address." },
+};
+
+static const struct sm_refusal *sm_refusal_of(const char *text)
+{
+    for (size_t i = 0; text && i < sizeof(sm_refusals) / sizeof(sm_refusals[0]); i++)
+        if (strstr(text, sm_refusals[i].text))
+            return &sm_refusals[i];
+    return NULL;
+}
+
 static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                                   const struct sm_classification *out, double c)
 {
@@ -210,6 +263,20 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection timed out", host, port);
         return;
     }
+    /* The client's ACK is due one round trip after the SYN-ACK; only a
+     * retransmitted SYN-ACK, or a silence of one initial RTO (after which
+     * the server would have retransmitted it), proves it did not come. A
+     * capture that stopped sooner stopped during the handshake. */
+    int64_t rto = ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS;
+    if (sm_flow_time(f, SM_TIME_SYNACK) && ctx->why == SM_END_CAPTURE_END && r->syn_count <= 1 &&
+        !r->rst_seen && !o->rst_seen && ctx->now_us - f->last_ts < rto) {
+        out->verdict = SM_V_UNFINISHED;
+        out->confidence = 0.9;
+        snprintf(out->reason, sizeof(out->reason),
+                 "The capture ended during the TCP handshake, less than one initial RTO after "
+                 "the SYN-ACK.");
+        return;
+    }
     if (sm_flow_time(f, SM_TIME_SYNACK)) {
         out->verdict = SM_V_HANDSHAKE_INCOMPLETE;
         out->confidence = 0.85;
@@ -280,7 +347,17 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                                       struct sm_classification *out)
 {
     const struct sm_tcp_side *sv = &f->side[srv], *cl = &f->side[!srv];
-    if (out->rst_dir == srv || (out->rst_dir >= 0 && rst_by == SM_BY_MIDDLEBOX)) {
+    const struct sm_refusal *refusal = sm_refusal_of(a->prebanner_text);
+    if (refusal && (sv->fin_seen || out->rst_dir == srv)) {
+        out->refusal_text = refusal->text;
+        out->refusal_cause = refusal->cause;
+        out->hint = refusal->hint;
+    }
+    /* What the client saw first decides: a server RST before any FIN of
+     * its own (the close found the client's identification line unread),
+     * or its FIN, after which a RST only answers late data. */
+    if ((out->rst_dir == srv && !out->rst_after_fin) ||
+        (out->rst_dir >= 0 && rst_by == SM_BY_MIDDLEBOX)) {
         out->verdict = SM_V_RST_BEFORE_BANNER;
         out->confidence = 0.9;
         out->closed_by = rst_by;
@@ -289,6 +366,11 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
                  "identification line%s%s%s.",
                  a->prebanner_text ? " (after \"" : "", a->prebanner_text ? a->prebanner_text : "",
                  a->prebanner_text ? "\")" : "");
+        if (refusal && out->rst_dir == srv)
+            snprintf(out->reason, sizeof(out->reason),
+                     "sshd refused the connection %s: it sent \"%s\" and reset it before its "
+                     "SSH identification line.",
+                     refusal->why, refusal->text);
         snprintf(out->symptom, sizeof(out->symptom),
                  "kex_exchange_identification: read: Connection reset by peer");
         return true;
@@ -297,7 +379,13 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
         out->verdict = SM_V_CLOSED_BEFORE_BANNER;
         out->confidence = 0.9;
         out->closed_by = SM_BY_SERVER;
-        if (a->prebanner_text)
+        if (refusal)
+            snprintf(out->reason, sizeof(out->reason),
+                     "sshd refused the connection %s: it sent \"%s\" and closed (FIN) before "
+                     "its SSH identification line%s.",
+                     refusal->why, refusal->text,
+                     out->rst_after_fin ? "; its RST answered the client's late data" : "");
+        else if (a->prebanner_text)
             snprintf(out->reason, sizeof(out->reason),
                      "The server closed the connection (FIN) before its SSH identification line, "
                      "after sending \"%s\".",
@@ -483,6 +571,8 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     out->rst_dir = sm_first_rst(f);
     if (out->rst_dir >= 0)
         out->rst_origin = sm_rst_origin(f, out->rst_dir);
+    out->rst_after_fin = out->rst_dir >= 0 && out->rst_origin != SM_RST_MIDDLEBOX &&
+                         sm_rst_after_own_fin(f, out->rst_dir);
     sm_host(f, host, sizeof(host));
     uint16_t port = f->port[SM_DIR_RESP];
 
@@ -535,8 +625,12 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     /* With bytes missing from the capture the key exchange may have
      * finished unseen: then this is no proof of a failed negotiation. */
     bool kex_visible = !a->gap[0] && !a->gap[1] && !a->legacy; /* SSH-1 has no NEWKEYS */
-    if (srv_banner && cli_banner && !(a->newkeys_seen[0] && a->newkeys_seen[1]) && ended &&
-        kex_visible && rst_by != SM_BY_MIDDLEBOX) {
+    /* A key exchange that failed must have begun: a KEXINIT from at least
+     * one side. Without one the connection ended in the banner phase, and
+     * the rules below say how. */
+    bool kex_begun = a->kexinit_seen[0] || a->kexinit_seen[1];
+    if (srv_banner && cli_banner && kex_begun && !(a->newkeys_seen[0] && a->newkeys_seen[1]) &&
+        ended && kex_visible && rst_by != SM_BY_MIDDLEBOX) {
         out->verdict = SM_V_KEX_FAILED;
         out->confidence = a->kex_no_common || a->disconnect_seen ? 0.95 : 0.75;
         out->closed_by = a->disconnect_seen
@@ -560,8 +654,10 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         goto done;
     }
 
-    if (out->rst_dir >= 0 && !(o->fin_seen && r->fin_seen)) {
-        /* A RST answering the other side's FIN is an abortive but orderly end. */
+    if (out->rst_dir >= 0 && !out->rst_after_fin && !(o->fin_seen && r->fin_seen)) {
+        /* A RST answering the other side's FIN is an abortive but orderly end;
+         * one answering data that came after the sender's own FIN is its
+         * closed socket (rst_after_fin): the FIN ended the connection. */
         const struct sm_tcp_side *other = &f->side[!out->rst_dir];
         if (!(other->fin_seen &&
               sm_end(f, other)->fin_ts <= sm_flow_end_of(f, out->rst_dir)->rst_ts)) {

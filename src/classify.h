@@ -72,7 +72,13 @@ struct sm_classification {
     enum sm_closed_by closed_by;
     enum sm_phase phase;
     enum sm_rst_origin rst_origin;
-    int rst_dir;       /* side that sent the first RST, -1 if none */
+    int rst_dir; /* side that sent the first RST, -1 if none */
+    /* The first RST came from a side that had already sent its FIN: a
+     * closed socket answering late data (evidence, not the cause). */
+    bool rst_after_fin;
+    /* A known refusal text in the server's pre-banner line (NULL: none):
+     * the table entry's text and cause name. */
+    const char *refusal_text, *refusal_cause;
     const char *hint;  /* static text */
     char reason[256];  /* one sentence */
     char symptom[160]; /* what the OpenSSH client most likely printed; "" if nothing */

@@ -218,7 +218,10 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
     for (uint32_t i = 1; i < n; i++)
         w->ops->real(w, NULL, (double)(s->ts[i] - s->ts[i - 1]) / 1e6, 3);
     w->ops->arr_end(w);
-    w->ops->u64(w, "stalled_seq", s->seq);
+    /* Relative to the sender's ISN + 1 (doc/events.md); without the
+     * ISN (a mid-stream capture) there is nothing to be relative to. */
+    if (f->side[d].isn_known)
+        w->ops->u64(w, "stalled_seq", (uint32_t)(s->seq - f->side[d].isn - 1u));
     w->ops->u64(w, "stalled_segment_size", s->len);
     w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
@@ -285,6 +288,14 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     const struct sm_app_facts *a = m->app;
     if (a && a->prebanner_text)
         sm_w_cstr(w, "prebanner_text", a->prebanner_text);
+    if (c->refusal_text) {
+        w->ops->obj_begin(w, "refusal");
+        sm_w_cstr(w, "text", c->refusal_text);
+        sm_w_cstr(w, "cause", c->refusal_cause);
+        w->ops->obj_end(w);
+    }
+    if (c->rst_after_fin)
+        sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {
         /* Named anomalies: what the dissector met and stopped at. */
         w->ops->arr_begin(w, "anomalies");

@@ -9,10 +9,20 @@ Usage:
   listeners.py hold   ADDR PORT    client: connect, read the server's first
                                    line, print "held", then hold the socket
                                    open and silent until killed
+  listeners.py proxy-late HOST PORT
+                                   ssh ProxyCommand: connect at once, pass the
+                                   server's bytes to ssh, but hold what ssh
+                                   writes (its identification line) until the
+                                   server has closed (FIN), then send it (a
+                                   closed socket answers it with a RST) and
+                                   give ssh the end of file: a client whose
+                                   line arrives after sshd's close
 
 Server modes print "listening" once bound. Accepted sockets are kept in a
 list so the kernel never closes them behind the scenario's back.
 """
+import os
+import select
 import socket
 import struct
 import sys
@@ -43,6 +53,40 @@ def readline(c, timeout=10.0):
     return buf
 
 
+def proxy_late(addr, port):
+    c = socket.create_connection((addr, port), timeout=10)
+    held, stdin_open = b"", True
+    while True:
+        fds = [c.fileno()] + ([0] if stdin_open else [])
+        r, _, _ = select.select(fds, [], [], 20)
+        if not r:
+            sys.exit("proxy-late: the server neither sent nor closed in 20 s")
+        if 0 in r:
+            d = os.read(0, 4096)
+            stdin_open = bool(d)
+            held += d
+        if c.fileno() in r:
+            d = c.recv(4096)
+            if not d:
+                break  # the server's FIN
+            os.write(1, d)
+    # ssh writes its identification line at once; give it a moment if not.
+    for _ in range(20):
+        if held or not stdin_open:
+            break
+        r, _, _ = select.select([0], [], [], 0.05)
+        if r:
+            d = os.read(0, 4096)
+            stdin_open = bool(d)
+            held += d
+    try:
+        c.sendall(held)
+        time.sleep(0.3)  # the RST comes back
+    except OSError:
+        pass
+    os.close(1)
+
+
 def main(argv):
     if len(argv) != 4:
         sys.exit(__doc__)
@@ -56,6 +100,9 @@ def main(argv):
         kept.append(c)
         while True:
             time.sleep(3600)
+    if mode == "proxy-late":
+        proxy_late(addr, port)
+        return
     s = listen(addr, port)
     while True:
         c, _ = s.accept()

@@ -275,6 +275,32 @@ corpus_maxstartups() {
     cx_meta note "sshd MaxStartups 1:100:1; connection 1 held open pre-auth by a silent TCP client"
 }
 
+corpus_maxstartups_fin() {
+    # The other ordering of the maxstartups race, made certain: the refused
+    # client's identification line reaches sshd only after sshd wrote
+    # "Exceeded MaxStartups" and closed (FIN), so the closed socket answers
+    # it with a RST. The client (real ssh, through a ProxyCommand relay that
+    # holds its first bytes until the server's FIN) reads the text and the
+    # end of file first: "Connection closed by remote host".
+    LAB_SSHD_EXTRA="MaxStartups 1:100:1" lab_sshd_start 22
+    cx_caps_start
+    cx_py_bg "$LAB_CLI" hold "$(cx_dst)" 22
+    sleep 0.3
+    cx_ssh_bg 2 22 -o "ProxyCommand=/usr/bin/python3 $CX_HERE/listeners.py proxy-late %h %p" -- true
+    cx_ssh_wait 2 nonzero
+    cx_caps_stop
+    cx_m client 1 - "python holder (listeners.py hold): reads the server banner, stays silent and open"
+    cx_conn 1 unfinished unfinished unfinished
+    local err
+    err=$(cx_stderr 2)
+    case $err in
+        *"closed by remote host"*)
+            cx_conn 2 closed-before-banner closed-before-banner closed-before-banner ;;
+        *) lab_die "unexpected client message: $err" ;;
+    esac
+    cx_meta note "sshd MaxStartups 1:100:1; connection 1 held open pre-auth by a silent TCP client; connection 2 is ssh through listeners.py proxy-late (its identification line sent after sshd's FIN)"
+}
+
 corpus_rst_before_banner() {
     cx_py_bg "$LAB_SRV" rst "$(cx_dst)" 22
     cx_caps_start

@@ -656,6 +656,47 @@ static void test_classify_details(void)
     row_closed_before_banner(&f, &a);
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "Exceeded MaxStartups"));
+    /* A known refusal text names its cause in the reason, hint and evidence. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "MaxStartups unauthenticated connections"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.hint, "LoginGraceTime"));
+    CU_ASSERT_STRING_EQUAL(c.refusal_cause, "maxstartups");
+    CU_ASSERT_STRING_EQUAL(c.refusal_text, "Exceeded MaxStartups");
+    CU_ASSERT_FALSE(c.rst_after_fin);
+    /* The MaxStartups race, FIN first: the client's identification line
+     * arrives after sshd's FIN and draws the closed socket's RST. What the
+     * client read first (the FIN: end of file) decides. */
+    sm_t_payload(&f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 18 * MS);
+    sm_t_rst(&f, SM_DIR_RESP, T0 + 18 * MS, 64);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_CLOSED_BEFORE_BANNER);
+    CU_ASSERT_EQUAL(c.closed_by, SM_BY_SERVER);
+    CU_ASSERT_TRUE(c.rst_after_fin);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.symptom, "Connection closed by remote host"));
+    /* RST first (the line was unread when sshd closed): reset by peer. */
+    sm_t_app(&a);
+    row_rst_before_banner(&f, &a);
+    a.prebanner_seen = true;
+    a.prebanner_text = "Exceeded MaxStartups";
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RST_BEFORE_BANNER);
+    CU_ASSERT_FALSE(c.rst_after_fin);
+    CU_ASSERT_STRING_EQUAL(c.refusal_cause, "maxstartups");
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.symptom, "read: Connection reset by peer"));
+    /* OpenSSH 9.8+ PerSourcePenalties. */
+    sm_t_app(&a);
+    row_closed_before_banner(&f, &a);
+    a.prebanner_text = "Not allowed at this time";
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_CLOSED_BEFORE_BANNER);
+    CU_ASSERT_STRING_EQUAL(c.refusal_cause, "per-source-penalties");
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.hint, "PerSourcePenaltyExemptList"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "PerSourcePenalties"));
+    /* Any other text: the generic hint, no refusal. */
+    a.prebanner_text = "Welcome to example.net";
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_PTR_NULL(c.refusal_cause);
+    CU_ASSERT_PTR_NULL(strstr(c.hint, "PerSourcePenaltyExemptList"));
 
     /* Reset: who and how. */
     sm_t_app(&a);
