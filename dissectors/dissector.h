@@ -79,9 +79,27 @@ struct sm_dissector {
     /* The side dir closed its direction (FIN or RST). */
     void (*eof)(void *st, int dir);
     void (*facts)(const void *st, struct sm_app_facts *out);
-    /* Writes this dissector's event section (for SSH: the "ssh" key). */
-    void (*describe)(const void *st, struct sm_writer *w);
+    /* Writes this dissector's event section (for SSH: the "ssh" key),
+     * leaving out the parts in trim (SM_TRIM_* bits) as doc/events.md
+     * says under "trimmed": null, or [] for an array. */
+    void (*describe)(const void *st, struct sm_writer *w, unsigned trim);
 };
+
+/* Bulky optional parts an event may leave out to fit a size limit
+ * (--max-event-size), in the order they are dropped; the event's
+ * "trimmed" array names them (doc/events.md). Protocol-specific names
+ * live here because the event builder and the dissector both honour them. */
+enum sm_trim {
+    SM_TRIM_CLIENT_KEXINIT = 1u << 0,      /* ssh.client.kexinit */
+    SM_TRIM_SERVER_KEXINIT = 1u << 1,      /* ssh.server.kexinit */
+    SM_TRIM_CLIENT_HASSH_STRING = 1u << 2, /* ssh.client.hassh.string */
+    SM_TRIM_SERVER_HASSH_STRING = 1u << 3, /* ssh.server.hassh.string */
+    SM_TRIM_SERVER_PREBANNER = 1u << 4,    /* ssh.server.prebanner */
+    SM_TRIM_PREBANNER_TEXT = 1u << 5,      /* evidence.prebanner_text */
+    SM_TRIM_ANOMALIES = 1u << 6,           /* evidence.anomalies */
+    SM_TRIM_DISCONNECT_TEXT = 1u << 7,     /* ssh.disconnect.description */
+};
+#define SM_TRIM_PARTS 8
 
 /* The registry (dissectors/registry.c): the dissector to run on a
  * connection whose first bytes are p; fallback is used on the configured

@@ -1101,7 +1101,7 @@ static void sm_ssh_w_ident(struct sm_writer *w, const char *key, const struct sm
 }
 
 static void sm_ssh_w_hassh(struct sm_writer *w, const struct sm_interned *body,
-                           const struct sm_ssh_kexinit *k, bool server)
+                           const struct sm_ssh_kexinit *k, bool server, bool no_string)
 {
     size_t strsz = k->list[SM_SSH_KEX_ALGS].len + 4;
     for (int i = SM_SSH_KEX_ENC_C2S; i <= SM_SSH_KEX_COMP_S2C; i++)
@@ -1110,15 +1110,16 @@ static void sm_ssh_w_hassh(struct sm_writer *w, const struct sm_interned *body,
      * allocation is never remembered (memo id 0 is not). libcrypto failing
      * inside MD5 (an allocation too) would still leave "hash" empty. */
     char *str = malloc(strsz);
-    uint64_t id = str ? sm_intern_memo_id(body, server ? SM_SSH_MEMO_HASSH_SERVER
-                                                       : SM_SSH_MEMO_HASSH_CLIENT)
-                      : 0;
+    /* Trimmed, it is another text than the one remembered: not memoised. */
+    uint64_t id = str && !no_string ? sm_intern_memo_id(body, server ? SM_SSH_MEMO_HASSH_SERVER
+                                                                     : SM_SSH_MEMO_HASSH_CLIENT)
+                                    : 0;
     if (!w->ops->memo_begin(w, "hassh", id)) {
         char md5[33];
         sm_ssh_hassh(k, server, md5, str, str ? strsz : 0);
         w->ops->obj_begin(w, "hassh");
         sm_w_cstr(w, "hash", md5);
-        if (str)
+        if (str && !no_string)
             sm_w_cstr(w, "string", str);
         else
             w->ops->null(w, "string");
@@ -1150,7 +1151,7 @@ static void sm_ssh_w_kexinit(struct sm_writer *w, const struct sm_interned *body
 }
 
 static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w, int dir,
-                              bool server)
+                              bool server, unsigned trim)
 {
     const struct sm_ssh_side *x = &s->side[dir];
     const char *key = server ? "server" : "client";
@@ -1166,8 +1167,12 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
     sm_ssh_w_ident(w, "software_version", x, SM_SSH_IDENT_SOFT);
     sm_ssh_w_ident(w, "comments", x, SM_SSH_IDENT_COMM);
     if (have_k) {
-        sm_ssh_w_hassh(w, x->kexinit, &k, server);
-        sm_ssh_w_kexinit(w, x->kexinit, &k);
+        sm_ssh_w_hassh(w, x->kexinit, &k, server,
+                       trim & (server ? SM_TRIM_SERVER_HASSH_STRING : SM_TRIM_CLIENT_HASSH_STRING));
+        if (trim & (server ? SM_TRIM_SERVER_KEXINIT : SM_TRIM_CLIENT_KEXINIT))
+            w->ops->null(w, "kexinit");
+        else
+            sm_ssh_w_kexinit(w, x->kexinit, &k);
         unsigned m = sm_ssh_markers(x);
         w->ops->boolean(w, "strict_kex",
                         m & (server ? SM_SSH_MARK_STRICT_S : SM_SSH_MARK_STRICT_C));
@@ -1187,6 +1192,8 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
         w->ops->arr_begin(w, "prebanner");
         uint32_t keep = x->lines < SM_SSH_KEEP_PREBANNER ? x->lines : SM_SSH_KEEP_PREBANNER;
         const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, dir);
+        if (trim & SM_TRIM_SERVER_PREBANNER)
+            keep = 0;
         for (uint32_t i = 0; pre && i < keep; i++) {
             const struct sm_interned *line = pre->line[i];
             if (line) /* else lost to a failed allocation */
@@ -1246,7 +1253,7 @@ static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
     w->ops->obj_end(w);
 }
 
-static void sm_ssh_describe(const void *st, struct sm_writer *w)
+static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
 {
     const struct sm_ssh_state *s = st;
     int srv = sm_ssh_server_dir(s);
@@ -1258,8 +1265,8 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
         return;
     }
     w->ops->obj_begin(w, "ssh");
-    sm_ssh_w_endpoint(s, w, !srv, false);
-    sm_ssh_w_endpoint(s, w, srv, true);
+    sm_ssh_w_endpoint(s, w, !srv, false, trim);
+    sm_ssh_w_endpoint(s, w, srv, true, trim);
     w->ops->boolean(w, "reversed", srv == SM_APP_ORIG);
 
     static const char *const keys[] = { "kex",
@@ -1316,7 +1323,10 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w)
             w->ops->null(w, "reason_name");
         /* NULL: lost to a failed allocation */
         const struct sm_interned *t = s->rare ? s->rare->disconnect_text : NULL;
-        w->ops->str(w, "description", t ? (const void *)t->bytes : "", t ? t->len : 0);
+        if (trim & SM_TRIM_DISCONNECT_TEXT)
+            w->ops->null(w, "description");
+        else
+            w->ops->str(w, "description", t ? (const void *)t->bytes : "", t ? t->len : 0);
         w->ops->obj_end(w);
     } else {
         w->ops->null(w, "disconnect");

@@ -62,6 +62,7 @@ struct sm_engine {
 struct sm_engine_job {
     char *text; /* the record already described (malloc'd), or NULL */
     size_t text_len;
+    bool text_trimmed;    /* parts of it were left out to fit the size limit */
     struct sm_flow *flow; /* NULL (and no text): a pattern report */
     struct sm_classification c;
     struct sm_app_facts app; /* m.app points here */
@@ -87,22 +88,38 @@ void sm_engine_request_reopen(void)
     sm_reopen_requested = 1;
 }
 
+/* A teardown event to describe, with parts left out (sm_output_event). */
+struct sm_engine_teardown {
+    const struct sm_flow *f;
+    const struct sm_classification *c;
+    const struct sm_event_meta *m;
+};
+
+static void sm_engine_describe_teardown(struct sm_writer *w, unsigned trim, void *ctx)
+{
+    const struct sm_engine_teardown *t = ctx;
+    struct sm_event_meta m = *t->m;
+    m.trim = trim;
+    sm_event_teardown(w, t->f, t->c, &m);
+}
+
 /* The queue's thread: one record written, as the analysis would have. */
 static void sm_engine_job_run(void *ctx, void *job)
 {
     struct sm_engine *e = ctx;
     struct sm_engine_job *j = job;
     if (j->text) {
-        sm_output_commit_text(e->out, j->text, j->text_len);
+        sm_output_commit_text(e->out, j->text, j->text_len, j->text_trimmed);
         free(j->text);
         j->text = NULL;
         return;
     }
-    struct sm_writer *w = sm_output_writer(e->out);
-    if (j->flow)
-        sm_event_teardown(w, j->flow, &j->c, &j->m);
-    else
-        sm_event_pattern(w, e->cfg.host, &j->report);
+    if (j->flow) {
+        struct sm_engine_teardown t = { j->flow, &j->c, &j->m };
+        sm_output_event(e->out, sm_engine_describe_teardown, &t, SM_TRIM_PARTS);
+        return;
+    }
+    sm_event_pattern(sm_output_writer(e->out), e->cfg.host, &j->report);
     sm_output_commit(e->out);
 }
 
@@ -171,8 +188,10 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         if (!e->ahead_w)
             e->ahead_w = sm_output_new_writer(e->out);
         if (e->ahead_w) {
-            sm_event_teardown(e->ahead_w, f, &c, &m);
-            j->text = sm_output_render(e->ahead_w, &j->text_len);
+            /* NULL also when it cannot fit: then described below, in turn. */
+            struct sm_engine_teardown t = { f, &c, &m };
+            j->text = sm_output_render(e->out, e->ahead_w, sm_engine_describe_teardown, &t,
+                                       SM_TRIM_PARTS, &j->text_len, &j->text_trimmed);
             if (j->text) {
                 sm_emit_queue_push(e->queue);
                 return false; /* the text is all the queue needs */
@@ -191,9 +210,8 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         sm_emit_queue_push(e->queue);
         return true;
     }
-    struct sm_writer *w = sm_output_writer(e->out);
-    sm_event_teardown(w, f, &c, &m);
-    sm_output_commit(e->out);
+    struct sm_engine_teardown t = { f, &c, &m };
+    sm_output_event(e->out, sm_engine_describe_teardown, &t, SM_TRIM_PARTS);
     return false;
 }
 
@@ -503,6 +521,7 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
             sm_reopen_requested = 0;
             sm_output_reopen(e->out);
         }
+        sm_output_tick(e->out); /* syslog: reconnect, replay the backlog */
         enum sm_capture_rc rc = sm_capture_next(c, &pkt);
         if (rc == SM_CAP_PACKET)
             sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
@@ -533,8 +552,10 @@ void sm_engine_finish(struct sm_engine *e)
     sm_emit_queue_drain(e->queue);
     e->async = false;
     if (e->cfg.stats_event && sm_output_wants_records(e->out)) {
+        struct sm_output_stats os;
+        sm_output_stats(e->out, &os);
         sm_event_stats(sm_output_writer(e->out), e->cfg.host, e->now_us, &e->dstats,
-                       sm_flow_table_stats(e->flows), &e->totals, e->verdicts);
+                       sm_flow_table_stats(e->flows), &e->totals, e->verdicts, &os);
         sm_output_commit(e->out);
     }
     if (!sm_output_wants_records(e->out)) {

@@ -286,7 +286,9 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     if (loss.overlap_conflicts[0] + loss.overlap_conflicts[1])
         w->ops->u64(w, "overlap_conflicts", loss.overlap_conflicts[0] + loss.overlap_conflicts[1]);
     const struct sm_app_facts *a = m->app;
-    if (a && a->prebanner_text)
+    if (a && a->prebanner_text && (m->trim & SM_TRIM_PREBANNER_TEXT))
+        w->ops->null(w, "prebanner_text");
+    else if (a && a->prebanner_text)
         sm_w_cstr(w, "prebanner_text", a->prebanner_text);
     if (c->refusal_text) {
         w->ops->obj_begin(w, "refusal");
@@ -298,12 +300,13 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {
         /* Named anomalies: what the dissector met and stopped at. */
+        bool keep = !(m->trim & SM_TRIM_ANOMALIES); /* else left out: [] */
         w->ops->arr_begin(w, "anomalies");
-        if (a->limit_hit)
+        if (keep && a->limit_hit)
             sm_w_cstr(w, NULL, "ssh_over_limit");
-        if (a->bad_packet)
+        if (keep && a->bad_packet)
             sm_w_cstr(w, NULL, "ssh_bad_packet");
-        if (a->long_ident)
+        if (keep && a->long_ident)
             sm_w_cstr(w, NULL, "ssh_ident_too_long");
         w->ops->arr_end(w);
     }
@@ -440,12 +443,25 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     sm_event_evidence(w, f, c, m);
     sm_event_tcp(w, f);
     /* The dissector's own section ("ssh": null before any SSH byte). */
-    sm_stream_describe(f, w);
+    sm_stream_describe(f, w, m->trim);
+    if (m->trim) {
+        static const char *const parts[SM_TRIM_PARTS] = {
+            "ssh.client.kexinit",      "ssh.server.kexinit",         "ssh.client.hassh.string",
+            "ssh.server.hassh.string", "ssh.server.prebanner",       "evidence.prebanner_text",
+            "evidence.anomalies",      "ssh.disconnect.description",
+        };
+        w->ops->arr_begin(w, "trimmed");
+        for (int i = 0; i < SM_TRIM_PARTS; i++)
+            if (m->trim & (1u << i))
+                sm_w_cstr(w, NULL, parts[i]);
+        w->ops->arr_end(w);
+    }
 }
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
                     const struct sm_decode_stats *d, const struct sm_flow_stats *fs,
-                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts)
+                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts,
+                    const struct sm_output_stats *os)
 {
     w->ops->begin(w);
     sm_w_ts(w, "timestamp", now_us);
@@ -483,6 +499,24 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
         if (verdict_counts[v])
             w->ops->u64(w, sm_verdict_name((enum sm_verdict)v), verdict_counts[v]);
     w->ops->obj_end(w);
+    /* Last: what happened to the events on their way out (not this one). */
+    if (os) {
+        w->ops->obj_begin(w, "output");
+        sm_w_cstr(w, "destination", os->destination);
+        w->ops->u64(w, "written", os->written);
+        w->ops->u64(w, "lost", os->lost);
+        w->ops->u64(w, "lost_write_error", os->lost_write_error);
+        w->ops->u64(w, "lost_backlog_full", os->lost_backlog_full);
+        w->ops->u64(w, "lost_oversize", os->lost_oversize);
+        w->ops->u64(w, "trimmed", os->trimmed);
+        if (os->tcp) {
+            w->ops->u64(w, "backlog", os->backlog);
+            w->ops->u64(w, "backlog_max", os->backlog_max);
+            w->ops->u64(w, "reconnects", os->reconnects);
+            w->ops->boolean(w, "connected", os->connected);
+        }
+        w->ops->obj_end(w);
+    }
 }
 
 void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r)

@@ -9,6 +9,7 @@
 #include "classify.h"
 #include "decode.h"
 #include "flow.h"
+#include "output.h"
 #include "writer.h"
 
 /* RFC 3339 UTC with microseconds and Z: "2026-11-22T02:44:04.123456Z". */
@@ -21,6 +22,7 @@ struct sm_event_meta {
     enum sm_flow_end why;
     int64_t now_us;                 /* capture time of the decision */
     const struct sm_app_facts *app; /* dissector facts, NULL when none ran */
+    unsigned trim;                  /* parts left out (SM_TRIM_*, dissector.h) */
 };
 
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
@@ -34,7 +36,8 @@ struct sm_capture_totals {
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
                     const struct sm_decode_stats *d, const struct sm_flow_stats *fs,
-                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts);
+                    const struct sm_capture_totals *ct, const uint64_t *verdict_counts,
+                    const struct sm_output_stats *os);
 
 struct sm_pattern_report;
 /* An ssh_pattern event: something seen across connections. */

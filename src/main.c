@@ -54,9 +54,17 @@ static void sm_usage(FILE *out)
             "                     unfinished (1000)\n"
             "  --death-transmissions N  transmissions of a segment never acknowledged\n"
             "                     that make it dead (3; one less once the connection ended)\n"
+            "  --syslog-backlog N events kept for a syslog+tcp collector that is away or\n"
+            "                     slow, replayed in order when it is back (%u)\n"
+            "  --max-event-size BYTES  largest event (syslog: header included; default\n"
+            "                     %u for syslog, no limit for files unless given); bulky\n"
+            "                     parts are left out first (\"trimmed\"), else it is lost\n"
             "  -h, --help         this text\n"
-            "  --version          the version\n",
-            SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS);
+            "  --version          the version\n"
+            "Events that cannot be written are counted (capture_stats \"output\"), said\n"
+            "on stderr, and make the exit status 2. SIGHUP reopens -o FILE.\n",
+            SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS, SM_OUTPUT_DEFAULT_BACKLOG,
+            SM_OUTPUT_DEFAULT_MAX_EVENT);
 }
 
 static bool sm_parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -123,7 +131,9 @@ int main(int argc, char **argv)
         OPT_LINGER,
         OPT_HSTIMEOUT,
         OPT_SYNRTO,
-        OPT_DEATH
+        OPT_DEATH,
+        OPT_BACKLOG,
+        OPT_MAXEVENT
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -138,6 +148,8 @@ int main(int argc, char **argv)
         { "handshake-timeout", required_argument, NULL, OPT_HSTIMEOUT },
         { "syn-rto-ms", required_argument, NULL, OPT_SYNRTO },
         { "death-transmissions", required_argument, NULL, OPT_DEATH },
+        { "syslog-backlog", required_argument, NULL, OPT_BACKLOG },
+        { "max-event-size", required_argument, NULL, OPT_MAXEVENT },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -153,6 +165,7 @@ int main(int argc, char **argv)
         .idle_min_secs = SM_DEFAULT_IDLE_MIN_SECS,
         .max_flows = SM_DEFAULT_MAX_FLOWS,
     };
+    struct sm_output_options oo = { 0 };
     uint64_t v;
     int opt;
 
@@ -254,6 +267,22 @@ int main(int argc, char **argv)
             else
                 cfg.death_transmissions = (uint32_t)v;
             break;
+        case OPT_BACKLOG:
+            if (!sm_parse_u64(optarg, 100000000, &v) || v == 0) {
+                fprintf(stderr, "sshmortem: --syslog-backlog: not a positive number\n");
+                return SM_EXIT_USAGE;
+            }
+            oo.backlog = (size_t)v;
+            break;
+        case OPT_MAXEVENT:
+            /* Below 1024 not even a small event fits beside the header. */
+            if (!sm_parse_u64(optarg, 1u << 30, &v) || v < 1024) {
+                fprintf(stderr, "sshmortem: --max-event-size: a number of bytes, at least 1024\n");
+                return SM_EXIT_USAGE;
+            }
+            oo.max_event = (size_t)v;
+            oo.max_event_given = true;
+            break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);
             return SM_EXIT_OK;
@@ -283,7 +312,9 @@ int main(int argc, char **argv)
         cfg.hash_seed = sm_random_seed();
 
     char err[512];
-    struct sm_output *out = sm_output_open(dest, fmt, hostname, iface != NULL, err, sizeof(err));
+    oo.host = hostname;
+    oo.line_buffered = iface != NULL;
+    struct sm_output *out = sm_output_open_opts(dest, fmt, &oo, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "sshmortem: -o: %s\n", err);
         return SM_EXIT_USAGE;
@@ -316,10 +347,9 @@ int main(int argc, char **argv)
     }
     sm_engine_finish(e);
     sm_engine_free(e);
-    if (sm_output_errors(out) && status == SM_EXIT_OK) {
-        fprintf(stderr, "sshmortem: could not write every event\n");
+    /* Events that could not be written (said on stderr) fail the run. */
+    if (sm_output_finish(out) && status == SM_EXIT_OK)
         status = SM_EXIT_INPUT;
-    }
     sm_output_close(out);
     return status;
 }

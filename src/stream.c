@@ -358,11 +358,11 @@ void sm_stream_loss(const struct sm_flow *f, struct sm_stream_loss *out)
     }
 }
 
-void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w)
+void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w, unsigned trim)
 {
     const struct sm_stream *s = f->stream;
     if (s && s->dis && s->dis->describe)
-        s->dis->describe(s->state, w);
+        s->dis->describe(s->state, w, trim);
     else
         w->ops->null(w, "ssh");
 }

@@ -36,6 +36,6 @@ struct sm_stream_loss {
 };
 void sm_stream_loss(const struct sm_flow *f, struct sm_stream_loss *out);
 /* Writes the dissector's section ("ssh": null when there is none). */
-void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w);
+void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w, unsigned trim);
 
 #endif

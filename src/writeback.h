@@ -8,6 +8,7 @@
 #ifndef SM_WRITEBACK_H
 #define SM_WRITEBACK_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Opens path for appending (created 0666 & ~umask). Bytes written to the
@@ -16,10 +17,20 @@
  * the page cache) while the file's end stays 4096-aligned, as a new
  * file's does; through the page cache otherwise, and for the last bytes.
  * fwrite waits only while four are queued (set the FILE unbuffered: it
- * buffers itself). A write error is reported by a later fwrite or fflush
- * and by fclose, which waits for everything queued. NULL with errno set on
- * failure. One thread uses the FILE (the analysis); the writer thread
- * touches only the descriptor. */
-FILE *sm_writeback_open_append(const char *path);
+ * buffers itself). The file never holds a torn line: a write that fails
+ * (ENOSPC, EIO) is cut back to the last whole line, the records not
+ * written are counted, and the next buffer is tried again. fclose waits
+ * for everything queued and fails if any record was lost. NULL with errno
+ * set on failure; *wb (if not NULL) is the handle for the calls below,
+ * valid until fclose. One thread uses the FILE (the analysis, or the
+ * emit queue's thread); the writer thread touches only the descriptor. */
+struct sm_writeback;
+FILE *sm_writeback_open_append(const char *path, struct sm_writeback **wb);
+/* Waits until everything written to the FILE so far is in the file;
+ * returns the records (lines) lost to write errors since the open, and
+ * the latest error's errno in *err (if not NULL; 0 when none). */
+uint64_t sm_writeback_sync(struct sm_writeback *wb, int *err);
+/* The records lost so far, without waiting (*err as above). */
+uint64_t sm_writeback_lost(struct sm_writeback *wb, int *err);
 
 #endif

@@ -41,6 +41,11 @@ struct sm_writer_ops {
     bool (*memo_begin)(struct sm_writer *w, const char *key, uint64_t id);
     void (*memo_end)(struct sm_writer *w);
     void (*free)(struct sm_writer *w);
+    /* Finishes the record like end but writes nothing: returns its bytes
+     * (one line, ending in '\n', *len of them), valid until the next
+     * begin; NULL when it could not be built (out of memory). The output
+     * uses it to measure a record and to write it its own way. */
+    const char *(*finish)(struct sm_writer *w, size_t *len);
 };
 
 struct sm_writer {

@@ -387,11 +387,11 @@ static void sm_wj_begin(struct sm_writer *w)
     sm_wj_putc(j, '{');
 }
 
-static int sm_wj_end(struct sm_writer *w, FILE *out)
+static const char *sm_wj_finish(struct sm_writer *w, size_t *len)
 {
     struct sm_writer_json *j = sm_wj(w);
     if (j->depth < 0)
-        return -1;
+        return NULL;
     /* Containers left open are closed, as a tree would have been. */
     for (int d = j->depth; d >= 0; d--)
         sm_wj_putc(j, j->is_array[d] ? ']' : '}');
@@ -399,8 +399,18 @@ static int sm_wj_end(struct sm_writer *w, FILE *out)
     j->depth = -1;
     j->memo_armed = false;
     if (j->oom)
+        return NULL;
+    *len = j->len;
+    return j->buf;
+}
+
+static int sm_wj_end(struct sm_writer *w, FILE *out)
+{
+    size_t len;
+    const char *rec = sm_wj_finish(w, &len);
+    if (!rec)
         return -1;
-    return fwrite(j->buf, 1, j->len, out) == j->len ? 0 : -1;
+    return fwrite(rec, 1, len, out) == len ? 0 : -1;
 }
 
 static void sm_wj_push(struct sm_writer *w, const char *key, bool array)
@@ -685,6 +695,7 @@ static void sm_wj_free(struct sm_writer *w)
 static const struct sm_writer_ops sm_writer_json_ops = {
     .begin = sm_wj_begin,
     .end = sm_wj_end,
+    .finish = sm_wj_finish,
     .obj_begin = sm_wj_obj_begin,
     .obj_end = sm_wj_pop,
     .arr_begin = sm_wj_arr_begin,

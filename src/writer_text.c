@@ -13,7 +13,7 @@
 
 struct sm_writer_text {
     struct sm_writer w;
-    char line[SM_TEXT_LINE];
+    char line[SM_TEXT_LINE + 1]; /* SM_TEXT_LINE - 1 characters, the newline, NUL */
     size_t len;
     int depth; /* 0: top level of the record */
 };
@@ -27,10 +27,10 @@ static void sm_wt_append(struct sm_writer_text *t, const char *key, const char *
 {
     if (t->depth != 0 || !key)
         return;
-    int n = snprintf(t->line + t->len, sizeof(t->line) - t->len, "%s%s=%s%s%s", t->len ? " " : "",
-                     key, quote ? "\"" : "", val, quote ? "\"" : "");
+    int n = snprintf(t->line + t->len, SM_TEXT_LINE - t->len, "%s%s=%s%s%s", t->len ? " " : "", key,
+                     quote ? "\"" : "", val, quote ? "\"" : "");
     if (n > 0)
-        t->len += (size_t)n < sizeof(t->line) - t->len ? (size_t)n : sizeof(t->line) - t->len - 1;
+        t->len += (size_t)n < SM_TEXT_LINE - t->len ? (size_t)n : SM_TEXT_LINE - t->len - 1;
 }
 
 static void sm_wt_begin(struct sm_writer *w)
@@ -45,6 +45,16 @@ static int sm_wt_end(struct sm_writer *w, FILE *out)
 {
     struct sm_writer_text *t = sm_wt(w);
     return fputs(t->line, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+}
+
+static const char *sm_wt_finish(struct sm_writer *w, size_t *len)
+{
+    struct sm_writer_text *t = sm_wt(w);
+    t->line[t->len] = '\n';
+    t->line[t->len + 1] = '\0';
+    *len = t->len + 1;
+    t->len = 0; /* a second finish gives an empty line, not two newlines */
+    return t->line;
 }
 
 static void sm_wt_open(struct sm_writer *w, const char *key)
@@ -124,6 +134,7 @@ static void sm_wt_memo_end(struct sm_writer *w)
 static const struct sm_writer_ops sm_writer_text_ops = {
     .begin = sm_wt_begin,
     .end = sm_wt_end,
+    .finish = sm_wt_finish,
     .obj_begin = sm_wt_open,
     .obj_end = sm_wt_close,
     .arr_begin = sm_wt_open,

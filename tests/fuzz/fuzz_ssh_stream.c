@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *null = fopen("/dev/null", "w");
     if (w && null) {
         w->ops->begin(w);
-        d->describe(st, w);
+        d->describe(st, w, 0);
         w->ops->end(w, null);
     }
     if (null)

@@ -132,7 +132,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/port" ] && break; sleep 0.2; done
 run -r "$src/pcaps/ssh-refused.pcap" -o "syslog://127.0.0.1:$(cat "$tmp/port")"
 check "-o syslog://" 0 $?
 wait "$lpid"
-grep -q '^<134>1 - t sshmortem [0-9]* - - {"timestamp".*"verdict":"refused"' "$tmp/syslog.msg" &&
+grep -Eq '^<134>1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z t sshmortem [0-9]+ ssh_teardown - \{"timestamp".*"verdict":"refused"' "$tmp/syslog.msg" &&
     pass "syslog message is RFC 5424 with the event" || { fail "syslog message"; cat "$tmp/syslog.msg"; }
 
 echo "cli: $fails failed"

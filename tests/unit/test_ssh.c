@@ -163,7 +163,7 @@ static char *sm_t_describe(const struct sm_t_h *h)
     struct sm_writer *w = sm_writer_json_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     w->ops->begin(w);
-    SM_T_D->describe(h->st, w);
+    SM_T_D->describe(h->st, w, 0);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -1095,9 +1095,10 @@ static void sm_t_mw_free(struct sm_writer *w)
 }
 
 static const struct sm_writer_ops sm_t_mw_ops = {
-    sm_t_mw_begin,   sm_t_mw_end,  sm_t_mw_obj_begin,  sm_t_mw_obj_end,  sm_t_mw_arr_begin,
-    sm_t_mw_arr_end, sm_t_mw_str,  sm_t_mw_u64,        sm_t_mw_i64,      sm_t_mw_real,
-    sm_t_mw_boolean, sm_t_mw_null, sm_t_mw_memo_begin, sm_t_mw_memo_end, sm_t_mw_free,
+    sm_t_mw_begin,      sm_t_mw_end,      sm_t_mw_obj_begin, sm_t_mw_obj_end,
+    sm_t_mw_arr_begin,  sm_t_mw_arr_end,  sm_t_mw_str,       sm_t_mw_u64,
+    sm_t_mw_i64,        sm_t_mw_real,     sm_t_mw_boolean,   sm_t_mw_null,
+    sm_t_mw_memo_begin, sm_t_mw_memo_end, sm_t_mw_free,      NULL,
 };
 
 static struct sm_t_mw *sm_t_mw_new(bool remember)
@@ -1132,7 +1133,7 @@ static void sm_t_session_cookie(struct sm_t_h *h, uint8_t cookie)
 static char *sm_t_mw_describe(struct sm_t_mw *m, const struct sm_t_h *h)
 {
     m->w.ops->begin(&m->w);
-    SM_T_D->describe(h->st, &m->w);
+    SM_T_D->describe(h->st, &m->w, 0);
     CU_ASSERT_FALSE(m->open);
     char *t = strndup(m->text, m->len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);

@@ -849,7 +849,7 @@ static void sm_t_writeback_round(const char *dir, size_t prefix_len, size_t max)
     CU_ASSERT_EQUAL(write(fd, chunk, prefix_len), (ssize_t)prefix_len);
     close(fd);
 
-    FILE *f = sm_writeback_open_append(path);
+    FILE *f = sm_writeback_open_append(path, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     size_t total = 0;
     uint32_t x = 7;
@@ -899,7 +899,7 @@ static void test_writeback_file(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(chunk);
     FILE *f;
     /* /dev/full refuses every write: fwrite or fclose says so. */
-    f = sm_writeback_open_append("/dev/full");
+    f = sm_writeback_open_append("/dev/full", NULL);
     if (f) {
         bool failed = false;
         for (int i = 0; i < 20 && !failed; i++)
@@ -908,7 +908,7 @@ static void test_writeback_file(void)
         CU_ASSERT_TRUE(failed);
     }
     /* A path that cannot be opened. */
-    CU_ASSERT_PTR_NULL(sm_writeback_open_append("/nonexistent-dir/x"));
+    CU_ASSERT_PTR_NULL(sm_writeback_open_append("/nonexistent-dir/x", NULL));
     free(chunk);
 }
 
