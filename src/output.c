@@ -324,7 +324,17 @@ static int sm_syslog_resolve(struct sm_output *o, const char *spec, char *err, s
     /* The first address that accepts a connection is kept: reconnecting
      * later goes to the same one, without asking DNS again. */
     int saved = 0;
+    bool have_first = false;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (!have_first && ai->ai_addrlen <= sizeof(o->addr)) {
+            /* Where a live sensor retries if nothing answers now. */
+            memcpy(&o->addr, ai->ai_addr, ai->ai_addrlen);
+            o->addrlen = ai->ai_addrlen;
+            o->family = ai->ai_family;
+            o->socktype = ai->ai_socktype;
+            o->protocol = ai->ai_protocol;
+            have_first = true;
+        }
         int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
         if (s < 0) {
             saved = errno;
@@ -343,6 +353,21 @@ static int sm_syslog_resolve(struct sm_output *o, const char *spec, char *err, s
         close(s);
     }
     freeaddrinfo(res);
+    if (o->sock < 0 && o->dest == SM_DEST_SYSLOG_TCP && o->line_buffered && have_first) {
+        /* A live sensor starts even when its collector is down (a reboot
+         * brings both up in any order): events wait in the backlog and the
+         * connection is retried with backoff, as after a collector restart. */
+        int64_t now = sm_mono_us();
+        fprintf(stderr,
+                "sshmortem: %s: cannot connect now (%s); keeping up to %zu events and "
+                "retrying\n",
+                o->label, strerror(saved), o->cap);
+        o->conn = SM_CONN_DOWN;
+        o->down_since_us = now;
+        o->backoff_us = SM_SYSLOG_BACKOFF_MIN_US;
+        o->next_try_us = now + o->backoff_us;
+        return 0;
+    }
     if (o->sock < 0) {
         snprintf(err, errlen, "syslog %s: cannot connect: %s", spec, strerror(saved));
         return -1;

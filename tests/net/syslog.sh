@@ -152,6 +152,35 @@ live_run "tcp restart (SIGTERM)" TERM
 # written each long before.
 live_run "tcp restart (SIGKILL)" KILL
 
+# 2b. A live sensor started while its collector is down (a reboot brings
+# both up in any order) starts anyway, keeps the events and delivers them
+# once the collector is there.
+[ -n "$rs_pid" ] && rs_stop TERM
+rm -f "$tmp/msgs" "$tmp/hdrs" "$tmp/ref.ndjson"
+ip netns exec "$ns" "$bin" -i lo -p 2222 --linger 1 --hash-seed 1 --host t \
+    -o syslog+tcp://127.0.0.1:10514 2>"$tmp/sm-down.err" &
+down_a=$!
+ip netns exec "$ns" "$bin" -i lo -p 2222 --linger 1 --hash-seed 1 --host t \
+    -o "$tmp/ref.ndjson" 2>"$tmp/ref-down.err" &
+down_b=$!
+sleep 1
+for i in $(seq 60); do
+    ip netns exec "$ns" bash -c 'echo >/dev/tcp/127.0.0.1/2222' 2>/dev/null
+    [ "$i" = 30 ] && rs_start
+    sleep 0.05
+done
+sleep 3
+kill -INT "$down_a" "$down_b"
+wait "$down_a"
+rc=$?
+wait "$down_b"
+rs_wait_lines "$tmp/msgs" "$(wc -l <"$tmp/ref.ndjson")"
+[ "$rc" = 0 ] && pass "collector down at start: sensor ran, exit 0" ||
+    { fail "collector down at start: exit $rc"; cat "$tmp/sm-down.err"; }
+grep -q "cannot connect now" "$tmp/sm-down.err" && pass "collector down at start: said on stderr" ||
+    { fail "collector down at start: stderr"; cat "$tmp/sm-down.err"; }
+check_stream "collector down at start" "$tmp/ref.ndjson"
+
 # An event of 49 KB (two KEXINITs of 400 names) over TCP: one record,
 # trimmed below rsyslog's 8 KB.
 rs_fresh
