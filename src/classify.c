@@ -340,6 +340,59 @@ static const char *sm_kex_category_words(const char *cat)
     return cat;
 }
 
+static const char sm_hint_not_ssh_client[] =
+        "A client that does not speak SSH connected to the SSH port (a scanner, a health check or "
+        "monitoring probe, or a program given the wrong port): check the program at the client "
+        "address; sshd itself is fine.";
+
+/* A side spoke another protocol (dissector: a known greeting, or a client
+ * whose first line was not an identification line). */
+static void sm_classify_not_ssh(const struct sm_flow *f, const struct sm_app_facts *a,
+                                struct sm_classification *out, uint16_t port)
+{
+    int d = a->not_ssh_dir >= 0 && a->not_protocol[a->not_ssh_dir]
+                    ? a->not_ssh_dir
+                    : (a->not_protocol[SM_DIR_RESP] ? SM_DIR_RESP : SM_DIR_ORIG);
+    const char *side = d == SM_DIR_RESP ? "server" : "client";
+    bool named =
+            d == a->not_ssh_dir && a->other_protocol && strcmp(a->other_protocol, "unknown") != 0;
+    out->verdict = SM_V_NOT_SSH;
+    out->confidence = 0.9;
+    out->closed_by = sm_first_closer(f, out);
+    out->not_ssh_dir = d;
+    const char *text = d == a->not_ssh_dir ? a->not_ssh_text : NULL;
+    const char *reply = d == a->not_ssh_dir ? a->reply_text : NULL;
+    int len;
+    if (!named && text)
+        len = snprintf(out->reason, sizeof(out->reason),
+                       "The %s sent \"%.80s\" instead of an SSH identification line on port %u",
+                       side, text, port);
+    else
+        len = snprintf(out->reason, sizeof(out->reason),
+                       "The %s spoke %s, not SSH, on port %u%s%.80s%s", side,
+                       named ? a->other_protocol : "another protocol", port, text ? " (\"" : "",
+                       text ? text : "", text ? "\")" : "");
+    if (len > 0 && (size_t)len < sizeof(out->reason))
+        snprintf(
+                out->reason + len, sizeof(out->reason) - (size_t)len, "%s%.80s%s.",
+                reply ? (d == SM_DIR_ORIG ? "; the server answered \"" : "; the client answered \"")
+                      : "",
+                reply ? reply : "", reply ? "\"" : "");
+    if (d == SM_DIR_ORIG) {
+        out->hint = sm_hint_not_ssh_client;
+        return; /* no OpenSSH client was involved: no symptom */
+    }
+    /* The OpenSSH client skips a server's non-SSH lines (they may be
+     * pre-banner text) until the server closes or it times out. */
+    const struct sm_tcp_side *r = &f->side[SM_DIR_RESP];
+    bool rst_first = r->rst_seen && out->rst_dir == SM_DIR_RESP && !out->rst_after_fin;
+    snprintf(out->symptom, sizeof(out->symptom), "%s",
+             rst_first ? "kex_exchange_identification: read: Connection reset by peer"
+             : r->fin_seen || r->rst_seen
+                     ? "kex_exchange_identification: Connection closed by remote host"
+                     : "Connection timed out during banner exchange");
+}
+
 /* Handshake done, no server identification line (yet). Returns false when
  * the connection is still open and nothing can be said. */
 static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_app_facts *a,
@@ -563,11 +616,14 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                  struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    static const struct sm_app_facts none = { .auth_success = -1, .disconnect_dir = -1 };
+    static const struct sm_app_facts none = { .auth_success = -1,
+                                              .disconnect_dir = -1,
+                                              .not_ssh_dir = -1 };
     const struct sm_app_facts *a = ctx->app ? ctx->app : &none;
     char host[64];
 
     memset(out, 0, sizeof(*out));
+    out->not_ssh_dir = -1;
     out->rst_dir = sm_first_rst(f);
     if (out->rst_dir >= 0)
         out->rst_origin = sm_rst_origin(f, out->rst_dir);
@@ -600,22 +656,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     if (sm_classify_network(f, ctx, out, host))
         goto done;
     if (a->not_protocol[0] || a->not_protocol[1]) {
-        out->verdict = SM_V_NOT_SSH;
-        out->confidence = 0.9;
-        out->closed_by = sm_first_closer(f, out);
-        snprintf(out->reason, sizeof(out->reason), "The %s spoke %s, not SSH, on port %u.",
-                 a->not_protocol[SM_DIR_RESP] ? "server" : "client",
-                 a->other_protocol && strcmp(a->other_protocol, "unknown") != 0
-                         ? a->other_protocol
-                         : "another protocol",
-                 port);
-        /* The OpenSSH client skips a server's non-SSH lines (they may be
-         * pre-banner text) until the server closes or it times out. */
-        if (a->not_protocol[SM_DIR_RESP])
-            snprintf(out->symptom, sizeof(out->symptom), "%s",
-                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_seen
-                             ? "kex_exchange_identification: Connection closed by remote host"
-                             : "Connection timed out during banner exchange");
+        sm_classify_not_ssh(f, a, out, port);
         goto done;
     }
     if (!srv_banner && !banners_missed) {

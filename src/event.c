@@ -294,6 +294,13 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_w_cstr(w, "cause", c->refusal_cause);
         w->ops->obj_end(w);
     }
+    if (c->not_ssh_dir >= 0) {
+        sm_w_cstr(w, "not_ssh_from", c->not_ssh_dir == SM_DIR_ORIG ? "client" : "server");
+        if (a && a->not_ssh_dir == c->not_ssh_dir && a->not_ssh_text)
+            sm_w_cstr(w, "not_ssh_text", a->not_ssh_text);
+        if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)
+            sm_w_cstr(w, "reply_text", a->reply_text);
+    }
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {

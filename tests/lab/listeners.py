@@ -9,6 +9,12 @@ Usage:
   listeners.py hold   ADDR PORT    client: connect, read the server's first
                                    line, print "held", then hold the socket
                                    open and silent until killed
+  listeners.py say    HOST PORT TEXT
+                                   client: connect, send TEXT (Python escapes
+                                   such as \r\n allowed), print what comes
+                                   back until the server closes (10 s at most),
+                                   then close: a client that speaks something
+                                   other than SSH to an SSH port
   listeners.py proxy-late HOST PORT
                                    ssh ProxyCommand: connect at once, pass the
                                    server's bytes to ssh, but hold what ssh
@@ -87,7 +93,26 @@ def proxy_late(addr, port):
     os.close(1)
 
 
+def say(addr, port, text):
+    c = socket.create_connection((addr, port), timeout=10)
+    c.sendall(text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    got = b""
+    try:
+        while len(got) < 65536:
+            d = c.recv(4096)
+            if not d:
+                break
+            got += d
+    except OSError:
+        pass
+    print("said; got %r" % got[:300], flush=True)
+    c.close()
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] == "say":
+        say(argv[2], int(argv[3]), argv[4])
+        return
     if len(argv) != 4:
         sys.exit(__doc__)
     mode, addr, port = argv[1], argv[2], int(argv[3])

@@ -357,6 +357,30 @@ cx_not_ssh() { # mode
 corpus_not_ssh_smtp() { cx_not_ssh smtp; }
 corpus_not_ssh_http() { cx_not_ssh http; }
 
+# cx_say IDX TEXT: a python client (listeners.py say) sends TEXT to sshd and
+# reads its answer until sshd closes; the manifest keeps what came back.
+cx_say() {
+    local f="$LAB_TMP/say.$1"
+    lab_cli /usr/bin/python3 "$CX_HERE/listeners.py" say "$(cx_dst)" 22 "$2" >"$f" 2>&1 ||
+        lab_die "listeners.py say failed: $(cat "$f")"
+    cx_m client "$1" - "python client (listeners.py say '$2'): $(tr -d '\n' <"$f" | cut -c1-200)"
+}
+
+corpus_protocol_mismatch() {
+    # A client whose first line is not an SSH identification string: sshd
+    # sends its own identification line, answers with an error text and
+    # closes. A protocol failure of the client, never an orderly close.
+    lab_sshd_start 22
+    cx_caps_start
+    cx_say 1 'hello\r\n'
+    sleep 0.3
+    cx_say 2 'GET / HTTP/1.0\r\n\r\n'
+    cx_caps_stop
+    cx_meta note "real sshd on port 22; python clients send 'hello' and an HTTP request instead of an SSH identification line"
+    cx_conn 1 not-ssh not-ssh not-ssh
+    cx_conn 2 not-ssh not-ssh not-ssh
+}
+
 # NAT with a 5 s established timeout; INVALID dropped in FORWARD and INPUT
 # (the NAT address is the router's own, so late replies go to INPUT).
 cx_nat_setup() { # loose

@@ -149,6 +149,7 @@ static void sm_t_app(struct sm_app_facts *a)
     a->dissected = true;
     a->auth_success = -1;
     a->disconnect_dir = -1;
+    a->not_ssh_dir = -1;
 }
 
 /* Both identification lines on the wire and in the dissector's facts. */
@@ -332,6 +333,27 @@ static void row_not_ssh(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_fin(f, SM_DIR_ORIG, T0 + 22 * MS);
     a->not_protocol[SM_APP_RESP] = true;
     a->other_protocol = "http";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
+/* sshd's answer to a client that is not SSH (lab protocol-mismatch): its
+ * banner, "Invalid SSH identification string.", FIN; the client closes. */
+static void row_not_ssh_client(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_ORIG, "hello\r\n", T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_RESP, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_payload(f, SM_DIR_RESP, "Invalid SSH identification string.\r\n", T0 + 22 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 23 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 24 * MS);
+    a->ident_seen[SM_APP_RESP] = true;
+    a->phase = SM_APP_BANNER;
+    a->not_protocol[SM_APP_ORIG] = true;
+    a->other_protocol = "unknown";
+    a->not_ssh_dir = SM_APP_ORIG;
+    a->not_ssh_text = "hello";
+    a->reply_text = "Invalid SSH identification string.";
 }
 
 static void row_kex_no_common(struct sm_flow *f, struct sm_app_facts *a)
@@ -527,6 +549,9 @@ static const struct sm_t_row sm_t_rows[] = {
     /* The client skips a server's non-SSH lines until it closes (lab). */
     ROW(row_not_ssh, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER, SM_PHASE_BANNER,
         "kex_exchange_identification: Connection closed by remote host"),
+    /* Not an orderly close although both FINs came: no OpenSSH client. */
+    ROW(row_not_ssh_client, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, NULL),
     ROW(row_kex_no_common, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
         SM_PHASE_KEX,
         "Unable to negotiate with 203.0.113.2 port 22: no matching key exchange method found"),
@@ -847,8 +872,10 @@ static void test_classify_names(void)
 
 static void test_classify_hints(void)
 {
-    /* Every verdict reached by the table has a hint of its own. */
-    const char *seen[SM_V_COUNT] = { 0 };
+    /* Every verdict reached by the table has hints of its own (a verdict
+     * may have several: not-ssh from a client has one of its own). */
+    const char *hint[SM_NELEM(sm_t_rows)];
+    enum sm_verdict verdict[SM_NELEM(sm_t_rows)];
     for (size_t i = 0; i < SM_NELEM(sm_t_rows); i++) {
         struct sm_flow f;
         struct sm_app_facts a;
@@ -856,12 +883,11 @@ static void test_classify_hints(void)
         sm_t_run(&sm_t_rows[i], sm_t_rows[i].why, &f, &a, &c);
         CU_ASSERT_PTR_NOT_NULL_FATAL(c.hint);
         CU_ASSERT_TRUE(strlen(c.hint) > 10);
-        if (seen[c.verdict])
-            CU_ASSERT_PTR_EQUAL(seen[c.verdict], c.hint);
-        seen[c.verdict] = c.hint;
-        for (int v = 0; v < SM_V_COUNT; v++)
-            if (v != (int)c.verdict && seen[v])
-                CU_ASSERT_PTR_NOT_EQUAL(seen[v], c.hint);
+        hint[i] = c.hint;
+        verdict[i] = c.verdict;
+        for (size_t j = 0; j < i; j++)
+            if (verdict[j] != c.verdict)
+                CU_ASSERT_PTR_NOT_EQUAL(hint[j], c.hint);
     }
 }
 
