@@ -61,24 +61,6 @@ enum sm_ssh_st {
  * in wire order for the authentication guess (doc/auth-heuristic.md). */
 #define SM_SSH_AUTH_RECORDS 24
 
-/* Another protocol's greeting: an index into sm_ssh_other_names (a byte in
- * the state instead of a pointer). */
-enum sm_ssh_other {
-    SM_SSH_OTHER_NONE,
-    SM_SSH_OTHER_UNKNOWN,
-    SM_SSH_OTHER_HTTP,
-    SM_SSH_OTHER_SMTP_OR_FTP,
-    SM_SSH_OTHER_SMTP,
-    SM_SSH_OTHER_POP3,
-    SM_SSH_OTHER_IMAP,
-    SM_SSH_OTHER_VNC,
-    SM_SSH_OTHER_TLS
-};
-
-static const char *const sm_ssh_other_names[] = {
-    NULL, "unknown", "http", "smtp-or-ftp", "smtp", "pop3", "imap", "vnc", "tls",
-};
-
 struct sm_ssh_side {
     /* Encrypted packets and bytes: the low 32 bits (the high ones in the
      * rare block once they carry; sm_ssh_enc()). */
@@ -158,11 +140,12 @@ struct sm_ssh_state {
     uint32_t last_size;         /* the last record read for the guess */
     struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint8_t nrec;               /* records read for the guess, up to SM_SSH_AUTH_RECORDS */
-    uint8_t other;              /* enum sm_ssh_other */
+    uint8_t other;              /* enum sm_ssh_service, of the side other_dir */
     uint8_t role_key;           /* what role_srv was computed from; 0: never */
     bool role_srv : 1;          /* the TCP direction acting as SSH server */
     bool other_dir : 1;
-    bool disconnect : 1; /* a plaintext DISCONNECT */
+    bool other_bad_chars : 1; /* its first line has a NUL or a CR not before LF */
+    bool disconnect : 1;      /* a plaintext DISCONNECT */
     bool disconnect_dir : 1;
     bool last_dir : 1;   /* the direction of the last record read */
     bool limit_hit : 1;  /* an over-long field or packet was met */
@@ -268,48 +251,31 @@ static int sm_ssh_server_dir(const struct sm_ssh_state *cs)
 
 /* ---- another protocol on the port --------------------------------------- */
 
-static enum sm_ssh_other sm_ssh_guess_other(const uint8_t *p, size_t n)
-{
-    static const struct {
-        const char *prefix;
-        enum sm_ssh_other what;
-    } greet[] = {
-        { "GET ", SM_SSH_OTHER_HTTP },        { "POST ", SM_SSH_OTHER_HTTP },
-        { "HEAD ", SM_SSH_OTHER_HTTP },       { "PUT ", SM_SSH_OTHER_HTTP },
-        { "OPTIONS ", SM_SSH_OTHER_HTTP },    { "HTTP/", SM_SSH_OTHER_HTTP },
-        { "CONNECT ", SM_SSH_OTHER_HTTP },    { "220 ", SM_SSH_OTHER_SMTP_OR_FTP },
-        { "220-", SM_SSH_OTHER_SMTP_OR_FTP }, { "EHLO", SM_SSH_OTHER_SMTP },
-        { "HELO", SM_SSH_OTHER_SMTP },        { "+OK", SM_SSH_OTHER_POP3 },
-        { "* OK", SM_SSH_OTHER_IMAP },        { "RFB ", SM_SSH_OTHER_VNC },
-    };
-    if (n >= 2 && p[0] == 0x16 && p[1] == 0x03)
-        return SM_SSH_OTHER_TLS;
-    for (size_t i = 0; i < sizeof(greet) / sizeof(greet[0]); i++) {
-        size_t k = strlen(greet[i].prefix);
-        if (n >= k && memcmp(p, greet[i].prefix, k) == 0)
-            return greet[i].what;
-    }
-    return SM_SSH_OTHER_NONE;
-}
-
 static struct sm_ssh_rare *sm_ssh_rare(struct sm_ssh_state *s);
 
 /* Direction dir spoke another protocol; p, n are its first bytes, whose
  * first line (16 bytes of a binary protocol) is kept, escaped, for the
  * event's not_ssh_text. */
-static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_other what,
+static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_service what,
                               const uint8_t *p, size_t n)
 {
     s->side[dir].st = SM_SSH_OTHER;
-    if (s->other == SM_SSH_OTHER_NONE) {
-        s->other = (uint8_t)(what != SM_SSH_OTHER_NONE ? what : SM_SSH_OTHER_UNKNOWN);
+    if (s->other == SM_SSH_SVC_NONE) {
+        s->other = (uint8_t)(what != SM_SSH_SVC_NONE ? what : SM_SSH_SVC_UNKNOWN);
         s->other_dir = dir != 0;
+        /* The OpenSSH client rejects such a line at once ("banner line
+         * contains invalid characters", kex.c) instead of skipping it as
+         * pre-banner text. */
+        for (size_t i = 0; i < n && p[i] != '\n'; i++)
+            if (p[i] == '\0' || (p[i] == '\r' && i + 1 < n && p[i + 1] != '\n'))
+                s->other_bad_chars = true;
     }
     struct sm_ssh_rare *rare = s->side[dir].lines == 0 && n > 0 ? sm_ssh_rare(s) : NULL;
     if (!rare || rare->pre[dir].escaped)
         return;
-    size_t cap = what == SM_SSH_OTHER_TLS ? 16 : SM_SSH_KEEP_LINE, k = 0;
-    while (k < n && k < cap && p[k] != '\r' && p[k] != '\n')
+    bool binary = sm_ssh_service_binary(what);
+    size_t cap = binary ? 16 : SM_SSH_KEEP_LINE, k = 0;
+    while (k < n && k < cap && (binary || (p[k] != '\r' && p[k] != '\n')))
         k++;
     char escaped[SM_SSH_KEEP_LINE * 4 + 1];
     size_t en = sm_escape_bytes(p, k, escaped, sizeof(escaped));
@@ -414,8 +380,8 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
     /* The client side must start with "SSH-"; other protocols are told
      * apart by their greeting before a whole line is there. */
     if (x->lines == 0 && n > 0) {
-        enum sm_ssh_other other = sm_ssh_guess_other(p, n);
-        if (other != SM_SSH_OTHER_NONE) {
+        enum sm_ssh_service other = sm_ssh_guess_service(p, n);
+        if (other != SM_SSH_SVC_NONE) {
             sm_ssh_mark_other(s, dir, other, p, n);
             *consumed = n;
             return false;
@@ -432,7 +398,7 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         }
         if (e != SM_OK) { /* no line end within the cap: not SSH */
             s->limit_hit = true;
-            sm_ssh_mark_other(s, dir, SM_SSH_OTHER_NONE, p + *consumed, n - *consumed);
+            sm_ssh_mark_other(s, dir, SM_SSH_SVC_NONE, p + *consumed, n - *consumed);
             *consumed = n;
             return false;
         }
@@ -452,8 +418,8 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         }
         /* A line before the identification line. */
         if (x->lines == 0) {
-            enum sm_ssh_other other = sm_ssh_guess_other(l.text.p, l.text.len);
-            if (other != SM_SSH_OTHER_NONE) {
+            enum sm_ssh_service other = sm_ssh_guess_service(l.text.p, l.text.len);
+            if (other != SM_SSH_SVC_NONE) {
                 sm_ssh_mark_other(s, dir, other, l.text.p, l.text.len);
                 return false;
             }
@@ -1079,8 +1045,9 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->gap[d] = x->gap;
         f->not_protocol[d] = x->st == SM_SSH_OTHER;
     }
-    f->other_protocol = sm_ssh_other_names[s->other];
-    f->not_ssh_dir = s->other != SM_SSH_OTHER_NONE ? s->other_dir : -1;
+    f->other_protocol = sm_ssh_service_name((enum sm_ssh_service)s->other);
+    f->not_ssh_dir = s->other != SM_SSH_SVC_NONE ? s->other_dir : -1;
+    f->other_bad_chars = s->other_bad_chars;
     /* RFC 4253 4.2: only the server may send lines before its
      * identification line. A client whose first line was not one, talking
      * to a side that sent an identification line, is not SSH (sshd answers

@@ -383,11 +383,14 @@ static void sm_classify_not_ssh(const struct sm_flow *f, const struct sm_app_fac
         return; /* no OpenSSH client was involved: no symptom */
     }
     /* The OpenSSH client skips a server's non-SSH lines (they may be
-     * pre-banner text) until the server closes or it times out. */
+     * pre-banner text) until the server closes or it times out; a line
+     * with a NUL (binary protocols) it rejects at once. */
     const struct sm_tcp_side *r = &f->side[SM_DIR_RESP];
     bool rst_first = r->rst_seen && out->rst_dir == SM_DIR_RESP && !out->rst_after_fin;
     snprintf(out->symptom, sizeof(out->symptom), "%s",
-             rst_first ? "kex_exchange_identification: read: Connection reset by peer"
+             a->other_bad_chars && d == a->not_ssh_dir
+                     ? "kex_exchange_identification: banner line contains invalid characters"
+             : rst_first ? "kex_exchange_identification: read: Connection reset by peer"
              : r->fin_seen || r->rst_seen
                      ? "kex_exchange_identification: Connection closed by remote host"
                      : "Connection timed out during banner exchange");

@@ -296,6 +296,9 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     }
     if (c->not_ssh_dir >= 0) {
         sm_w_cstr(w, "not_ssh_from", c->not_ssh_dir == SM_DIR_ORIG ? "client" : "server");
+        sm_w_cstr(w, "service",
+                  a && a->not_ssh_dir == c->not_ssh_dir && a->other_protocol ? a->other_protocol
+                                                                             : "unknown");
         if (a && a->not_ssh_dir == c->not_ssh_dir && a->not_ssh_text)
             sm_w_cstr(w, "not_ssh_text", a->not_ssh_text);
         if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)

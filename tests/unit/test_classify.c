@@ -336,6 +336,50 @@ static void row_not_ssh(struct sm_flow *f, struct sm_app_facts *a)
     a->not_ssh_dir = SM_APP_RESP;
 }
 
+/* A MySQL server on the port (lab not-ssh-mysql): its greeting holds a NUL,
+ * which the OpenSSH client rejects at once; then the server resets. */
+static void row_not_ssh_binary_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP,
+                 "J\x00\x00\x00\x0a"
+                 "8.0.36",
+                 T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 22 * MS, 64);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "mysql";
+    a->not_ssh_dir = SM_APP_RESP;
+    a->other_bad_chars = true;
+}
+
+/* A POP3 greeting, then the server stays open (lab not-ssh-pop3): the
+ * client gives up after ConnectTimeout. */
+static void row_not_ssh_stays_open(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "+OK Dovecot (Debian) ready.\r\n", T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 3 * SEC);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "pop3";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
+/* A server reset after a text greeting: what the client read first. */
+static void row_not_ssh_text_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "220 ftp.example.net FTP\r\n", T0 + 20 * MS);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 22 * MS, 64);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "ftp";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
 /* sshd's answer to a client that is not SSH (lab protocol-mismatch): its
  * banner, "Invalid SSH identification string.", FIN; the client closes. */
 static void row_not_ssh_client(struct sm_flow *f, struct sm_app_facts *a)
@@ -549,6 +593,12 @@ static const struct sm_t_row sm_t_rows[] = {
     /* The client skips a server's non-SSH lines until it closes (lab). */
     ROW(row_not_ssh, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER, SM_PHASE_BANNER,
         "kex_exchange_identification: Connection closed by remote host"),
+    ROW(row_not_ssh_binary_reset, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, "kex_exchange_identification: banner line contains invalid characters"),
+    ROW(row_not_ssh_stays_open, true, SM_END_CAPTURE_END, 10 * SEC, SM_V_NOT_SSH, SM_BY_CLIENT,
+        SM_PHASE_BANNER, "Connection timed out during banner exchange"),
+    ROW(row_not_ssh_text_reset, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, "kex_exchange_identification: read: Connection reset by peer"),
     /* Not an orderly close although both FINs came: no OpenSSH client. */
     ROW(row_not_ssh_client, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
         SM_PHASE_BANNER, NULL),

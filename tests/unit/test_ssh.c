@@ -612,6 +612,30 @@ static void test_ssh_other_protocols(void)
     CU_ASSERT(sm_t_streq(f.other_protocol, "tls"));
     CU_ASSERT(h.x[0].done);
     sm_t_h_fini(&h);
+
+    /* A MySQL greeting (lab not-ssh-mysql): binary, its first 16 bytes
+     * kept (past its 0x0a protocol byte), its NULs noted for the symptom. */
+    static const uint8_t mysql[] = { 0x4a, 0x00, 0x00, 0x00, 0x0a, '8',  '.', '0', '.', '3',
+                                     '6',  0x00, 0x2a, 0x00, 0x00, 0x00, 'a', 'b', 'c', 'd' };
+    sm_t_h_init(&h);
+    sm_t_feed(&h, 1, mysql, sizeof(mysql));
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.not_protocol[1]);
+    CU_ASSERT_EQUAL(f.not_ssh_dir, 1);
+    CU_ASSERT(sm_t_streq(f.other_protocol, "mysql"));
+    CU_ASSERT(f.other_bad_chars);
+    CU_ASSERT(sm_t_streq(f.not_ssh_text, "J\\x00\\x00\\x00\\x0a8.0.36\\x00*\\x00\\x00\\x00"));
+    sm_t_h_fini(&h);
+
+    /* An HTML page, the server's first bytes (lab not-ssh-webserver): a
+     * text line, no bad characters. */
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, "<!DOCTYPE HTML>\n<html lang=\"en\">\n");
+    sm_t_facts(&h, &f);
+    CU_ASSERT(sm_t_streq(f.other_protocol, "http"));
+    CU_ASSERT(sm_t_streq(f.not_ssh_text, "<!DOCTYPE HTML>"));
+    CU_ASSERT_FALSE(f.other_bad_chars);
+    sm_t_h_fini(&h);
 }
 
 /* sshd's answer to a client whose first line is not an identification
