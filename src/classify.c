@@ -597,8 +597,10 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     }
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
-     * the connection. */
-    if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir]) {
+     * the connection. Not when the acknowledging direction was not
+     * captured: "never acknowledged" is then not known. */
+    if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir] &&
+        !sm_flow_one_sided(f)) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
         out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
         sm_state_table_hint(f, out);
@@ -610,6 +612,98 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                  "acknowledgement: the state table had forgotten the connection.",
                  (double)idle.gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
         snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host, port);
+        return true;
+    }
+    return false;
+}
+
+/* The direction the capture lacks, -1 when both were captured: one side
+ * sent nothing captured although the other acknowledged its SYN or data
+ * (asymmetric routing, a tap or mirror of one direction). */
+static int sm_missing_dir(const struct sm_flow *f)
+{
+    if (!f->established || !sm_flow_one_sided(f))
+        return -1;
+    return sm_flow_pkts(f, SM_DIR_ORIG) == 0 ? SM_DIR_ORIG : SM_DIR_RESP;
+}
+
+/* One direction missing (miss). What the missing side did is read from
+ * what the visible side acknowledged and sent; nothing is concluded from
+ * the absence of packets the capture could not contain. Decides the
+ * verdicts that need the missing side (the key exchange, the banner seen
+ * from the client, the close); returns false to let the general rules
+ * (reset, unfinished) decide. */
+static bool sm_classify_one_sided(const struct sm_flow *f, const struct sm_app_facts *a, int miss,
+                                  int srv, struct sm_classification *out, const char *host,
+                                  uint16_t port)
+{
+    int v = !miss;
+    const struct sm_tcp_side *vs = &f->side[v], *ms = &f->side[miss];
+    const char *vname = v == SM_DIR_ORIG ? "client" : "server";
+    const char *mname = v == SM_DIR_ORIG ? "server" : "client";
+    bool v_ended = vs->fin_seen || vs->rst_seen;
+    /* The visible side acknowledged more than the missing side's SYN and
+     * FIN: that side sent data (its identification line at least). */
+    bool peer_data = vs->ack_known && ms->isn_known && sm_seq_gt(vs->max_ack, ms->isn + 2u);
+    /* A side that sent NEWKEYS had the peer's KEXINIT (and, a client, its
+     * KEX reply): the key exchange went that far both ways. */
+    if (a->newkeys_seen[v] && out->phase < SM_PHASE_AUTH)
+        out->phase = SM_PHASE_AUTH;
+
+    /* The visible side began the key exchange and ended the connection
+     * without NEWKEYS (its own packets show it). */
+    bool kex_visible = !a->gap[v] && !a->legacy;
+    if (a->kexinit_seen[v] && !a->newkeys_seen[v] && kex_visible && v_ended &&
+        !(vs->rst_seen && out->rst_origin == SM_RST_MIDDLEBOX)) {
+        out->verdict = SM_V_KEX_FAILED;
+        out->confidence = a->disconnect_seen ? 0.9 : 0.6;
+        out->closed_by = v == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "Only the %s's direction was captured: it sent its KEXINIT%s and closed "
+                 "without NEWKEYS, so the key exchange did not complete.",
+                 vname, a->disconnect_seen ? " and a DISCONNECT" : "");
+        if (v == srv)
+            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
+                     port);
+        return true;
+    }
+    /* Seen from the client only: it acknowledged nothing the server sent
+     * (its ACKs never went past the SYN-ACK) and gave up: no banner came. */
+    if (v != srv && !peer_data && ms->isn_known && v_ended && !a->ident_seen[miss]) {
+        out->verdict = SM_V_NO_BANNER;
+        out->confidence = 0.8;
+        out->closed_by = v == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "Only the client's direction was captured: it acknowledged no byte from the "
+                 "server in %.1f s and gave up, so no SSH identification line came.",
+                 (double)((vs->fin_seen ? sm_flow_end_of(f, v)->fin_ts
+                                        : sm_flow_end_of(f, v)->rst_ts) -
+                          f->first_ts) /
+                         1e6);
+        snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
+        return true;
+    }
+    /* An orderly close by FIN. If the visible side's ACK advanced after
+     * its FIN, the missing side sent its FIN (or data) later: the visible
+     * side closed first. If not, its FIN answered a close it had already
+     * acknowledged (a FIN it never got acknowledged would have been
+     * retransmitted, and the network rules would have spoken). */
+    if (vs->fin_seen && !(out->rst_dir == v && !out->rst_after_fin)) {
+        bool v_first = vs->ack_after_fin;
+        out->verdict = SM_V_NORMAL_CLOSE;
+        out->confidence = v_first ? 0.85 : 0.7;
+        out->closed_by = (v_first == (v == SM_DIR_ORIG)) ? SM_BY_CLIENT : SM_BY_SERVER;
+        if (v_first)
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: it closed (FIN) and then "
+                     "acknowledged the %s's close.",
+                     vname, mname);
+        else
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: its FIN came after it had "
+                     "acknowledged everything the %s sent, answering the %s's close.",
+                     vname, mname, mname);
+        snprintf(out->symptom, sizeof(out->symptom), "Connection to %s closed.", host);
         return true;
     }
     return false;
@@ -662,7 +756,12 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         sm_classify_not_ssh(f, a, out, port);
         goto done;
     }
-    if (!srv_banner && !banners_missed) {
+    int miss = sm_missing_dir(f);
+    if (miss >= 0 && sm_classify_one_sided(f, a, miss, srv, out, host, port))
+        goto done;
+    /* The server's direction not captured: its banner's absence proves
+     * nothing. */
+    if (!srv_banner && !banners_missed && miss != srv) {
         if (sm_classify_before_banner(f, a, srv, rst_by, out))
             goto done;
     }

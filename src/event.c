@@ -91,19 +91,6 @@ static void sm_w_addr(struct sm_writer *w, const char *key, const struct sm_addr
     sm_w_cstr(w, key, buf);
 }
 
-bool sm_flow_one_sided(const struct sm_flow *f)
-{
-    for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_side *s = &f->side[d];
-        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
-            continue;
-        /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
-            return true;
-    }
-    return false;
-}
-
 static const char *sm_end_name(enum sm_flow_end why)
 {
     switch (why) {

@@ -454,8 +454,22 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
     }
 
     if (fl & SM_TH_ACK) {
-        if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack))
+        if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack)) {
+            if (s->ack_known && s->fin_seen && !(fl & SM_TH_RST))
+                s->ack_after_fin = true;
             s->max_ack = p->ack;
+        }
+        /* The initiator's first ACK after its SYN, the SYN-ACK not
+         * captured (one-sided capture, or lost): the responder's ISN is
+         * that ACK minus one, as the SYN-ACK's gives the initiator's, so
+         * what the initiator acknowledges later is the responder's data
+         * the capture missed. */
+        if (d == SM_DIR_ORIG && !s->ack_known && s->syn_count && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
+            !peer->isn_known && !sm_flow_time(f, SM_TIME_SYNACK) && !f->midstream) {
+            peer->isn = p->ack - 1;
+            peer->isn_known = true;
+            peer->isn_inferred = true;
+        }
         s->ack_known = true;
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
@@ -550,4 +564,17 @@ void sm_tcp_icmp(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir qd, con
         icmp->count++;
     f->last_ts = p->ts_us;
     sm_flow_history_add(f, qd, 'I');
+}
+
+bool sm_flow_one_sided(const struct sm_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d];
+        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
+            continue;
+        /* This side acknowledged the peer's SYN or data, which we never saw. */
+        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
+            return true;
+    }
+    return false;
 }

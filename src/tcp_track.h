@@ -63,6 +63,10 @@ struct sm_tcp_side {
     /* isn is the peer's SYN-ACK acknowledgement minus one: the SYN was
      * not captured (yet). Cleared when a SYN with that ISN arrives. */
     bool isn_inferred : 1;
+    /* This side's ACK advanced after its own FIN: the peer sent data or its
+     * FIN after it (the side closed first; evidence for one-sided
+     * captures, where the peer's packets are missing). */
+    bool ack_after_fin : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
@@ -162,5 +166,9 @@ static inline bool sm_seq_le(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) <= 0;
 }
+
+/* Only one direction was captured, and that direction acknowledges the
+ * other's SYN or data that was never seen (tcp.one_sided). */
+bool sm_flow_one_sided(const struct sm_flow *f);
 
 #endif

@@ -900,6 +900,55 @@ static void test_flow_fin_rst_tracking(void)
     sm_t_free(c);
 }
 
+/* Only the client's direction captured (issue 22 item 8): its first ACK
+ * gives the server's ISN; its ACKs after its FIN say the server closed
+ * later; the capture is one-sided. The server's direction alone: the
+ * client's ISN from the SYN-ACK, and no ACK after the server's FIN. */
+static void test_flow_one_sided_inference(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 1 * SEC + 3 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 30);
+    sm_t_send(c, 1 * SEC + 9 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 31, ISN_S + 41, 0);
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 31, ISN_S + 41, 0);
+    sm_t_send(c, 2 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 32, ISN_S + 42, 0);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_TRUE(sm_flow_one_sided(f));
+    CU_ASSERT_TRUE(f->side[SM_DIR_RESP].isn_known && f->side[SM_DIR_RESP].isn_inferred);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].isn, ISN_S);
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].ack_after_fin);
+    sm_t_free(c);
+
+    c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 40);
+    sm_t_send(c, 1 * SEC + 9 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 41, ISN_C + 32, 0);
+    sm_t_send(c, 1 * SEC + 10 * MS, SRV, CLI, SM_TH_FIN | SM_TH_ACK, ISN_S + 41, ISN_C + 32, 0);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(sm_flow_one_sided(f));
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].isn_inferred);
+    CU_ASSERT_FALSE(f->side[SM_DIR_RESP].ack_after_fin);
+    sm_t_free(c);
+
+    /* Both directions: a SYN-ACK seen, the ISN is the real one; a lone
+     * SYN (silent drop) is not one-sided. */
+    c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_SYN, ISN_C + 77, 0, 0);
+    sm_flow_flush(c->t, 5 * SEC);
+    for (size_t i = 0; i < c->rec.n; i++) {
+        CU_ASSERT_FALSE(sm_flow_one_sided(&c->rec.e[i].f));
+        CU_ASSERT_FALSE(c->rec.e[i].f.side[SM_DIR_RESP].isn_inferred);
+    }
+    sm_t_free(c);
+}
+
 /* The last idle period (silence of idle_min or more that data ended): its
  * length, who spoke first and whether the peer acknowledged it; the longest
  * silence until the first one; a side's first RST counts as after it from
@@ -1649,6 +1698,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_retransmissions),
     SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
+    SM_TEST(test_flow_one_sided_inference),
     SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
