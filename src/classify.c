@@ -487,6 +487,11 @@ static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *c
     return best;
 }
 
+/* A silence shorter than --idle-min that still counts (tcp_track.c,
+ * SM_SHORT_IDLE_SECS), in the reason. */
+static const char sm_short_idle_words[] =
+        " (below --idle-min, but far longer than the session's earlier pauses)";
+
 static const char sm_hint_keepalive_too_slow[] =
         "Keepalives were on, but the silence still outlasted the middlebox idle timeout: set "
         "ServerAliveInterval (client) or ClientAliveInterval (server) well below that timeout.";
@@ -546,14 +551,14 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
         }
         if (idle_unacked && idle.dir == dead && !sm_seq_lt(s->seq, idle.seq)) {
             out->verdict = SM_V_STATE_TABLE_TIMEOUT;
-            out->confidence = 0.85;
+            out->confidence = idle.short_gap ? 0.6 : 0.85;
             sm_state_table_hint(f, out);
             out->closed_by = SM_BY_MIDDLEBOX;
             snprintf(out->reason, sizeof(out->reason),
-                     "After %.0f s of silence the %s's next packet was retransmitted %u times and "
-                     "never acknowledged: a NAT or firewall had forgotten the connection.",
-                     (double)idle.gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
-                     s->count - 1);
+                     "After %.0f s of silence%s the %s's next packet was retransmitted %u times "
+                     "and never acknowledged: a NAT or firewall had forgotten the connection.",
+                     (double)idle.gap_us / 1e6, idle.short_gap ? sm_short_idle_words : "",
+                     dead == SM_DIR_ORIG ? "client" : "server", s->count - 1);
             snprintf(out->symptom, sizeof(out->symptom),
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                          : "Timeout, server %s not responding.",
@@ -602,15 +607,17 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir] &&
         !sm_flow_one_sided(f)) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
-        out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
+        out->confidence =
+                (out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75) - (idle.short_gap ? 0.2 : 0.0);
         sm_state_table_hint(f, out);
         out->closed_by = out->rst_origin == SM_RST_MIDDLEBOX ? SM_BY_MIDDLEBOX
                          : out->rst_dir == SM_DIR_ORIG       ? SM_BY_CLIENT
                                                              : SM_BY_SERVER;
         snprintf(out->reason, sizeof(out->reason),
-                 "After %.0f s of silence the first packet drew a RST (%s) instead of an "
+                 "After %.0f s of silence%s the first packet drew a RST (%s) instead of an "
                  "acknowledgement: the state table had forgotten the connection.",
-                 (double)idle.gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
+                 (double)idle.gap_us / 1e6, idle.short_gap ? sm_short_idle_words : "",
+                 sm_rst_origin_name(out->rst_origin));
         snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host, port);
         return true;
     }

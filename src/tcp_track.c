@@ -81,6 +81,7 @@ struct sm_flow_idle sm_flow_idle_of(const struct sm_flow *f)
         idle.dir = f->idle_dir;
         idle.seen = true;
         idle.acked = f->idle_acked;
+        idle.short_gap = f->idle_short;
         idle.rst_after[0] = f->idle_rst_after & 1;
         idle.rst_after[1] = (f->idle_rst_after >> 1) & 1;
     }
@@ -334,6 +335,18 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
     }
 }
 
+/* Everything either side sent (its FIN included) was acknowledged: the
+ * state of the connection before this packet. */
+static bool sm_flow_nothing_in_flight(const struct sm_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
+        if (s->seq_known && (!peer->ack_known || sm_seq_lt(peer->max_ack, s->next_seq)))
+            return false;
+    }
+    return true;
+}
+
 /* Silence before this packet: idle periods, keepalives. */
 static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
@@ -346,14 +359,22 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
         s->tcp_keepalive = true;
+    int64_t prev = f->gap_us; /* the longest silence so far (or the last idle) */
     if (!f->idle_seen && gap > f->gap_us)
         f->gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
         p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->keepalive_like < 2)
         s->keepalive_like++;
-    if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
-        !(p->flags & SM_TH_RST) &&
-        (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
+    bool resumed = f->established && cfg->idle_min_us > 0 && !(p->flags & SM_TH_RST) &&
+                   (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN));
+    /* A shorter silence counts when it broke the connection's rhythm: far
+     * longer than any before it, both directions quiet (the gap is between
+     * any two packets), and nothing in flight when it began. */
+    bool short_gap = resumed && gap < cfg->idle_min_us &&
+                     gap >= (int64_t)SM_SHORT_IDLE_SECS * 1000000 &&
+                     gap >= (int64_t)SM_IDLE_RHYTHM_FACTOR * prev && sm_flow_nothing_in_flight(f);
+    if (resumed && (gap >= cfg->idle_min_us || short_gap)) {
+        f->idle_short = short_gap;
         f->idle_seen = true;
         f->idle_acked = false;
         f->idle_dir = d;

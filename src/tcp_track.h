@@ -124,6 +124,9 @@ struct sm_flow_idle {
     uint8_t dir;    /* that side */
     bool seen;
     bool acked; /* the peer acknowledged what was sent after it */
+    /* Shorter than --idle-min: counted because it was far longer than the
+     * connection's rhythm (SM_SHORT_IDLE_SECS); lower confidence. */
+    bool short_gap;
     /* [side]: the side's first RST came when traffic resumed or later */
     bool rst_after[2];
 };

@@ -949,6 +949,42 @@ static void test_flow_one_sided_inference(void)
     sm_t_free(c);
 }
 
+/* A silence shorter than idle_min (issue 22 item 4) counts, marked short,
+ * when it lasts SM_SHORT_IDLE_SECS or more, at least SM_IDLE_RHYTHM_FACTOR
+ * times the longest silence before it, and began with nothing in flight. */
+static void test_flow_short_idle(void)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        struct sm_t_ctx *c = sm_t_new_idle(100, 0, 240 * SEC);
+        sm_t_handshake(c, 1 * SEC, CLI, SRV);
+        sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+        uint32_t cseq = ISN_C + 11;
+        if (variant == 1) /* 20 s pauses already: the session's rhythm */
+            sm_t_send(c, 22 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
+        else if (variant != 2) /* variant 2: the client's data unacknowledged */
+            sm_t_send(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
+        int64_t last = variant == 1 ? 22 * SEC : 2 * SEC + 1 * MS;
+        struct sm_pkt p = sm_t_seg(c, last + 40 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH,
+                                   variant == 2 ? ISN_C + 1 : cseq, ISN_S + 1, 10);
+        struct sm_flow *f = sm_t_packet(c, &p, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        struct sm_flow_idle idle = sm_flow_idle_of(f);
+        CU_ASSERT_EQUAL(idle.seen, variant == 0);
+        CU_ASSERT_EQUAL(idle.short_gap, variant == 0);
+        if (variant == 0)
+            CU_ASSERT_EQUAL(idle.gap_us, 40 * SEC);
+        sm_t_free(c);
+    }
+    /* 29 s: below the floor. */
+    struct sm_t_ctx *c = sm_t_new_idle(100, 0, 240 * SEC);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 30 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+    sm_flow_flush(c->t, 31 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_FALSE(sm_flow_idle_of(&c->rec.e[0].f).seen);
+    sm_t_free(c);
+}
+
 /* The last idle period (silence of idle_min or more that data ended): its
  * length, who spoke first and whether the peer acknowledged it; the longest
  * silence until the first one; a side's first RST counts as after it from
@@ -1699,6 +1735,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
     SM_TEST(test_flow_one_sided_inference),
+    SM_TEST(test_flow_short_idle),
     SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
