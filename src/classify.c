@@ -481,6 +481,14 @@ static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *c
         const struct sm_tcp_stall *s = sm_flow_stall(f, d);
         if (!s->active || s->count < (ended ? need - 1 : need))
             continue;
+        /* The peer's direction not captured: its ACKs cannot be seen. A
+         * segment sent only twice before the end is then no death when the
+         * sender's own ACKs advanced after its last retransmission: the
+         * peer was still sending (a retransmission series with backoff
+         * still is one: the path may fail one way only). */
+        if (sm_flow_pkts(f, !d) == 0 && s->count < need && f->side[d].ack_known &&
+            sm_seq_gt(f->side[d].max_ack, s->ack_at_last))
+            continue;
         if (best < 0 || s->count > sm_flow_stall(f, best)->count)
             best = d;
     }
@@ -692,18 +700,23 @@ static bool sm_classify_one_sided(const struct sm_flow *f, const struct sm_app_f
     }
     /* An orderly close by FIN. If the visible side's ACK advanced after
      * its FIN, the missing side sent its FIN (or data) later: the visible
-     * side closed first. If not, its FIN answered a close it had already
-     * acknowledged (a FIN it never got acknowledged would have been
-     * retransmitted, and the network rules would have spoken). */
+     * side closed first. If its last data was never answered (no ACK
+     * advance after it), it closed on a silent peer. Otherwise its FIN
+     * answered a close it had already acknowledged. */
     if (vs->fin_seen && !(out->rst_dir == v && !out->rst_after_fin)) {
-        bool v_first = vs->ack_after_fin;
+        bool v_first = vs->ack_after_fin || vs->data_unanswered;
         out->verdict = SM_V_NORMAL_CLOSE;
-        out->confidence = v_first ? 0.85 : 0.7;
+        out->confidence = vs->ack_after_fin ? 0.85 : (v_first ? 0.5 : 0.7);
         out->closed_by = (v_first == (v == SM_DIR_ORIG)) ? SM_BY_CLIENT : SM_BY_SERVER;
-        if (v_first)
+        if (vs->ack_after_fin)
             snprintf(out->reason, sizeof(out->reason),
                      "Only the %s's direction was captured: it closed (FIN) and then "
                      "acknowledged the %s's close.",
+                     vname, mname);
+        else if (v_first)
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: it closed (FIN) after data the %s "
+                     "never answered, as far as its acknowledgements show.",
                      vname, mname);
         else
             snprintf(out->reason, sizeof(out->reason),

@@ -263,6 +263,15 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
         sm_flow_seg_record(t, f, d, p);
+        /* The peer's direction not captured (one-sided): its ACKs cannot
+         * end a stall, but the sender tells. After a retransmission
+         * timeout a sender sends no new data until the retransmitted
+         * segment is acknowledged (RFC 5681 3.1, RFC 6298 5.5: the window
+         * is one segment); new data after it means it got through. */
+        struct sm_flow_rare *r = f->aux ? f->aux->rare : NULL;
+        if (r && r->stall[d].active && sm_flow_pkts(f, !d) == 0 &&
+            !sm_seq_lt(p->seq, r->stall[d].seq + r->stall[d].len))
+            r->stall[d].active = false;
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
@@ -273,6 +282,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
         if (s->count < SM_MAX_STALL_TIMES)
             s->ts[s->count] = p->ts_us;
         s->count++;
+        s->ack_at_last = p->ack;
         if (p->payload_len > s->len)
             s->len = p->payload_len;
         return;
@@ -296,6 +306,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
         }
     }
     s->ts[s->count++] = p->ts_us;
+    s->ack_at_last = p->ack;
 }
 
 /* The peer of side d acknowledged up to ack: stalls end, segments count as
@@ -479,6 +490,7 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
             if (s->ack_known && s->fin_seen && !(fl & SM_TH_RST))
                 s->ack_after_fin = true;
             s->max_ack = p->ack;
+            s->data_unanswered = false;
         }
         /* The initiator's first ACK after its SYN, the SYN-ACK not
          * captured (one-sided capture, or lost): the responder's ISN is
@@ -509,6 +521,7 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
     }
 
     if (p->payload_len > 0) {
+        s->data_unanswered = true;
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
         sm_flow_add(t, f, d, SM_COUNT_PAYLOAD, &s->payload_lo, p->payload_len);

@@ -67,6 +67,9 @@ struct sm_tcp_side {
      * FIN after it (the side closed first; evidence for one-sided
      * captures, where the peer's packets are missing). */
     bool ack_after_fin : 1;
+    /* This side sent data after its ACK last advanced: the peer has not
+     * answered it (as far as this side's ACKs show). */
+    bool data_unanswered : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
@@ -111,7 +114,11 @@ struct sm_tcp_stall {
     uint32_t seq;
     uint32_t len;   /* its payload length */
     uint32_t count; /* transmissions seen (first one included if seen) */
-    bool active;    /* stalling now */
+    /* The acknowledgement the sender carried on its last retransmission:
+     * if its ACKs advanced later, the peer was still sending (evidence
+     * when the peer's direction was not captured). */
+    uint32_t ack_at_last;
+    bool active; /* stalling now */
 };
 
 /* The last resumption of traffic after an idle period of at least the

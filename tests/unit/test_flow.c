@@ -934,6 +934,22 @@ static void test_flow_one_sided_inference(void)
     CU_ASSERT_TRUE(sm_flow_one_sided(f));
     CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].isn_inferred);
     CU_ASSERT_FALSE(f->side[SM_DIR_RESP].ack_after_fin);
+    CU_ASSERT_FALSE(f->side[SM_DIR_RESP].data_unanswered); /* its ACK advanced after */
+    sm_t_free(c);
+
+    /* The client's requests never answered (its ACK stays), then its FIN:
+     * data unanswered; a lone retransmission followed by an ACK advance. */
+    c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 30);
+    sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 31, ISN_S + 1, 30);
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 61, ISN_S + 1, 0);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].data_unanswered);
+    CU_ASSERT_FALSE(f->side[SM_DIR_ORIG].ack_after_fin);
     sm_t_free(c);
 
     /* Both directions: a SYN-ACK seen, the ISN is the real one; a lone
