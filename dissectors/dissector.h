@@ -34,6 +34,10 @@ struct sm_app_facts {
     const char *prebanner_text; /* the first such line, escaped, or NULL */
     bool not_protocol[2];       /* this side spoke another protocol */
     const char *other_protocol; /* "http", "tls", "smtp", ... or "unknown" */
+    int not_ssh_dir;            /* the side other_protocol names; -1: none */
+    bool other_bad_chars;       /* its first line holds a NUL (or a lone CR) */
+    const char *not_ssh_text;   /* its first line, escaped, or NULL */
+    const char *reply_text;     /* the peer's text line after its banner, escaped, or NULL */
     bool kexinit_seen[2];
     bool newkeys_seen[2];
     bool kex_no_common; /* negotiation found no common algorithm */

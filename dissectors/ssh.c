@@ -61,24 +61,6 @@ enum sm_ssh_st {
  * in wire order for the authentication guess (doc/auth-heuristic.md). */
 #define SM_SSH_AUTH_RECORDS 24
 
-/* Another protocol's greeting: an index into sm_ssh_other_names (a byte in
- * the state instead of a pointer). */
-enum sm_ssh_other {
-    SM_SSH_OTHER_NONE,
-    SM_SSH_OTHER_UNKNOWN,
-    SM_SSH_OTHER_HTTP,
-    SM_SSH_OTHER_SMTP_OR_FTP,
-    SM_SSH_OTHER_SMTP,
-    SM_SSH_OTHER_POP3,
-    SM_SSH_OTHER_IMAP,
-    SM_SSH_OTHER_VNC,
-    SM_SSH_OTHER_TLS
-};
-
-static const char *const sm_ssh_other_names[] = {
-    NULL, "unknown", "http", "smtp-or-ftp", "smtp", "pop3", "imap", "vnc", "tls",
-};
-
 struct sm_ssh_side {
     /* Encrypted packets and bytes: the low 32 bits (the high ones in the
      * rare block once they carry; sm_ssh_enc()). */
@@ -115,6 +97,10 @@ struct sm_ssh_prebanner {
 struct sm_ssh_rare {
     struct sm_ssh_prebanner pre[2];            /* per TCP direction */
     const struct sm_interned *disconnect_text; /* cut to SM_SSH_KEEP_DISCONNECT */
+    /* A text line sent after the identification line where a binary
+     * packet belongs (sshd's "Invalid SSH identification string." to a
+     * client that is not SSH), escaped, per TCP direction. */
+    const struct sm_interned *reply[2];
     uint32_t disconnect_code;
     uint32_t enc_hi[2][2]; /* [dir]: the high 32 bits of enc_pkts_lo, enc_bytes_lo */
 };
@@ -154,11 +140,12 @@ struct sm_ssh_state {
     uint32_t last_size;         /* the last record read for the guess */
     struct sm_ssh_walk walk[2]; /* [d]: the walk if TCP direction d is the server */
     uint8_t nrec;               /* records read for the guess, up to SM_SSH_AUTH_RECORDS */
-    uint8_t other;              /* enum sm_ssh_other */
+    uint8_t other;              /* enum sm_ssh_service, of the side other_dir */
     uint8_t role_key;           /* what role_srv was computed from; 0: never */
     bool role_srv : 1;          /* the TCP direction acting as SSH server */
     bool other_dir : 1;
-    bool disconnect : 1; /* a plaintext DISCONNECT */
+    bool other_bad_chars : 1; /* its first line has a NUL or a CR not before LF */
+    bool disconnect : 1;      /* a plaintext DISCONNECT */
     bool disconnect_dir : 1;
     bool last_dir : 1;   /* the direction of the last record read */
     bool limit_hit : 1;  /* an over-long field or packet was met */
@@ -264,37 +251,35 @@ static int sm_ssh_server_dir(const struct sm_ssh_state *cs)
 
 /* ---- another protocol on the port --------------------------------------- */
 
-static enum sm_ssh_other sm_ssh_guess_other(const uint8_t *p, size_t n)
-{
-    static const struct {
-        const char *prefix;
-        enum sm_ssh_other what;
-    } greet[] = {
-        { "GET ", SM_SSH_OTHER_HTTP },        { "POST ", SM_SSH_OTHER_HTTP },
-        { "HEAD ", SM_SSH_OTHER_HTTP },       { "PUT ", SM_SSH_OTHER_HTTP },
-        { "OPTIONS ", SM_SSH_OTHER_HTTP },    { "HTTP/", SM_SSH_OTHER_HTTP },
-        { "CONNECT ", SM_SSH_OTHER_HTTP },    { "220 ", SM_SSH_OTHER_SMTP_OR_FTP },
-        { "220-", SM_SSH_OTHER_SMTP_OR_FTP }, { "EHLO", SM_SSH_OTHER_SMTP },
-        { "HELO", SM_SSH_OTHER_SMTP },        { "+OK", SM_SSH_OTHER_POP3 },
-        { "* OK", SM_SSH_OTHER_IMAP },        { "RFB ", SM_SSH_OTHER_VNC },
-    };
-    if (n >= 2 && p[0] == 0x16 && p[1] == 0x03)
-        return SM_SSH_OTHER_TLS;
-    for (size_t i = 0; i < sizeof(greet) / sizeof(greet[0]); i++) {
-        size_t k = strlen(greet[i].prefix);
-        if (n >= k && memcmp(p, greet[i].prefix, k) == 0)
-            return greet[i].what;
-    }
-    return SM_SSH_OTHER_NONE;
-}
+static struct sm_ssh_rare *sm_ssh_rare(struct sm_ssh_state *s);
 
-static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_other what)
+/* Direction dir spoke another protocol; p, n are its first bytes, whose
+ * first line (16 bytes of a binary protocol) is kept, escaped, for the
+ * event's not_ssh_text. */
+static void sm_ssh_mark_other(struct sm_ssh_state *s, int dir, enum sm_ssh_service what,
+                              const uint8_t *p, size_t n)
 {
     s->side[dir].st = SM_SSH_OTHER;
-    if (s->other == SM_SSH_OTHER_NONE) {
-        s->other = (uint8_t)(what != SM_SSH_OTHER_NONE ? what : SM_SSH_OTHER_UNKNOWN);
+    if (s->other == SM_SSH_SVC_NONE) {
+        s->other = (uint8_t)(what != SM_SSH_SVC_NONE ? what : SM_SSH_SVC_UNKNOWN);
         s->other_dir = dir != 0;
+        /* The OpenSSH client rejects such a line at once ("banner line
+         * contains invalid characters", kex.c) instead of skipping it as
+         * pre-banner text. */
+        for (size_t i = 0; i < n && p[i] != '\n'; i++)
+            if (p[i] == '\0' || (p[i] == '\r' && i + 1 < n && p[i + 1] != '\n'))
+                s->other_bad_chars = true;
     }
+    struct sm_ssh_rare *rare = s->side[dir].lines == 0 && n > 0 ? sm_ssh_rare(s) : NULL;
+    if (!rare || rare->pre[dir].escaped)
+        return;
+    bool binary = sm_ssh_service_binary(what);
+    size_t cap = binary ? 16 : SM_SSH_KEEP_LINE, k = 0;
+    while (k < n && k < cap && (binary || (p[k] != '\r' && p[k] != '\n')))
+        k++;
+    char escaped[SM_SSH_KEEP_LINE * 4 + 1];
+    size_t en = sm_escape_bytes(p, k, escaped, sizeof(escaped));
+    rare->pre[dir].escaped = sm_intern(escaped, en);
 }
 
 /* ---- LINES --------------------------------------------------------------- */
@@ -395,9 +380,9 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
     /* The client side must start with "SSH-"; other protocols are told
      * apart by their greeting before a whole line is there. */
     if (x->lines == 0 && n > 0) {
-        enum sm_ssh_other other = sm_ssh_guess_other(p, n);
-        if (other != SM_SSH_OTHER_NONE) {
-            sm_ssh_mark_other(s, dir, other);
+        enum sm_ssh_service other = sm_ssh_guess_service(p, n);
+        if (other != SM_SSH_SVC_NONE) {
+            sm_ssh_mark_other(s, dir, other, p, n);
             *consumed = n;
             return false;
         }
@@ -413,7 +398,7 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         }
         if (e != SM_OK) { /* no line end within the cap: not SSH */
             s->limit_hit = true;
-            sm_ssh_mark_other(s, dir, SM_SSH_OTHER_NONE);
+            sm_ssh_mark_other(s, dir, SM_SSH_SVC_NONE, p + *consumed, n - *consumed);
             *consumed = n;
             return false;
         }
@@ -433,9 +418,9 @@ static bool sm_ssh_lines(struct sm_ssh_state *s, int dir, const uint8_t *p, size
         }
         /* A line before the identification line. */
         if (x->lines == 0) {
-            enum sm_ssh_other other = sm_ssh_guess_other(l.text.p, l.text.len);
-            if (other != SM_SSH_OTHER_NONE) {
-                sm_ssh_mark_other(s, dir, other);
+            enum sm_ssh_service other = sm_ssh_guess_service(l.text.p, l.text.len);
+            if (other != SM_SSH_SVC_NONE) {
+                sm_ssh_mark_other(s, dir, other, l.text.p, l.text.len);
                 return false;
             }
         }
@@ -693,6 +678,52 @@ static void sm_ssh_message(struct sm_ssh_state *s, int dir, const struct sm_ssh_
     }
 }
 
+/* Printable text where a side's first binary packet belongs: a packet
+ * length of four printable bytes is at least 0x20202020 (beyond any cap),
+ * so this is a line, not a packet. sshd sends one after its
+ * identification line to a client that is not SSH ("Invalid SSH
+ * identification string.", before OpenSSH 8.0 "Protocol mismatch.") and
+ * closes: its reply, not a malformed packet. */
+static bool sm_ssh_text_where_packet(const uint8_t *p, size_t n)
+{
+    if (n < 4)
+        return false;
+    for (size_t i = 0; i < 4; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            return false;
+    return true;
+}
+
+/* Reads that line (or asks for more of it), keeps it escaped, and ends the
+ * direction. A line beyond SM_SSH_MAX_LINE is over our limit, as a packet
+ * would have been. */
+static bool sm_ssh_reply_line(struct sm_ssh_state *s, int dir, const uint8_t *p, size_t n,
+                              size_t *consumed, size_t *need)
+{
+    struct sm_ssh_line l;
+    size_t used = 0, more = 0;
+    enum sm_err e =
+            sm_ssh_parse_line(p + *consumed, n - *consumed, SM_SSH_MAX_LINE, &l, &used, &more);
+    if (e == SM_ERR_INCOMPLETE) {
+        *need = more;
+        return true;
+    }
+    s->side[dir].st = SM_SSH_DONE;
+    if (e != SM_OK) {
+        s->limit_hit = true;
+        return false;
+    }
+    *consumed += used;
+    struct sm_ssh_rare *rare = sm_ssh_rare(s);
+    if (rare && !rare->reply[dir]) {
+        char escaped[SM_SSH_KEEP_LINE * 4 + 1];
+        size_t k = l.text.len < SM_SSH_KEEP_LINE ? l.text.len : SM_SSH_KEEP_LINE;
+        size_t en = sm_escape_bytes(l.text.p, k, escaped, sizeof(escaped));
+        rare->reply[dir] = sm_intern(escaped, en);
+    }
+    return false;
+}
+
 static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, size_t n,
                            size_t *consumed, size_t *need)
 {
@@ -700,6 +731,9 @@ static bool sm_ssh_packets(struct sm_ssh_state *s, int dir, const uint8_t *p, si
     while (*consumed < n && x->st == SM_SSH_PACKETS) {
         struct sm_ssh_packet pk;
         size_t used = 0, more = 0;
+        if (!x->kexinit && !x->kexinit_cut &&
+            sm_ssh_text_where_packet(p + *consumed, n - *consumed))
+            return sm_ssh_reply_line(s, dir, p, n, consumed, need);
         enum sm_err e = sm_ssh_parse_packet(p + *consumed, n - *consumed, &pk, &used, &more);
         if (e == SM_ERR_INCOMPLETE) {
             *need = more;
@@ -842,6 +876,7 @@ static void sm_ssh_fini(void *st)
             for (unsigned i = 0; i < SM_SSH_KEEP_PREBANNER; i++)
                 sm_intern_release(s->rare->pre[d].line[i]);
             sm_intern_release(s->rare->pre[d].escaped);
+            sm_intern_release(s->rare->reply[d]);
         }
     }
     sm_intern_release(s->hostkey);
@@ -1010,7 +1045,28 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->gap[d] = x->gap;
         f->not_protocol[d] = x->st == SM_SSH_OTHER;
     }
-    f->other_protocol = sm_ssh_other_names[s->other];
+    f->other_protocol = sm_ssh_service_name((enum sm_ssh_service)s->other);
+    f->not_ssh_dir = s->other != SM_SSH_SVC_NONE ? s->other_dir : -1;
+    f->other_bad_chars = s->other_bad_chars;
+    /* RFC 4253 4.2: only the server may send lines before its
+     * identification line. A client whose first line was not one, talking
+     * to a side that sent an identification line, is not SSH (sshd answers
+     * it with an error text and closes; Dropbear reads on, but then an
+     * identification line follows). */
+    const struct sm_ssh_side *cx = &s->side[!srv];
+    if (cx->st == SM_SSH_LINES && cx->lines > 0 && !cx->has_ident && s->side[srv].has_ident) {
+        f->not_protocol[!srv] = true;
+        if (f->not_ssh_dir < 0) {
+            f->not_ssh_dir = !srv;
+            f->other_protocol = "unknown";
+        }
+    }
+    const struct sm_ssh_prebanner *npre =
+            f->not_ssh_dir >= 0 ? sm_ssh_pre(s, f->not_ssh_dir) : NULL;
+    if (npre && npre->escaped && npre->escaped->len)
+        f->not_ssh_text = (const char *)npre->escaped->bytes;
+    if (f->not_ssh_dir >= 0 && s->rare && s->rare->reply[!f->not_ssh_dir])
+        f->reply_text = (const char *)s->rare->reply[!f->not_ssh_dir]->bytes;
     f->prebanner_seen = s->side[srv].lines > 0;
     const struct sm_ssh_prebanner *pre = sm_ssh_pre(s, srv);
     if (f->prebanner_seen && pre && pre->escaped && pre->escaped->len)

@@ -602,3 +602,159 @@ const char *sm_ssh_disconnect_reason(uint32_t code)
     };
     return code < sizeof(names) / sizeof(names[0]) ? names[code] : NULL;
 }
+
+/* ---- another protocol on the SSH port ----------------------------------- */
+
+static const char *const sm_ssh_service_names[SM_SSH_SVC_COUNT] = {
+    [SM_SSH_SVC_UNKNOWN] = "unknown",
+    [SM_SSH_SVC_HTTP] = "http",
+    [SM_SSH_SVC_SMTP_OR_FTP] = "smtp-or-ftp",
+    [SM_SSH_SVC_SMTP] = "smtp",
+    [SM_SSH_SVC_FTP] = "ftp",
+    [SM_SSH_SVC_POP3] = "pop3",
+    [SM_SSH_SVC_IMAP] = "imap",
+    [SM_SSH_SVC_VNC] = "vnc",
+    [SM_SSH_SVC_TLS] = "tls",
+    [SM_SSH_SVC_MYSQL] = "mysql",
+    [SM_SSH_SVC_RDP] = "rdp",
+    [SM_SSH_SVC_TELNET] = "telnet",
+};
+
+const char *sm_ssh_service_name(enum sm_ssh_service s)
+{
+    return (unsigned)s < SM_SSH_SVC_COUNT ? sm_ssh_service_names[s] : NULL;
+}
+
+bool sm_ssh_service_binary(enum sm_ssh_service s)
+{
+    return s == SM_SSH_SVC_TLS || s == SM_SSH_SVC_MYSQL || s == SM_SSH_SVC_RDP ||
+           s == SM_SSH_SVC_TELNET;
+}
+
+/* The first bytes are text (ASCII letters compared without case). */
+static bool sm_ssh_svc_prefix(const uint8_t *p, size_t n, const char *text, bool icase)
+{
+    size_t k = strlen(text);
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        uint8_t a = p[i], b = (uint8_t)text[i];
+        if (icase && a >= 'A' && a <= 'Z')
+            a = (uint8_t)(a - 'A' + 'a');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+/* The first line (within the first n bytes) names a word, without case. */
+static bool sm_ssh_svc_line_has(const uint8_t *p, size_t n, const char *word)
+{
+    size_t k = strlen(word);
+    for (size_t i = 0; i + k <= n && p[i] != '\n'; i++)
+        if (sm_ssh_svc_prefix(p + i, n - i, word, true))
+            return true;
+    return false;
+}
+
+/* Binary greetings and records, read through the cursor. */
+static enum sm_ssh_service sm_ssh_guess_binary(const uint8_t *p, size_t n)
+{
+    struct sm_cur c;
+    sm_cur_init(&c, p, n, false);
+    uint8_t b0 = sm_cur_u8(&c), b1 = sm_cur_u8(&c), b2 = sm_cur_u8(&c);
+    if (!sm_cur_ok(&c))
+        return SM_SSH_SVC_NONE;
+    /* TLS: a handshake (22) or alert (21) record of SSL 3.0 to TLS 1.3
+     * (RFC 8446 5.1: legacy_record_version 0x0301..0x0303; 0x0300 SSL 3);
+     * an SSLv2-framed ClientHello (RFC 6101 E.1: 2-byte length with the
+     * high bit set, message type 1, version 0x0002..0x0303). */
+    if ((b0 == 0x16 || b0 == 0x15) && b1 == 0x03 && b2 <= 0x04)
+        return SM_SSH_SVC_TLS;
+    uint8_t b3 = sm_cur_u8(&c), b4 = sm_cur_u8(&c);
+    bool five = sm_cur_ok(&c);
+    if ((b0 & 0x80) && b2 == 0x01 && five && (b3 == 0x00 || b3 == 0x03) && b4 <= 0x03)
+        return SM_SSH_SVC_TLS;
+    /* telnet: IAC followed by WILL, WONT, DO, DONT or SB (RFC 854). */
+    if (b0 == 0xff && b1 >= 0xfa && b1 <= 0xfe)
+        return SM_SSH_SVC_TELNET;
+    if (!five)
+        return SM_SSH_SVC_NONE;
+    /* RDP: a TPKT (RFC 1006: version 3, reserved 0, length) carrying an
+     * X.224 Connection Request (0xE0) or Confirm (0xD0) whose length
+     * indicator is the TPKT length minus 5 (MS-RDPBCGR 2.2.1.1). */
+    uint16_t tpkt = (uint16_t)(b2 << 8 | b3);
+    uint8_t b5 = sm_cur_u8(&c);
+    if (b0 == 0x03 && b1 == 0x00 && tpkt >= 11 && tpkt <= 1024 && b4 == tpkt - 5 && sm_cur_ok(&c) &&
+        ((b5 & 0xf0) == 0xe0 || (b5 & 0xf0) == 0xd0))
+        return SM_SSH_SVC_RDP;
+    /* MySQL: a packet (3-byte little-endian length, sequence 0) holding
+     * the server's greeting (protocol 10, then a version string of digits)
+     * or an error (0xFF, e.g. 1130 "Host ... is not allowed to connect"). */
+    uint32_t mlen = (uint32_t)b0 | (uint32_t)b1 << 8 | (uint32_t)b2 << 16;
+    if (b3 == 0x00 && mlen >= 3 && mlen <= 1024 && sm_cur_ok(&c)) {
+        if (b4 == 0x0a && mlen >= 20 && b5 >= '0' && b5 <= '9')
+            return SM_SSH_SVC_MYSQL;
+        uint8_t b6 = sm_cur_u8(&c), b7 = sm_cur_u8(&c);
+        if (b4 == 0xff && sm_cur_ok(&c) && (uint16_t)(b5 | b6 << 8) >= 1000 &&
+            (uint16_t)(b5 | b6 << 8) < 5000 && b7 >= 0x20 && b7 <= 0x7e)
+            return SM_SSH_SVC_MYSQL;
+    }
+    return SM_SSH_SVC_NONE;
+}
+
+enum sm_ssh_service sm_ssh_guess_service(const uint8_t *p, size_t n)
+{
+    static const struct {
+        const char *prefix;
+        enum sm_ssh_service what;
+        bool icase;
+    } greet[] = {
+        /* HTTP requests (RFC 9110 9.3) and responses; a bare HTML page is
+         * what an HTTP server answers a request it reads as HTTP/0.9
+         * (Python's http.server to an SSH identification line). */
+        { "GET ", SM_SSH_SVC_HTTP, false },
+        { "POST ", SM_SSH_SVC_HTTP, false },
+        { "HEAD ", SM_SSH_SVC_HTTP, false },
+        { "PUT ", SM_SSH_SVC_HTTP, false },
+        { "DELETE ", SM_SSH_SVC_HTTP, false },
+        { "PATCH ", SM_SSH_SVC_HTTP, false },
+        { "OPTIONS ", SM_SSH_SVC_HTTP, false },
+        { "TRACE ", SM_SSH_SVC_HTTP, false },
+        { "CONNECT ", SM_SSH_SVC_HTTP, false },
+        { "HTTP/", SM_SSH_SVC_HTTP, false },
+        { "<!doctype html", SM_SSH_SVC_HTTP, true },
+        { "<html", SM_SSH_SVC_HTTP, true },
+        { "<head", SM_SSH_SVC_HTTP, true },
+        /* SMTP (RFC 5321 4.2) and FTP (RFC 959 4.2) greet with 220. */
+        { "220 ", SM_SSH_SVC_SMTP_OR_FTP, false },
+        { "220-", SM_SSH_SVC_SMTP_OR_FTP, false },
+        { "ehlo", SM_SSH_SVC_SMTP, true },
+        { "helo", SM_SSH_SVC_SMTP, true },
+        { "+OK", SM_SSH_SVC_POP3, false },
+        { "* OK", SM_SSH_SVC_IMAP, false },
+        { "* PREAUTH", SM_SSH_SVC_IMAP, false },
+        { "* BYE", SM_SSH_SVC_IMAP, false },
+        { "RFB ", SM_SSH_SVC_VNC, false },
+    };
+    if (!p || n == 0)
+        return SM_SSH_SVC_NONE;
+    if (n > 256)
+        n = 256;
+    enum sm_ssh_service b = sm_ssh_guess_binary(p, n);
+    if (b != SM_SSH_SVC_NONE)
+        return b;
+    for (size_t i = 0; i < sizeof(greet) / sizeof(greet[0]); i++) {
+        if (!sm_ssh_svc_prefix(p, n, greet[i].prefix, greet[i].icase))
+            continue;
+        if (greet[i].what != SM_SSH_SVC_SMTP_OR_FTP)
+            return greet[i].what;
+        /* The greeting's text usually names the service. */
+        if (sm_ssh_svc_line_has(p, n, "smtp"))
+            return SM_SSH_SVC_SMTP;
+        if (sm_ssh_svc_line_has(p, n, "ftp"))
+            return SM_SSH_SVC_FTP;
+        return SM_SSH_SVC_SMTP_OR_FTP;
+    }
+    return SM_SSH_SVC_NONE;
+}

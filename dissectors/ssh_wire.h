@@ -266,6 +266,39 @@ void sm_ssh_hassh(const struct sm_ssh_kexinit *k, bool server, char md5hex[33], 
 enum sm_err sm_ssh_parse_disconnect(const uint8_t *payload, size_t n, uint32_t *code,
                                     struct sm_bytes *desc);
 
+/* ---- another protocol on the SSH port ----------------------------------- */
+
+/* What a side that is not SSH speaks, told from its first bytes. */
+enum sm_ssh_service {
+    SM_SSH_SVC_NONE,    /* no known protocol (may be SSH, or pre-banner text) */
+    SM_SSH_SVC_UNKNOWN, /* not SSH, protocol not known (set by the caller) */
+    SM_SSH_SVC_HTTP,    /* a request, a response, or a bare HTML page (HTTP/0.9) */
+    SM_SSH_SVC_SMTP_OR_FTP,
+    SM_SSH_SVC_SMTP,
+    SM_SSH_SVC_FTP,
+    SM_SSH_SVC_POP3,
+    SM_SSH_SVC_IMAP,
+    SM_SSH_SVC_VNC,
+    SM_SSH_SVC_TLS, /* a handshake or alert record, or an SSLv2 hello */
+    SM_SSH_SVC_MYSQL,
+    SM_SSH_SVC_RDP,
+    SM_SSH_SVC_TELNET,
+    SM_SSH_SVC_COUNT
+};
+
+/* The protocol whose greeting, request or record the first n bytes of a
+ * direction (p may be NULL when n is 0) begin with; SM_SSH_SVC_NONE when
+ * none, or when too few bytes are there yet to tell (call again with more).
+ * Reads at most the first 256 bytes. */
+enum sm_ssh_service sm_ssh_guess_service(const uint8_t *p, size_t n);
+
+/* "http", "tls", "smtp-or-ftp", ... ("unknown" for SM_SSH_SVC_UNKNOWN);
+ * NULL for SM_SSH_SVC_NONE or out of range. */
+const char *sm_ssh_service_name(enum sm_ssh_service s);
+
+/* A binary protocol (TLS, MySQL, RDP, telnet): its bytes are not a line. */
+bool sm_ssh_service_binary(enum sm_ssh_service s);
+
 /* RFC 4253 §11.1 reason name without the SSH_DISCONNECT_ prefix, lower case
  * ("protocol_error"), or NULL for an unassigned code. */
 const char *sm_ssh_disconnect_reason(uint32_t code);

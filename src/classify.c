@@ -340,6 +340,62 @@ static const char *sm_kex_category_words(const char *cat)
     return cat;
 }
 
+static const char sm_hint_not_ssh_client[] =
+        "A client that does not speak SSH connected to the SSH port (a scanner, a health check or "
+        "monitoring probe, or a program given the wrong port): check the program at the client "
+        "address; sshd itself is fine.";
+
+/* A side spoke another protocol (dissector: a known greeting, or a client
+ * whose first line was not an identification line). */
+static void sm_classify_not_ssh(const struct sm_flow *f, const struct sm_app_facts *a,
+                                struct sm_classification *out, uint16_t port)
+{
+    int d = a->not_ssh_dir >= 0 && a->not_protocol[a->not_ssh_dir]
+                    ? a->not_ssh_dir
+                    : (a->not_protocol[SM_DIR_RESP] ? SM_DIR_RESP : SM_DIR_ORIG);
+    const char *side = d == SM_DIR_RESP ? "server" : "client";
+    bool named =
+            d == a->not_ssh_dir && a->other_protocol && strcmp(a->other_protocol, "unknown") != 0;
+    out->verdict = SM_V_NOT_SSH;
+    out->confidence = 0.9;
+    out->closed_by = sm_first_closer(f, out);
+    out->not_ssh_dir = d;
+    const char *text = d == a->not_ssh_dir ? a->not_ssh_text : NULL;
+    const char *reply = d == a->not_ssh_dir ? a->reply_text : NULL;
+    int len;
+    if (!named && text)
+        len = snprintf(out->reason, sizeof(out->reason),
+                       "The %s sent \"%.80s\" instead of an SSH identification line on port %u",
+                       side, text, port);
+    else
+        len = snprintf(out->reason, sizeof(out->reason),
+                       "The %s spoke %s, not SSH, on port %u%s%.80s%s", side,
+                       named ? a->other_protocol : "another protocol", port, text ? " (\"" : "",
+                       text ? text : "", text ? "\")" : "");
+    if (len > 0 && (size_t)len < sizeof(out->reason))
+        snprintf(
+                out->reason + len, sizeof(out->reason) - (size_t)len, "%s%.80s%s.",
+                reply ? (d == SM_DIR_ORIG ? "; the server answered \"" : "; the client answered \"")
+                      : "",
+                reply ? reply : "", reply ? "\"" : "");
+    if (d == SM_DIR_ORIG) {
+        out->hint = sm_hint_not_ssh_client;
+        return; /* no OpenSSH client was involved: no symptom */
+    }
+    /* The OpenSSH client skips a server's non-SSH lines (they may be
+     * pre-banner text) until the server closes or it times out; a line
+     * with a NUL (binary protocols) it rejects at once. */
+    const struct sm_tcp_side *r = &f->side[SM_DIR_RESP];
+    bool rst_first = r->rst_seen && out->rst_dir == SM_DIR_RESP && !out->rst_after_fin;
+    snprintf(out->symptom, sizeof(out->symptom), "%s",
+             a->other_bad_chars && d == a->not_ssh_dir
+                     ? "kex_exchange_identification: banner line contains invalid characters"
+             : rst_first ? "kex_exchange_identification: read: Connection reset by peer"
+             : r->fin_seen || r->rst_seen
+                     ? "kex_exchange_identification: Connection closed by remote host"
+                     : "Connection timed out during banner exchange");
+}
+
 /* Handshake done, no server identification line (yet). Returns false when
  * the connection is still open and nothing can be said. */
 static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_app_facts *a,
@@ -425,11 +481,24 @@ static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *c
         const struct sm_tcp_stall *s = sm_flow_stall(f, d);
         if (!s->active || s->count < (ended ? need - 1 : need))
             continue;
+        /* The peer's direction not captured: its ACKs cannot be seen. A
+         * segment sent only twice before the end is then no death when the
+         * sender's own ACKs advanced after its last retransmission: the
+         * peer was still sending (a retransmission series with backoff
+         * still is one: the path may fail one way only). */
+        if (sm_flow_pkts(f, !d) == 0 && s->count < need && f->side[d].ack_known &&
+            sm_seq_gt(f->side[d].max_ack, s->ack_at_last))
+            continue;
         if (best < 0 || s->count > sm_flow_stall(f, best)->count)
             best = d;
     }
     return best;
 }
+
+/* A silence shorter than --idle-min that still counts (tcp_track.c,
+ * SM_SHORT_IDLE_SECS), in the reason. */
+static const char sm_short_idle_words[] =
+        " (below --idle-min, but far longer than the session's earlier pauses)";
 
 static const char sm_hint_keepalive_too_slow[] =
         "Keepalives were on, but the silence still outlasted the middlebox idle timeout: set "
@@ -490,14 +559,14 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
         }
         if (idle_unacked && idle.dir == dead && !sm_seq_lt(s->seq, idle.seq)) {
             out->verdict = SM_V_STATE_TABLE_TIMEOUT;
-            out->confidence = 0.85;
+            out->confidence = idle.short_gap ? 0.6 : 0.85;
             sm_state_table_hint(f, out);
             out->closed_by = SM_BY_MIDDLEBOX;
             snprintf(out->reason, sizeof(out->reason),
-                     "After %.0f s of silence the %s's next packet was retransmitted %u times and "
-                     "never acknowledged: a NAT or firewall had forgotten the connection.",
-                     (double)idle.gap_us / 1e6, dead == SM_DIR_ORIG ? "client" : "server",
-                     s->count - 1);
+                     "After %.0f s of silence%s the %s's next packet was retransmitted %u times "
+                     "and never acknowledged: a NAT or firewall had forgotten the connection.",
+                     (double)idle.gap_us / 1e6, idle.short_gap ? sm_short_idle_words : "",
+                     dead == SM_DIR_ORIG ? "client" : "server", s->count - 1);
             snprintf(out->symptom, sizeof(out->symptom),
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                          : "Timeout, server %s not responding.",
@@ -541,19 +610,120 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     }
     /* A RST after the idle, before anything sent after it got through: the
      * middlebox (or the peer, reached through a new mapping) no longer knew
-     * the connection. */
-    if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir]) {
+     * the connection. Not when the acknowledging direction was not
+     * captured: "never acknowledged" is then not known. */
+    if (idle_unacked && out->rst_dir >= 0 && idle.rst_after[out->rst_dir] &&
+        !sm_flow_one_sided(f)) {
         out->verdict = SM_V_STATE_TABLE_TIMEOUT;
-        out->confidence = out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75;
+        out->confidence =
+                (out->rst_origin == SM_RST_MIDDLEBOX ? 0.9 : 0.75) - (idle.short_gap ? 0.2 : 0.0);
         sm_state_table_hint(f, out);
         out->closed_by = out->rst_origin == SM_RST_MIDDLEBOX ? SM_BY_MIDDLEBOX
                          : out->rst_dir == SM_DIR_ORIG       ? SM_BY_CLIENT
                                                              : SM_BY_SERVER;
         snprintf(out->reason, sizeof(out->reason),
-                 "After %.0f s of silence the first packet drew a RST (%s) instead of an "
+                 "After %.0f s of silence%s the first packet drew a RST (%s) instead of an "
                  "acknowledgement: the state table had forgotten the connection.",
-                 (double)idle.gap_us / 1e6, sm_rst_origin_name(out->rst_origin));
+                 (double)idle.gap_us / 1e6, idle.short_gap ? sm_short_idle_words : "",
+                 sm_rst_origin_name(out->rst_origin));
         snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host, port);
+        return true;
+    }
+    return false;
+}
+
+/* The direction the capture lacks, -1 when both were captured: one side
+ * sent nothing captured although the other acknowledged its SYN or data
+ * (asymmetric routing, a tap or mirror of one direction). */
+static int sm_missing_dir(const struct sm_flow *f)
+{
+    if (!f->established || !sm_flow_one_sided(f))
+        return -1;
+    return sm_flow_pkts(f, SM_DIR_ORIG) == 0 ? SM_DIR_ORIG : SM_DIR_RESP;
+}
+
+/* One direction missing (miss). What the missing side did is read from
+ * what the visible side acknowledged and sent; nothing is concluded from
+ * the absence of packets the capture could not contain. Decides the
+ * verdicts that need the missing side (the key exchange, the banner seen
+ * from the client, the close); returns false to let the general rules
+ * (reset, unfinished) decide. */
+static bool sm_classify_one_sided(const struct sm_flow *f, const struct sm_app_facts *a, int miss,
+                                  int srv, struct sm_classification *out, const char *host,
+                                  uint16_t port)
+{
+    int v = !miss;
+    const struct sm_tcp_side *vs = &f->side[v], *ms = &f->side[miss];
+    const char *vname = v == SM_DIR_ORIG ? "client" : "server";
+    const char *mname = v == SM_DIR_ORIG ? "server" : "client";
+    bool v_ended = vs->fin_seen || vs->rst_seen;
+    /* The visible side acknowledged more than the missing side's SYN and
+     * FIN: that side sent data (its identification line at least). */
+    bool peer_data = vs->ack_known && ms->isn_known && sm_seq_gt(vs->max_ack, ms->isn + 2u);
+    /* A side that sent NEWKEYS had the peer's KEXINIT (and, a client, its
+     * KEX reply): the key exchange went that far both ways. */
+    if (a->newkeys_seen[v] && out->phase < SM_PHASE_AUTH)
+        out->phase = SM_PHASE_AUTH;
+
+    /* The visible side began the key exchange and ended the connection
+     * without NEWKEYS (its own packets show it). */
+    bool kex_visible = !a->gap[v] && !a->legacy;
+    if (a->kexinit_seen[v] && !a->newkeys_seen[v] && kex_visible && v_ended &&
+        !(vs->rst_seen && out->rst_origin == SM_RST_MIDDLEBOX)) {
+        out->verdict = SM_V_KEX_FAILED;
+        out->confidence = a->disconnect_seen ? 0.9 : 0.6;
+        out->closed_by = v == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "Only the %s's direction was captured: it sent its KEXINIT%s and closed "
+                 "without NEWKEYS, so the key exchange did not complete.",
+                 vname, a->disconnect_seen ? " and a DISCONNECT" : "");
+        if (v == srv)
+            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
+                     port);
+        return true;
+    }
+    /* Seen from the client only: it acknowledged nothing the server sent
+     * (its ACKs never went past the SYN-ACK) and gave up: no banner came. */
+    if (v != srv && !peer_data && ms->isn_known && v_ended && !a->ident_seen[miss]) {
+        out->verdict = SM_V_NO_BANNER;
+        out->confidence = 0.8;
+        out->closed_by = v == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
+        snprintf(out->reason, sizeof(out->reason),
+                 "Only the client's direction was captured: it acknowledged no byte from the "
+                 "server in %.1f s and gave up, so no SSH identification line came.",
+                 (double)((vs->fin_seen ? sm_flow_end_of(f, v)->fin_ts
+                                        : sm_flow_end_of(f, v)->rst_ts) -
+                          f->first_ts) /
+                         1e6);
+        snprintf(out->symptom, sizeof(out->symptom), "Connection timed out during banner exchange");
+        return true;
+    }
+    /* An orderly close by FIN. If the visible side's ACK advanced after
+     * its FIN, the missing side sent its FIN (or data) later: the visible
+     * side closed first. If its last data was never answered (no ACK
+     * advance after it), it closed on a silent peer. Otherwise its FIN
+     * answered a close it had already acknowledged. */
+    if (vs->fin_seen && !(out->rst_dir == v && !out->rst_after_fin)) {
+        bool v_first = vs->ack_after_fin || vs->data_unanswered;
+        out->verdict = SM_V_NORMAL_CLOSE;
+        out->confidence = vs->ack_after_fin ? 0.85 : (v_first ? 0.5 : 0.7);
+        out->closed_by = (v_first == (v == SM_DIR_ORIG)) ? SM_BY_CLIENT : SM_BY_SERVER;
+        if (vs->ack_after_fin)
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: it closed (FIN) and then "
+                     "acknowledged the %s's close.",
+                     vname, mname);
+        else if (v_first)
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: it closed (FIN) after data the %s "
+                     "never answered, as far as its acknowledgements show.",
+                     vname, mname);
+        else
+            snprintf(out->reason, sizeof(out->reason),
+                     "Only the %s's direction was captured: its FIN came after it had "
+                     "acknowledged everything the %s sent, answering the %s's close.",
+                     vname, mname, mname);
+        snprintf(out->symptom, sizeof(out->symptom), "Connection to %s closed.", host);
         return true;
     }
     return false;
@@ -563,11 +733,14 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                  struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    static const struct sm_app_facts none = { .auth_success = -1, .disconnect_dir = -1 };
+    static const struct sm_app_facts none = { .auth_success = -1,
+                                              .disconnect_dir = -1,
+                                              .not_ssh_dir = -1 };
     const struct sm_app_facts *a = ctx->app ? ctx->app : &none;
     char host[64];
 
     memset(out, 0, sizeof(*out));
+    out->not_ssh_dir = -1;
     out->rst_dir = sm_first_rst(f);
     if (out->rst_dir >= 0)
         out->rst_origin = sm_rst_origin(f, out->rst_dir);
@@ -600,25 +773,15 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     if (sm_classify_network(f, ctx, out, host))
         goto done;
     if (a->not_protocol[0] || a->not_protocol[1]) {
-        out->verdict = SM_V_NOT_SSH;
-        out->confidence = 0.9;
-        out->closed_by = sm_first_closer(f, out);
-        snprintf(out->reason, sizeof(out->reason), "The %s spoke %s, not SSH, on port %u.",
-                 a->not_protocol[SM_DIR_RESP] ? "server" : "client",
-                 a->other_protocol && strcmp(a->other_protocol, "unknown") != 0
-                         ? a->other_protocol
-                         : "another protocol",
-                 port);
-        /* The OpenSSH client skips a server's non-SSH lines (they may be
-         * pre-banner text) until the server closes or it times out. */
-        if (a->not_protocol[SM_DIR_RESP])
-            snprintf(out->symptom, sizeof(out->symptom), "%s",
-                     f->side[SM_DIR_RESP].fin_seen || f->side[SM_DIR_RESP].rst_seen
-                             ? "kex_exchange_identification: Connection closed by remote host"
-                             : "Connection timed out during banner exchange");
+        sm_classify_not_ssh(f, a, out, port);
         goto done;
     }
-    if (!srv_banner && !banners_missed) {
+    int miss = sm_missing_dir(f);
+    if (miss >= 0 && sm_classify_one_sided(f, a, miss, srv, out, host, port))
+        goto done;
+    /* The server's direction not captured: its banner's absence proves
+     * nothing. */
+    if (!srv_banner && !banners_missed && miss != srv) {
         if (sm_classify_before_banner(f, a, srv, rst_by, out))
             goto done;
     }

@@ -79,6 +79,8 @@ struct sm_classification {
     /* A known refusal text in the server's pre-banner line (NULL: none):
      * the table entry's text and cause name. */
     const char *refusal_text, *refusal_cause;
+    /* not-ssh: the side that did not speak SSH (-1: another verdict). */
+    int not_ssh_dir;
     const char *hint;  /* static text */
     char reason[256];  /* one sentence */
     char symptom[160]; /* what the OpenSSH client most likely printed; "" if nothing */

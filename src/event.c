@@ -91,19 +91,6 @@ static void sm_w_addr(struct sm_writer *w, const char *key, const struct sm_addr
     sm_w_cstr(w, key, buf);
 }
 
-bool sm_flow_one_sided(const struct sm_flow *f)
-{
-    for (int d = 0; d < 2; d++) {
-        const struct sm_tcp_side *s = &f->side[d];
-        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
-            continue;
-        /* This side acknowledged the peer's SYN or data, which we never saw. */
-        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
-            return true;
-    }
-    return false;
-}
-
 static const char *sm_end_name(enum sm_flow_end why)
 {
     switch (why) {
@@ -295,6 +282,16 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         sm_w_cstr(w, "text", c->refusal_text);
         sm_w_cstr(w, "cause", c->refusal_cause);
         w->ops->obj_end(w);
+    }
+    if (c->not_ssh_dir >= 0) {
+        sm_w_cstr(w, "not_ssh_from", c->not_ssh_dir == SM_DIR_ORIG ? "client" : "server");
+        sm_w_cstr(w, "service",
+                  a && a->not_ssh_dir == c->not_ssh_dir && a->other_protocol ? a->other_protocol
+                                                                             : "unknown");
+        if (a && a->not_ssh_dir == c->not_ssh_dir && a->not_ssh_text)
+            sm_w_cstr(w, "not_ssh_text", a->not_ssh_text);
+        if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)
+            sm_w_cstr(w, "reply_text", a->reply_text);
     }
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");

@@ -43,8 +43,4 @@ struct sm_pattern_report;
 /* An ssh_pattern event: something seen across connections. */
 void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r);
 
-/* True when one direction was never captured although the other shows it
- * existed (ACKs of bytes never seen). */
-bool sm_flow_one_sided(const struct sm_flow *f);
-
 #endif

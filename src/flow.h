@@ -140,6 +140,7 @@ struct sm_flow {
     bool idle_acked : 1;
     uint8_t idle_dir : 1;
     uint8_t idle_rst_after : 2; /* bit d: rst_after[d] */
+    bool idle_short : 1;        /* shorter than --idle-min (SM_SHORT_IDLE_SECS) */
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;

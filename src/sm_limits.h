@@ -68,6 +68,14 @@
  * NLB 350 s, GCP Cloud NAT 1200 s, OpenWrt 7440 s, Linux conntrack 5 days). */
 #define SM_DEFAULT_IDLE_MIN_SECS 240
 
+/* A silence shorter than --idle-min still counts as an idle period, at
+ * lower confidence (issue 22 item 4: cheap NAT routers expire idle TCP
+ * after 60 s, AWS NLB 350 s, Azure 240 s), when it lasted at least this
+ * long, at least SM_IDLE_RHYTHM_FACTOR times the connection's longest
+ * earlier silence, and began with nothing outstanding either way. */
+#define SM_SHORT_IDLE_SECS    30
+#define SM_IDLE_RHYTHM_FACTOR 5
+
 /* A data packet after at least this much silence, small, and answered, is
  * keepalive-like (SSH ServerAliveInterval/ClientAliveInterval traffic). */
 #define SM_KEEPALIVE_GAP_SECS  10

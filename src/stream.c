@@ -340,6 +340,7 @@ void sm_stream_facts(const struct sm_flow *f, struct sm_app_facts *out)
     memset(out, 0, sizeof(*out));
     out->auth_success = -1;
     out->disconnect_dir = -1;
+    out->not_ssh_dir = -1;
     const struct sm_stream *s = f->stream;
     if (s && s->dis && s->dis->facts)
         s->dis->facts(s->state, out);

@@ -81,6 +81,7 @@ struct sm_flow_idle sm_flow_idle_of(const struct sm_flow *f)
         idle.dir = f->idle_dir;
         idle.seen = true;
         idle.acked = f->idle_acked;
+        idle.short_gap = f->idle_short;
         idle.rst_after[0] = f->idle_rst_after & 1;
         idle.rst_after[1] = (f->idle_rst_after >> 1) & 1;
     }
@@ -262,6 +263,15 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     const struct sm_tcp_side *peer = &f->side[!d];
     if (!retrans) {
         sm_flow_seg_record(t, f, d, p);
+        /* The peer's direction not captured (one-sided): its ACKs cannot
+         * end a stall, but the sender tells. After a retransmission
+         * timeout a sender sends no new data until the retransmitted
+         * segment is acknowledged (RFC 5681 3.1, RFC 6298 5.5: the window
+         * is one segment); new data after it means it got through. */
+        struct sm_flow_rare *r = f->aux ? f->aux->rare : NULL;
+        if (r && r->stall[d].active && sm_flow_pkts(f, !d) == 0 &&
+            !sm_seq_lt(p->seq, r->stall[d].seq + r->stall[d].len))
+            r->stall[d].active = false;
         return;
     }
     if (peer->ack_known && sm_seq_le(p->seq + p->payload_len, peer->max_ack))
@@ -272,6 +282,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
         if (s->count < SM_MAX_STALL_TIMES)
             s->ts[s->count] = p->ts_us;
         s->count++;
+        s->ack_at_last = p->ack;
         if (p->payload_len > s->len)
             s->len = p->payload_len;
         return;
@@ -295,6 +306,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
         }
     }
     s->ts[s->count++] = p->ts_us;
+    s->ack_at_last = p->ack;
 }
 
 /* The peer of side d acknowledged up to ack: stalls end, segments count as
@@ -334,6 +346,18 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
     }
 }
 
+/* Everything either side sent (its FIN included) was acknowledged: the
+ * state of the connection before this packet. */
+static bool sm_flow_nothing_in_flight(const struct sm_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
+        if (s->seq_known && (!peer->ack_known || sm_seq_lt(peer->max_ack, s->next_seq)))
+            return false;
+    }
+    return true;
+}
+
 /* Silence before this packet: idle periods, keepalives. */
 static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
                                const struct sm_pkt *p)
@@ -346,14 +370,22 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
                            p->seq == s->next_seq - 1;
     if (keepalive_probe)
         s->tcp_keepalive = true;
+    int64_t prev = f->gap_us; /* the longest silence so far (or the last idle) */
     if (!f->idle_seen && gap > f->gap_us)
         f->gap_us = gap;
     if (gap >= (int64_t)SM_KEEPALIVE_GAP_SECS * 1000000 && p->payload_len > 0 &&
         p->payload_len <= SM_KEEPALIVE_MAX_BYTES && s->keepalive_like < 2)
         s->keepalive_like++;
-    if (f->established && cfg->idle_min_us > 0 && gap >= cfg->idle_min_us &&
-        !(p->flags & SM_TH_RST) &&
-        (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN))) {
+    bool resumed = f->established && cfg->idle_min_us > 0 && !(p->flags & SM_TH_RST) &&
+                   (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN));
+    /* A shorter silence counts when it broke the connection's rhythm: far
+     * longer than any before it, both directions quiet (the gap is between
+     * any two packets), and nothing in flight when it began. */
+    bool short_gap = resumed && gap < cfg->idle_min_us &&
+                     gap >= (int64_t)SM_SHORT_IDLE_SECS * 1000000 &&
+                     gap >= (int64_t)SM_IDLE_RHYTHM_FACTOR * prev && sm_flow_nothing_in_flight(f);
+    if (resumed && (gap >= cfg->idle_min_us || short_gap)) {
+        f->idle_short = short_gap;
         f->idle_seen = true;
         f->idle_acked = false;
         f->idle_dir = d;
@@ -454,8 +486,23 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
     }
 
     if (fl & SM_TH_ACK) {
-        if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack))
+        if (!s->ack_known || sm_seq_gt(p->ack, s->max_ack)) {
+            if (s->ack_known && s->fin_seen && !(fl & SM_TH_RST))
+                s->ack_after_fin = true;
             s->max_ack = p->ack;
+            s->data_unanswered = false;
+        }
+        /* The initiator's first ACK after its SYN, the SYN-ACK not
+         * captured (one-sided capture, or lost): the responder's ISN is
+         * that ACK minus one, as the SYN-ACK's gives the initiator's, so
+         * what the initiator acknowledges later is the responder's data
+         * the capture missed. */
+        if (d == SM_DIR_ORIG && !s->ack_known && s->syn_count && !(fl & (SM_TH_SYN | SM_TH_RST)) &&
+            !peer->isn_known && !sm_flow_time(f, SM_TIME_SYNACK) && !f->midstream) {
+            peer->isn = p->ack - 1;
+            peer->isn_known = true;
+            peer->isn_inferred = true;
+        }
         s->ack_known = true;
         if (!(fl & SM_TH_RST)) {
             sm_flow_track_acked(t, f, (enum sm_dir) !d, p->ack);
@@ -474,6 +521,7 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
     }
 
     if (p->payload_len > 0) {
+        s->data_unanswered = true;
         s->data_since_peer_data++;
         peer->data_since_peer_data = 0;
         sm_flow_add(t, f, d, SM_COUNT_PAYLOAD, &s->payload_lo, p->payload_len);
@@ -550,4 +598,17 @@ void sm_tcp_icmp(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir qd, con
         icmp->count++;
     f->last_ts = p->ts_us;
     sm_flow_history_add(f, qd, 'I');
+}
+
+bool sm_flow_one_sided(const struct sm_flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_side *s = &f->side[d];
+        if (sm_flow_pkts(f, !d) != 0 || sm_flow_pkts(f, d) == 0)
+            continue;
+        /* This side acknowledged the peer's SYN or data, which we never saw. */
+        if (s->ack_known && (sm_flow_payload_bytes(f, d) > 0 || f->established || !(s->syn_count)))
+            return true;
+    }
+    return false;
 }

@@ -63,6 +63,13 @@ struct sm_tcp_side {
     /* isn is the peer's SYN-ACK acknowledgement minus one: the SYN was
      * not captured (yet). Cleared when a SYN with that ISN arrives. */
     bool isn_inferred : 1;
+    /* This side's ACK advanced after its own FIN: the peer sent data or its
+     * FIN after it (the side closed first; evidence for one-sided
+     * captures, where the peer's packets are missing). */
+    bool ack_after_fin : 1;
+    /* This side sent data after its ACK last advanced: the peer has not
+     * answered it (as far as this side's ACKs show). */
+    bool data_unanswered : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
@@ -107,7 +114,11 @@ struct sm_tcp_stall {
     uint32_t seq;
     uint32_t len;   /* its payload length */
     uint32_t count; /* transmissions seen (first one included if seen) */
-    bool active;    /* stalling now */
+    /* The acknowledgement the sender carried on its last retransmission:
+     * if its ACKs advanced later, the peer was still sending (evidence
+     * when the peer's direction was not captured). */
+    uint32_t ack_at_last;
+    bool active; /* stalling now */
 };
 
 /* The last resumption of traffic after an idle period of at least the
@@ -120,6 +131,9 @@ struct sm_flow_idle {
     uint8_t dir;    /* that side */
     bool seen;
     bool acked; /* the peer acknowledged what was sent after it */
+    /* Shorter than --idle-min: counted because it was far longer than the
+     * connection's rhythm (SM_SHORT_IDLE_SECS); lower confidence. */
+    bool short_gap;
     /* [side]: the side's first RST came when traffic resumed or later */
     bool rst_after[2];
 };
@@ -162,5 +176,9 @@ static inline bool sm_seq_le(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) <= 0;
 }
+
+/* Only one direction was captured, and that direction acknowledges the
+ * other's SYN or data that was never seen (tcp.one_sided). */
+bool sm_flow_one_sided(const struct sm_flow *f);
 
 #endif

@@ -6,9 +6,20 @@ Usage:
   listeners.py silent ADDR PORT    accept, keep the socket, never send (no banner)
   listeners.py smtp   ADDR PORT    SMTP greeting, 502 to the first line, 221, close
   listeners.py http   ADDR PORT    read one line, answer HTTP/1.1 400, close
+  listeners.py pop3   ADDR PORT    POP3 greeting "+OK ...", then silent and open
+  listeners.py mysql  ADDR PORT    MySQL 8.0 server greeting (protocol 10), read,
+                                   error 1156 "Got packets out of order" (what
+                                   mysqld answers an SSH identification line),
+                                   then close with SO_LINGER {1,0} (RST)
   listeners.py hold   ADDR PORT    client: connect, read the server's first
                                    line, print "held", then hold the socket
                                    open and silent until killed
+  listeners.py say    HOST PORT TEXT
+                                   client: connect, send TEXT (Python escapes
+                                   such as \r\n allowed), print what comes
+                                   back until the server closes (10 s at most),
+                                   then close: a client that speaks something
+                                   other than SSH to an SSH port
   listeners.py proxy-late HOST PORT
                                    ssh ProxyCommand: connect at once, pass the
                                    server's bytes to ssh, but hold what ssh
@@ -27,6 +38,22 @@ import socket
 import struct
 import sys
 import time
+
+
+def mysql_packet(seq, body):
+    return struct.pack("<I", len(body))[:3] + bytes([seq]) + body
+
+
+# MySQL client/server protocol, HandshakeV10 (as mysqld 8.0 sends it:
+# version, thread id, 8+13 bytes of scramble, capabilities, utf8mb4,
+# status, the auth plugin name) and ERR_Packet 1156 / SQLSTATE 08S01.
+MYSQL_GREETING = mysql_packet(0, b"\x0a" + b"8.0.36\x00" + struct.pack("<I", 42) +
+                              b"abcdefgh\x00" + struct.pack("<H", 0xffff) + b"\xff" +
+                              struct.pack("<H", 2) + struct.pack("<H", 0xdfff) + b"\x15" +
+                              b"\x00" * 10 + b"ijklmnopqrst\x00" +
+                              b"caching_sha2_password\x00")
+MYSQL_OUT_OF_ORDER = mysql_packet(1, b"\xff" + struct.pack("<H", 1156) + b"#08S01" +
+                                  b"Got packets out of order")
 
 
 def listen(addr, port):
@@ -87,7 +114,26 @@ def proxy_late(addr, port):
     os.close(1)
 
 
+def say(addr, port, text):
+    c = socket.create_connection((addr, port), timeout=10)
+    c.sendall(text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    got = b""
+    try:
+        while len(got) < 65536:
+            d = c.recv(4096)
+            if not d:
+                break
+            got += d
+    except OSError:
+        pass
+    print("said; got %r" % got[:300], flush=True)
+    c.close()
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] == "say":
+        say(argv[2], int(argv[3]), argv[4])
+        return
     if len(argv) != 4:
         sys.exit(__doc__)
     mode, addr, port = argv[1], argv[2], int(argv[3])
@@ -124,6 +170,15 @@ def main(argv):
                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
             c.shutdown(socket.SHUT_WR)
             readline(c, 2.0)
+            c.close()
+        elif mode == "pop3":
+            c.sendall(b"+OK Dovecot (Debian) ready.\r\n")
+            kept.append(c)
+        elif mode == "mysql":
+            c.sendall(MYSQL_GREETING)
+            readline(c, 2.0)
+            c.sendall(MYSQL_OUT_OF_ORDER)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             c.close()
         else:
             sys.exit("listeners.py: unknown mode " + mode)

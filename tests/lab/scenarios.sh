@@ -357,6 +357,101 @@ cx_not_ssh() { # mode
 corpus_not_ssh_smtp() { cx_not_ssh smtp; }
 corpus_not_ssh_http() { cx_not_ssh http; }
 
+# cx_say IDX TEXT: a python client (listeners.py say) sends TEXT to sshd and
+# reads its answer until sshd closes; the manifest keeps what came back.
+cx_say() {
+    local f="$LAB_TMP/say.$1"
+    lab_cli /usr/bin/python3 "$CX_HERE/listeners.py" say "$(cx_dst)" 22 "$2" >"$f" 2>&1 ||
+        lab_die "listeners.py say failed: $(cat "$f")"
+    cx_m client "$1" - "python client (listeners.py say '$2'): $(tr -d '\n' <"$f" | cut -c1-200)"
+}
+
+# Other services on the SSH port, met by the real ssh client: each is
+# not-ssh, whether the service then closes (FIN), resets or stays open.
+corpus_not_ssh_webserver() {
+    # Python's http.server reads ssh's identification line as an HTTP/0.9
+    # request and answers with a bare HTML error page (no status line).
+    lab_bg "$LAB_SRV" /usr/bin/python3 -m http.server --bind "$(cx_dst)" 22
+    cx_wait_listen 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "python3 -m http.server on port 22 (an HTML page, then FIN)"
+    cx_conn 1 not-ssh not-ssh not-ssh
+}
+
+corpus_not_ssh_tls() {
+    # A TLS server (openssl s_server, OpenSSL 3) reads ssh's identification
+    # line as a TLS record ("wrong version number") and closes without a
+    # byte: nothing on the wire names TLS (the same for ssh -p 443 to an
+    # OpenSSL-based HTTPS server).
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=lab.example -keyout "$LAB_TMP/tls.key" -out "$LAB_TMP/tls.crt" 2>/dev/null ||
+        lab_die "openssl req failed"
+    lab_bg "$LAB_SRV" openssl s_server -quiet -accept 22 -cert "$LAB_TMP/tls.crt" \
+        -key "$LAB_TMP/tls.key"
+    cx_wait_listen 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ConnectTimeout=3 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "openssl s_server on port 22 (closes without sending a byte); ssh ConnectTimeout=3"
+    cx_conn 1 closed-before-banner closed-before-banner closed-before-banner
+}
+
+corpus_not_ssh_pop3() {
+    # A POP3 greeting, then the server stays open and silent: ssh skips the
+    # line as pre-banner text and gives up after ConnectTimeout.
+    cx_py_bg "$LAB_SRV" pop3 "$(cx_dst)" 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ConnectTimeout=3 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "tests/lab/listeners.py pop3 on port 22 (greeting, then open and silent); ssh ConnectTimeout=3"
+    cx_conn 1 not-ssh not-ssh not-ssh
+}
+
+corpus_not_ssh_mysql() {
+    # A MySQL greeting, an error for ssh's line, then a RST.
+    cx_py_bg "$LAB_SRV" mysql "$(cx_dst)" 22
+    cx_caps_start
+    cx_ssh_bg 1 22 -- true
+    cx_ssh_wait 1 nonzero
+    cx_caps_stop
+    cx_meta note "tests/lab/listeners.py mysql on port 22 (MySQL 8.0 greeting, error 1156, RST)"
+    cx_conn 1 not-ssh not-ssh not-ssh
+}
+
+corpus_tls_client() {
+    # A TLS client (openssl s_client) to sshd: a ClientHello where the
+    # identification line belongs.
+    lab_sshd_start 22
+    cx_caps_start
+    local f="$LAB_TMP/s_client.out"
+    lab_cli timeout 10 openssl s_client -connect "$(cx_dst):22" -servername lab.example \
+        </dev/null >"$f" 2>&1 || true
+    cx_m client 1 - "openssl s_client: $(grep -a -m1 -i 'error\|errno' "$f" | cut -c1-200)"
+    cx_caps_stop
+    cx_meta note "real sshd on port 22; openssl s_client -connect (a TLS ClientHello)"
+    cx_conn 1 not-ssh not-ssh not-ssh
+}
+
+corpus_protocol_mismatch() {
+    # A client whose first line is not an SSH identification string: sshd
+    # sends its own identification line, answers with an error text and
+    # closes. A protocol failure of the client, never an orderly close.
+    lab_sshd_start 22
+    cx_caps_start
+    cx_say 1 'hello\r\n'
+    sleep 0.3
+    cx_say 2 'GET / HTTP/1.0\r\n\r\n'
+    cx_caps_stop
+    cx_meta note "real sshd on port 22; python clients send 'hello' and an HTTP request instead of an SSH identification line"
+    cx_conn 1 not-ssh not-ssh not-ssh
+    cx_conn 2 not-ssh not-ssh not-ssh
+}
+
 # NAT with a 5 s established timeout; INVALID dropped in FORWARD and INPUT
 # (the NAT address is the router's own, so late replies go to INPUT).
 cx_nat_setup() { # loose
@@ -396,6 +491,30 @@ corpus_nat_expiry_client() {
     cx_caps_stop 2
     exec 7>&-
     cx_meta note "MASQUERADE, conntrack established timeout 5 s, nf_conntrack_tcp_loose=0, INVALID dropped; ssh 'read l' with stdin written after 9 s idle: the client's late packet is dropped, the client retransmits to death (tcp_retries2=4)"
+    cx_conn 1 state-table-timeout unfinished state-table-timeout unfinished
+}
+
+corpus_nat_expiry_short() {
+    # A state-table timeout shorter than --idle-min (issue 22 item 4): the
+    # NAT forgets an idle session after 35 s, the client speaks after 40 s
+    # of silence and retransmits to death. Scored with the default
+    # --idle-min (240 s): the silence still counts, at lower confidence,
+    # because it was far longer than the session's earlier pauses.
+    cx_nat_setup 0
+    lab_sysctl "$LAB_RTR" net.netfilter.nf_conntrack_tcp_timeout_established=35
+    cx_meta idle_min 240
+    mkfifo "$LAB_TMP/stdin"
+    exec 7<>"$LAB_TMP/stdin"
+    CX_STDIN="$LAB_TMP/stdin"
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'read l; echo got $l'
+    CX_STDIN=""
+    sleep 40
+    echo late >&7
+    cx_ssh_wait 1 nonzero 40
+    cx_caps_stop 2
+    exec 7>&-
+    cx_meta note "MASQUERADE, conntrack established timeout 35 s, nf_conntrack_tcp_loose=0, INVALID dropped; ssh 'read l' with stdin written after 40 s idle: the client's late packet is dropped, the client retransmits to death (tcp_retries2=4); scored with --idle-min 240"
     cx_conn 1 state-table-timeout unfinished state-table-timeout unfinished
 }
 

@@ -149,6 +149,7 @@ static void sm_t_app(struct sm_app_facts *a)
     a->dissected = true;
     a->auth_success = -1;
     a->disconnect_dir = -1;
+    a->not_ssh_dir = -1;
 }
 
 /* Both identification lines on the wire and in the dissector's facts. */
@@ -332,6 +333,71 @@ static void row_not_ssh(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_fin(f, SM_DIR_ORIG, T0 + 22 * MS);
     a->not_protocol[SM_APP_RESP] = true;
     a->other_protocol = "http";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
+/* A MySQL server on the port (lab not-ssh-mysql): its greeting holds a NUL,
+ * which the OpenSSH client rejects at once; then the server resets. */
+static void row_not_ssh_binary_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP,
+                 "J\x00\x00\x00\x0a"
+                 "8.0.36",
+                 T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 22 * MS, 64);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "mysql";
+    a->not_ssh_dir = SM_APP_RESP;
+    a->other_bad_chars = true;
+}
+
+/* A POP3 greeting, then the server stays open (lab not-ssh-pop3): the
+ * client gives up after ConnectTimeout. */
+static void row_not_ssh_stays_open(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "+OK Dovecot (Debian) ready.\r\n", T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_ORIG, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 3 * SEC);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "pop3";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
+/* A server reset after a text greeting: what the client read first. */
+static void row_not_ssh_text_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_RESP, "220 ftp.example.net FTP\r\n", T0 + 20 * MS);
+    sm_t_rst(f, SM_DIR_RESP, T0 + 22 * MS, 64);
+    a->not_protocol[SM_APP_RESP] = true;
+    a->other_protocol = "ftp";
+    a->not_ssh_dir = SM_APP_RESP;
+}
+
+/* sshd's answer to a client that is not SSH (lab protocol-mismatch): its
+ * banner, "Invalid SSH identification string.", FIN; the client closes. */
+static void row_not_ssh_client(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_payload(f, SM_DIR_ORIG, "hello\r\n", T0 + 20 * MS);
+    sm_t_payload(f, SM_DIR_RESP, "SSH-2.0-OpenSSH_9.2p1\r\n", T0 + 21 * MS);
+    sm_t_payload(f, SM_DIR_RESP, "Invalid SSH identification string.\r\n", T0 + 22 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 23 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 24 * MS);
+    a->ident_seen[SM_APP_RESP] = true;
+    a->phase = SM_APP_BANNER;
+    a->not_protocol[SM_APP_ORIG] = true;
+    a->other_protocol = "unknown";
+    a->not_ssh_dir = SM_APP_ORIG;
+    a->not_ssh_text = "hello";
+    a->reply_text = "Invalid SSH identification string.";
 }
 
 static void row_kex_no_common(struct sm_flow *f, struct sm_app_facts *a)
@@ -527,6 +593,15 @@ static const struct sm_t_row sm_t_rows[] = {
     /* The client skips a server's non-SSH lines until it closes (lab). */
     ROW(row_not_ssh, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER, SM_PHASE_BANNER,
         "kex_exchange_identification: Connection closed by remote host"),
+    ROW(row_not_ssh_binary_reset, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, "kex_exchange_identification: banner line contains invalid characters"),
+    ROW(row_not_ssh_stays_open, true, SM_END_CAPTURE_END, 10 * SEC, SM_V_NOT_SSH, SM_BY_CLIENT,
+        SM_PHASE_BANNER, "Connection timed out during banner exchange"),
+    ROW(row_not_ssh_text_reset, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, "kex_exchange_identification: read: Connection reset by peer"),
+    /* Not an orderly close although both FINs came: no OpenSSH client. */
+    ROW(row_not_ssh_client, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH, SM_BY_SERVER,
+        SM_PHASE_BANNER, NULL),
     ROW(row_kex_no_common, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
         SM_PHASE_KEX,
         "Unable to negotiate with 203.0.113.2 port 22: no matching key exchange method found"),
@@ -847,8 +922,10 @@ static void test_classify_names(void)
 
 static void test_classify_hints(void)
 {
-    /* Every verdict reached by the table has a hint of its own. */
-    const char *seen[SM_V_COUNT] = { 0 };
+    /* Every verdict reached by the table has hints of its own (a verdict
+     * may have several: not-ssh from a client has one of its own). */
+    const char *hint[SM_NELEM(sm_t_rows)];
+    enum sm_verdict verdict[SM_NELEM(sm_t_rows)];
     for (size_t i = 0; i < SM_NELEM(sm_t_rows); i++) {
         struct sm_flow f;
         struct sm_app_facts a;
@@ -856,12 +933,11 @@ static void test_classify_hints(void)
         sm_t_run(&sm_t_rows[i], sm_t_rows[i].why, &f, &a, &c);
         CU_ASSERT_PTR_NOT_NULL_FATAL(c.hint);
         CU_ASSERT_TRUE(strlen(c.hint) > 10);
-        if (seen[c.verdict])
-            CU_ASSERT_PTR_EQUAL(seen[c.verdict], c.hint);
-        seen[c.verdict] = c.hint;
-        for (int v = 0; v < SM_V_COUNT; v++)
-            if (v != (int)c.verdict && seen[v])
-                CU_ASSERT_PTR_NOT_EQUAL(seen[v], c.hint);
+        hint[i] = c.hint;
+        verdict[i] = c.verdict;
+        for (size_t j = 0; j < i; j++)
+            if (verdict[j] != c.verdict)
+                CU_ASSERT_PTR_NOT_EQUAL(hint[j], c.hint);
     }
 }
 

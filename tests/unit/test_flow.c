@@ -900,6 +900,107 @@ static void test_flow_fin_rst_tracking(void)
     sm_t_free(c);
 }
 
+/* Only the client's direction captured (issue 22 item 8): its first ACK
+ * gives the server's ISN; its ACKs after its FIN say the server closed
+ * later; the capture is one-sided. The server's direction alone: the
+ * client's ISN from the SYN-ACK, and no ACK after the server's FIN. */
+static void test_flow_one_sided_inference(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 1 * SEC + 3 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 30);
+    sm_t_send(c, 1 * SEC + 9 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 31, ISN_S + 41, 0);
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 31, ISN_S + 41, 0);
+    sm_t_send(c, 2 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 32, ISN_S + 42, 0);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(f->established);
+    CU_ASSERT_TRUE(sm_flow_one_sided(f));
+    CU_ASSERT_TRUE(f->side[SM_DIR_RESP].isn_known && f->side[SM_DIR_RESP].isn_inferred);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].isn, ISN_S);
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].ack_after_fin);
+    sm_t_free(c);
+
+    c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 40);
+    sm_t_send(c, 1 * SEC + 9 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 41, ISN_C + 32, 0);
+    sm_t_send(c, 1 * SEC + 10 * MS, SRV, CLI, SM_TH_FIN | SM_TH_ACK, ISN_S + 41, ISN_C + 32, 0);
+    sm_flow_flush(c->t, 3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(sm_flow_one_sided(f));
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].isn_inferred);
+    CU_ASSERT_FALSE(f->side[SM_DIR_RESP].ack_after_fin);
+    CU_ASSERT_FALSE(f->side[SM_DIR_RESP].data_unanswered); /* its ACK advanced after */
+    sm_t_free(c);
+
+    /* The client's requests never answered (its ACK stays), then its FIN:
+     * data unanswered; a lone retransmission followed by an ACK advance. */
+    c = sm_t_new(100, 0);
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 30);
+    sm_t_send(c, 3 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 31, ISN_S + 1, 30);
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 61, ISN_S + 1, 0);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    f = &c->rec.e[0].f;
+    CU_ASSERT_TRUE(f->side[SM_DIR_ORIG].data_unanswered);
+    CU_ASSERT_FALSE(f->side[SM_DIR_ORIG].ack_after_fin);
+    sm_t_free(c);
+
+    /* Both directions: a SYN-ACK seen, the ISN is the real one; a lone
+     * SYN (silent drop) is not one-sided. */
+    c = sm_t_new(100, 0);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 4 * SEC, CLI, SRV, SM_TH_SYN, ISN_C + 77, 0, 0);
+    sm_flow_flush(c->t, 5 * SEC);
+    for (size_t i = 0; i < c->rec.n; i++) {
+        CU_ASSERT_FALSE(sm_flow_one_sided(&c->rec.e[i].f));
+        CU_ASSERT_FALSE(c->rec.e[i].f.side[SM_DIR_RESP].isn_inferred);
+    }
+    sm_t_free(c);
+}
+
+/* A silence shorter than idle_min (issue 22 item 4) counts, marked short,
+ * when it lasts SM_SHORT_IDLE_SECS or more, at least SM_IDLE_RHYTHM_FACTOR
+ * times the longest silence before it, and began with nothing in flight. */
+static void test_flow_short_idle(void)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        struct sm_t_ctx *c = sm_t_new_idle(100, 0, 240 * SEC);
+        sm_t_handshake(c, 1 * SEC, CLI, SRV);
+        sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+        uint32_t cseq = ISN_C + 11;
+        if (variant == 1) /* 20 s pauses already: the session's rhythm */
+            sm_t_send(c, 22 * SEC, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
+        else if (variant != 2) /* variant 2: the client's data unacknowledged */
+            sm_t_send(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
+        int64_t last = variant == 1 ? 22 * SEC : 2 * SEC + 1 * MS;
+        struct sm_pkt p = sm_t_seg(c, last + 40 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH,
+                                   variant == 2 ? ISN_C + 1 : cseq, ISN_S + 1, 10);
+        struct sm_flow *f = sm_t_packet(c, &p, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        struct sm_flow_idle idle = sm_flow_idle_of(f);
+        CU_ASSERT_EQUAL(idle.seen, variant == 0);
+        CU_ASSERT_EQUAL(idle.short_gap, variant == 0);
+        if (variant == 0)
+            CU_ASSERT_EQUAL(idle.gap_us, 40 * SEC);
+        sm_t_free(c);
+    }
+    /* 29 s: below the floor. */
+    struct sm_t_ctx *c = sm_t_new_idle(100, 0, 240 * SEC);
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 30 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
+    sm_flow_flush(c->t, 31 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    CU_ASSERT_FALSE(sm_flow_idle_of(&c->rec.e[0].f).seen);
+    sm_t_free(c);
+}
+
 /* The last idle period (silence of idle_min or more that data ended): its
  * length, who spoke first and whether the peer acknowledged it; the longest
  * silence until the first one; a side's first RST counts as after it from
@@ -1649,6 +1750,8 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_retransmissions),
     SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
+    SM_TEST(test_flow_one_sided_inference),
+    SM_TEST(test_flow_short_idle),
     SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),

@@ -154,6 +154,7 @@ static void sm_t_facts(const struct sm_t_h *h, struct sm_app_facts *f)
     memset(f, 0, sizeof(*f));
     f->auth_success = -1;
     f->disconnect_dir = -1;
+    f->not_ssh_dir = -1;
     SM_T_D->facts(h->st, f);
 }
 
@@ -610,6 +611,97 @@ static void test_ssh_other_protocols(void)
     CU_ASSERT_FALSE(f.not_protocol[1]);
     CU_ASSERT(sm_t_streq(f.other_protocol, "tls"));
     CU_ASSERT(h.x[0].done);
+    sm_t_h_fini(&h);
+
+    /* A MySQL greeting (lab not-ssh-mysql): binary, its first 16 bytes
+     * kept (past its 0x0a protocol byte), its NULs noted for the symptom. */
+    static const uint8_t mysql[] = { 0x4a, 0x00, 0x00, 0x00, 0x0a, '8',  '.', '0', '.', '3',
+                                     '6',  0x00, 0x2a, 0x00, 0x00, 0x00, 'a', 'b', 'c', 'd' };
+    sm_t_h_init(&h);
+    sm_t_feed(&h, 1, mysql, sizeof(mysql));
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.not_protocol[1]);
+    CU_ASSERT_EQUAL(f.not_ssh_dir, 1);
+    CU_ASSERT(sm_t_streq(f.other_protocol, "mysql"));
+    CU_ASSERT(f.other_bad_chars);
+    CU_ASSERT(sm_t_streq(f.not_ssh_text, "J\\x00\\x00\\x00\\x0a8.0.36\\x00*\\x00\\x00\\x00"));
+    sm_t_h_fini(&h);
+
+    /* An HTML page, the server's first bytes (lab not-ssh-webserver): a
+     * text line, no bad characters. */
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, "<!DOCTYPE HTML>\n<html lang=\"en\">\n");
+    sm_t_facts(&h, &f);
+    CU_ASSERT(sm_t_streq(f.other_protocol, "http"));
+    CU_ASSERT(sm_t_streq(f.not_ssh_text, "<!DOCTYPE HTML>"));
+    CU_ASSERT_FALSE(f.other_bad_chars);
+    sm_t_h_fini(&h);
+}
+
+/* sshd's answer to a client whose first line is not an identification
+ * line (lab scenario protocol-mismatch): its own identification line, then
+ * "Invalid SSH identification string." where a packet belongs, read as
+ * that text, with no anomaly; the client is the side that is not SSH. */
+static void test_ssh_protocol_mismatch(void)
+{
+    static const char *const replies[] = { "Invalid SSH identification string.\r\n",
+                                           "Protocol mismatch.\n" };
+    for (size_t i = 0; i < SM_NELEM(replies); i++) {
+        for (size_t cut = 0; cut <= strlen(replies[i]); cut++) {
+            struct sm_t_h h;
+            struct sm_app_facts f;
+            sm_t_h_init(&h);
+            sm_t_feed_str(&h, 1, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\r\n");
+            sm_t_feed_str(&h, 0, "hello\r\n");
+            /* the reply in two pieces, cut everywhere */
+            sm_t_feed(&h, 1, (const uint8_t *)replies[i], cut);
+            sm_t_feed(&h, 1, (const uint8_t *)replies[i] + cut, strlen(replies[i]) - cut);
+            sm_t_facts(&h, &f);
+            CU_ASSERT(f.not_protocol[0]);
+            CU_ASSERT_FALSE(f.not_protocol[1]);
+            CU_ASSERT_EQUAL(f.not_ssh_dir, 0);
+            CU_ASSERT(sm_t_streq(f.other_protocol, "unknown"));
+            CU_ASSERT(sm_t_streq(f.not_ssh_text, "hello"));
+            CU_ASSERT(sm_t_streq(f.reply_text, i == 0 ? "Invalid SSH identification string."
+                                                      : "Protocol mismatch."));
+            CU_ASSERT_FALSE(f.limit_hit || f.bad_packet);
+            CU_ASSERT(h.x[1].done);
+            sm_t_h_fini(&h);
+        }
+    }
+
+    /* A known protocol from the client: named, its first line kept. */
+    struct sm_t_h h;
+    struct sm_app_facts f;
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, "SSH-2.0-OpenSSH_9.2p1\r\n");
+    sm_t_feed_str(&h, 0, "GET / HTTP/1.0\r\n\r\n");
+    sm_t_feed_str(&h, 1, "Invalid SSH identification string.\r\n");
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.not_protocol[0]);
+    CU_ASSERT(sm_t_streq(f.other_protocol, "http"));
+    CU_ASSERT(sm_t_streq(f.not_ssh_text, "GET / HTTP/1.0"));
+    CU_ASSERT(sm_t_streq(f.reply_text, "Invalid SSH identification string."));
+    CU_ASSERT_FALSE(f.limit_hit || f.bad_packet);
+    sm_t_h_fini(&h);
+
+    /* Junk first, then an identification line (Dropbear reads on): SSH. */
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, "SSH-2.0-dropbear_2022.83\r\n");
+    sm_t_feed_str(&h, 0, "hello\r\nSSH-2.0-OpenSSH_9.2p1\r\n");
+    sm_t_facts(&h, &f);
+    CU_ASSERT_FALSE(f.not_protocol[0] || f.not_protocol[1]);
+    CU_ASSERT_EQUAL(f.not_ssh_dir, -1);
+    sm_t_h_fini(&h);
+
+    /* A binary packet still over the limit is an anomaly, as before. */
+    static const uint8_t big[] = { 0x00, 0x7f, 0xff, 0xff, 0x04, 0x14 };
+    sm_t_h_init(&h);
+    sm_t_feed_str(&h, 1, "SSH-2.0-OpenSSH_9.2p1\r\n");
+    sm_t_feed(&h, 1, big, sizeof(big));
+    sm_t_facts(&h, &f);
+    CU_ASSERT(f.limit_hit);
+    CU_ASSERT_PTR_NULL(f.reply_text);
     sm_t_h_fini(&h);
 }
 
@@ -1210,6 +1302,7 @@ CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_megabyte_line),
     SM_TEST(test_ssh_prebanner_flood),
     SM_TEST(test_ssh_other_protocols),
+    SM_TEST(test_ssh_protocol_mismatch),
     SM_TEST(test_ssh_legacy_ssh1),
     SM_TEST(test_ssh_ident_too_long),
     SM_TEST(test_ssh_banner_escaped),

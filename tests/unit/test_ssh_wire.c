@@ -1477,6 +1477,101 @@ static void test_ssh_disconnect(void)
     CU_ASSERT_PTR_NULL(sm_ssh_disconnect_reason(0xffffffffu));
 }
 
+/* ---- another protocol on the SSH port ----------------------------------- */
+
+/* First bytes of real greetings and requests: from the lab captures
+ * pcaps/lab/tls-client (openssl s_client ClientHello), not-ssh-webserver
+ * (Python http.server's page), not-ssh-mysql (listeners.py's HandshakeV10),
+ * not-ssh-smtp, not-ssh-pop3, suricata-verify output-eve-anomaly-02; the
+ * RDP request is MS-RDPBCGR 4.1.1's example, the telnet bytes in.telnetd's
+ * first options (IAC DO TTYPE, TSPEED, XDISPLOC, NEW-ENVIRON). */
+static const struct {
+    const char *hex;
+    enum sm_ssh_service want;
+} sm_t_services[] = {
+    { "16030101380100013403035cbf31101f2e304ede0131d72ac75e8174749b888aeab4fb42b540f92d2a5e0b",
+      SM_SSH_SVC_TLS },
+    { "150303000202", SM_SSH_SVC_TLS }, /* alert: protocol_version */
+    { "802e0100020015000000100000050000040100800300800700c006", SM_SSH_SVC_TLS }, /* SSLv2 */
+    { "3c21444f43545950452048544d4c3e0a3c68746d6c206c616e673d22656e223e0a", SM_SSH_SVC_HTTP },
+    { "474554202f20485454502f312e310d0a", SM_SSH_SVC_HTTP }, /* GET / HTTP/1.1 */
+    { "485454502f312e3120343030204261642052657175657374", SM_SSH_SVC_HTTP },
+    { "4a0000000a382e302e3336002a000000616263646566676800ffffff0200ffdf15", SM_SSH_SVC_MYSQL },
+    /* MySQL ERR 1130 "Host ... is not allowed to connect" */
+    { "44000000ff6a04486f737420273139382e35312e3130302e3227", SM_SSH_SVC_MYSQL },
+    { "0300002c27e00000000000436f6f6b69653a206d737473686173683d656c746f6e730d0a0100080000000000",
+      SM_SSH_SVC_RDP },
+    { "fffd18fffd20fffd23fffd27", SM_SSH_SVC_TELNET },
+    /* 220 mail.example.net ESMTP Postfix (Debian/GNU) */
+    { "323230206d61696c2e6578616d706c652e6e65742045534d545020506f7374666978", SM_SSH_SVC_SMTP },
+    { "323230202876734654506420332e302e3529", SM_SSH_SVC_FTP }, /* 220 (vsFTPd 3.0.5) */
+    { "3232302d57656c636f6d650d0a", SM_SSH_SVC_SMTP_OR_FTP },   /* 220-Welcome */
+    { "2b4f4b20446f7665636f742028446562696e6729207265616479", SM_SSH_SVC_POP3 },
+    { "2a204f4b205b4341504142494c4954595d", SM_SSH_SVC_IMAP },   /* * OK [CAPABILITY] */
+    { "524642203030332e3030380a", SM_SSH_SVC_VNC },              /* RFB 003.008 */
+    { "45484c4f206c61622e6578616d706c650d0a", SM_SSH_SVC_SMTP }, /* EHLO lab.example */
+    /* Not another protocol: SSH itself, pre-banner text, sshd's refusals. */
+    { "5353482d322e302d4f70656e5353485f392e3270310d0a", SM_SSH_SVC_NONE },
+    { "4578636565646564204d61785374617274757073", SM_SSH_SVC_NONE }, /* Exceeded MaxStartups */
+    { "57656c636f6d6520746f206f75722073657276657221", SM_SSH_SVC_NONE },
+    { "68656c6c6f0d0a", SM_SSH_SVC_NONE }, /* hello */
+    { "000000140a14", SM_SSH_SVC_NONE },   /* an SSH packet header */
+};
+
+static void test_ssh_guess_service(void)
+{
+    for (size_t i = 0; i < SM_NELEM(sm_t_services); i++) {
+        size_t n;
+        uint8_t *p = sm_t_unhex(sm_t_services[i].hex, &n);
+        enum sm_ssh_service got = sm_ssh_guess_service(p, n);
+        if (got != sm_t_services[i].want)
+            fprintf(stderr, "\n  service %zu: got %s, want %s\n", i,
+                    sm_ssh_service_name(got) ? sm_ssh_service_name(got) : "none",
+                    sm_ssh_service_name(sm_t_services[i].want)
+                            ? sm_ssh_service_name(sm_t_services[i].want)
+                            : "none");
+        CU_ASSERT_EQUAL(got, sm_t_services[i].want);
+        /* Every truncation: never another service than the whole one, and
+         * nothing at all from fewer than two bytes (a fresh copy each time,
+         * so that ASan sees a read past the cut). */
+        for (size_t k = 0; k < n; k++) {
+            uint8_t *cut = malloc(k ? k : 1);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+            memcpy(cut, p, k);
+            enum sm_ssh_service g = sm_ssh_guess_service(k ? cut : NULL, k);
+            CU_ASSERT(g == SM_SSH_SVC_NONE || g == sm_t_services[i].want ||
+                      (g == SM_SSH_SVC_SMTP_OR_FTP && (sm_t_services[i].want == SM_SSH_SVC_SMTP ||
+                                                       sm_t_services[i].want == SM_SSH_SVC_FTP)));
+            if (k < 2)
+                CU_ASSERT_EQUAL(g, SM_SSH_SVC_NONE);
+            free(cut);
+        }
+        /* Oversized: the same bytes at the head of 1 MB read the same. */
+        size_t big = 1u << 20;
+        uint8_t *b = calloc(1, big);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        memcpy(b, p, n);
+        CU_ASSERT_EQUAL(sm_ssh_guess_service(b, big), got);
+        free(b);
+        free(p);
+    }
+    CU_ASSERT_EQUAL(sm_ssh_guess_service(NULL, 0), SM_SSH_SVC_NONE);
+    CU_ASSERT_EQUAL(sm_ssh_guess_service((const uint8_t *)"", 0), SM_SSH_SVC_NONE);
+    /* A 1 MB line of 'A' (a tarpit, or SSH's "banner-1mb"): no service. */
+    uint8_t *a = malloc(1u << 20);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    memset(a, 'A', 1u << 20);
+    CU_ASSERT_EQUAL(sm_ssh_guess_service(a, 1u << 20), SM_SSH_SVC_NONE);
+    free(a);
+    /* Names: every service has one, NONE and out of range none. */
+    CU_ASSERT_PTR_NULL(sm_ssh_service_name(SM_SSH_SVC_NONE));
+    CU_ASSERT_PTR_NULL(sm_ssh_service_name(SM_SSH_SVC_COUNT));
+    for (int v = SM_SSH_SVC_UNKNOWN; v < SM_SSH_SVC_COUNT; v++)
+        CU_ASSERT_PTR_NOT_NULL(sm_ssh_service_name((enum sm_ssh_service)v));
+    CU_ASSERT(sm_ssh_service_binary(SM_SSH_SVC_TLS) && sm_ssh_service_binary(SM_SSH_SVC_MYSQL));
+    CU_ASSERT_FALSE(sm_ssh_service_binary(SM_SSH_SVC_HTTP));
+}
+
 CU_TestInfo sm_ssh_wire_tests[] = {
     SM_TEST(test_ssh_line_ident),
     SM_TEST(test_ssh_line_versions),
@@ -1507,5 +1602,6 @@ CU_TestInfo sm_ssh_wire_tests[] = {
     SM_TEST(test_ssh_hassh_peers),
     SM_TEST(test_ssh_hassh_empty),
     SM_TEST(test_ssh_disconnect),
+    SM_TEST(test_ssh_guess_service),
     CU_TEST_INFO_NULL,
 };
