@@ -3,7 +3,10 @@
 #include "config.h"
 #include "capture.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <libnfnetlink/libnfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <pthread.h>
@@ -88,6 +91,7 @@ struct sm_capture {
     /* Live */
     int fd;                /* pcap_get_selectable_fd() */
     bool nflog;            /* a netlink socket: blocking, read only when ready */
+    unsigned holdback_ms;  /* how long the kernel may hold a packet back */
     uint32_t snaplen;      /* in effect */
     uint64_t buffer_bytes; /* asked for */
     uint64_t nobufs;       /* nflog: overruns seen by our own peek */
@@ -146,6 +150,45 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
     return c;
 }
 
+/* The kernel's NFLOG instance batches packets for a group until it holds
+ * 100 (or the rule's --nflog-threshold) or for one second: a connection
+ * that ended within a second before a stop lost its last packets. Each
+ * group bound by "nflog:N[,M...]" (libpcap's syntax; none: group 0) is told
+ * to flush after SM_LIVE_BLOCK_MS, over the socket that bound it. Returns
+ * false if a message could not be sent (the default second then holds). */
+static bool sm_cap_nflog_timeout(int fd, const char *iface)
+{
+    const char *g = strchr(iface, ':');
+    bool ok = true;
+    do {
+        long group = 0;
+        if (g) {
+            char *end;
+            group = strtol(g + 1, &end, 0);
+            g = *end == ',' ? end : NULL;
+        }
+        union {
+            struct nlmsghdr h;
+            char buf[NLMSG_SPACE(sizeof(struct nfgenmsg)) + 64];
+        } m;
+        memset(&m, 0, sizeof(m));
+        m.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg));
+        m.h.nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
+        m.h.nlmsg_flags = NLM_F_REQUEST;
+        struct nfgenmsg *nfg = NLMSG_DATA(&m.h);
+        nfg->nfgen_family = AF_UNSPEC;
+        nfg->version = NFNETLINK_V0;
+        nfg->res_id = htons((uint16_t)group);
+        /* In hundredths of a second, big-endian. */
+        if (nfnl_addattr32(&m.h, sizeof(m), NFULA_CFG_TIMEOUT, htonl(SM_LIVE_BLOCK_MS / 10)) != 0)
+            return false;
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+        if (sendto(fd, &m, m.h.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+            ok = false;
+    } while (g);
+    return ok;
+}
+
 struct sm_capture *sm_capture_open_live(const char *iface, uint32_t snaplen, uint64_t buffer_bytes,
                                         char *err, size_t errlen)
 {
@@ -187,6 +230,9 @@ struct sm_capture *sm_capture_open_live(const char *iface, uint32_t snaplen, uin
     /* libpcap's netlink reader treats EAGAIN as an error: that socket stays
      * blocking and is read only when poll() says it has data. */
     c->nflog = pcap_datalink(c->p) == DLT_NFLOG;
+    c->holdback_ms = SM_LIVE_BLOCK_MS;
+    if (c->nflog && !sm_cap_nflog_timeout(c->fd, iface))
+        c->holdback_ms = 1000;
     if (c->fd < 0 || (!c->nflog && pcap_setnonblock(c->p, 1, ebuf) != 0)) {
         snprintf(err, errlen, "%s: cannot wait for packets: %s", iface,
                  c->fd < 0 ? "no selectable descriptor" : ebuf);
@@ -631,7 +677,7 @@ int sm_capture_drain(struct sm_capture *c, sm_capture_fn fn, void *ctx)
 
 unsigned sm_capture_holdback_ms(const struct sm_capture *c)
 {
-    return c->nflog ? 0 : SM_LIVE_BLOCK_MS;
+    return c->holdback_ms;
 }
 
 uint32_t sm_capture_snaplen(const struct sm_capture *c)
