@@ -76,9 +76,12 @@
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
 
-/* Live capture: buffer for the kernel ring (-B), and the snapshot length
- * (-s). doc/performance.md "Live capture" has the measurements. */
-#define SM_LIVE_BUFFER_BYTES (16 * 1024 * 1024)
+/* Live capture: the kernel ring (-B) and the snapshot length (-s). The
+ * TPACKET_V3 ring holds packets at their size plus about 80 bytes: 32 MiB
+ * is about 190 ms of the fastest replay this machine makes (350,000
+ * packets/s of 420 bytes, bench/live.sh); 16 MiB was under 100 ms.
+ * doc/performance.md "Live capture" has the measurements. */
+#define SM_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
 #define SM_SNAPLEN           262144
 
 /* Live capture: the kernel hands a TPACKET_V3 block over when it is full or
