@@ -3,14 +3,20 @@
 #include "config.h"
 #include "capture.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <libnfnetlink/libnfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "prefilter.h"
 #include "sm_limits.h"
@@ -82,6 +88,18 @@ struct sm_capture {
     bool own_filter;
     struct bpf_program prog;
     uint8_t *ports; /* bitmap of the SSH ports, for the prefilter */
+    /* Live */
+    int fd;                /* pcap_get_selectable_fd() */
+    bool nflog;            /* a netlink socket: blocking, read only when ready */
+    unsigned holdback_ms;  /* how long the kernel may hold a packet back */
+    uint32_t snaplen;      /* in effect */
+    uint64_t buffer_bytes; /* asked for */
+    uint64_t nobufs;       /* nflog: overruns seen by our own peek */
+    /* libpcap's counters are 32 bits: the last values read, and their
+     * 64-bit sums. */
+    uint32_t raw[3];
+    uint64_t total[3];
+    char wait_err[128]; /* why sm_capture_wait() failed */
 };
 
 void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
@@ -132,7 +150,47 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
     return c;
 }
 
-struct sm_capture *sm_capture_open_live(const char *iface, char *err, size_t errlen)
+/* The kernel's NFLOG instance batches packets for a group until it holds
+ * 100 (or the rule's --nflog-threshold) or for one second: a connection
+ * that ended within a second before a stop lost its last packets. Each
+ * group bound by "nflog:N[,M...]" (libpcap's syntax; none: group 0) is told
+ * to flush after SM_LIVE_BLOCK_MS, over the socket that bound it. Returns
+ * false if a message could not be sent (the default second then holds). */
+static bool sm_cap_nflog_timeout(int fd, const char *iface)
+{
+    const char *g = strchr(iface, ':');
+    bool ok = true;
+    do {
+        long group = 0;
+        if (g) {
+            char *end;
+            group = strtol(g + 1, &end, 0);
+            g = *end == ',' ? end : NULL;
+        }
+        union {
+            struct nlmsghdr h;
+            char buf[NLMSG_SPACE(sizeof(struct nfgenmsg)) + 64];
+        } m;
+        memset(&m, 0, sizeof(m));
+        m.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg));
+        m.h.nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
+        m.h.nlmsg_flags = NLM_F_REQUEST;
+        struct nfgenmsg *nfg = NLMSG_DATA(&m.h);
+        nfg->nfgen_family = AF_UNSPEC;
+        nfg->version = NFNETLINK_V0;
+        nfg->res_id = htons((uint16_t)group);
+        /* In hundredths of a second, big-endian. */
+        if (nfnl_addattr32(&m.h, sizeof(m), NFULA_CFG_TIMEOUT, htonl(SM_LIVE_BLOCK_MS / 10)) != 0)
+            return false;
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+        if (sendto(fd, &m, m.h.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+            ok = false;
+    } while (g);
+    return ok;
+}
+
+struct sm_capture *sm_capture_open_live(const char *iface, uint32_t snaplen, uint64_t buffer_bytes,
+                                        char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     struct sm_capture *c = calloc(1, sizeof(*c));
@@ -141,22 +199,43 @@ struct sm_capture *sm_capture_open_live(const char *iface, char *err, size_t err
         return NULL;
     }
     c->live = true;
+    c->fd = -1;
+    c->buffer_bytes = buffer_bytes ? buffer_bytes : SM_LIVE_BUFFER_BYTES;
     c->p = pcap_create(iface, ebuf);
     if (!c->p) {
         snprintf(err, errlen, "%s", ebuf);
         free(c);
         return NULL;
     }
-    /* Immediate mode: events must not wait for a full buffer. The timeout
-     * still wakes the loop so idle connections expire. */
-    pcap_set_snaplen(c->p, SM_SNAPLEN);
-    pcap_set_immediate_mode(c->p, 1);
-    pcap_set_buffer_size(c->p, SM_LIVE_BUFFER_BYTES);
-    pcap_set_timeout(c->p, 500);
+    /* Not immediate mode: in immediate mode libpcap 1.10 uses TPACKET_V2,
+     * a ring of fixed slots each as large as the biggest packet the
+     * interface may deliver (64 KB with offloads), so 16 MB held 256
+     * packets and a burst overran it. TPACKET_V3 packs packets into blocks
+     * as they are; a block goes to us when full or SM_LIVE_BLOCK_MS old.
+     * An idle wire never wakes libpcap's own wait, so the engine waits on
+     * the descriptor itself with a timeout of its own. */
+    pcap_set_snaplen(c->p, snaplen ? (int)snaplen : SM_SNAPLEN);
+    pcap_set_buffer_size(c->p, c->buffer_bytes > INT32_MAX ? INT32_MAX : (int)c->buffer_bytes);
+    pcap_set_timeout(c->p, SM_LIVE_BLOCK_MS);
     int rc = pcap_activate(c->p);
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", iface,
                  rc == PCAP_ERROR ? pcap_geterr(c->p) : pcap_statustostr(rc));
+        pcap_close(c->p);
+        free(c);
+        return NULL;
+    }
+    c->snaplen = (uint32_t)pcap_snapshot(c->p);
+    c->fd = pcap_get_selectable_fd(c->p);
+    /* libpcap's netlink reader treats EAGAIN as an error: that socket stays
+     * blocking and is read only when poll() says it has data. */
+    c->nflog = pcap_datalink(c->p) == DLT_NFLOG;
+    c->holdback_ms = SM_LIVE_BLOCK_MS;
+    if (c->nflog && !sm_cap_nflog_timeout(c->fd, iface))
+        c->holdback_ms = 1000;
+    if (c->fd < 0 || (!c->nflog && pcap_setnonblock(c->p, 1, ebuf) != 0)) {
+        snprintf(err, errlen, "%s: cannot wait for packets: %s", iface,
+                 c->fd < 0 ? "no selectable descriptor" : ebuf);
         pcap_close(c->p);
         free(c);
         return NULL;
@@ -514,11 +593,110 @@ enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt
     return sm_capture_read(c, pkt);
 }
 
+int sm_capture_wait(struct sm_capture *c, int wake_fd, int timeout_ms)
+{
+    struct pollfd pfd[2] = { { .fd = c->fd, .events = POLLIN },
+                             { .fd = wake_fd, .events = POLLIN } };
+    int n = poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms);
+    if (n < 0 && errno != EINTR) {
+        snprintf(c->wait_err, sizeof(c->wait_err), "poll: %s", strerror(errno));
+        return -1;
+    }
+    /* POLLERR/POLLHUP too: the read that follows reports the error. */
+    return n > 0 && pfd[0].revents != 0;
+}
+
+/* libpcap's callback, to ours. */
+struct sm_cap_cb {
+    sm_capture_fn fn;
+    void *ctx;
+};
+
+static void sm_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    const struct sm_cap_cb *cb = (const struct sm_cap_cb *)user;
+    struct sm_captured pkt = {
+        .data = data,
+        .data_len = h->caplen,
+        .cap_len = h->caplen,
+        .wire_len = h->len,
+        .ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+    };
+    cb->fn(cb->ctx, &pkt);
+}
+
+int sm_capture_dispatch(struct sm_capture *c, int max, sm_capture_fn fn, void *ctx)
+{
+    if (c->nflog) {
+        /* Read only what is there: a blocking recv() on an empty socket
+         * would stall the loop (after an overrun poll() says "error", the
+         * error is all there is). An overrun (ENOBUFS) lost packets: it is
+         * counted with the drops. */
+        char b;
+        if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0) {
+            if (errno == ENOBUFS)
+                c->nobufs++;
+            return 0; /* nothing to read now */
+        }
+    }
+    struct sm_cap_cb cb = { fn, ctx };
+    int n = pcap_dispatch(c->p, max, sm_cap_handler, (u_char *)&cb);
+    return n == PCAP_ERROR_BREAK ? 0 : n < 0 ? -1 : n;
+}
+
+static int64_t sm_cap_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sm_capture_drain(struct sm_capture *c, sm_capture_fn fn, void *ctx)
+{
+    int64_t deadline = sm_cap_mono_ms() + sm_capture_holdback_ms(c) + SM_LIVE_DRAIN_MS;
+    int total = 0;
+    for (;;) {
+        int n;
+        do { /* all that is ready now */
+            n = sm_capture_dispatch(c, SM_LIVE_BATCH, fn, ctx);
+            if (n < 0)
+                return -1;
+            total += n;
+        } while (n > 0);
+        int64_t left = deadline - sm_cap_mono_ms();
+        if (left <= 0)
+            return total;
+        /* Then what a block not yet full releases when it times out. */
+        int r = sm_capture_wait(c, -1, (int)left);
+        if (r < 0)
+            return -1;
+        if (r == 0 && deadline - sm_cap_mono_ms() <= 0)
+            return total;
+    }
+}
+
+unsigned sm_capture_holdback_ms(const struct sm_capture *c)
+{
+    return c->holdback_ms;
+}
+
+uint32_t sm_capture_snaplen(const struct sm_capture *c)
+{
+    return c->snaplen;
+}
+
+uint64_t sm_capture_buffer_bytes(const struct sm_capture *c)
+{
+    return c->buffer_bytes;
+}
+
 const char *sm_capture_error(struct sm_capture *c)
 {
     /* The reader has ended when an error reached the analysis. */
     if (c->ahead && c->ahead->err[0])
         return c->ahead->err;
+    if (c->wait_err[0])
+        return c->wait_err;
     return pcap_geterr(c->p);
 }
 
@@ -527,9 +705,15 @@ bool sm_capture_stats(struct sm_capture *c, uint64_t *recv, uint64_t *drop, uint
     struct pcap_stat st;
     if (!c->live || pcap_stats(c->p, &st) != 0)
         return false;
-    *recv = st.ps_recv;
-    *drop = st.ps_drop;
-    *ifdrop = st.ps_ifdrop;
+    /* Cumulative since the capture opened, 32 bits: add the differences. */
+    uint32_t now[3] = { st.ps_recv, st.ps_drop, st.ps_ifdrop };
+    for (int i = 0; i < 3; i++) {
+        c->total[i] += (uint32_t)(now[i] - c->raw[i]);
+        c->raw[i] = now[i];
+    }
+    *recv = c->total[0];
+    *drop = c->total[1] + c->nobufs;
+    *ifdrop = c->total[2];
     return true;
 }
 

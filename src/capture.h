@@ -54,8 +54,13 @@ void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_pr
 
 /* "-" reads stdin. NULL on failure, with a message in err. */
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen);
-/* Immediate mode, SM_LIVE_BUFFER_BYTES of kernel buffer, SM_SNAPLEN. */
-struct sm_capture *sm_capture_open_live(const char *iface, char *err, size_t errlen);
+/* A live capture: snaplen bytes of each packet (0: SM_SNAPLEN) in a kernel
+ * ring of buffer_bytes (0: SM_LIVE_BUFFER_BYTES). Not in immediate mode:
+ * TPACKET_V3 packs packets into blocks the kernel hands over when full or
+ * SM_LIVE_BLOCK_MS old, so the caller waits with sm_capture_wait(), not in
+ * libpcap. NULL on failure, with a message in err. */
+struct sm_capture *sm_capture_open_live(const char *iface, uint32_t snaplen, uint64_t buffer_bytes,
+                                        char *err, size_t errlen);
 
 int sm_capture_datalink(const struct sm_capture *c);
 const char *sm_capture_datalink_name(const struct sm_capture *c);
@@ -72,9 +77,31 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
                           const char *extra, char *err, size_t errlen);
 
 enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt);
+
+/* Live capture, driven by the caller's own loop (engine.c): */
+/* Waits at most timeout_ms until packets are ready, wake_fd (-1: none) is
+ * readable, or a signal arrives. 1: packets are ready; 0: not (timeout,
+ * wake-up, signal); -1: error (sm_capture_error()). */
+int sm_capture_wait(struct sm_capture *c, int wake_fd, int timeout_ms);
+/* Hands at most max packets that are ready to fn, without waiting; pkt is
+ * valid during the call only. Their number, or -1 on error. */
+typedef void (*sm_capture_fn)(void *ctx, const struct sm_captured *pkt);
+int sm_capture_dispatch(struct sm_capture *c, int max, sm_capture_fn fn, void *ctx);
+/* At stop: hands fn what the kernel holds now and what it releases within
+ * sm_capture_holdback_ms() + SM_LIVE_DRAIN_MS (a block not yet full), so
+ * that connections that ended just before the stop are complete. Returns
+ * the number of packets, or -1 on error. */
+int sm_capture_drain(struct sm_capture *c, sm_capture_fn fn, void *ctx);
+/* How long the kernel may hold a captured packet before it can be read:
+ * packets with older timestamps may still come (milliseconds). */
+unsigned sm_capture_holdback_ms(const struct sm_capture *c);
+/* The snapshot length and ring size in effect. */
+uint32_t sm_capture_snaplen(const struct sm_capture *c);
+uint64_t sm_capture_buffer_bytes(const struct sm_capture *c);
 /* The libpcap message of the last SM_CAP_ERROR. */
 const char *sm_capture_error(struct sm_capture *c);
-/* Live counters; false for files. */
+/* Live counters since the capture started (libpcap's 32-bit counters
+ * widened: call at least once per 2^32 packets); false for files. */
 bool sm_capture_stats(struct sm_capture *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
 /* Async-signal-safe: makes sm_capture_next() return SM_CAP_EOF. */
 void sm_capture_break(struct sm_capture *c);

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "engine.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -38,6 +40,7 @@ struct sm_engine {
     uint32_t nsources;
     int64_t now_us;        /* latest capture time seen */
     int64_t last_sweep_us; /* capture time of the last expiry sweep */
+    int64_t sweep_us;      /* sweep this often (live more often than files) */
     struct sm_patterns *patterns;
     uint64_t folded; /* flood members not written one by one */
     /* While a file is read, finished connections are described and written
@@ -74,18 +77,31 @@ struct sm_engine_job {
 
 static volatile sig_atomic_t sm_stop_requested;
 static volatile sig_atomic_t sm_reopen_requested;
-static struct sm_capture *volatile sm_live_capture;
+/* The live loop's self-pipe: a signal handler writes a byte, which ends
+ * the loop's poll() whichever thread took the signal and whenever it came
+ * (a flag set just before poll() would otherwise wait a whole tick). */
+static volatile int sm_wake_fd = -1;
+
+static void sm_engine_wake(void)
+{
+    int fd = sm_wake_fd;
+    if (fd >= 0) {
+        int saved = errno;
+        (void)!write(fd, "", 1); /* a full pipe already wakes the loop */
+        errno = saved;
+    }
+}
 
 void sm_engine_request_stop(void)
 {
     sm_stop_requested = 1;
-    if (sm_live_capture)
-        sm_capture_break(sm_live_capture);
+    sm_engine_wake();
 }
 
 void sm_engine_request_reopen(void)
 {
     sm_reopen_requested = 1;
+    sm_engine_wake();
 }
 
 /* A teardown event to describe, with parts left out (sm_output_event). */
@@ -243,6 +259,7 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
         return NULL;
     e->cfg = *cfg;
     e->out = out;
+    e->sweep_us = 1000000;
     for (size_t i = 0; i < cfg->nports; i++)
         sm_port_set(e->ssh_ports, cfg->ports[i]);
     struct sm_flow_config fc = {
@@ -293,8 +310,8 @@ static void sm_engine_tick(struct sm_engine *e, int64_t now)
 {
     if (now > e->now_us)
         e->now_us = now;
-    /* Sweep at most once per second of capture time. */
-    if (e->now_us - e->last_sweep_us >= 1000000) {
+    /* Sweep at most once per second of capture time (live: per tick). */
+    if (e->now_us - e->last_sweep_us >= e->sweep_us) {
         sm_flow_expire(e->flows, e->now_us);
         e->last_sweep_us = e->now_us;
     }
@@ -481,14 +498,127 @@ static int64_t sm_wall_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+/* The live loop's state beside the engine. */
+struct sm_live {
+    struct sm_engine *e;
+    struct sm_capture *c;
+    int dlt;
+    uint32_t src;
+    int64_t stats_at_us;  /* wall clock of the last capture_stats (or start) */
+    uint64_t last_ctr[3]; /* kernel counters then */
+};
+
+static void sm_live_packet(void *ctx, const struct sm_captured *pkt)
+{
+    struct sm_live *l = ctx;
+    sm_engine_packet(l->e, l->dlt, pkt->data, pkt->cap_len, pkt->wire_len, pkt->ts_us, l->src);
+}
+
+/* The kernel's counters now, and since the previous capture_stats. */
+static void sm_live_counters(struct sm_live *l, int64_t wall)
+{
+    struct sm_capture_totals *t = &l->e->totals;
+    uint64_t now[3] = { 0, 0, 0 };
+    if (sm_capture_stats(l->c, &now[0], &now[1], &now[2])) {
+        t->kernel_received = now[0];
+        t->kernel_dropped = now[1];
+        t->iface_dropped = now[2];
+    } else {
+        memcpy(now, l->last_ctr, sizeof(now));
+    }
+    t->kernel_received_interval = now[0] - l->last_ctr[0];
+    t->kernel_dropped_interval = now[1] - l->last_ctr[1];
+    t->iface_dropped_interval = now[2] - l->last_ctr[2];
+    memcpy(l->last_ctr, now, sizeof(now));
+    t->interval_s = (double)(wall - l->stats_at_us) / 1e6;
+    l->stats_at_us = wall;
+}
+
+/* A periodic capture_stats. */
+static void sm_live_stats(struct sm_live *l, int64_t wall)
+{
+    struct sm_engine *e = l->e;
+    sm_live_counters(l, wall);
+    e->totals.final = false;
+    if (!sm_output_wants_records(e->out))
+        return;
+    struct sm_output_stats os;
+    sm_output_stats(e->out, &os);
+    sm_event_stats(sm_output_writer(e->out), e->cfg.host, wall, &e->dstats,
+                   sm_flow_table_stats(e->flows), &e->totals, e->verdicts, &os);
+    sm_output_commit(e->out);
+}
+
+/* The self-pipe, both ends non-blocking and closed on exec. */
+static bool sm_live_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return false;
+    for (int i = 0; i < 2; i++)
+        if (fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return false;
+        }
+    return true;
+}
+
+/* The loop: wait for packets or the clock or a signal, handle what is
+ * ready, then let time pass by the wall clock even on an idle wire.
+ * Packets may reach us up to sm_capture_holdback_ms() after their
+ * timestamp, so the clock is taken that much behind: a connection is not
+ * expired while a packet of it may still be in a kernel block. */
+static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
+{
+    struct sm_engine *e = l->e;
+    int64_t holdback_us = (int64_t)sm_capture_holdback_ms(l->c) * 1000;
+    int64_t interval_us = (int64_t)e->cfg.stats_interval_secs * 1000000;
+    int64_t next_stats = interval_us ? l->stats_at_us + interval_us : INT64_MAX;
+    while (!sm_stop_requested) {
+        if (sm_reopen_requested) {
+            sm_reopen_requested = 0;
+            sm_output_reopen(e->out);
+        }
+        int64_t wall = sm_wall_us();
+        int64_t wait_us = (int64_t)SM_LIVE_TICK_MS * 1000;
+        if (next_stats - wall < wait_us)
+            wait_us = next_stats > wall ? next_stats - wall : 0;
+        int rc = sm_capture_wait(l->c, wake_rd, (int)((wait_us + 999) / 1000));
+        if (rc > 0)
+            rc = sm_capture_dispatch(l->c, SM_LIVE_BATCH, sm_live_packet, l);
+        if (rc < 0) {
+            sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
+            return 2;
+        }
+        char buf[64];
+        while (read(wake_rd, buf, sizeof(buf)) > 0)
+            ;
+        wall = sm_wall_us();
+        sm_engine_tick(e, wall - holdback_us);
+        sm_output_tick(e->out); /* syslog: reconnect, replay the backlog */
+        if (wall >= next_stats) {
+            sm_live_stats(l, wall);
+            next_stats += interval_us;
+            if (next_stats <= wall) /* fell behind (suspended): no burst */
+                next_stats = wall + interval_us;
+        }
+    }
+    /* Connections that ended just before the stop: their last packets. */
+    if (sm_capture_drain(l->c, sm_live_packet, l) < 0) {
+        sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
+        return 2;
+    }
+    return 0;
+}
+
 int sm_engine_run_live(struct sm_engine *e, const char *iface)
 {
     char err[512];
-    struct sm_captured pkt;
 
     e->totals.inputs++;
     e->totals.live = true;
-    struct sm_capture *c = sm_capture_open_live(iface, err, sizeof(err));
+    struct sm_capture *c =
+            sm_capture_open_live(iface, e->cfg.snaplen, e->cfg.buffer_bytes, err, sizeof(err));
     if (!c) {
         sm_log(SM_LOG_ERROR, "%s", err);
         e->totals.inputs_failed++;
@@ -513,31 +643,33 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
             return rc;
         }
     }
-    uint32_t src = sm_engine_add_source(e, iface);
-    sm_live_capture = c;
-    int status = 0;
-    while (!sm_stop_requested) {
-        if (sm_reopen_requested) {
-            sm_reopen_requested = 0;
-            sm_output_reopen(e->out);
-        }
-        sm_output_tick(e->out); /* syslog: reconnect, replay the backlog */
-        enum sm_capture_rc rc = sm_capture_next(c, &pkt);
-        if (rc == SM_CAP_PACKET)
-            sm_engine_packet(e, dlt, pkt.data, pkt.cap_len, pkt.wire_len, pkt.ts_us, src);
-        else if (rc == SM_CAP_TIMEOUT)
-            sm_engine_tick(e, sm_wall_us()); /* idle wire: time still passes */
-        else if (rc == SM_CAP_EOF)
-            break;
-        else {
-            sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(c));
-            status = 2;
-            break;
-        }
+    int wake[2];
+    if (!sm_live_pipe(wake)) {
+        sm_log(SM_LOG_ERROR, "%s: pipe: %s", iface, strerror(errno));
+        sm_capture_close(c);
+        return 2;
     }
-    sm_capture_stats(c, &e->totals.kernel_received, &e->totals.kernel_dropped,
-                     &e->totals.iface_dropped);
-    sm_live_capture = NULL;
+    e->totals.source = iface;
+    e->totals.snaplen = sm_capture_snaplen(c);
+    e->totals.buffer_bytes = sm_capture_buffer_bytes(c);
+    e->sweep_us = (int64_t)SM_LIVE_TICK_MS * 1000;
+    struct sm_live l = {
+        .e = e,
+        .c = c,
+        .dlt = dlt,
+        .src = sm_engine_add_source(e, iface),
+        .stats_at_us = sm_wall_us(),
+    };
+    sm_wake_fd = wake[1];
+    int status = sm_live_loop(&l, wake[0], iface);
+    sm_wake_fd = -1;
+    close(wake[0]);
+    close(wake[1]);
+    /* The counters of the final capture_stats (sm_engine_finish() writes
+     * it after the connections still open), and the time of the stop. */
+    int64_t wall = sm_wall_us();
+    sm_live_counters(&l, wall);
+    sm_engine_tick(e, wall);
     sm_capture_close(c);
     return status;
 }
@@ -551,7 +683,9 @@ void sm_engine_finish(struct sm_engine *e)
     sm_patterns_finish(e->patterns);
     sm_emit_queue_drain(e->queue);
     e->async = false;
-    if (e->cfg.stats_event && sm_output_wants_records(e->out)) {
+    /* Live capture always ends with its statistics. */
+    if ((e->cfg.stats_event || e->totals.live) && sm_output_wants_records(e->out)) {
+        e->totals.final = true;
         struct sm_output_stats os;
         sm_output_stats(e->out, &os);
         sm_event_stats(sm_output_writer(e->out), e->cfg.host, e->now_us, &e->dstats,

@@ -27,6 +27,10 @@ struct sm_engine_config {
     bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */
     const char *drop_user; /* -Z, live only */
+    /* Live only: */
+    uint32_t snaplen;             /* -s (0: SM_SNAPLEN) */
+    uint64_t buffer_bytes;        /* -B (0: SM_LIVE_BUFFER_BYTES) */
+    uint32_t stats_interval_secs; /* a capture_stats event this often (0: never) */
     /* Who describes a finished connection when a file is read (engine.c):
      * 0, the queue's thread unless half the queue waits, then the analysis
      * ahead of its turn; 1: always the analysis; -1: never. The output is
@@ -40,7 +44,10 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
 /* Reads one capture file into the shared timeline. Returns 0, or 2 when the
  * file could not be read or was damaged (after using what it held). */
 int sm_engine_run_file(struct sm_engine *e, const char *path);
-/* Captures live until SIGINT/SIGTERM. Returns 0, 1 (bad usage, e.g. -Z) or 2. */
+/* Captures live until SIGINT/SIGTERM, waking at least every
+ * SM_LIVE_TICK_MS to expire connections by the clock, reopen the output
+ * (SIGHUP) and write statistics, whether packets come or not. Returns 0,
+ * 1 (bad usage, e.g. -Z) or 2. */
 int sm_engine_run_live(struct sm_engine *e, const char *iface);
 /* The packet path, for tests and fuzzers: one captured frame of link type dlt. */
 void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_t cap_len,
@@ -51,7 +58,8 @@ uint32_t sm_engine_add_source(struct sm_engine *e, const char *name);
 void sm_engine_finish(struct sm_engine *e);
 void sm_engine_free(struct sm_engine *e);
 
-/* Signal handlers call these. */
+/* Signal handlers call these (async-signal-safe: they set a flag and wake
+ * the live loop). */
 void sm_engine_request_stop(void);
 void sm_engine_request_reopen(void);
 

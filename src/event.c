@@ -464,13 +464,22 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
     sm_w_ts(w, "timestamp", now_us);
     sm_w_cstr(w, "event_type", "capture_stats");
     sm_w_cstr(w, "host", host);
+    w->ops->boolean(w, "final", ct->final);
     w->ops->obj_begin(w, "capture");
+    if (ct->live && ct->source)
+        sm_w_cstr(w, "source", ct->source);
     w->ops->u64(w, "inputs", ct->inputs);
     w->ops->u64(w, "inputs_failed", ct->inputs_failed);
     if (ct->live) {
+        w->ops->u64(w, "snaplen", ct->snaplen);
+        w->ops->u64(w, "buffer_bytes", ct->buffer_bytes);
+        w->ops->real(w, "interval_s", ct->interval_s, 3);
         w->ops->u64(w, "kernel_received", ct->kernel_received);
         w->ops->u64(w, "kernel_dropped", ct->kernel_dropped);
         w->ops->u64(w, "iface_dropped", ct->iface_dropped);
+        w->ops->u64(w, "kernel_received_interval", ct->kernel_received_interval);
+        w->ops->u64(w, "kernel_dropped_interval", ct->kernel_dropped_interval);
+        w->ops->u64(w, "iface_dropped_interval", ct->iface_dropped_interval);
     }
     w->ops->obj_end(w);
     w->ops->obj_begin(w, "decoder");
@@ -490,6 +499,7 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
     w->ops->u64(w, "duplicates", fs->duplicates);
     w->ops->u64(w, "icmp_matched", fs->icmp_matched);
     w->ops->u64(w, "icmp_unmatched", fs->icmp_unmatched);
+    w->ops->u64(w, "active", fs->active);
     w->ops->obj_end(w);
     w->ops->obj_begin(w, "verdicts");
     for (int v = 0; v < SM_V_COUNT; v++)

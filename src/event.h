@@ -32,6 +32,14 @@ struct sm_capture_totals {
     uint64_t inputs, inputs_failed;
     uint64_t kernel_received, kernel_dropped, iface_dropped; /* live only */
     bool live;
+    bool final; /* the event written when the run ends (else periodic) */
+    /* Live only: the interface, the capture's settings, and the kernel's
+     * counters over the interval since the previous capture_stats. */
+    const char *source;
+    uint32_t snaplen;
+    uint64_t buffer_bytes;
+    double interval_s;
+    uint64_t kernel_received_interval, kernel_dropped_interval, iface_dropped_interval;
 };
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,

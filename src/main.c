@@ -41,6 +41,10 @@ static void sm_usage(FILE *out)
             "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
             "                     syslog://HOST[:PORT] or syslog+tcp://HOST[:PORT]\n"
             "  -Z USER            drop privileges after opening the capture (live)\n"
+            "  -B KIB             kernel capture buffer in KiB (live; default %u)\n"
+            "  -s SNAPLEN         bytes kept of each packet (live; default %u, 0: 262144)\n"
+            "  --stats-interval SECS  a capture_stats event this often (live; default\n"
+            "                     %u, 0: only at exit)\n"
             "  --idle-min SECS    idle gap that counts as idle (default %u)\n"
             "  --failures-only    no event for normal-close connections\n"
             "  --max-flows N      concurrent connections kept (default %u)\n"
@@ -62,7 +66,10 @@ static void sm_usage(FILE *out)
             "  -h, --help         this text\n"
             "  --version          the version\n"
             "Events that cannot be written are counted (capture_stats \"output\"), said\n"
-            "on stderr, and make the exit status 2. SIGHUP reopens -o FILE.\n",
+            "on stderr, and make the exit status 2.\n"
+            "signals (live): SIGHUP reopens the output file; SIGINT or SIGTERM stop\n"
+            "  the capture, write the connections still open and the final statistics\n",
+            SM_LIVE_BUFFER_BYTES / 1024, SM_SNAPLEN, SM_STATS_INTERVAL_SECS,
             SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS, SM_OUTPUT_DEFAULT_BACKLOG,
             SM_OUTPUT_DEFAULT_MAX_EVENT);
 }
@@ -133,7 +140,8 @@ int main(int argc, char **argv)
         OPT_SYNRTO,
         OPT_DEATH,
         OPT_BACKLOG,
-        OPT_MAXEVENT
+        OPT_MAXEVENT,
+        OPT_STATS_INTERVAL
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -150,6 +158,9 @@ int main(int argc, char **argv)
         { "death-transmissions", required_argument, NULL, OPT_DEATH },
         { "syslog-backlog", required_argument, NULL, OPT_BACKLOG },
         { "max-event-size", required_argument, NULL, OPT_MAXEVENT },
+        { "buffer-size", required_argument, NULL, 'B' },
+        { "snaplen", required_argument, NULL, 's' },
+        { "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -159,6 +170,8 @@ int main(int argc, char **argv)
     enum sm_format fmt = SM_FMT_JSON;
     char hostname[256] = "localhost";
     bool seed_given = false;
+    bool live_opt = false; /* -B, -s or --stats-interval given */
+    bool interval_given = false;
     struct sm_engine_config cfg = {
         .ports = { 22 },
         .nports = 1,
@@ -173,7 +186,7 @@ int main(int argc, char **argv)
         snprintf(hostname, sizeof(hostname), "localhost");
     cfg.host = hostname;
 
-    while ((opt = getopt_long(argc, argv, "r:i:p:f:F:o:Z:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:i:p:f:F:o:Z:B:s:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
             if (ninputs >= SM_MAX_INPUTS) {
@@ -211,6 +224,31 @@ int main(int argc, char **argv)
             break;
         case 'Z':
             cfg.drop_user = optarg;
+            break;
+        case 'B': /* KiB, as tcpdump's -B; libpcap takes an int of bytes */
+            if (!sm_parse_u64(optarg, INT32_MAX / 1024, &v) || v == 0) {
+                fprintf(stderr, "sshmortem: -B: not a positive number of KiB (at most %d)\n",
+                        INT32_MAX / 1024);
+                return SM_EXIT_USAGE;
+            }
+            cfg.buffer_bytes = v * 1024;
+            live_opt = true;
+            break;
+        case 's': /* 0: the largest, as tcpdump's -s 0 */
+            if (!sm_parse_u64(optarg, 262144, &v) || (v != 0 && v < 96)) {
+                fprintf(stderr, "sshmortem: -s: a snapshot length of 96 to 262144 bytes, or 0\n");
+                return SM_EXIT_USAGE;
+            }
+            cfg.snaplen = v ? (uint32_t)v : 262144;
+            live_opt = true;
+            break;
+        case OPT_STATS_INTERVAL:
+            if (!sm_parse_u64(optarg, 86400, &v)) {
+                fprintf(stderr, "sshmortem: --stats-interval: not a number of seconds\n");
+                return SM_EXIT_USAGE;
+            }
+            cfg.stats_interval_secs = (uint32_t)v;
+            interval_given = live_opt = true;
             break;
         case OPT_IDLE:
             if (!sm_parse_u64(optarg, UINT32_MAX, &v)) {
@@ -308,6 +346,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "sshmortem: -Z only applies to live capture (-i)\n");
         return SM_EXIT_USAGE;
     }
+    if (live_opt && !iface) {
+        fprintf(stderr, "sshmortem: -B, -s and --stats-interval only apply to live capture (-i)\n");
+        return SM_EXIT_USAGE;
+    }
+    if (iface && !interval_given)
+        cfg.stats_interval_secs = SM_STATS_INTERVAL_SECS;
     if (!seed_given)
         cfg.hash_seed = sm_random_seed();
 

@@ -84,8 +84,27 @@
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
 
-/* Live capture: buffer for the kernel ring, and the snapshot length. */
-#define SM_LIVE_BUFFER_BYTES (16 * 1024 * 1024)
+/* Live capture: the kernel ring (-B) and the snapshot length (-s). The
+ * TPACKET_V3 ring holds packets at their size plus about 80 bytes: 32 MiB
+ * is about 190 ms of the fastest replay this machine makes (350,000
+ * packets/s of 420 bytes, bench/live.sh); 16 MiB was under 100 ms.
+ * doc/performance.md "Live capture" has the measurements. */
+#define SM_LIVE_BUFFER_BYTES (32 * 1024 * 1024)
 #define SM_SNAPLEN           262144
+
+/* Live capture: the kernel hands a TPACKET_V3 block over when it is full or
+ * this old, so a packet waits at most this long before it can be read. */
+#define SM_LIVE_BLOCK_MS 50
+/* The live loop wakes at least this often, packets or not, to expire
+ * connections by the clock, reopen the output and write statistics: an
+ * ended connection's event comes within --linger plus about this. */
+#define SM_LIVE_TICK_MS 250
+/* Packets handled between two looks at the clock and the signals. */
+#define SM_LIVE_BATCH 4096
+/* At stop, how much longer than SM_LIVE_BLOCK_MS to wait for the last
+ * packets (a netlink socket has none held back; an AF_PACKET block does). */
+#define SM_LIVE_DRAIN_MS 100
+/* --stats-interval default in live mode. */
+#define SM_STATS_INTERVAL_SECS 60
 
 #endif

@@ -106,6 +106,13 @@ tail -n 1 "$tmp/st" | grep -q '"event_type":"capture_stats"' && pass "--stats" |
 run -r "$pc" --linger 0 >/dev/null 2>&1; check "--linger 0 is bad usage" 1 $?
 run -r "$pc" --death-transmissions 1 >/dev/null 2>&1; check "--death-transmissions 1 is bad usage" 1 $?
 run -r "$pc" --syn-rto-ms abc >/dev/null 2>&1; check "--syn-rto-ms abc is bad usage" 1 $?
+# Live-capture options (issue 17) on files, and out of range.
+run -r "$pc" -B 1024 >/dev/null 2>&1; check "-B with -r is bad usage" 1 $?
+run -r "$pc" -s 1600 >/dev/null 2>&1; check "-s with -r is bad usage" 1 $?
+run -r "$pc" --stats-interval 5 >/dev/null 2>&1; check "--stats-interval with -r is bad usage" 1 $?
+run -i lo -s 10 >/dev/null 2>&1; check "-s 10 is bad usage" 1 $?
+run -i lo -B 0 >/dev/null 2>&1; check "-B 0 is bad usage" 1 $?
+run -i lo --stats-interval x >/dev/null 2>&1; check "--stats-interval x is bad usage" 1 $?
 run -r "$src/pcaps/ssh-silent-drop.pcap" --handshake-timeout 2 >"$tmp/h"
 grep -q '"end":"handshake-timeout"' "$tmp/h" && grep -q silent-drop "$tmp/h" &&
     pass "--handshake-timeout ends a silent half-open connection earlier" ||

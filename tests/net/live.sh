@@ -47,9 +47,13 @@ for f in "$out/server.ndjson" "$out/router.ndjson"; do
     [ -f "$f" ] || { echo "FAIL: $f missing"; cat "${f%.ndjson}.err"; fails=$((fails + 1)); continue; }
     check "$f" normal-close
     check "$f" refused
-    n=$(wc -l <"$f")
+    n=$(grep -c '"event_type":"ssh_teardown"' "$f")
     [ "$n" = 2 ] && echo "PASS $(basename "$f"): 2 events" ||
         { echo "FAIL $(basename "$f"): $n events, expected 2"; fails=$((fails + 1)); }
+    # Live capture always ends with its statistics.
+    tail -n 1 "$f" | grep -q '"event_type":"capture_stats","host":"live","final":true' &&
+        echo "PASS $(basename "$f"): final capture_stats" ||
+        { echo "FAIL $(basename "$f"): no final capture_stats"; fails=$((fails + 1)); }
     /usr/bin/python3 "$src/tests/golden/validate.py" "$src/doc/schema/event.schema.json" "$f" ||
         fails=$((fails + 1))
 done
