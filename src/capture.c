@@ -3,6 +3,7 @@
 #include "config.h"
 #include "capture.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -82,6 +83,10 @@ struct sm_capture {
     bool own_filter;
     struct bpf_program prog;
     uint8_t *ports; /* bitmap of the SSH ports, for the prefilter */
+    /* -f naming vlan, mpls, pppoes or geneve: run apart, after the default
+     * filter (sm_capture_filter_apart()). */
+    bool user_filter;
+    struct bpf_program user_prog;
 };
 
 void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
@@ -175,20 +180,37 @@ const char *sm_capture_datalink_name(const struct sm_capture *c)
     return n ? n : "unknown";
 }
 
+bool sm_capture_filter_apart(const char *extra)
+{
+    static const char *const kw[] = { "vlan", "mpls", "pppoes", "geneve" };
+    const char *s = extra ? extra : "";
+    while (*s) {
+        while (*s && !isalnum((unsigned char)*s) && *s != '_')
+            s++;
+        const char *w = s;
+        while (*s && (isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == '-'))
+            s++;
+        for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+            if ((size_t)(s - w) == strlen(kw[i]) && strncmp(w, kw[i], (size_t)(s - w)) == 0)
+                return true;
+    }
+    return false;
+}
+
 bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, const char *extra,
                              char *out, size_t outlen)
 {
     char portexpr[SM_MAX_PORTS * sizeof(" or port 65535")] = "";
     char base[sizeof(portexpr) + 512];
     size_t o = 0;
+    int n;
 
     if (dlt == DLT_NFLOG)
         return false;
     if (nports == 0 || nports > SM_MAX_PORTS)
         return false;
     for (size_t i = 0; i < nports; i++) {
-        int n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "",
-                         ports[i]);
+        n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "", ports[i]);
         if (n < 0 || (size_t)n >= sizeof(portexpr) - o)
             return false;
         o += (size_t)n;
@@ -201,26 +223,35 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
              "(icmp6 and (ip6[40] == 1 or ip6[40] == 2 or ip6[40] == 3)) or "
              "(ip proto 47) or (udp port 4789))",
              portexpr);
-    char full[sizeof(base) * 3 + 64];
-    if (dlt == DLT_EN10MB) /* "vlan" changes the offsets of what follows */
-        snprintf(full, sizeof(full), "%s or (vlan and (%s or (vlan and %s)))", base, base, base);
-    else
-        snprintf(full, sizeof(full), "%s", base);
-    if (extra && *extra)
-        snprintf(out, outlen, "(%s) and (%s)", full, extra);
-    else
-        snprintf(out, outlen, "%s", full);
-    return true;
+    bool extra_given = extra && *extra && !sm_capture_filter_apart(extra);
+    if (dlt != DLT_EN10MB) {
+        n = extra_given ? snprintf(out, outlen, "(%s) and (%s)", base, extra)
+                        : snprintf(out, outlen, "%s", base);
+    } else if (!extra_given) {
+        /* Untagged, behind one tag, behind two: each "vlan" moves the
+         * offsets of everything written after it by 4 bytes, so the
+         * second and third copies of base read the tagged headers. */
+        n = snprintf(out, outlen, "%s or (vlan and (%s or (vlan and %s)))", base, base, base);
+    } else {
+        /* The user's filter is repeated beside each copy of base, so it
+         * reads the same headers base does: written once after the whole
+         * default, it would read 8 bytes into every frame and match
+         * nothing but double-tagged ones. */
+        n = snprintf(out, outlen,
+                     "(%s and (%s)) or (vlan and ((%s and (%s)) or (vlan and %s and (%s))))", base,
+                     extra, base, extra, base, extra);
+    }
+    return n >= 0 && (size_t)n < outlen;
 }
 
 int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t nports,
                           const char *extra, char *err, size_t errlen)
 {
-    char expr[8192];
+    char expr[SM_FILTER_MAX];
     struct bpf_program prog;
     int dlt = pcap_datalink(c->p);
 
-    if (!sm_capture_build_filter(dlt, ports, nports, extra, expr, sizeof(expr))) {
+    if (dlt == DLT_NFLOG) {
         if (extra && *extra) {
             snprintf(err, errlen,
                      "-f cannot be applied on link type %s: libpcap compiles no "
@@ -230,11 +261,36 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         }
         return 0;
     }
+    if (!sm_capture_build_filter(dlt, ports, nports, extra, expr, sizeof(expr))) {
+        snprintf(err, errlen, "-f: filter too long");
+        return -1;
+    }
     if (pcap_compile(c->p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errlen, "filter: %s", pcap_geterr(c->p));
         return -1;
     }
-    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra) && !c->own_filter) {
+    /* A filter that moves the offsets itself is compiled alone, exactly as
+     * tcpdump would compile it, and run on each packet the default filter
+     * takes. On a dead handle: libpcap reinserts the VLAN tags a live
+     * Linux capture strips, so the in-packet code is the right one. */
+    bool apart = extra && *extra && sm_capture_filter_apart(extra);
+    if (apart && !c->user_filter) {
+        pcap_t *dead = pcap_open_dead(dlt, SM_SNAPLEN);
+        if (!dead) {
+            pcap_freecode(&prog);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (pcap_compile(dead, &c->user_prog, extra, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            snprintf(err, errlen, "filter: %s", pcap_geterr(dead));
+            pcap_close(dead);
+            pcap_freecode(&prog);
+            return -1;
+        }
+        pcap_close(dead);
+        c->user_filter = true;
+    }
+    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra && !apart) && !c->own_filter) {
         c->ports = calloc(SM_PORTSET_BYTES, 1);
         if (c->ports) {
             for (size_t i = 0; i < nports; i++)
@@ -271,7 +327,8 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     int rc;
     do
         rc = pcap_next_ex(c->p, &h, &data);
-    while (rc == 1 && c->own_filter && !sm_capture_accepts(c, h, data));
+    while (rc == 1 && ((c->own_filter && !sm_capture_accepts(c, h, data)) ||
+                       (c->user_filter && !pcap_offline_filter(&c->user_prog, h, data))));
     switch (rc) {
     case 1:
         pkt->prepared = NULL;
@@ -549,6 +606,8 @@ void sm_capture_close(struct sm_capture *c)
     pcap_close(c->p); /* closes the FILE first */
     if (c->own_filter)
         pcap_freecode(&c->prog);
+    if (c->user_filter)
+        pcap_freecode(&c->user_prog);
     free(c->ports);
     free(c->file_buf);
     free(c);

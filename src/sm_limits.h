@@ -83,6 +83,10 @@
 
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
+/* The whole BPF expression: on Ethernet the default filter three times
+ * (untagged, one tag, two tags; about 1,200 characters each with 64 ports)
+ * and -f beside each copy. */
+#define SM_FILTER_MAX 16384
 
 /* Live capture: buffer for the kernel ring, and the snapshot length. */
 #define SM_LIVE_BUFFER_BYTES (16 * 1024 * 1024)
