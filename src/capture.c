@@ -97,6 +97,21 @@ void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_pr
     c->prepare_size = fn ? (out_size + 7) & ~(size_t)7 : 0;
 }
 
+/* Whether f has a first byte (put back for libpcap), else why not: an
+ * empty file is said as such, not as libpcap's "truncated dump file; tried
+ * to read 4 file header bytes, only got 0". */
+static bool sm_capture_not_empty(FILE *f, char *err, size_t errlen)
+{
+    int ch = getc(f);
+    if (ch != EOF && ungetc(ch, f) != EOF)
+        return true;
+    if (ch == EOF && !ferror(f))
+        snprintf(err, errlen, "empty file");
+    else
+        snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+    return false;
+}
+
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -106,6 +121,10 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
         return NULL;
     }
     if (strcmp(path, "-") == 0) {
+        if (!sm_capture_not_empty(stdin, err, errlen)) {
+            free(c);
+            return NULL;
+        }
         c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
     } else {
         /* Our own FILE with a large buffer: libpcap reads every record with
@@ -114,7 +133,7 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
          * capture). libpcap owns the FILE from here and closes it. */
         FILE *f = fopen(path, "rb");
         if (!f) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s", strerror(errno)); /* the caller names the file */
             free(c);
             return NULL;
         }
@@ -124,6 +143,12 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
         c->file_buf = malloc(SM_FILE_BUFFER);
         if (c->file_buf)
             setvbuf(f, c->file_buf, _IOFBF, SM_FILE_BUFFER);
+        if (!sm_capture_not_empty(f, err, errlen)) {
+            fclose(f);
+            free(c->file_buf);
+            free(c);
+            return NULL;
+        }
         c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
         if (!c->p)
             fclose(f);

@@ -67,6 +67,27 @@ static void sm_usage(FILE *out)
             SM_OUTPUT_DEFAULT_MAX_EVENT);
 }
 
+/* A usage mistake: one line, then the status; --help has the rest. */
+#define SM_SEE_HELP "; see sshmortem --help"
+
+/* getopt's own messages name the program by its path and come before a
+ * page of usage; this says the one thing that went wrong instead. opt is
+ * what getopt_long returned (':' or '?'), arg the word it stopped on. */
+static void sm_bad_option(int opt, int optopt_, const char *arg)
+{
+    char name[64];
+    if (optopt_ > 0 && optopt_ < 256)
+        snprintf(name, sizeof(name), "-%c", optopt_);
+    else /* a long option, as written, without any "=value" */
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+    if (opt == ':')
+        fprintf(stderr, "sshmortem: %s needs an argument" SM_SEE_HELP "\n", name);
+    else if (optopt_ >= 256)
+        fprintf(stderr, "sshmortem: %s takes no argument" SM_SEE_HELP "\n", name);
+    else
+        fprintf(stderr, "sshmortem: unknown option %s" SM_SEE_HELP "\n", name);
+}
+
 static bool sm_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
     char *end;
@@ -173,7 +194,8 @@ int main(int argc, char **argv)
         snprintf(hostname, sizeof(hostname), "localhost");
     cfg.host = hostname;
 
-    while ((opt = getopt_long(argc, argv, "r:i:p:f:F:o:Z:h", longopts, NULL)) != -1) {
+    opterr = 0; /* sm_bad_option() speaks instead */
+    while ((opt = getopt_long(argc, argv, ":r:i:p:f:F:o:Z:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
             if (ninputs >= SM_MAX_INPUTS) {
@@ -290,18 +312,22 @@ int main(int argc, char **argv)
             sm_usage(stdout);
             return SM_EXIT_OK;
         default:
-            sm_usage(stderr);
+            sm_bad_option(opt, optopt, argv[optind - 1]);
             return SM_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "sshmortem: unexpected argument '%s'\n", argv[optind]);
-        sm_usage(stderr);
+        fprintf(stderr,
+                "sshmortem: unexpected argument '%s' (captures are read with -r)" SM_SEE_HELP "\n",
+                argv[optind]);
         return SM_EXIT_USAGE;
     }
-    if ((ninputs == 0) == (iface == NULL)) {
-        fprintf(stderr, "sshmortem: give either -r FILE or -i IFACE\n");
-        sm_usage(stderr);
+    if (ninputs > 0 && iface) {
+        fprintf(stderr, "sshmortem: -r and -i: read files or capture live, not both\n");
+        return SM_EXIT_USAGE;
+    }
+    if (ninputs == 0 && !iface) {
+        fprintf(stderr, "sshmortem: nothing to read: give -r FILE or -i IFACE" SM_SEE_HELP "\n");
         return SM_EXIT_USAGE;
     }
     if (cfg.drop_user && !iface) {
@@ -341,6 +367,10 @@ int main(int argc, char **argv)
     } else {
         for (size_t i = 0; i < ninputs; i++) {
             int rc = sm_engine_run_file(e, inputs[i]);
+            if (rc == SM_EXIT_USAGE) { /* -f: said once, not once per file */
+                status = rc;
+                break;
+            }
             if (rc > status)
                 status = rc;
         }
