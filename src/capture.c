@@ -226,13 +226,13 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
                              char *out, size_t outlen)
 {
     char portexpr[SM_MAX_PORTS * sizeof(" or port 65535")] = "";
-    char base[sizeof(portexpr) + 512];
+    char base[sizeof(portexpr) + 1024];
     size_t o = 0;
     int n;
 
     if (dlt == DLT_NFLOG)
         return false;
-    if (nports == 0 || nports > SM_MAX_PORTS)
+    if (nports > SM_MAX_PORTS)
         return false;
     for (size_t i = 0; i < nports; i++) {
         n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "", ports[i]);
@@ -243,11 +243,23 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
     /* ICMP unreachable (3) and time exceeded (11); ICMPv6 unreachable (1),
      * packet too big (2), time exceeded (3); GRE and VXLAN carry mirrored
      * traffic whose inner headers the program checks. */
+    /* TCP on other ports whose payload starts with "SSH-" (an
+     * identification line) too, so that SSH on a port not listed is seen
+     * and said (engine.c); tcp[] is IPv4 only, hence the IPv6 twin, for a
+     * TCP header right after the fixed one. With no ports (-p auto), all
+     * TCP. */
+    if (nports == 0)
+        snprintf(portexpr, sizeof(portexpr), "tcp");
     snprintf(base, sizeof(base),
-             "((tcp and (%s)) or (icmp and (icmp[0] == 3 or icmp[0] == 11)) or "
+             "(%s%s%s or "
+             "(icmp and (icmp[0] == 3 or icmp[0] == 11)) or "
              "(icmp6 and (ip6[40] == 1 or ip6[40] == 2 or ip6[40] == 3)) or "
              "(ip proto 47) or (udp port 4789))",
-             portexpr);
+             nports ? "(tcp and (" : "", portexpr,
+             nports ? ")) or (tcp and tcp[((tcp[12] & 0xf0) >> 2):4] == 0x5353482d) or "
+                      "(ip6 and ip6[6] == 6 and "
+                      "ip6[(40 + ((ip6[52] & 0xf0) >> 2)):4] == 0x5353482d)"
+                    : "");
     bool extra_given = extra && *extra && !sm_capture_filter_apart(extra);
     if (dlt != DLT_EN10MB) {
         n = extra_given ? snprintf(out, outlen, "(%s) and (%s)", base, extra)
@@ -320,6 +332,8 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         if (c->ports) {
             for (size_t i = 0; i < nports; i++)
                 sm_port_set(c->ports, ports[i]);
+            if (nports == 0) /* all TCP */
+                memset(c->ports, 0xff, SM_PORTSET_BYTES);
             c->prog = prog; /* freed at close */
             c->own_filter = true;
             return 0;

@@ -27,6 +27,9 @@ struct sm_engine_config {
     bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */
     const char *drop_user; /* -Z, live only */
+    /* -p auto: every TCP connection whose first payload is an SSH
+     * identification line is analyzed too, whatever its ports. */
+    bool content_select;
     /* Who describes a finished connection when a file is read (engine.c):
      * 0, the queue's thread unless half the queue waits, then the analysis
      * ahead of its turn; 1: always the analysis; -1: never. The output is

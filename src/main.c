@@ -35,7 +35,9 @@ static void sm_usage(FILE *out)
             "  -r FILE            read a pcap or pcapng file (\"-\" is stdin); repeat for\n"
             "                     rotated captures, read as one timeline\n"
             "  -i IFACE           capture live (an interface, \"any\", \"nflog:N\")\n"
-            "  -p PORTS           SSH server ports, comma separated (default 22)\n"
+            "  -p PORTS           SSH server ports, comma separated (default 22); \"auto\"\n"
+            "                     adds every TCP connection that starts with an SSH\n"
+            "                     identification line, on any port (-p auto: 22 and those)\n"
             "  -f FILTER          extra BPF expression ANDed with the default filter\n"
             "  -F FORMAT          json (default) | text | summary\n"
             "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
@@ -106,13 +108,20 @@ static bool sm_parse_ports(const char *s, struct sm_engine_config *cfg)
     char buf[1024];
     snprintf(buf, sizeof(buf), "%s", s);
     cfg->nports = 0;
+    cfg->content_select = false;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         uint64_t v;
+        if (strcmp(tok, "auto") == 0) {
+            cfg->content_select = true;
+            continue;
+        }
         if (!sm_parse_u64(tok, 65535, &v) || v == 0 || cfg->nports >= SM_MAX_PORTS)
             return false;
         cfg->ports[cfg->nports++] = (uint16_t)v;
     }
+    if (cfg->content_select && cfg->nports == 0) /* "auto": 22 and the rest by content */
+        cfg->ports[cfg->nports++] = 22;
     return cfg->nports > 0;
 }
 
