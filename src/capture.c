@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libnfnetlink/libnfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
@@ -100,6 +101,10 @@ struct sm_capture {
     uint32_t raw[3];
     uint64_t total[3];
     char wait_err[128]; /* why sm_capture_wait() failed */
+    /* -f naming vlan, mpls, pppoes or geneve: run apart, after the default
+     * filter (sm_capture_filter_apart()). */
+    bool user_filter;
+    struct bpf_program user_prog;
 };
 
 void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_prepare_fn fn,
@@ -108,6 +113,21 @@ void sm_capture_set_prepare(struct sm_capture *c, size_t out_size, sm_capture_pr
     c->prepare = fn;
     c->prepare_ctx = ctx;
     c->prepare_size = fn ? (out_size + 7) & ~(size_t)7 : 0;
+}
+
+/* Whether f has a first byte (put back for libpcap), else why not: an
+ * empty file is said as such, not as libpcap's "truncated dump file; tried
+ * to read 4 file header bytes, only got 0". */
+static bool sm_capture_not_empty(FILE *f, char *err, size_t errlen)
+{
+    int ch = getc(f);
+    if (ch != EOF && ungetc(ch, f) != EOF)
+        return true;
+    if (ch == EOF && !ferror(f))
+        snprintf(err, errlen, "empty file");
+    else
+        snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+    return false;
 }
 
 struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errlen)
@@ -119,6 +139,10 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
         return NULL;
     }
     if (strcmp(path, "-") == 0) {
+        if (!sm_capture_not_empty(stdin, err, errlen)) {
+            free(c);
+            return NULL;
+        }
         c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
     } else {
         /* Our own FILE with a large buffer: libpcap reads every record with
@@ -127,7 +151,7 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
          * capture). libpcap owns the FILE from here and closes it. */
         FILE *f = fopen(path, "rb");
         if (!f) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s", strerror(errno)); /* the caller names the file */
             free(c);
             return NULL;
         }
@@ -137,6 +161,12 @@ struct sm_capture *sm_capture_open_file(const char *path, char *err, size_t errl
         c->file_buf = malloc(SM_FILE_BUFFER);
         if (c->file_buf)
             setvbuf(f, c->file_buf, _IOFBF, SM_FILE_BUFFER);
+        if (!sm_capture_not_empty(f, err, errlen)) {
+            fclose(f);
+            free(c->file_buf);
+            free(c);
+            return NULL;
+        }
         c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
         if (!c->p)
             fclose(f);
@@ -254,20 +284,37 @@ const char *sm_capture_datalink_name(const struct sm_capture *c)
     return n ? n : "unknown";
 }
 
+bool sm_capture_filter_apart(const char *extra)
+{
+    static const char *const kw[] = { "vlan", "mpls", "pppoes", "geneve" };
+    const char *s = extra ? extra : "";
+    while (*s) {
+        while (*s && !isalnum((unsigned char)*s) && *s != '_')
+            s++;
+        const char *w = s;
+        while (*s && (isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == '-'))
+            s++;
+        for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+            if ((size_t)(s - w) == strlen(kw[i]) && strncmp(w, kw[i], (size_t)(s - w)) == 0)
+                return true;
+    }
+    return false;
+}
+
 bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, const char *extra,
                              char *out, size_t outlen)
 {
     char portexpr[SM_MAX_PORTS * sizeof(" or port 65535")] = "";
-    char base[sizeof(portexpr) + 512];
+    char base[sizeof(portexpr) + 1024];
     size_t o = 0;
+    int n;
 
     if (dlt == DLT_NFLOG)
         return false;
-    if (nports == 0 || nports > SM_MAX_PORTS)
+    if (nports > SM_MAX_PORTS)
         return false;
     for (size_t i = 0; i < nports; i++) {
-        int n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "",
-                         ports[i]);
+        n = snprintf(portexpr + o, sizeof(portexpr) - o, "%sport %u", i ? " or " : "", ports[i]);
         if (n < 0 || (size_t)n >= sizeof(portexpr) - o)
             return false;
         o += (size_t)n;
@@ -275,31 +322,52 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
     /* ICMP unreachable (3) and time exceeded (11); ICMPv6 unreachable (1),
      * packet too big (2), time exceeded (3); GRE and VXLAN carry mirrored
      * traffic whose inner headers the program checks. */
+    /* TCP on other ports whose payload starts with "SSH-" (an
+     * identification line) too, so that SSH on a port not listed is seen
+     * and said (engine.c); tcp[] is IPv4 only, hence the IPv6 twin, for a
+     * TCP header right after the fixed one. With no ports (-p auto), all
+     * TCP. */
+    if (nports == 0)
+        snprintf(portexpr, sizeof(portexpr), "tcp");
     snprintf(base, sizeof(base),
-             "((tcp and (%s)) or (icmp and (icmp[0] == 3 or icmp[0] == 11)) or "
+             "(%s%s%s or "
+             "(icmp and (icmp[0] == 3 or icmp[0] == 11)) or "
              "(icmp6 and (ip6[40] == 1 or ip6[40] == 2 or ip6[40] == 3)) or "
              "(ip proto 47) or (udp port 4789))",
-             portexpr);
-    char full[sizeof(base) * 3 + 64];
-    if (dlt == DLT_EN10MB) /* "vlan" changes the offsets of what follows */
-        snprintf(full, sizeof(full), "%s or (vlan and (%s or (vlan and %s)))", base, base, base);
-    else
-        snprintf(full, sizeof(full), "%s", base);
-    if (extra && *extra)
-        snprintf(out, outlen, "(%s) and (%s)", full, extra);
-    else
-        snprintf(out, outlen, "%s", full);
-    return true;
+             nports ? "(tcp and (" : "", portexpr,
+             nports ? ")) or (tcp and tcp[((tcp[12] & 0xf0) >> 2):4] == 0x5353482d) or "
+                      "(ip6 and ip6[6] == 6 and "
+                      "ip6[(40 + ((ip6[52] & 0xf0) >> 2)):4] == 0x5353482d)"
+                    : "");
+    bool extra_given = extra && *extra && !sm_capture_filter_apart(extra);
+    if (dlt != DLT_EN10MB) {
+        n = extra_given ? snprintf(out, outlen, "(%s) and (%s)", base, extra)
+                        : snprintf(out, outlen, "%s", base);
+    } else if (!extra_given) {
+        /* Untagged, behind one tag, behind two: each "vlan" moves the
+         * offsets of everything written after it by 4 bytes, so the
+         * second and third copies of base read the tagged headers. */
+        n = snprintf(out, outlen, "%s or (vlan and (%s or (vlan and %s)))", base, base, base);
+    } else {
+        /* The user's filter is repeated beside each copy of base, so it
+         * reads the same headers base does: written once after the whole
+         * default, it would read 8 bytes into every frame and match
+         * nothing but double-tagged ones. */
+        n = snprintf(out, outlen,
+                     "(%s and (%s)) or (vlan and ((%s and (%s)) or (vlan and %s and (%s))))", base,
+                     extra, base, extra, base, extra);
+    }
+    return n >= 0 && (size_t)n < outlen;
 }
 
 int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t nports,
                           const char *extra, char *err, size_t errlen)
 {
-    char expr[8192];
+    char expr[SM_FILTER_MAX];
     struct bpf_program prog;
     int dlt = pcap_datalink(c->p);
 
-    if (!sm_capture_build_filter(dlt, ports, nports, extra, expr, sizeof(expr))) {
+    if (dlt == DLT_NFLOG) {
         if (extra && *extra) {
             snprintf(err, errlen,
                      "-f cannot be applied on link type %s: libpcap compiles no "
@@ -309,15 +377,42 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         }
         return 0;
     }
+    if (!sm_capture_build_filter(dlt, ports, nports, extra, expr, sizeof(expr))) {
+        snprintf(err, errlen, "-f: filter too long");
+        return -1;
+    }
     if (pcap_compile(c->p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errlen, "filter: %s", pcap_geterr(c->p));
         return -1;
     }
-    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra) && !c->own_filter) {
+    /* A filter that moves the offsets itself is compiled alone, exactly as
+     * tcpdump would compile it, and run on each packet the default filter
+     * takes. On a dead handle: libpcap reinserts the VLAN tags a live
+     * Linux capture strips, so the in-packet code is the right one. */
+    bool apart = extra && *extra && sm_capture_filter_apart(extra);
+    if (apart && !c->user_filter) {
+        pcap_t *dead = pcap_open_dead(dlt, SM_SNAPLEN);
+        if (!dead) {
+            pcap_freecode(&prog);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (pcap_compile(dead, &c->user_prog, extra, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            snprintf(err, errlen, "filter: %s", pcap_geterr(dead));
+            pcap_close(dead);
+            pcap_freecode(&prog);
+            return -1;
+        }
+        pcap_close(dead);
+        c->user_filter = true;
+    }
+    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra && !apart) && !c->own_filter) {
         c->ports = calloc(SM_PORTSET_BYTES, 1);
         if (c->ports) {
             for (size_t i = 0; i < nports; i++)
                 sm_port_set(c->ports, ports[i]);
+            if (nports == 0) /* all TCP */
+                memset(c->ports, 0xff, SM_PORTSET_BYTES);
             c->prog = prog; /* freed at close */
             c->own_filter = true;
             return 0;
@@ -350,7 +445,8 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     int rc;
     do
         rc = pcap_next_ex(c->p, &h, &data);
-    while (rc == 1 && c->own_filter && !sm_capture_accepts(c, h, data));
+    while (rc == 1 && ((c->own_filter && !sm_capture_accepts(c, h, data)) ||
+                       (c->user_filter && !pcap_offline_filter(&c->user_prog, h, data))));
     switch (rc) {
     case 1:
         pkt->prepared = NULL;
@@ -733,6 +829,8 @@ void sm_capture_close(struct sm_capture *c)
     pcap_close(c->p); /* closes the FILE first */
     if (c->own_filter)
         pcap_freecode(&c->prog);
+    if (c->user_filter)
+        pcap_freecode(&c->user_prog);
     free(c->ports);
     free(c->file_buf);
     free(c);

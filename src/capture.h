@@ -65,13 +65,23 @@ struct sm_capture *sm_capture_open_live(const char *iface, uint32_t snaplen, uin
 int sm_capture_datalink(const struct sm_capture *c);
 const char *sm_capture_datalink_name(const struct sm_capture *c);
 
-/* Builds the default filter for a link type into out: TCP on the SSH ports,
- * ICMP/ICMPv6 errors and GRE/VXLAN tunnels, also behind 802.1Q/802.1ad tags
- * on Ethernet; extra (may be NULL) is ANDed. Returns false when the link type
- * gets no kernel filter (NFLOG: libpcap compiles none); the program filters
- * itself anyway. */
+/* Builds the default filter for a link type into out: TCP on the SSH ports
+ * (nports 0: all TCP, for -p auto) and TCP elsewhere whose payload starts
+ * with "SSH-", ICMP/ICMPv6 errors and GRE/VXLAN tunnels, also behind 802.1Q/802.1ad tags
+ * on Ethernet; extra (may be NULL) is ANDed so that it reads the same headers
+ * untagged, behind one tag and behind two -- unless
+ * sm_capture_filter_apart(extra), when it is left out (the capture runs it on
+ * its own). Returns false when the link type gets no kernel filter (NFLOG:
+ * libpcap compiles none; the program filters itself anyway) or out is too
+ * small. */
 bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, const char *extra,
                              char *out, size_t outlen);
+/* Whether a -f filter moves libpcap's offsets itself ("vlan", "mpls",
+ * "pppoes", "geneve" as words): then it cannot be repeated beside the default
+ * filter's copies, and is compiled alone, as tcpdump would, and ANDed by
+ * running both programs. (A host named "vlan" is taken for the keyword: the
+ * filter still means the same, only it runs in the program.) */
+bool sm_capture_filter_apart(const char *extra);
 /* Compiles and installs the filter; 0, or -1 with a message in err. */
 int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t nports,
                           const char *extra, char *err, size_t errlen);

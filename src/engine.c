@@ -28,6 +28,23 @@
 
 #define SM_MAX_SOURCES 4096
 
+/* SSH seen on ports that were not selected (no -p auto): connections are
+ * told apart by a hash of their endpoints, in a set that stops growing at
+ * SM_UNSEL_CONNS ("at least" then), and counted per server port for the
+ * first SM_UNSEL_PORTS ports. */
+#define SM_UNSEL_CONNS 4096 /* a power of two */
+#define SM_UNSEL_PORTS 8
+
+struct sm_unselected {
+    uint64_t seen[SM_UNSEL_CONNS]; /* endpoint hashes, 0: free */
+    uint32_t nconns;
+    bool full;
+    uint16_t port[SM_UNSEL_PORTS];
+    uint32_t count[SM_UNSEL_PORTS];
+    uint32_t nports;
+    bool more_ports;
+};
+
 struct sm_engine {
     struct sm_engine_config cfg;
     struct sm_output *out;
@@ -54,6 +71,7 @@ struct sm_engine {
      * the analysis describes connections itself, ahead of their turn, and
      * queues the text; the queue's thread only writes it, in order. */
     struct sm_writer *ahead_w;
+    struct sm_unselected *unsel; /* allocated at the first such packet */
 };
 
 /* Describe ahead when this many jobs wait: half the queue, as
@@ -169,6 +187,10 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .death_transmissions = e->cfg.death_transmissions,
     };
 
+    /* -p auto: a connection on no listed port whose first payload was not
+     * an identification line (or that carried none) is no SSH connection. */
+    if (f->selected_by != SM_SEL_PORT && f->selected_by != SM_SEL_CONTENT)
+        return false;
     sm_stream_end(f);
     sm_stream_facts(f, &app);
     struct sm_stream_loss loss;
@@ -196,6 +218,7 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .why = why,
         .now_us = now,
         .app = &app,
+        .selected_by = e->cfg.content_select,
     };
     struct sm_engine_job *j = sm_engine_job_slot(e);
     if (j && e->cfg.describe_ahead >= 0 &&
@@ -298,12 +321,79 @@ uint32_t sm_engine_add_source(struct sm_engine *e, const char *name)
  * only the outer headers of a tunnel. */
 static bool sm_engine_wanted(const struct sm_engine *e, const struct sm_pkt *p)
 {
+    if (e->cfg.content_select) /* -p auto: all TCP, and the ICMP errors */
+        return p->kind == SM_PKT_TCP || p->kind == SM_PKT_ICMP_ERR;
     if (p->kind == SM_PKT_TCP)
         return sm_port_is_ssh(e->ssh_ports, p->sport) || sm_port_is_ssh(e->ssh_ports, p->dport);
     if (p->kind == SM_PKT_ICMP_ERR)
         return sm_port_is_ssh(e->ssh_ports, p->quoted.sport) ||
                sm_port_is_ssh(e->ssh_ports, p->quoted.dport);
     return false;
+}
+
+static bool sm_engine_is_ident(const struct sm_pkt *p)
+{
+    return p->payload_cap >= 4 && memcmp(p->payload, "SSH-", 4) == 0;
+}
+
+/* A TCP segment on ports not selected that starts with "SSH-" (the
+ * default filter lets those through): counted for the line that
+ * sm_engine_finish() says. */
+static void sm_engine_note_unselected(struct sm_engine *e, const struct sm_pkt *p)
+{
+    if (p->kind != SM_PKT_TCP || !sm_engine_is_ident(p))
+        return;
+    if (!e->unsel && !(e->unsel = calloc(1, sizeof(*e->unsel))))
+        return;
+    struct sm_unselected *u = e->unsel;
+    /* The same for both directions: the two endpoints in a fixed order. */
+    const struct sm_addr *a = &p->src, *b = &p->dst;
+    uint16_t pa = p->sport, pb = p->dport;
+    int cmp = memcmp(a, b, sizeof(*a));
+    if (cmp > 0 || (cmp == 0 && pa > pb)) {
+        a = &p->dst, b = &p->src;
+        pa = p->dport, pb = p->sport;
+    }
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < sizeof(a->b); i++)
+        h = (h ^ a->b[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < sizeof(b->b); i++)
+        h = (h ^ b->b[i]) * 1099511628211ULL;
+    h = (h ^ ((uint64_t)pa << 16 | pb)) * 1099511628211ULL;
+    h |= 1; /* 0 marks a free slot */
+    size_t i = (size_t)(h >> 40) & (SM_UNSEL_CONNS - 1);
+    while (u->seen[i] && u->seen[i] != h)
+        i = (i + 1) & (SM_UNSEL_CONNS - 1);
+    if (u->seen[i] == h)
+        return; /* this connection is counted already */
+    if (u->nconns >= SM_UNSEL_CONNS / 2) {
+        u->full = true;
+        return;
+    }
+    u->seen[i] = h;
+    u->nconns++;
+    /* The server's port: the lower one (clients use high ephemeral ports). */
+    uint16_t port = p->sport < p->dport ? p->sport : p->dport;
+    for (uint32_t k = 0; k < u->nports; k++)
+        if (u->port[k] == port) {
+            u->count[k]++;
+            return;
+        }
+    if (u->nports < SM_UNSEL_PORTS) {
+        u->port[u->nports] = port;
+        u->count[u->nports++] = 1;
+    } else {
+        u->more_ports = true;
+    }
+}
+
+/* -p auto: what the connection's first payload says it is. */
+static void sm_engine_select(const struct sm_engine *e, struct sm_flow *f, const struct sm_pkt *p)
+{
+    if (sm_port_is_ssh(e->ssh_ports, f->port[0]) || sm_port_is_ssh(e->ssh_ports, f->port[1]))
+        f->selected_by = SM_SEL_PORT;
+    else if (p->payload_len > 0)
+        f->selected_by = sm_engine_is_ident(p) ? SM_SEL_CONTENT : SM_SEL_NOT_SSH;
 }
 
 static void sm_engine_tick(struct sm_engine *e, int64_t now)
@@ -324,14 +414,24 @@ static void sm_engine_decoded(struct sm_engine *e, struct sm_pkt *p,
 {
     /* Timestamps going backwards (merged captures) never move time back. */
     sm_engine_tick(e, p->ts_us);
-    if (!sm_engine_wanted(e, p))
+    if (!sm_engine_wanted(e, p)) {
+        sm_engine_note_unselected(e, p);
         return;
+    }
     if (p->ts_us < e->now_us)
         p->ts_us = e->now_us;
     enum sm_dir dir;
     struct sm_flow *f = keys ? sm_flow_packet_keyed(e->flows, p, keys, source, &dir)
                              : sm_flow_packet(e->flows, p, source, &dir);
-    if (f)
+    if (!f)
+        return;
+    if (f->selected_by == SM_SEL_PENDING) {
+        if (!e->cfg.content_select)
+            f->selected_by = SM_SEL_PORT; /* the only way in */
+        else
+            sm_engine_select(e, f, p);
+    }
+    if (f->selected_by != SM_SEL_NOT_SSH) /* not SSH: only its end is kept track of */
         sm_stream_packet(f, (int)dir, p);
 }
 
@@ -379,6 +479,12 @@ static uint32_t sm_engine_prepare(void *ctx, const struct sm_captured *c, void *
     return kept;
 }
 
+/* The ports the capture filter selects: none for -p auto (all TCP). */
+static size_t sm_engine_filter_ports(const struct sm_engine *e)
+{
+    return e->cfg.content_select ? 0 : e->cfg.nports;
+}
+
 static void sm_decode_stats_add(struct sm_decode_stats *to, const struct sm_decode_stats *from)
 {
     _Static_assert(sizeof(*to) == 8 * sizeof(uint64_t), "a counter is missing below");
@@ -416,7 +522,8 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
         return 2;
     }
     /* The same filter as live capture, so -f means the same on files. */
-    if (sm_capture_set_filter(c, e->cfg.ports, e->cfg.nports, e->cfg.filter, err, sizeof(err))) {
+    if (sm_capture_set_filter(c, e->cfg.ports, sm_engine_filter_ports(e), e->cfg.filter, err,
+                              sizeof(err))) {
         sm_log(SM_LOG_ERROR, "%s: %s", path, err);
         sm_capture_close(c);
         e->totals.inputs_failed++;
@@ -631,7 +738,8 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
         sm_capture_close(c);
         return 2;
     }
-    if (sm_capture_set_filter(c, e->cfg.ports, e->cfg.nports, e->cfg.filter, err, sizeof(err))) {
+    if (sm_capture_set_filter(c, e->cfg.ports, sm_engine_filter_ports(e), e->cfg.filter, err,
+                              sizeof(err))) {
         sm_log(SM_LOG_ERROR, "%s: %s", iface, err);
         sm_capture_close(c);
         return 1;
@@ -674,6 +782,29 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     return status;
 }
 
+/* SSH was seen on ports that were not selected: never silent about it. */
+static void sm_engine_say_unselected(const struct sm_engine *e)
+{
+    const struct sm_unselected *u = e->unsel;
+    if (!u || u->nconns == 0)
+        return;
+    char ports[SM_UNSEL_PORTS * 40 + 16] = "", list[SM_UNSEL_PORTS * 8 + 8] = "";
+    char given[SM_MAX_PORTS * 6 + 1] = "";
+    size_t o = 0, l = 0, g = 0;
+    for (uint32_t k = 0; k < u->nports; k++) {
+        o += (size_t)snprintf(ports + o, sizeof(ports) - o, "%s%u (%s%u connection%s)",
+                              k ? ", " : "", u->port[k], u->full ? "at least " : "", u->count[k],
+                              u->count[k] == 1 ? "" : "s");
+        l += (size_t)snprintf(list + l, sizeof(list) - l, ",%u", u->port[k]);
+    }
+    if (u->more_ports)
+        snprintf(ports + o, sizeof(ports) - o, ", and more");
+    for (size_t k = 0; k < e->cfg.nports && g < sizeof(given); k++)
+        g += (size_t)snprintf(given + g, sizeof(given) - g, "%s%u", k ? "," : "", e->cfg.ports[k]);
+    sm_log(SM_LOG_WARN, "SSH seen on port%s not selected: %s; add with -p %s%s, or use -p auto",
+           u->nports == 1 && !u->more_ports ? "" : "s", ports, given, list);
+}
+
 void sm_engine_finish(struct sm_engine *e)
 {
     /* The connections still open are written on the queue's thread too
@@ -698,6 +829,7 @@ void sm_engine_finish(struct sm_engine *e)
             names[v] = sm_verdict_name((enum sm_verdict)v);
         sm_output_summary(e->out, names, e->verdicts, SM_V_COUNT);
     }
+    sm_engine_say_unselected(e);
 }
 
 void sm_engine_free(struct sm_engine *e)
@@ -707,6 +839,7 @@ void sm_engine_free(struct sm_engine *e)
     sm_emit_queue_free(e->queue); /* gives queued connections back first */
     if (e->ahead_w)
         e->ahead_w->ops->free(e->ahead_w);
+    free(e->unsel);
     sm_flow_table_free(e->flows);
     sm_patterns_free(e->patterns);
     free(e);

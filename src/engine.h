@@ -31,6 +31,9 @@ struct sm_engine_config {
     uint32_t snaplen;             /* -s (0: SM_SNAPLEN) */
     uint64_t buffer_bytes;        /* -B (0: SM_LIVE_BUFFER_BYTES) */
     uint32_t stats_interval_secs; /* a capture_stats event this often (0: never) */
+    /* -p auto: every TCP connection whose first payload is an SSH
+     * identification line is analyzed too, whatever its ports. */
+    bool content_select;
     /* Who describes a finished connection when a file is read (engine.c):
      * 0, the queue's thread unless half the queue waits, then the analysis
      * ahead of its turn; 1: always the analysis; -1: never. The output is

@@ -339,6 +339,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->u64(w, "fragments", sm_flow_fragments(f));
     if (f->evicted)
         w->ops->boolean(w, "evicted", true);
+    if (m->selected_by)
+        sm_w_cstr(w, "selected_by", f->selected_by == SM_SEL_CONTENT ? "content" : "port");
     if (f->superseded)
         w->ops->boolean(w, "superseded", true);
     w->ops->obj_end(w);

@@ -23,6 +23,7 @@ struct sm_event_meta {
     int64_t now_us;                 /* capture time of the decision */
     const struct sm_app_facts *app; /* dissector facts, NULL when none ran */
     unsigned trim;                  /* parts left out (SM_TRIM_*, dissector.h) */
+    bool selected_by;               /* say evidence.selected_by (-p auto) */
 };
 
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,

@@ -101,6 +101,14 @@ struct sm_flow_aux {
     uint32_t fragments;
 };
 
+/* Why a connection is analyzed (-p auto: evidence.selected_by). */
+enum sm_flow_selected {
+    SM_SEL_PENDING = 0, /* on no listed port, no payload yet */
+    SM_SEL_PORT,        /* a port is a listed SSH port */
+    SM_SEL_CONTENT,     /* its first payload was an identification line */
+    SM_SEL_NOT_SSH,     /* its first payload was not: not reported */
+};
+
 struct sm_flow {
     uint64_t id; /* assigned in order of first packet, unique across inputs */
     /* Table links, owned by flow.c: flows live in the table's arrays and
@@ -141,6 +149,7 @@ struct sm_flow {
     uint8_t idle_dir : 1;
     uint8_t idle_rst_after : 2; /* bit d: rst_after[d] */
     bool idle_short : 1;        /* shorter than --idle-min (SM_SHORT_IDLE_SECS) */
+    uint8_t selected_by : 2;    /* enum sm_flow_selected (set by the engine) */
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;

@@ -35,7 +35,9 @@ static void sm_usage(FILE *out)
             "  -r FILE            read a pcap or pcapng file (\"-\" is stdin); repeat for\n"
             "                     rotated captures, read as one timeline\n"
             "  -i IFACE           capture live (an interface, \"any\", \"nflog:N\")\n"
-            "  -p PORTS           SSH server ports, comma separated (default 22)\n"
+            "  -p PORTS           SSH server ports, comma separated (default 22); \"auto\"\n"
+            "                     adds every TCP connection that starts with an SSH\n"
+            "                     identification line, on any port (-p auto: 22 and those)\n"
             "  -f FILTER          extra BPF expression ANDed with the default filter\n"
             "  -F FORMAT          json (default) | text | summary\n"
             "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
@@ -74,6 +76,27 @@ static void sm_usage(FILE *out)
             SM_OUTPUT_DEFAULT_MAX_EVENT);
 }
 
+/* A usage mistake: one line, then the status; --help has the rest. */
+#define SM_SEE_HELP "; see sshmortem --help"
+
+/* getopt's own messages name the program by its path and come before a
+ * page of usage; this says the one thing that went wrong instead. opt is
+ * what getopt_long returned (':' or '?'), arg the word it stopped on. */
+static void sm_bad_option(int opt, int optopt_, const char *arg)
+{
+    char name[64];
+    if (optopt_ > 0 && optopt_ < 256)
+        snprintf(name, sizeof(name), "-%c", optopt_);
+    else /* a long option, as written, without any "=value" */
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+    if (opt == ':')
+        fprintf(stderr, "sshmortem: %s needs an argument" SM_SEE_HELP "\n", name);
+    else if (optopt_ >= 256)
+        fprintf(stderr, "sshmortem: %s takes no argument" SM_SEE_HELP "\n", name);
+    else
+        fprintf(stderr, "sshmortem: unknown option %s" SM_SEE_HELP "\n", name);
+}
+
 static bool sm_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
     char *end;
@@ -92,13 +115,20 @@ static bool sm_parse_ports(const char *s, struct sm_engine_config *cfg)
     char buf[1024];
     snprintf(buf, sizeof(buf), "%s", s);
     cfg->nports = 0;
+    cfg->content_select = false;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         uint64_t v;
+        if (strcmp(tok, "auto") == 0) {
+            cfg->content_select = true;
+            continue;
+        }
         if (!sm_parse_u64(tok, 65535, &v) || v == 0 || cfg->nports >= SM_MAX_PORTS)
             return false;
         cfg->ports[cfg->nports++] = (uint16_t)v;
     }
+    if (cfg->content_select && cfg->nports == 0) /* "auto": 22 and the rest by content */
+        cfg->ports[cfg->nports++] = 22;
     return cfg->nports > 0;
 }
 
@@ -186,7 +216,8 @@ int main(int argc, char **argv)
         snprintf(hostname, sizeof(hostname), "localhost");
     cfg.host = hostname;
 
-    while ((opt = getopt_long(argc, argv, "r:i:p:f:F:o:Z:B:s:h", longopts, NULL)) != -1) {
+    opterr = 0; /* sm_bad_option() speaks instead */
+    while ((opt = getopt_long(argc, argv, ":r:i:p:f:F:o:Z:B:s:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
             if (ninputs >= SM_MAX_INPUTS) {
@@ -328,18 +359,22 @@ int main(int argc, char **argv)
             sm_usage(stdout);
             return SM_EXIT_OK;
         default:
-            sm_usage(stderr);
+            sm_bad_option(opt, optopt, argv[optind - 1]);
             return SM_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "sshmortem: unexpected argument '%s'\n", argv[optind]);
-        sm_usage(stderr);
+        fprintf(stderr,
+                "sshmortem: unexpected argument '%s' (captures are read with -r)" SM_SEE_HELP "\n",
+                argv[optind]);
         return SM_EXIT_USAGE;
     }
-    if ((ninputs == 0) == (iface == NULL)) {
-        fprintf(stderr, "sshmortem: give either -r FILE or -i IFACE\n");
-        sm_usage(stderr);
+    if (ninputs > 0 && iface) {
+        fprintf(stderr, "sshmortem: -r and -i: read files or capture live, not both\n");
+        return SM_EXIT_USAGE;
+    }
+    if (ninputs == 0 && !iface) {
+        fprintf(stderr, "sshmortem: nothing to read: give -r FILE or -i IFACE" SM_SEE_HELP "\n");
         return SM_EXIT_USAGE;
     }
     if (cfg.drop_user && !iface) {
@@ -385,6 +420,10 @@ int main(int argc, char **argv)
     } else {
         for (size_t i = 0; i < ninputs; i++) {
             int rc = sm_engine_run_file(e, inputs[i]);
+            if (rc == SM_EXIT_USAGE) { /* -f: said once, not once per file */
+                status = rc;
+                break;
+            }
             if (rc > status)
                 status = rc;
         }

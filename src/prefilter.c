@@ -10,14 +10,31 @@
 
 #define SM_PF_VXLAN_PORT 4789 /* "udp port 4789" in the default filter */
 
-/* The filter's verdict on a TCP (proto 6) or UDP header's two ports. */
+/* "SSH-", the start of an identification line, as one big-endian word. */
+#define SM_PF_SSH_WORD 0x5353482dU
+
+/* The filter's verdict on a TCP (proto 6) or UDP header's two ports; for
+ * TCP on other ports, whether its payload starts with "SSH-", read as the
+ * filter reads it: the header length from byte 12, then 4 bytes after the
+ * header; a load beyond the frame ends the filter with a reject. l4 is at
+ * offset l4_off of the frame of caplen bytes (the ports are inside it). */
 static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[SM_PORTSET_BYTES],
-                                                    const uint8_t *l4, uint8_t proto)
+                                                    const uint8_t *l4, uint8_t proto, size_t l4_off,
+                                                    size_t caplen)
 {
     uint16_t sport = sm_load_be16(l4), dport = sm_load_be16(l4 + 2);
-    if (proto == 6)
-        return sm_port_is_ssh(ports, sport) || sm_port_is_ssh(ports, dport) ? SM_PF_ACCEPT
-                                                                            : SM_PF_REJECT;
+    if (proto == 6) {
+        if (sm_port_is_ssh(ports, sport) || sm_port_is_ssh(ports, dport))
+            return SM_PF_ACCEPT;
+        if (l4_off + 13 > caplen)
+            return SM_PF_REJECT;
+        size_t data = l4_off + ((l4[12] & 0xf0u) >> 2);
+        if (data + 4 > caplen)
+            return SM_PF_REJECT;
+        const uint8_t *d = l4 + (data - l4_off);
+        uint32_t word = (uint32_t)sm_load_be16(d) << 16 | sm_load_be16(d + 2);
+        return word == SM_PF_SSH_WORD ? SM_PF_ACCEPT : SM_PF_REJECT;
+    }
     return sport == SM_PF_VXLAN_PORT || dport == SM_PF_VXLAN_PORT ? SM_PF_ACCEPT : SM_PF_REJECT;
 }
 
@@ -50,8 +67,9 @@ enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_B
         if (sm_load_be16(ip + 6) & 0x1fff)
             return SM_PF_UNSURE; /* a later fragment: no ports */
         /* The options and the ports, which the filter reads. */
+        size_t l4_off = (size_t)(ip - frame) + ihl * 4;
         const uint8_t *l4 = sm_cur_take(&c, (ihl - 5) * 4 + 4);
-        return l4 ? sm_pf_ports(ports, l4 + (ihl - 5) * 4, proto) : SM_PF_UNSURE;
+        return l4 ? sm_pf_ports(ports, l4 + (ihl - 5) * 4, proto, l4_off, caplen) : SM_PF_UNSURE;
     }
     if (type == SM_ETH_IPV6) {
         const uint8_t *ip6 = sm_cur_take(&c, 40 + 4); /* and the ports */
@@ -62,7 +80,7 @@ enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_B
          * also looks behind a fragment header for some tests. */
         if (next != 6 && next != 17)
             return SM_PF_UNSURE;
-        return sm_pf_ports(ports, ip6 + 40, next);
+        return sm_pf_ports(ports, ip6 + 40, next, (size_t)(ip6 - frame) + 40, caplen);
     }
     return SM_PF_UNSURE;
 }

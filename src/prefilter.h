@@ -20,7 +20,8 @@ enum sm_prefilter_verdict {
 
 /* The verdict of sm_capture_build_filter(DLT_EN10MB, ports, ..., NULL)
  * compiled by libpcap, on the caplen bytes of an Ethernet frame. ports is
- * the set of SSH ports (portset.h). ACCEPT and REJECT
+ * the set of SSH ports (portset.h; every port for -p auto's "all TCP"); TCP
+ * on other ports is taken when its payload starts with "SSH-". ACCEPT and REJECT
  * are given only where the filter reads nothing beyond caplen (a BPF load
  * out of bounds rejects the whole frame) and needs nothing else. */
 enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_BYTES],

@@ -83,6 +83,10 @@
 
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
+/* The whole BPF expression: on Ethernet the default filter three times
+ * (untagged, one tag, two tags; about 1,200 characters each with 64 ports)
+ * and -f beside each copy. */
+#define SM_FILTER_MAX 16384
 
 /* Live capture: the kernel ring (-B) and the snapshot length (-s). The
  * TPACKET_V3 ring holds packets at their size plus about 80 bytes: 32 MiB

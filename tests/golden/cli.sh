@@ -27,16 +27,51 @@ run --version >"$tmp/v" 2>&1; check "--version" 0 $?
 grep -q '^sshmortem ' "$tmp/v" && pass "--version prints the name" || fail "--version output"
 run -h >/dev/null 2>&1; check "-h" 0 $?
 
+# Usage mistakes (issue 19 item 6): one line each, named "sshmortem:" (not
+# the path getopt would print), status 1, no page of usage: --help is named.
+one_line() { # NAME PATTERN ARGS...
+    name=$1 pat=$2
+    shift 2
+    run "$@" >/dev/null 2>"$tmp/err" </dev/null
+    st=$?
+    if [ "$st" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q '^sshmortem: ' "$tmp/err" &&
+        grep -q -- "$pat" "$tmp/err"; then
+        pass "$name: one line"
+    else
+        fail "$name: one line matching '$pat' (status $st)"
+        cat "$tmp/err"
+    fi
+}
+one_line "unknown short option" 'unknown option -x; see sshmortem --help' -r "$pc" -x
+one_line "unknown long option" 'unknown option --bogus; see sshmortem --help' -r "$pc" --bogus
+one_line "option without its argument" '^sshmortem: -r needs an argument' -r
+one_line "long option without its argument" '^sshmortem: --idle-min needs an argument' -r "$pc" --idle-min
+one_line "argument to a flag" '^sshmortem: --stats takes no argument' -r "$pc" --stats=1
+one_line "-r and -i" 'not both' -r "$pc" -i lo
+one_line "nothing to read" 'give -r FILE or -i IFACE; see sshmortem --help'
+one_line "stray argument" "unexpected argument 'extra'" -r "$pc" extra
+one_line "bad -f, several files" "$pc: filter: " -r "$pc" -r "$pc" -f 'tcp and ('
+# shellcheck disable=SC2016
+run -r "$pc" -x 2>&1 >/dev/null | grep -q '/sshmortem' && fail "getopt's path is not printed" ||
+    pass "getopt's path is not printed"
+
 # A missing file: named on stderr, status 2, the other inputs still read.
 run -r "$tmp/missing.pcap" -r "$pc" >"$tmp/out" 2>"$tmp/err"; check "missing input" 2 $?
-grep -q "missing.pcap" "$tmp/err" && pass "missing input is named" || fail "missing input not named"
+[ "$(grep -o "missing.pcap" "$tmp/err" | wc -l)" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+    grep -q 'No such file' "$tmp/err" && pass "missing input is named once, on one line" ||
+    { fail "missing input is named once, on one line"; cat "$tmp/err"; }
 [ "$(wc -l <"$tmp/out")" = 1 ] && pass "inputs after a missing one are read" ||
     fail "inputs after a missing one are read"
 
 # A zero-length file.
 : >"$tmp/empty.pcap"
 run -r "$tmp/empty.pcap" >/dev/null 2>"$tmp/err"; check "zero-length file" 2 $?
-grep -q "empty.pcap" "$tmp/err" && pass "zero-length file is named" || fail "zero-length file not named"
+grep -q "empty.pcap: empty file$" "$tmp/err" && ! grep -q truncated "$tmp/err" &&
+    pass "zero-length file: named, 'empty file'" ||
+    { fail "zero-length file: named, 'empty file'"; cat "$tmp/err"; }
+run -r - <"$tmp/empty.pcap" >/dev/null 2>"$tmp/err"; check "empty stdin" 2 $?
+grep -q "empty file" "$tmp/err" && pass "empty stdin: 'empty file'" ||
+    { fail "empty stdin: 'empty file'"; cat "$tmp/err"; }
 
 # A capture cut in the middle of a record: everything before it is analyzed.
 size=$(wc -c <"$pc")

@@ -34,5 +34,8 @@ tcprewrite --enet-vlan=add --enet-vlan-tag=100 --enet-vlan-cfi=0 --enet-vlan-pri
 /usr/bin/python3 "$here/relink.py" rawip "$src" "$out/ssh-rawip.pcap"
 /usr/bin/python3 "$here/relink.py" null "$src" "$out/ssh-null.pcap"
 editcap -F pcapng "$src" "$out/ssh-normal-v4.pcapng"
+# Untagged, tagged, double-tagged and IPv6 in one file (tests/golden/filter.sh).
+mergecap -F pcap -w "$out/ssh-mixed-tags.pcap" "$src" "$out/ssh-vlan.pcap" "$out/ssh-qinq.pcap" \
+    "$out/ssh-refused.pcap" "$out/ssh-normal-v6.pcap"
 
 echo "== versions: $(ssh -V 2>&1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(date -u +%F)" >&2

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "sm_limits.h"
 #include "unit.h"
 
 static const uint16_t sm_t_port22[] = { 22 };
@@ -76,13 +77,14 @@ static void test_capture_filter_ports_and_extra(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "port 22 or port 2222 or port 65535"));
     CU_ASSERT_TRUE(sm_t_compiles(DLT_RAW, f));
 
-    /* The extra filter is ANDed with the whole default, parenthesised. */
+    /* On Ethernet the extra filter, parenthesised, stands beside each of
+     * the three copies of the default (untagged, one tag, two tags). */
     CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(DLT_EN10MB, ports, 3,
                                                  "host 192.0.2.7 or net 10.0.0.0/8", f, sizeof(f)));
-    CU_ASSERT_EQUAL(f[0], '(');
-    const char *tail = ") and (host 192.0.2.7 or net 10.0.0.0/8)";
-    size_t n = strlen(f);
-    CU_ASSERT_TRUE(n > strlen(tail) && strcmp(f + n - strlen(tail), tail) == 0);
+    int copies = 0;
+    for (const char *q = f; (q = strstr(q, " and (host 192.0.2.7 or net 10.0.0.0/8))")); q++)
+        copies++;
+    CU_ASSERT_EQUAL(copies, 3);
     CU_ASSERT_TRUE(sm_t_compiles(DLT_EN10MB, f));
     CU_ASSERT_TRUE_FATAL(
             sm_capture_build_filter(DLT_LINUX_SLL2, ports, 3, "host 192.0.2.7", f, sizeof(f)));
@@ -117,6 +119,93 @@ static void test_capture_filter_max_ports(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(f, want));
     }
     CU_ASSERT_TRUE(sm_t_compiles(DLT_EN10MB, f));
+}
+
+/* An Ethernet frame to 192.0.2.<last> port 22 from 198.51.100.2, behind
+ * ntags 802.1Q tags; returns its length. */
+static size_t sm_t_eth_frame(uint8_t *f, int ntags, uint8_t last)
+{
+    static const uint8_t ip[20] = { 0x45, 0, 0,   40, 0,   1, 0x40, 0, 64, 6,
+                                    0,    0, 198, 51, 100, 2, 192,  0, 2,  0 };
+    size_t o = 12;
+    memset(f, 0x02, 12);
+    for (int i = 0; i < ntags; i++) {
+        f[o++] = 0x81;
+        f[o++] = 0x00;
+        f[o++] = 0x00;
+        f[o++] = (uint8_t)(100 + i); /* VLAN ids 100, 101 */
+    }
+    f[o++] = 0x08;
+    f[o++] = 0x00;
+    memcpy(f + o, ip, sizeof(ip));
+    f[o + 19] = last;
+    o += sizeof(ip);
+    memset(f + o, 0, 20); /* TCP: 40000 -> 22, SYN */
+    f[o] = 0x9c;
+    f[o + 1] = 0x40;
+    f[o + 3] = 22;
+    f[o + 12] = 0x50;
+    f[o + 13] = 0x02;
+    return o + 20;
+}
+
+/* Whether the filter built with extra (NULL: none) on Ethernet takes the
+ * frame; a -f that sm_capture_filter_apart() keeps apart runs after it, as
+ * the capture runs it. */
+static bool sm_t_eth_takes(const char *extra, const uint8_t *frame, size_t len)
+{
+    char f[SM_FILTER_MAX];
+    struct bpf_program prog, user;
+    pcap_t *p = pcap_open_dead(DLT_EN10MB, 262144);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_TRUE_FATAL(sm_capture_build_filter(DLT_EN10MB, sm_t_port22, 1, extra, f, sizeof(f)));
+    CU_ASSERT_EQUAL_FATAL(pcap_compile(p, &prog, f, 1, PCAP_NETMASK_UNKNOWN), 0);
+    struct pcap_pkthdr h = { .caplen = (bpf_u_int32)len, .len = (bpf_u_int32)len };
+    bool takes = pcap_offline_filter(&prog, &h, frame) != 0;
+    pcap_freecode(&prog);
+    if (extra && sm_capture_filter_apart(extra)) {
+        CU_ASSERT_EQUAL_FATAL(pcap_compile(p, &user, extra, 1, PCAP_NETMASK_UNKNOWN), 0);
+        takes = takes && pcap_offline_filter(&user, &h, frame) != 0;
+        pcap_freecode(&user);
+    }
+    pcap_close(p);
+    return takes;
+}
+
+/* Regression (issue 19 item 1): -f was ANDed after the default filter's
+ * "vlan" keywords, which had moved every offset by 8 bytes: "host X"
+ * matched nothing untagged or single-tagged. It must read the same headers
+ * on frames with no tag, one tag and two tags. */
+static void test_capture_filter_extra_vlan(void)
+{
+    uint8_t frame[128];
+    for (int tags = 0; tags <= 2; tags++) {
+        size_t len = sm_t_eth_frame(frame, tags, 7);
+        CU_ASSERT_TRUE(sm_t_eth_takes(NULL, frame, len));
+        CU_ASSERT_TRUE(sm_t_eth_takes("host 192.0.2.7", frame, len));
+        CU_ASSERT_TRUE(sm_t_eth_takes("dst net 192.0.2.0/24 and dst port 22", frame, len));
+        CU_ASSERT_TRUE(sm_t_eth_takes("tcp[13] & 2 != 0", frame, len));
+        CU_ASSERT_FALSE(sm_t_eth_takes("host 192.0.2.8", frame, len));
+        CU_ASSERT_FALSE(sm_t_eth_takes("not host 192.0.2.7", frame, len));
+        CU_ASSERT_FALSE(sm_t_eth_takes("udp", frame, len));
+        /* Filters that name the tags themselves mean what tcpdump says. */
+        CU_ASSERT_EQUAL(sm_t_eth_takes("vlan", frame, len), tags > 0);
+        CU_ASSERT_EQUAL(sm_t_eth_takes("not vlan", frame, len), tags == 0);
+        CU_ASSERT_EQUAL(sm_t_eth_takes("vlan 100", frame, len), tags > 0);
+        CU_ASSERT_EQUAL(sm_t_eth_takes("vlan 100 and vlan 101", frame, len), tags == 2);
+        CU_ASSERT_EQUAL(sm_t_eth_takes("vlan 100 and host 192.0.2.7", frame, len), tags == 1);
+        CU_ASSERT_FALSE(sm_t_eth_takes("vlan 100 and host 192.0.2.8", frame, len));
+        /* A frame to another port stays out whatever -f says. */
+        frame[len - 17] = 23;
+        CU_ASSERT_FALSE(sm_t_eth_takes("host 192.0.2.7", frame, len));
+        CU_ASSERT_FALSE(sm_t_eth_takes("vlan or not vlan", frame, len));
+    }
+    CU_ASSERT_TRUE(sm_capture_filter_apart("vlan"));
+    CU_ASSERT_TRUE(sm_capture_filter_apart("(mpls 5) and host 192.0.2.1"));
+    CU_ASSERT_TRUE(sm_capture_filter_apart("not vlan"));
+    CU_ASSERT_FALSE(sm_capture_filter_apart("host vlan1.example"));
+    CU_ASSERT_FALSE(sm_capture_filter_apart("host 192.0.2.1"));
+    CU_ASSERT_FALSE(sm_capture_filter_apart(NULL));
 }
 
 static void test_capture_open_missing(void)
@@ -399,6 +488,7 @@ CU_TestInfo sm_capture_tests[] = {
     SM_TEST(test_capture_filter_other_links),
     SM_TEST(test_capture_filter_ports_and_extra),
     SM_TEST(test_capture_filter_max_ports),
+    SM_TEST(test_capture_filter_extra_vlan),
     SM_TEST(test_capture_open_missing),
     SM_TEST(test_capture_read_file),
     SM_TEST(test_capture_truncated_file),
