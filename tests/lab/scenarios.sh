@@ -592,6 +592,37 @@ corpus_blackhole() {
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 
+corpus_upload_cut() {
+    # A transfer cut mid-stream is not idleness (issue 22 item 5): the
+    # client uploads 1000 B every 50 ms while the server prints a line
+    # every 0.5 s; after 2 s the router drops all TCP. Both sides
+    # retransmit with backoff (tcp_retries2=6: the last gaps are 6.4 s,
+    # longer than the lab's --idle-min 4) until they give up. Data was in
+    # flight when the silence began: retransmission-death at every
+    # vantage point, never state-table-timeout.
+    lab_sshd_start 22
+    cx_sysctl_ends net.ipv4.tcp_retries2=6
+    mkfifo "$LAB_TMP/upload"
+    /bin/sh -c 'while :; do head -c 1000 /dev/zero || exit 0; sleep 0.05; done' \
+        >"$LAB_TMP/upload" 2>/dev/null &
+    LAB_PIDS+=("$!")
+    local writer=$!
+    cx_caps_start
+    CX_STDIN="$LAB_TMP/upload"
+    cx_ssh_bg 1 22 -- 'while :; do echo tick; sleep 0.5; done & cat >/dev/null'
+    CX_STDIN=""
+    sleep 2
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the cut"
+    lab_rtr iptables -I FORWARD -p tcp -j DROP
+    cx_ssh_wait 1 nonzero 45
+    lab_kill "$writer"
+    lab_forget "$writer"
+    sleep 1
+    cx_caps_stop 0
+    cx_meta note "client uploads 1000 B every 50 ms (stdin), server prints a line every 0.5 s; after 2 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=6 (backoff gaps up to 6.4 s > --idle-min 4): data in flight when the silence began"
+    cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
 corpus_loss50() {
     lab_sshd_start 22
     cx_sysctl_ends net.ipv4.tcp_retries2=3
