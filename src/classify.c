@@ -873,3 +873,50 @@ done:
         out->hint = sm_hints[out->verdict];
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }
+
+void sm_classify_silences(const struct sm_flow *f, const struct sm_classification *c,
+                          int64_t *survived_us, int64_t *fatal_us)
+{
+    *survived_us = 0;
+    *fatal_us = 0;
+    /* A silence measured on one direction only is not a silence of the
+     * path: the other direction may have spoken unseen. */
+    if (!f->established || sm_flow_one_sided(f))
+        return;
+    const struct sm_flow_idle idle = sm_flow_idle_of(f);
+    if (c->verdict == SM_V_STATE_TABLE_TIMEOUT) {
+        *fatal_us = idle.gap_us;
+        return;
+    }
+    /* Survived: what was sent after the idle period got through, or the
+     * connection closed in order after its longest silence (gap_us is that
+     * silence until an idle period is seen, then the idle period). */
+    if (idle.seen ? idle.acked : c->verdict == SM_V_NORMAL_CLOSE)
+        *survived_us = f->gap_us;
+}
+
+void sm_classify_cite_idle(const struct sm_flow *f, struct sm_classification *c,
+                           const struct sm_idle_interval *iv)
+{
+    if (c->verdict != SM_V_STATE_TABLE_TIMEOUT || !iv || iv->hi_us <= 0)
+        return;
+    c->path_idle = *iv;
+    /* Another connection on the path died after a silence as long, and
+     * one survived a shorter one: a short silence is less of a guess
+     * (0.6 -> 0.75 for the silent variant). */
+    if (sm_flow_idle_of(f).short_gap) {
+        c->confidence *= 1.25;
+        if (c->confidence > 1.0)
+            c->confidence = 1.0;
+    }
+    /* ServerAliveInterval is whole seconds: below the survived silence
+     * is safe, whatever the timeout within the interval. */
+    snprintf(c->hint_text, sizeof(c->hint_text),
+             "The path drops idle TCP after %lld to %lld s (%u connections %s died after such "
+             "a silence, %u survived a shorter one): set ServerAliveInterval (client) or "
+             "ClientAliveInterval (server) below %lld.",
+             (long long)(iv->lo_us / 1000000), (long long)((iv->hi_us + 999999) / 1000000),
+             iv->fatal,
+             iv->scope == SM_IDLE_SCOPE_SERVER ? "to this server" : "from this client network",
+             iv->survived, (long long)(iv->lo_us / 1000000));
+}

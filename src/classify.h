@@ -66,6 +66,19 @@ struct sm_classify_ctx {
     uint32_t death_transmissions;   /* transmissions that make a stalled segment dead (0: 3) */
 };
 
+/* A path's idle timeout learned across connections (pattern.c): the
+ * middlebox drops idle TCP after a silence of at least lo_us (a connection
+ * survived that long) and at most hi_us (one died after that long). */
+enum sm_idle_scope {
+    SM_IDLE_SCOPE_SERVER,     /* connections to one server address and port */
+    SM_IDLE_SCOPE_CLIENT_NET, /* connections from one client /24 or /64 */
+};
+struct sm_idle_interval {
+    int64_t lo_us, hi_us;     /* hi_us 0: not known */
+    uint32_t survived, fatal; /* connections behind each bound */
+    enum sm_idle_scope scope;
+};
+
 struct sm_classification {
     enum sm_verdict verdict;
     double confidence; /* 0..1 */
@@ -81,13 +94,36 @@ struct sm_classification {
     const char *refusal_text, *refusal_cause;
     /* not-ssh: the side that did not speak SSH (-1: another verdict). */
     int not_ssh_dir;
-    const char *hint;  /* static text */
-    char reason[256];  /* one sentence */
-    char symptom[160]; /* what the OpenSSH client most likely printed; "" if nothing */
+    /* The path's idle timeout this state-table-timeout cites (hi_us 0:
+     * none; sm_classify_cite_idle()). */
+    struct sm_idle_interval path_idle;
+    const char *hint;    /* static text, unless hint_text is set */
+    char hint_text[256]; /* a hint composed for this connection ("" if none) */
+    char reason[256];    /* one sentence */
+    char symptom[160];   /* what the OpenSSH client most likely printed; "" if nothing */
 };
 
 void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                  struct sm_classification *out);
+
+/* The hint to print: hint_text when one was composed, else hint. */
+static inline const char *sm_classification_hint(const struct sm_classification *c)
+{
+    return c->hint_text[0] ? c->hint_text : c->hint;
+}
+
+/* The connection's silences for the idle-timeout pattern (pattern.c), 0
+ * when none: the longest it survived (an established, two-sided
+ * connection that closed normally, or whose idle period's first packet
+ * was acknowledged) and the one it died after (state-table-timeout). */
+void sm_classify_silences(const struct sm_flow *f, const struct sm_classification *c,
+                          int64_t *survived_us, int64_t *fatal_us);
+/* A state-table-timeout cites the path's idle timeout: evidence, a hint
+ * naming the interval, and a silence shorter than --idle-min gets more
+ * confidence (another connection corroborates it). Other verdicts are left
+ * as they are. */
+void sm_classify_cite_idle(const struct sm_flow *f, struct sm_classification *c,
+                           const struct sm_idle_interval *iv);
 
 const char *sm_verdict_name(enum sm_verdict v);
 const char *sm_closed_by_name(enum sm_closed_by c);

@@ -199,6 +199,15 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     cc.network_loss[1] = loss.network_loss[1];
     cc.capture_loss = loss.capture_loss[0] + loss.capture_loss[1];
     sm_classify(f, &cc, &c);
+    if (e->patterns) { /* the path's idle timeout, learned across connections */
+        int64_t survived, fatal;
+        struct sm_idle_interval iv;
+        sm_classify_silences(f, &c, &survived, &fatal);
+        if (sm_patterns_idle(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
+                             &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP], survived, fatal,
+                             f->first_ts, f->last_ts, &iv))
+            sm_classify_cite_idle(f, &c, &iv);
+    }
     e->verdicts[c.verdict]++;
     bool flood =
             e->patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],

@@ -295,6 +295,16 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     }
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
+    if (c->path_idle.hi_us > 0) {
+        w->ops->obj_begin(w, "path_idle_timeout");
+        w->ops->real(w, "min_s", (double)c->path_idle.lo_us / 1e6, 3);
+        w->ops->real(w, "max_s", (double)c->path_idle.hi_us / 1e6, 3);
+        sm_w_cstr(w, "scope",
+                  c->path_idle.scope == SM_IDLE_SCOPE_SERVER ? "server" : "client-network");
+        w->ops->u64(w, "survived", c->path_idle.survived);
+        w->ops->u64(w, "fatal", c->path_idle.fatal);
+        w->ops->obj_end(w);
+    }
     if (a && (a->limit_hit || a->bad_packet || a->long_ident)) {
         /* Named anomalies: what the dissector met and stopped at. */
         bool keep = !(m->trim & SM_TRIM_ANOMALIES); /* else left out: [] */
@@ -422,7 +432,7 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     sm_w_cstr(w, "verdict", sm_verdict_name(c->verdict));
     w->ops->real(w, "confidence", c->confidence, 2);
     sm_w_cstr(w, "reason", c->reason);
-    sm_w_cstr(w, "hint", c->hint);
+    sm_w_cstr(w, "hint", sm_classification_hint(c));
     if (c->symptom[0])
         sm_w_cstr(w, "symptom", c->symptom);
     else
@@ -530,7 +540,7 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
 
 void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r)
 {
-    static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood" };
+    static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood", "idle-timeout" };
     /* Parenthesised: one sentence each, split only for the line length. */
     static const char *const what[] = {
         ("The client connected successfully before, then its connections were dropped or "
@@ -539,21 +549,54 @@ void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pat
         ("The server refused many different clients at once: sshd MaxStartups, load, or a "
          "firewall in front of it."),
         "Many half-open connections from many sources: a SYN flood, or a scan.",
+        "", /* idle-timeout: composed below */
     };
+    const struct sm_idle_interval *iv = &r->idle;
+    bool idle = r->kind == SM_PAT_IDLE_TIMEOUT;
+    bool net = idle && iv->scope == SM_IDLE_SCOPE_CLIENT_NET;
     w->ops->begin(w);
     sm_w_ts(w, "timestamp", r->last_ts);
     sm_w_cstr(w, "event_type", "ssh_pattern");
     sm_w_cstr(w, "host", host);
     sm_w_cstr(w, "pattern", kinds[r->kind]);
+    if (idle)
+        sm_w_cstr(w, "scope", net ? "client-network" : "server");
     if (r->kind == SM_PAT_BAN)
         sm_w_addr(w, "src_ip", &r->client, r->ip_version);
-    sm_w_addr(w, "dest_ip", &r->server, r->ip_version);
-    w->ops->u64(w, "dest_port", r->port);
+    if (net) {
+        char buf[72];
+        sm_addr_format(&r->client, r->ip_version, buf, sizeof(buf) - 4);
+        strcat(buf, r->ip_version == 6 ? "/64" : "/24");
+        sm_w_cstr(w, "src_net", buf);
+    } else {
+        sm_w_addr(w, "dest_ip", &r->server, r->ip_version);
+        w->ops->u64(w, "dest_port", r->port);
+    }
     w->ops->u64(w, "ip_version", r->ip_version);
     w->ops->u64(w, "connections", r->connections);
     w->ops->u64(w, "sources", r->sources);
+    if (idle) {
+        w->ops->real(w, "idle_timeout_min_s", (double)iv->lo_us / 1e6, 3);
+        w->ops->real(w, "idle_timeout_max_s", (double)iv->hi_us / 1e6, 3);
+        w->ops->u64(w, "survived", iv->survived);
+        w->ops->u64(w, "fatal", iv->fatal);
+    }
     sm_w_cstr(w, "verdict", sm_verdict_name(r->verdict));
     sm_w_ts(w, "start", r->first_ts);
     sm_w_ts(w, "end", r->last_ts);
-    sm_w_cstr(w, "reason", what[r->kind]);
+    if (idle) {
+        char reason[320];
+        snprintf(reason, sizeof(reason),
+                 "%u connections %s died after %lld s or more of silence while %u survived "
+                 "silences of up to %lld s: a NAT or firewall on the path drops idle TCP after "
+                 "%lld to %lld s; set ServerAliveInterval (client) or ClientAliveInterval "
+                 "(server) below %lld.",
+                 iv->fatal, net ? "from this client network" : "to this server",
+                 (long long)(iv->hi_us / 1000000), iv->survived, (long long)(iv->lo_us / 1000000),
+                 (long long)(iv->lo_us / 1000000), (long long)((iv->hi_us + 999999) / 1000000),
+                 (long long)(iv->lo_us / 1000000));
+        sm_w_cstr(w, "reason", reason);
+    } else {
+        sm_w_cstr(w, "reason", what[r->kind]);
+    }
 }

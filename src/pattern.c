@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SM_PAT_SLOTS 4096 /* per table; collisions forget the older entry */
+#define SM_PAT_SLOTS      4096 /* per table; collisions forget the older entry */
+#define SM_PAT_IDLE_SLOTS 1024 /* per idle-timeout table (few paths time out) */
 
 /* Distinct sources, estimated by linear counting over 256 bits (Whang et
  * al. 1990): good to a few percent up to several hundred sources. */
@@ -36,11 +37,34 @@ struct sm_pat_server {
     uint8_t ip_version;
 };
 
+/* A path's silences: one server port, or one client network. The idle
+ * timeout lies between the longest survived silence and the shortest fatal
+ * one, once both are known and the first is shorter than the second. */
+struct sm_pat_idle {
+    struct sm_addr key; /* the server, or the client network (rest zeroed) */
+    uint16_t port;      /* the server port (0: a client network) */
+    bool used, reported;
+    uint8_t ip_version;
+    enum sm_idle_scope scope;
+    /* A client network's members went to more than one server (else its
+     * pattern is the server's again, and is not reported). */
+    bool multi_server;
+    struct sm_addr server0; /* the first member's server (client network) */
+    uint16_t port0;
+    uint32_t survived, fatal;
+    int64_t survived_max_us, fatal_min_us;
+    int64_t first_ts, last_ts;
+    struct sm_idle_interval said; /* what the last report said */
+    int64_t said_ts;
+    struct sm_pat_sketch clients; /* distinct clients among the members */
+};
+
 struct sm_patterns {
     sm_pattern_fn report;
     void *ctx;
     struct sm_pat_pair pairs[SM_PAT_SLOTS];
     struct sm_pat_server servers[SM_PAT_SLOTS];
+    struct sm_pat_idle idle[2][SM_PAT_IDLE_SLOTS]; /* [enum sm_idle_scope] */
 };
 
 static uint64_t sm_pat_hash(const struct sm_addr *a, const struct sm_addr *b, uint16_t port)
@@ -214,8 +238,136 @@ bool sm_patterns_observe(struct sm_patterns *p, uint8_t ipv, const struct sm_add
     return false;
 }
 
+/* The interval an idle entry shows now (hi_us 0: none yet, or its
+ * silences contradict each other: a survived one at least as long as a
+ * fatal one, as when members crossed different middleboxes). */
+static struct sm_idle_interval sm_pat_idle_interval(const struct sm_pat_idle *e)
+{
+    struct sm_idle_interval iv = { 0 };
+    if (e->used && e->fatal >= SM_PATTERN_IDLE_FATAL && e->survived >= 1 &&
+        e->survived_max_us < e->fatal_min_us) {
+        iv.lo_us = e->survived_max_us;
+        iv.hi_us = e->fatal_min_us;
+        iv.survived = e->survived;
+        iv.fatal = e->fatal;
+        iv.scope = e->scope;
+    }
+    return iv;
+}
+
+static void sm_pat_idle_report(struct sm_patterns *p, struct sm_pat_idle *e,
+                               const struct sm_idle_interval *iv)
+{
+    struct sm_pattern_report r = {
+        .kind = SM_PAT_IDLE_TIMEOUT,
+        .ip_version = e->ip_version,
+        .connections = iv->survived + iv->fatal,
+        .sources = sm_sketch_estimate(&e->clients),
+        .verdict = SM_V_STATE_TABLE_TIMEOUT,
+        .first_ts = e->first_ts,
+        .last_ts = e->last_ts,
+        .idle = *iv,
+    };
+    if (e->scope == SM_IDLE_SCOPE_SERVER) {
+        r.server = e->key;
+        r.port = e->port;
+    } else {
+        r.client = e->key;
+    }
+    e->reported = true;
+    e->said = *iv;
+    e->said_ts = e->last_ts;
+    p->report(p->ctx, &r);
+}
+
+static bool sm_pat_idle_changed(const struct sm_pat_idle *e, const struct sm_idle_interval *iv)
+{
+    return iv->lo_us != e->said.lo_us || iv->hi_us != e->said.hi_us ||
+           iv->survived != e->said.survived || iv->fatal != e->said.fatal;
+}
+
+/* A client network is reported only when it is more than one server's. */
+static bool sm_pat_idle_reportable(const struct sm_pat_idle *e)
+{
+    return e->scope == SM_IDLE_SCOPE_SERVER || e->multi_server;
+}
+
+static struct sm_idle_interval sm_pat_idle_learn(struct sm_patterns *p, enum sm_idle_scope scope,
+                                                 uint8_t ipv, const struct sm_addr *key,
+                                                 uint16_t port, const struct sm_addr *client,
+                                                 const struct sm_addr *server, uint16_t server_port,
+                                                 int64_t survived_us, int64_t fatal_us,
+                                                 int64_t first_ts, int64_t last_ts)
+{
+    struct sm_pat_idle *e = &p->idle[scope][sm_pat_hash(key, NULL, port) % SM_PAT_IDLE_SLOTS];
+    if (!e->used || e->ip_version != ipv || memcmp(&e->key, key, sizeof(*key)) || e->port != port ||
+        last_ts - e->last_ts > (int64_t)SM_PATTERN_IDLE_FORGET_SECS * 1000000) {
+        memset(e, 0, sizeof(*e));
+        e->used = true;
+        e->ip_version = ipv;
+        e->key = *key;
+        e->port = port;
+        e->scope = scope;
+        e->server0 = *server;
+        e->port0 = server_port;
+        e->first_ts = first_ts;
+    }
+    if (memcmp(&e->server0, server, sizeof(*server)) || e->port0 != server_port)
+        e->multi_server = true;
+    if (first_ts < e->first_ts)
+        e->first_ts = first_ts;
+    if (last_ts > e->last_ts)
+        e->last_ts = last_ts;
+    sm_sketch_add(&e->clients, sm_pat_hash(client, NULL, 0));
+    if (survived_us >= (int64_t)SM_PATTERN_IDLE_SURVIVED_SECS * 1000000) {
+        e->survived++;
+        if (survived_us > e->survived_max_us)
+            e->survived_max_us = survived_us;
+    }
+    if (fatal_us > 0) {
+        if (e->fatal == 0 || fatal_us < e->fatal_min_us)
+            e->fatal_min_us = fatal_us;
+        e->fatal++;
+    }
+    struct sm_idle_interval iv = sm_pat_idle_interval(e);
+    if (iv.hi_us > 0 && sm_pat_idle_reportable(e) &&
+        (!e->reported || (sm_pat_idle_changed(e, &iv) &&
+                          last_ts - e->said_ts >= (int64_t)SM_PATTERN_WINDOW_SECS * 1000000)))
+        sm_pat_idle_report(p, e, &iv);
+    return iv;
+}
+
+bool sm_patterns_idle(struct sm_patterns *p, uint8_t ipv, const struct sm_addr *client,
+                      const struct sm_addr *server, uint16_t port, int64_t survived_us,
+                      int64_t fatal_us, int64_t first_ts, int64_t last_ts,
+                      struct sm_idle_interval *cite)
+{
+    memset(cite, 0, sizeof(*cite));
+    if (survived_us < (int64_t)SM_PATTERN_IDLE_SURVIVED_SECS * 1000000 && fatal_us <= 0)
+        return false; /* nothing to learn: most connections */
+    /* The client's network: its /24 (IPv4) or /64 (IPv6). */
+    struct sm_addr net = { 0 };
+    memcpy(net.b, client->b, ipv == 6 ? 8 : 3);
+    struct sm_idle_interval by_server =
+            sm_pat_idle_learn(p, SM_IDLE_SCOPE_SERVER, ipv, server, port, client, server, port,
+                              survived_us, fatal_us, first_ts, last_ts);
+    struct sm_idle_interval by_net =
+            sm_pat_idle_learn(p, SM_IDLE_SCOPE_CLIENT_NET, ipv, &net, 0, client, server, port,
+                              survived_us, fatal_us, first_ts, last_ts);
+    *cite = by_server.hi_us > 0 ? by_server : by_net;
+    return cite->hi_us > 0;
+}
+
 void sm_patterns_finish(struct sm_patterns *p)
 {
+    for (int scope = 0; scope < 2; scope++)
+        for (size_t i = 0; i < SM_PAT_IDLE_SLOTS; i++) {
+            struct sm_pat_idle *e = &p->idle[scope][i];
+            struct sm_idle_interval iv = sm_pat_idle_interval(e);
+            if (iv.hi_us > 0 && sm_pat_idle_reportable(e) &&
+                (!e->reported || sm_pat_idle_changed(e, &iv)))
+                sm_pat_idle_report(p, e, &iv); /* the final interval */
+        }
     for (size_t i = 0; i < SM_PAT_SLOTS; i++) {
         struct sm_pat_server *s = &p->servers[i];
         if (s->used && s->flood_reported)

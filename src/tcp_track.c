@@ -380,11 +380,16 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
                    (p->payload_len > 0 || keepalive_probe || (p->flags & SM_TH_FIN));
     /* A shorter silence counts when it broke the connection's rhythm: far
      * longer than any before it, both directions quiet (the gap is between
-     * any two packets), and nothing in flight when it began. */
+     * any two packets). */
     bool short_gap = resumed && gap < cfg->idle_min_us &&
                      gap >= (int64_t)SM_SHORT_IDLE_SECS * 1000000 &&
-                     gap >= (int64_t)SM_IDLE_RHYTHM_FACTOR * prev && sm_flow_nothing_in_flight(f);
-    if (resumed && (gap >= cfg->idle_min_us || short_gap)) {
+                     gap >= (int64_t)SM_IDLE_RHYTHM_FACTOR * prev;
+    /* Either way the silence is idleness only when it began with nothing
+     * in flight either way (issue 22 item 5): a transfer cut mid-stream
+     * leaves data unacknowledged, and the sender's retransmissions after
+     * ever longer backoff gaps are a path that died, not a connection
+     * resumed after an idle period, whatever the gap. */
+    if (resumed && (gap >= cfg->idle_min_us || short_gap) && sm_flow_nothing_in_flight(f)) {
         f->idle_short = short_gap;
         f->idle_seen = true;
         f->idle_acked = false;

@@ -518,6 +518,52 @@ corpus_nat_expiry_short() {
     cx_conn 1 state-table-timeout unfinished state-table-timeout unfinished
 }
 
+corpus_idle_timeout() {
+    # The path's idle timeout learned across connections (issue 22 item 4):
+    # four sessions through one NAT whose conntrack forgets idle TCP after
+    # 20 s. Each waits on its stdin, written after its own silence: 12 s
+    # and 17 s survive (normal close), 33 s and 37 s die (the client's late
+    # packet is INVALID and dropped; it retransmits to death). sshmortem
+    # should infer the timeout as an interval (longest survived silence,
+    # shortest fatal one) in an ssh_pattern event. Scored with the default
+    # --idle-min 240: the fatal silences count by the session's rhythm.
+    cx_nat_setup 0
+    lab_sysctl "$LAB_RTR" net.netfilter.nf_conntrack_tcp_timeout_established=20
+    cx_meta idle_min 240
+    local i wait=(0 12 33 17 37)
+    for i in 1 2 3 4; do
+        mkfifo "$LAB_TMP/stdin.$i"
+    done
+    exec 5<>"$LAB_TMP/stdin.1" 6<>"$LAB_TMP/stdin.2" 7<>"$LAB_TMP/stdin.3" 8<>"$LAB_TMP/stdin.4"
+    cx_caps_start
+    local t0=$SECONDS
+    for i in 1 2 3 4; do
+        CX_STDIN="$LAB_TMP/stdin.$i"
+        cx_ssh_bg "$i" 22 -- 'read l; echo got $l'
+        sleep 0.3
+    done
+    CX_STDIN=""
+    # Write each session's stdin at its own time (from the start of its ssh).
+    local order=(1 3 2 4) fd
+    for i in "${order[@]}"; do
+        local at=$(( wait[i] ))
+        while [ $((SECONDS - t0)) -lt "$at" ]; do sleep 0.2; done
+        fd=$((i + 4))
+        echo late >&"$fd"
+    done
+    cx_ssh_wait 1 0 10
+    cx_ssh_wait 3 0 10
+    cx_ssh_wait 2 nonzero 40
+    cx_ssh_wait 4 nonzero 40
+    cx_caps_stop 2
+    exec 5>&- 6>&- 7>&- 8>&-
+    cx_meta note "MASQUERADE, conntrack established timeout 20 s, nf_conntrack_tcp_loose=0, INVALID dropped; four ssh 'read l' sessions with stdin written after 12, 33, 17 and 37 s of silence: 12 s and 17 s survive (normal close), 33 s and 37 s die (the client's late packet is dropped, it retransmits to death, tcp_retries2=4); scored with --idle-min 240"
+    cx_conn 1 normal-close normal-close normal-close normal-close
+    cx_conn 2 state-table-timeout unfinished state-table-timeout unfinished
+    cx_conn 3 normal-close normal-close normal-close normal-close
+    cx_conn 4 state-table-timeout unfinished state-table-timeout unfinished
+}
+
 corpus_nat_expiry_loose() {
     cx_nat_setup 1
     cx_caps_start
@@ -543,6 +589,37 @@ corpus_blackhole() {
     sleep 6
     cx_caps_stop 0
     cx_meta note "server streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
+    cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
+corpus_upload_cut() {
+    # A transfer cut mid-stream is not idleness (issue 22 item 5): the
+    # client uploads 1000 B every 50 ms while the server prints a line
+    # every 0.5 s; after 2 s the router drops all TCP. Both sides
+    # retransmit with backoff (tcp_retries2=6: the last gaps are 6.4 s,
+    # longer than the lab's --idle-min 4) until they give up. Data was in
+    # flight when the silence began: retransmission-death at every
+    # vantage point, never state-table-timeout.
+    lab_sshd_start 22
+    cx_sysctl_ends net.ipv4.tcp_retries2=6
+    mkfifo "$LAB_TMP/upload"
+    /bin/sh -c 'while :; do head -c 1000 /dev/zero || exit 0; sleep 0.05; done' \
+        >"$LAB_TMP/upload" 2>/dev/null &
+    LAB_PIDS+=("$!")
+    local writer=$!
+    cx_caps_start
+    CX_STDIN="$LAB_TMP/upload"
+    cx_ssh_bg 1 22 -- 'while :; do echo tick; sleep 0.5; done & cat >/dev/null'
+    CX_STDIN=""
+    sleep 2
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the cut"
+    lab_rtr iptables -I FORWARD -p tcp -j DROP
+    cx_ssh_wait 1 nonzero 45
+    lab_kill "$writer"
+    lab_forget "$writer"
+    sleep 1
+    cx_caps_stop 0
+    cx_meta note "client uploads 1000 B every 50 ms (stdin), server prints a line every 0.5 s; after 2 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=6 (backoff gaps up to 6.4 s > --idle-min 4): data in flight when the silence began"
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 

@@ -941,7 +941,97 @@ static void test_classify_hints(void)
     }
 }
 
+/* The silences the idle-timeout pattern learns from, and a
+ * state-table-timeout citing the interval it learned (issue 22 item 4). */
+static void test_classify_path_idle(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    int64_t survived, fatal;
+
+    /* A normal close survived its longest silence. */
+    sm_t_app(&a);
+    row_normal_close(&f, &a);
+    f.gap_us = 15 * SEC;
+    sm_t_classify(&f, &a, SM_END_CLOSED, T0 + 91 * SEC, &c);
+    CU_ASSERT_EQUAL_FATAL(c.verdict, SM_V_NORMAL_CLOSE);
+    sm_classify_silences(&f, &c, &survived, &fatal);
+    CU_ASSERT_EQUAL(survived, 15 * SEC);
+    CU_ASSERT_EQUAL(fatal, 0);
+    /* Citing an interval leaves every verdict but state-table-timeout alone. */
+    struct sm_idle_interval iv = { .lo_us = 16 * SEC + 500 * MS,
+                                   .hi_us = 31 * SEC + 200 * MS,
+                                   .survived = 1,
+                                   .fatal = 2,
+                                   .scope = SM_IDLE_SCOPE_SERVER };
+    sm_classify_cite_idle(&f, &c, &iv);
+    CU_ASSERT_EQUAL(c.path_idle.hi_us, 0);
+    CU_ASSERT_PTR_EQUAL(sm_classification_hint(&c), c.hint);
+
+    /* Still open: whether the packet after its longest silence got
+     * through is not known. */
+    sm_t_app(&a);
+    row_open(&f, &a);
+    f.gap_us = 15 * SEC;
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, T0 + 100 * SEC, &c);
+    CU_ASSERT_EQUAL_FATAL(c.verdict, SM_V_UNFINISHED);
+    sm_classify_silences(&f, &c, &survived, &fatal);
+    CU_ASSERT_EQUAL(survived, 0);
+    /* ... unless it was an idle period whose first packet was acknowledged. */
+    f.idle_seen = true;
+    f.idle_acked = true;
+    f.gap_us = 40 * SEC;
+    sm_classify_silences(&f, &c, &survived, &fatal);
+    CU_ASSERT_EQUAL(survived, 40 * SEC);
+    CU_ASSERT_EQUAL(fatal, 0);
+
+    /* Died after a short idle period: the fatal silence; citing the
+     * interval names it in the hint and corroborates the short silence. */
+    f.idle_acked = false;
+    f.idle_short = true;
+    f.gap_us = 35 * SEC;
+    c.verdict = SM_V_STATE_TABLE_TIMEOUT;
+    c.confidence = 0.6;
+    sm_classify_silences(&f, &c, &survived, &fatal);
+    CU_ASSERT_EQUAL(survived, 0);
+    CU_ASSERT_EQUAL(fatal, 35 * SEC);
+    sm_classify_cite_idle(&f, &c, &iv);
+    CU_ASSERT_DOUBLE_EQUAL(c.confidence, 0.75, 1e-9);
+    CU_ASSERT_EQUAL(c.path_idle.lo_us, iv.lo_us);
+    CU_ASSERT_EQUAL(c.path_idle.hi_us, iv.hi_us);
+    CU_ASSERT_STRING_EQUAL(sm_classification_hint(&c),
+                           "The path drops idle TCP after 16 to 32 s (2 connections to this "
+                           "server died after such a silence, 1 survived a shorter one): set "
+                           "ServerAliveInterval (client) or ClientAliveInterval (server) "
+                           "below 16.");
+    /* No interval known (hi 0): nothing cited. */
+    c.hint_text[0] = '\0';
+    c.path_idle.hi_us = 0;
+    struct sm_idle_interval none = { 0 };
+    sm_classify_cite_idle(&f, &c, &none);
+    CU_ASSERT_EQUAL(c.path_idle.hi_us, 0);
+    CU_ASSERT_EQUAL(c.hint_text[0], '\0');
+
+    /* One direction only: its silences are not the path's. */
+    sm_t_app(&a);
+    row_normal_close(&f, &a);
+    f.gap_us = 15 * SEC;
+    f.side[SM_DIR_RESP].pkts_lo = 0;
+    f.side[SM_DIR_ORIG].ack_known = true;
+    CU_ASSERT_TRUE_FATAL(sm_flow_one_sided(&f));
+    c.verdict = SM_V_NORMAL_CLOSE;
+    sm_classify_silences(&f, &c, &survived, &fatal);
+    CU_ASSERT_EQUAL(survived, 0);
+    CU_ASSERT_EQUAL(fatal, 0);
+}
+
 CU_TestInfo sm_classify_tests[] = {
-    SM_TEST(test_classify_table), SM_TEST(test_classify_details), SM_TEST(test_classify_confidence),
-    SM_TEST(test_classify_names), SM_TEST(test_classify_hints),   CU_TEST_INFO_NULL,
+    SM_TEST(test_classify_table),
+    SM_TEST(test_classify_details),
+    SM_TEST(test_classify_confidence),
+    SM_TEST(test_classify_names),
+    SM_TEST(test_classify_hints),
+    SM_TEST(test_classify_path_idle),
+    CU_TEST_INFO_NULL,
 };

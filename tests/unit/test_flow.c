@@ -1001,6 +1001,35 @@ static void test_flow_short_idle(void)
     sm_t_free(c);
 }
 
+/* A transfer cut mid-stream is not idleness (issue 22 item 4/5): a silence
+ * of idle_min or more whose first packet retransmits data still in flight
+ * (the sender backing off toward a dead path) is no idle period; the same
+ * silence with everything acknowledged is one. */
+static void test_flow_cut_transfer_not_idle(void)
+{
+    for (int acked = 0; acked < 2; acked++) {
+        struct sm_t_ctx *c = sm_t_new_idle(100, 0, 4 * SEC);
+        sm_t_handshake(c, 1 * SEC, CLI, SRV);
+        /* An upload: 1000 bytes, then the path dies (or, acked = 1, the
+         * server acknowledges it and the client pauses). */
+        sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 1000);
+        if (acked)
+            sm_t_send(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 1, ISN_C + 1001, 0);
+        /* 6.4 s later: the retransmission (or, acked, the next data). */
+        uint32_t seq = acked ? ISN_C + 1001 : ISN_C + 1;
+        struct sm_pkt p = sm_t_seg(c, 8 * SEC + 400 * MS, CLI, SRV, SM_TH_ACK | SM_TH_PSH, seq,
+                                   ISN_S + 1, 1000);
+        struct sm_flow *f = sm_t_packet(c, &p, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        struct sm_flow_idle idle = sm_flow_idle_of(f);
+        CU_ASSERT_EQUAL(idle.seen, acked == 1);
+        CU_ASSERT_FALSE(idle.short_gap);
+        if (acked)
+            CU_ASSERT_EQUAL(idle.gap_us, 6 * SEC + 399 * MS);
+        sm_t_free(c);
+    }
+}
+
 /* The last idle period (silence of idle_min or more that data ended): its
  * length, who spoke first and whether the peer acknowledged it; the longest
  * silence until the first one; a side's first RST counts as after it from
@@ -1067,6 +1096,8 @@ static void test_flow_idle_evidence(void)
     p = sm_t_seg(c, 501 * SEC, c2, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 10);
     struct sm_flow *f2 = sm_t_packet(c, &p, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f2);
+    /* (acknowledged first: a silence with data in flight is no idle period) */
+    sm_t_send(c, 501 * SEC + 1 * MS, SRV, c2, SM_TH_ACK, ISN_S + 1, ISN_C + 11, 0);
     sm_t_send(c, 502 * SEC, SRV, c2, SM_TH_RST, ISN_S + 1, 0, 0);
     sm_t_send(c, 600 * SEC, c2, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 11, ISN_S + 1, 10);
     idle = sm_flow_idle_of(f2);
@@ -1752,6 +1783,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_fin_rst_tracking),
     SM_TEST(test_flow_one_sided_inference),
     SM_TEST(test_flow_short_idle),
+    SM_TEST(test_flow_cut_transfer_not_idle),
     SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
