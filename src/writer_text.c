@@ -344,7 +344,7 @@ static bool sm_is(const struct sm_writer_text *t, enum sm_tf f, const char *s)
 
 static void sm_out_facts(struct sm_writer_text *t)
 {
-    char buf[SM_TF_VAL + SM_TF_LIST];
+    char buf[6 * SM_TF_VAL]; /* room for every fact a line quotes, uncut */
     if (sm_is(t, TF_VERDICT, "silent-drop") && sm_v(t, TF_SYN_COUNT)) {
         snprintf(buf, sizeof(buf), "%s sent, none answered%s%s%s", sm_v(t, TF_SYN_COUNT),
                  sm_v(t, TF_SYN_SCHEDULE) ? " (retry schedule: " : "",
