@@ -834,6 +834,18 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             if (out->rst_dir == SM_DIR_RESP)
                 snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host,
                          port);
+            /* The hint follows the RST's origin (issue 19 item 4). */
+            if (out->rst_origin == SM_RST_MIDDLEBOX)
+                out->hint = "A middlebox (firewall, IPS, load balancer, NAT) injected the RST: its "
+                            "TTL or IP ID differ from that side's own packets. Check that "
+                            "device's session and threat logs, not the endpoints.";
+            else if (out->rst_origin == SM_RST_ENDPOINT && out->rst_dir == SM_DIR_RESP)
+                out->hint = "The server host itself reset the connection: check sshd's log "
+                            "(journalctl -u ssh) at that time for a killed session process, a "
+                            "restart or an out-of-memory kill.";
+            else if (out->rst_origin == SM_RST_ENDPOINT)
+                out->hint = "The client host itself reset the connection: its ssh process was "
+                            "killed or its host dropped the connection; look on the client.";
             goto done;
         }
     }

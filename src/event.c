@@ -4,6 +4,8 @@
 #include "config.h"
 #include "event.h"
 
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -393,6 +395,138 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     w->ops->obj_end(w);
 }
 
+/* --- the text form's ladder diagram ---------------------------------------- */
+
+static void sm_ladder_add(struct sm_ladder *l, int64_t ts, enum sm_ladder_kind kind, uint64_t n,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void sm_ladder_add(struct sm_ladder *l, int64_t ts, enum sm_ladder_kind kind, uint64_t n,
+                          const char *fmt, ...)
+{
+    if (l->n >= SM_LADDER_ROWS || (ts == 0 && kind != SM_LADDER_MORE))
+        return;
+    struct sm_ladder_row *r = &l->row[l->n++];
+    r->ts = ts;
+    r->kind = kind;
+    r->n = n;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->label, sizeof(r->label), fmt, ap);
+    va_end(ap);
+}
+
+static enum sm_ladder_kind sm_ladder_dir(int d)
+{
+    return d == SM_DIR_ORIG ? SM_LADDER_TO_SERVER : SM_LADDER_TO_CLIENT;
+}
+
+/* The packets that decided the verdict, from the facts the flow keeps (it
+ * holds no packet log): the handshake, the retransmissions of a stalled
+ * segment, ICMP errors, the FINs and RSTs or else each side's last packet,
+ * the idle period before the end, and how many packets are not drawn. */
+static void sm_event_ladder(struct sm_writer *w, const struct sm_flow *f,
+                            const struct sm_classification *c)
+{
+    struct sm_ladder l;
+    memset(&l, 0, sizeof(l));
+    l.t0 = f->first_ts;
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    uint64_t drawn = 0;
+    uint32_t nsyn = o->syn_count < SM_MAX_SYN_TIMES ? o->syn_count : SM_MAX_SYN_TIMES;
+    for (uint32_t i = 0; i < nsyn; i++, drawn++)
+        sm_ladder_add(&l, sm_flow_syn_ts(f, i), SM_LADDER_TO_SERVER, 0, i ? "SYN (again)" : "SYN");
+    if (sm_flow_time(f, SM_TIME_SYNACK)) {
+        sm_ladder_add(&l, sm_flow_time(f, SM_TIME_SYNACK), SM_LADDER_TO_CLIENT, 0,
+                      r->syn_count > 1 ? "SYN-ACK (%u sent)" : "SYN-ACK", r->syn_count);
+        drawn += r->syn_count ? r->syn_count : 1;
+    }
+    if (sm_flow_time(f, SM_TIME_HS_ACK)) {
+        sm_ladder_add(&l, sm_flow_time(f, SM_TIME_HS_ACK), SM_LADDER_TO_SERVER, 0, "ACK");
+        drawn++;
+    }
+    unsigned handshake = l.n;
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_stall *s = sm_flow_stall(f, d);
+        if (!s->active)
+            continue;
+        uint32_t n = s->count < SM_MAX_STALL_TIMES ? s->count : SM_MAX_STALL_TIMES;
+        for (uint32_t i = 0; i < n; i++, drawn++)
+            sm_ladder_add(&l, s->ts[i], sm_ladder_dir(d), 0, "%s%" PRIu32 " bytes",
+                          i ? "again: " : "data, ", s->len);
+    }
+    const struct sm_flow_icmp *icmp = sm_flow_icmp_of(f);
+    if (icmp->count) {
+        char rep[64];
+        sm_addr_format(&icmp->reporter, f->ip_version, rep, sizeof(rep));
+        /* To the side whose packet it quotes. */
+        sm_ladder_add(&l, icmp->ts,
+                      icmp->quoted_dir == SM_DIR_ORIG ? SM_LADDER_TO_CLIENT : SM_LADDER_TO_SERVER,
+                      0, "ICMP %u/%u from %s", icmp->type, icmp->code, rep);
+    }
+    for (int d = 0; d < 2; d++) {
+        const struct sm_tcp_end *e = sm_flow_end_of(f, d);
+        bool end = false;
+        if (f->side[d].fin_seen && e->fin_ts) {
+            sm_ladder_add(&l, e->fin_ts, sm_ladder_dir(d), 0, "FIN");
+            drawn++;
+            end = true;
+        }
+        if (f->side[d].rst_seen && e->rst_ts) {
+            sm_ladder_add(&l, e->rst_ts, sm_ladder_dir(d), 0, "RST%s",
+                          c->rst_dir == d && c->rst_origin == SM_RST_MIDDLEBOX ? " (middlebox)"
+                                                                               : "");
+            drawn++;
+            end = true;
+        }
+        /* Without an end of its own, where the side fell silent. */
+        bool shown = false;
+        for (unsigned i = 0; i < l.n; i++)
+            shown |= l.row[i].ts == f->side_last_ts[d] && l.row[i].kind == sm_ladder_dir(d);
+        if (!end && !shown && sm_flow_pkts(f, d)) {
+            sm_ladder_add(&l, f->side_last_ts[d], sm_ladder_dir(d), 0, "last packet");
+            drawn++;
+        }
+    }
+    /* In time order (few rows: insertion sort, stable). */
+    for (unsigned i = 1; i < l.n; i++)
+        for (unsigned j = i; j > 0 && l.row[j - 1].ts > l.row[j].ts; j--) {
+            struct sm_ladder_row tmp = l.row[j];
+            l.row[j] = l.row[j - 1];
+            l.row[j - 1] = tmp;
+        }
+    /* The idle period before the end (the last one past --idle-min, or
+     * far longer than the session's rhythm): before the first row after
+     * the handshake that comes at least its length after the start. */
+    struct sm_flow_idle idle = sm_flow_idle_of(f);
+    int64_t gap = idle.gap_us;
+    if (idle.seen && l.n < SM_LADDER_ROWS) {
+        unsigned at = l.n;
+        for (unsigned i = handshake > l.n ? l.n : handshake; i < l.n; i++)
+            if (l.row[i].ts - gap >= f->first_ts) {
+                at = i;
+                break;
+            }
+        memmove(&l.row[at + 1], &l.row[at], (l.n - at) * sizeof(l.row[0]));
+        struct sm_ladder_row *g = &l.row[at];
+        memset(g, 0, sizeof(*g));
+        g->kind = SM_LADDER_GAP;
+        g->n = (uint64_t)gap;
+        g->ts = at > 0 ? l.row[at - 1].ts : f->first_ts;
+        snprintf(g->label, sizeof(g->label), "idle");
+        l.n++;
+    }
+    /* The packets in between that are not drawn, after the handshake. */
+    uint64_t total = sm_flow_pkts(f, SM_DIR_ORIG) + sm_flow_pkts(f, SM_DIR_RESP);
+    if (total > drawn && l.n < SM_LADDER_ROWS) {
+        unsigned at = handshake < l.n ? handshake : l.n;
+        memmove(&l.row[at + 1], &l.row[at], (l.n - at) * sizeof(l.row[0]));
+        memset(&l.row[at], 0, sizeof(l.row[0]));
+        l.row[at].kind = SM_LADDER_MORE;
+        l.row[at].n = total - drawn;
+        l.n++;
+    }
+    w->ops->ladder(w, &l);
+}
+
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
                        const struct sm_classification *c, const struct sm_event_meta *m)
 {
@@ -451,6 +585,8 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
 
     sm_event_evidence(w, f, c, m);
     sm_event_tcp(w, f);
+    if (w->ops->ladder && c->verdict != SM_V_NORMAL_CLOSE)
+        sm_event_ladder(w, f, c);
     /* The dissector's own section ("ssh": null before any SSH byte). */
     sm_stream_describe(f, w, m->trim);
     if (m->trim) {

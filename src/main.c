@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,18 @@ static void sm_usage(FILE *out)
             "                     adds every TCP connection that starts with an SSH\n"
             "                     identification line, on any port (-p auto: 22 and those)\n"
             "  -f FILTER          extra BPF expression ANDed with the default filter\n"
-            "  -F FORMAT          json (default) | text | summary\n"
-            "  -o DEST            output file (reopened on SIGHUP), \"-\" (stdout),\n"
+            "  -F FORMAT          json (default) | text | summary; text is for reading:\n"
+            "                     a line per connection, and for failures the reason,\n"
+            "                     hint, evidence and a diagram of the decisive packets\n"
+            "  --color WHEN       colour in -F text: auto (default: on a terminal, unless\n"
+            "                     NO_COLOR is set) | always | never\n"
+            "  -o DEST            output: a file, appended to (never truncated) and\n"
+            "                     reopened on SIGHUP; \"-\" (stdout, the default);\n"
             "                     syslog://HOST[:PORT] or syslog+tcp://HOST[:PORT]\n"
             "  -Z USER            drop privileges after opening the capture (live)\n"
-            "  -B KIB             kernel capture buffer in KiB (live; default %u)\n"
-            "  -s SNAPLEN         bytes kept of each packet (live; default %u, 0: 262144)\n"
+            "  -B, --buffer-size KIB  kernel capture buffer in KiB (live; default %u)\n"
+            "  -s, --snaplen SNAPLEN  bytes kept of each packet (live; default %u,\n"
+            "                     0: 262144)\n"
             "  --stats-interval SECS  a capture_stats event this often (live; default\n"
             "                     %u, 0: only at exit)\n"
             "  --idle-min SECS    idle gap that counts as idle (default %u)\n"
@@ -60,15 +67,18 @@ static void sm_usage(FILE *out)
             "                     unfinished (1000)\n"
             "  --death-transmissions N  transmissions of a segment never acknowledged\n"
             "                     that make it dead (3; one less once the connection ended)\n"
-            "  --syslog-backlog N events kept for a syslog+tcp collector that is away or\n"
-            "                     slow, replayed in order when it is back (%u)\n"
+            "  --syslog-backlog N  events kept for a syslog+tcp collector that is away\n"
+            "                     or slow, replayed in order when it is back (%u)\n"
             "  --max-event-size BYTES  largest event (syslog: header included; default\n"
             "                     %u for syslog, no limit for files unless given); bulky\n"
             "                     parts are left out first (\"trimmed\"), else it is lost\n"
             "  -h, --help         this text\n"
             "  --version          the version\n"
-            "Events that cannot be written are counted (capture_stats \"output\"), said\n"
-            "on stderr, and make the exit status 2.\n"
+            "Exit status: 0 success; 1 bad usage; 2 an input that could not be read\n"
+            "(after analyzing every one that could) or events that could not be\n"
+            "written (counted in capture_stats \"output\", said on stderr).\n"
+            "The verdicts, their evidence and hints: man sshmortem, doc/verdicts.md;\n"
+            "every field of an event: doc/events.md.\n"
             "signals (live): SIGHUP reopens the output file; SIGINT or SIGTERM stop\n"
             "  the capture, write the connections still open and the final statistics\n",
             SM_LIVE_BUFFER_BYTES / 1024, SM_SNAPLEN, SM_STATS_INTERVAL_SECS,
@@ -132,6 +142,23 @@ static bool sm_parse_ports(const char *s, struct sm_engine_config *cfg)
     return cfg->nports > 0;
 }
 
+/* -F text: colour when asked, or on a terminal unless NO_COLOR is set
+ * (no-color.org: an explicit --color=always wins); the width from COLUMNS,
+ * else the terminal's, else 80; file names when several -r are read. */
+static void sm_text_style(struct sm_text_style *st, int color, const char *dest, size_t ninputs)
+{
+    bool to_tty = (!dest || strcmp(dest, "-") == 0) && isatty(STDOUT_FILENO);
+    const char *no_color = getenv("NO_COLOR");
+    st->color = color == 1 || (color < 0 && to_tty && !(no_color && *no_color));
+    uint64_t cols = 0;
+    struct winsize ws;
+    if (!sm_parse_u64(getenv("COLUMNS"), 10000, &cols) && to_tty &&
+        ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+        cols = ws.ws_col;
+    st->width = cols ? (unsigned)cols : 80;
+    st->show_source = ninputs > 1;
+}
+
 static void sm_on_stop(int sig)
 {
     (void)sig;
@@ -171,7 +198,8 @@ int main(int argc, char **argv)
         OPT_DEATH,
         OPT_BACKLOG,
         OPT_MAXEVENT,
-        OPT_STATS_INTERVAL
+        OPT_STATS_INTERVAL,
+        OPT_COLOR
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -191,6 +219,7 @@ int main(int argc, char **argv)
         { "buffer-size", required_argument, NULL, 'B' },
         { "snaplen", required_argument, NULL, 's' },
         { "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+        { "color", required_argument, NULL, OPT_COLOR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -209,6 +238,7 @@ int main(int argc, char **argv)
         .max_flows = SM_DEFAULT_MAX_FLOWS,
     };
     struct sm_output_options oo = { 0 };
+    int color = -1; /* --color: -1 auto, 0 never, 1 always */
     uint64_t v;
     int opt;
 
@@ -352,6 +382,18 @@ int main(int argc, char **argv)
             oo.max_event = (size_t)v;
             oo.max_event_given = true;
             break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                color = -1;
+            else if (strcmp(optarg, "always") == 0)
+                color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                color = 0;
+            else {
+                fprintf(stderr, "sshmortem: --color: auto, always or never\n");
+                return SM_EXIT_USAGE;
+            }
+            break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);
             return SM_EXIT_OK;
@@ -393,6 +435,7 @@ int main(int argc, char **argv)
     char err[512];
     oo.host = hostname;
     oo.line_buffered = iface != NULL;
+    sm_text_style(&oo.text, color, dest, ninputs);
     struct sm_output *out = sm_output_open_opts(dest, fmt, &oo, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "sshmortem: -o: %s\n", err);

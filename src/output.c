@@ -61,6 +61,7 @@ struct sm_syslog_rec {
 
 struct sm_output {
     enum sm_format fmt;
+    struct sm_text_style text;
     enum sm_dest dest;
     struct sm_writer *w;
     bool line_buffered;
@@ -713,7 +714,8 @@ struct sm_output *sm_output_open_opts(const char *dest, enum sm_format fmt,
     o->fd = -1;
     o->line_buffered = opt->line_buffered;
     o->label = strdup(dest ? dest : "-");
-    o->w = fmt == SM_FMT_TEXT ? sm_writer_text_new() : sm_writer_json_new();
+    o->text = opt->text;
+    o->w = fmt == SM_FMT_TEXT ? sm_writer_text_new_style(&o->text) : sm_writer_json_new();
     if (!o->w || !o->label) {
         snprintf(err, errlen, "out of memory");
         sm_output_close(o);
@@ -809,7 +811,7 @@ int sm_output_event(struct sm_output *o, sm_output_describe_fn fn, void *ctx, un
 
 struct sm_writer *sm_output_new_writer(const struct sm_output *o)
 {
-    return o->fmt == SM_FMT_TEXT ? sm_writer_text_new() : sm_writer_json_new();
+    return o->fmt == SM_FMT_TEXT ? sm_writer_text_new_style(&o->text) : sm_writer_json_new();
 }
 
 char *sm_output_render(const struct sm_output *o, struct sm_writer *w, sm_output_describe_fn fn,

@@ -31,6 +31,8 @@ struct sm_output_options {
     size_t max_event;     /* bytes; 0: the default (syslog only) */
     bool max_event_given; /* --max-event-size: files and stdout too */
     size_t backlog;       /* records; 0: SM_OUTPUT_DEFAULT_BACKLOG */
+    /* -F text: colour, width, file names */
+    struct sm_text_style text;
 };
 
 /* What happened to records on their way out (capture_stats "output"). */

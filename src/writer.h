@@ -13,6 +13,38 @@
 
 struct sm_writer;
 
+/* The text form's ladder diagram (-F text): a few rows, built from the
+ * facts a connection keeps (SYN and handshake times, retransmissions of a
+ * stalled segment, the idle period, ICMP errors, FINs and RSTs), not from a
+ * packet log: a flow holds no per-packet history. */
+enum sm_ladder_kind {
+    SM_LADDER_TO_SERVER, /* an arrow client -> server */
+    SM_LADDER_TO_CLIENT, /* an arrow server -> client */
+    SM_LADDER_GAP,       /* a silence of n microseconds */
+    SM_LADDER_MORE,      /* n packets not drawn */
+};
+#define SM_LADDER_ROWS 40
+struct sm_ladder_row {
+    int64_t ts; /* capture time; 0 for SM_LADDER_MORE */
+    uint64_t n;
+    enum sm_ladder_kind kind;
+    char label[48];
+};
+struct sm_ladder {
+    int64_t t0; /* the time rows are drawn relative to */
+    unsigned n;
+    struct sm_ladder_row row[SM_LADDER_ROWS];
+};
+
+/* How the text form looks: colour (ANSI, only when asked: main decides
+ * from --color, the terminal and NO_COLOR), the width to fit, and whether
+ * each header names its capture file (several -r inputs). */
+struct sm_text_style {
+    bool color;
+    unsigned width; /* columns; 0: 80 */
+    bool show_source;
+};
+
 /* Keys are NULL inside arrays. Strings are raw bytes: the writer escapes
  * control and non-ASCII bytes, so no field can vanish on invalid UTF-8. */
 struct sm_writer_ops {
@@ -46,6 +78,10 @@ struct sm_writer_ops {
      * begin; NULL when it could not be built (out of memory). The output
      * uses it to measure a record and to write it its own way. */
     const char *(*finish)(struct sm_writer *w, size_t *len);
+    /* Optional (NULL: the writer has no use for it): the packets that
+     * decided a connection's verdict, for the text form's ladder diagram.
+     * Called at most once per record, before its end. */
+    void (*ladder)(struct sm_writer *w, const struct sm_ladder *l);
 };
 
 struct sm_writer {
@@ -54,7 +90,8 @@ struct sm_writer {
 
 /* Constructors; NULL on allocation failure. Free with w->ops->free(w). */
 struct sm_writer *sm_writer_json_new(void);
-struct sm_writer *sm_writer_text_new(void);
+struct sm_writer *sm_writer_text_new(void); /* the default style */
+struct sm_writer *sm_writer_text_new_style(const struct sm_text_style *style);
 
 /* Convenience for NUL-terminated strings. */
 static inline void sm_w_cstr(struct sm_writer *w, const char *key, const char *s)

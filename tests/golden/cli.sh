@@ -120,8 +120,8 @@ fi
 
 # Output forms and options.
 run -r "$pc" -F text >"$tmp/t"; check "-F text" 0 $?
-[ "$(wc -l <"$tmp/t")" = 1 ] && grep -q 'verdict=normal-close' "$tmp/t" && pass "text is one line" ||
-    fail "text is one line"
+[ "$(wc -l <"$tmp/t")" = 1 ] && grep -q ' normal-close 0.90 ' "$tmp/t" &&
+    pass "text: a normal close is one line" || fail "text: a normal close is one line"
 run -r "$pc" -r "$src/pcaps/ssh-refused.pcap" -F summary >"$tmp/s"; check "-F summary" 0 $?
 grep -q '^refused  *1$' "$tmp/s" && grep -q '^total  *2$' "$tmp/s" && pass "summary counts" ||
     { fail "summary counts"; cat "$tmp/s"; }

@@ -779,12 +779,18 @@ static void test_classify_details(void)
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
     CU_ASSERT_EQUAL(c.rst_origin, SM_RST_ENDPOINT);
+    /* The hint follows the RST's origin: the server's own logs... */
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.hint, "sshd"));
+    CU_ASSERT_PTR_NULL(strstr(c.hint, "middlebox"));
     sm_t_app(&a);
     row_reset_middlebox(&f, &a);
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
     CU_ASSERT_EQUAL(c.rst_origin, SM_RST_MIDDLEBOX);
     CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "middlebox"));
+    /* ...or the device in between, not sshd. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.hint, "middlebox"));
+    CU_ASSERT_PTR_NULL(strstr(c.hint, "sshd"));
     /* A RST from a side that sent nothing else: origin unknown. */
     row_refused(&f, &a);
     sm_t_classify(&f, NULL, SM_END_CLOSED, now, &c);
@@ -797,6 +803,8 @@ static void test_classify_details(void)
     sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
     CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_ORIG);
     CU_ASSERT_EQUAL(c.closed_by, SM_BY_CLIENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.hint, "client"));
+    CU_ASSERT_PTR_NULL(strstr(c.hint, "sshd"));
 
     /* Superseded: the reason says so. */
     sm_t_app(&a);

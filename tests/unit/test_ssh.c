@@ -1187,10 +1187,23 @@ static void sm_t_mw_free(struct sm_writer *w)
 }
 
 static const struct sm_writer_ops sm_t_mw_ops = {
-    sm_t_mw_begin,      sm_t_mw_end,      sm_t_mw_obj_begin, sm_t_mw_obj_end,
-    sm_t_mw_arr_begin,  sm_t_mw_arr_end,  sm_t_mw_str,       sm_t_mw_u64,
-    sm_t_mw_i64,        sm_t_mw_real,     sm_t_mw_boolean,   sm_t_mw_null,
-    sm_t_mw_memo_begin, sm_t_mw_memo_end, sm_t_mw_free,      NULL,
+    sm_t_mw_begin,
+    sm_t_mw_end,
+    sm_t_mw_obj_begin,
+    sm_t_mw_obj_end,
+    sm_t_mw_arr_begin,
+    sm_t_mw_arr_end,
+    sm_t_mw_str,
+    sm_t_mw_u64,
+    sm_t_mw_i64,
+    sm_t_mw_real,
+    sm_t_mw_boolean,
+    sm_t_mw_null,
+    sm_t_mw_memo_begin,
+    sm_t_mw_memo_end,
+    sm_t_mw_free,
+    NULL,
+    NULL,
 };
 
 static struct sm_t_mw *sm_t_mw_new(bool remember)

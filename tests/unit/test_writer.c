@@ -658,7 +658,18 @@ static void test_writer_text_line(void)
     struct sm_writer *w = sm_writer_text_new();
     int rc;
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-    sm_t_describe(w);
+    /* Records other than ssh_teardown: one key=value line. */
+    w->ops->begin(w);
+    w->ops->str(w, "event_type", "ssh_pattern", 11);
+    w->ops->u64(w, "flow_id", 42);
+    w->ops->i64(w, "delta", -5);
+    w->ops->real(w, "confidence", 0.9, 2);
+    w->ops->boolean(w, "midstream", false);
+    w->ops->null(w, "ssh");
+    w->ops->obj_begin(w, "flow");
+    w->ops->u64(w, "pkts_toserver", 3);
+    w->ops->obj_end(w);
+    w->ops->str(w, "verdict", "normal-close", 12);
     w->ops->str(w, "reason", "two words", 9);
     w->ops->str(w, "quote", "a\"b", 3);
     w->ops->str(w, "ctl", "x\ty", 3);
@@ -666,7 +677,7 @@ static void test_writer_text_line(void)
     char *s = sm_t_end(w, &rc);
     CU_ASSERT_EQUAL(rc, 0);
     /* Top-level scalars only; nested objects and nulls are left out. */
-    CU_ASSERT_STRING_EQUAL(s, "event_type=ssh_teardown flow_id=42 delta=-5 confidence=0.90 "
+    CU_ASSERT_STRING_EQUAL(s, "event_type=ssh_pattern flow_id=42 delta=-5 confidence=0.90 "
                               "midstream=false verdict=normal-close reason=\"two words\" "
                               "quote=a'b ctl=x\\x09y empty=\"\"\n");
     free(s);
