@@ -143,25 +143,6 @@ static void sm_output_works(struct sm_output *o)
 
 /* ---- files ---- */
 
-static int sm_write_all(int fd, const char *p, size_t n, size_t *done)
-{
-    size_t off = 0;
-    int err = 0;
-    while (off < n) {
-        ssize_t k = write(fd, p + off, n - off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            err = k < 0 ? errno : EIO;
-            break;
-        }
-        off += (size_t)k;
-    }
-    if (done)
-        *done = off;
-    return err;
-}
-
 /* One record appended whole, or not at all: a write that fails half way
  * (ENOSPC, EIO) is cut back to where the record began; if even that
  * fails, the next record starts on a new line. Returns 0 or an errno. */

@@ -56,9 +56,7 @@ struct sm_writeback {
     size_t fill_len;
 };
 
-/* Writes all of p, or returns the errno that stopped it; *done (if not
- * NULL) is how much was written either way. */
-static int sm_wb_write_all(int fd, const char *p, size_t n, size_t *done)
+int sm_write_all(int fd, const char *p, size_t n, size_t *done)
 {
     size_t off = 0;
     int err = 0;
@@ -94,7 +92,7 @@ static int sm_wb_write_buf(struct sm_writeback *wb, const char *p, size_t n, siz
 {
     size_t off = 0;
     if (wb->direct) {
-        int err = sm_wb_write_all(wb->fd, p, n & ~(size_t)(SM_WB_ALIGN - 1), &off);
+        int err = sm_write_all(wb->fd, p, n & ~(size_t)(SM_WB_ALIGN - 1), &off);
         if (err && err != EINVAL) {
             *done = off;
             return err;
@@ -106,7 +104,7 @@ static int sm_wb_write_buf(struct sm_writeback *wb, const char *p, size_t n, siz
         sm_wb_buffered(wb);
     }
     size_t rest = 0;
-    int err = sm_wb_write_all(wb->fd, p + off, n - off, &rest);
+    int err = sm_write_all(wb->fd, p + off, n - off, &rest);
     *done = off + rest;
     return err;
 }
@@ -140,7 +138,7 @@ static int sm_wb_write_lines(struct sm_writeback *wb, const char *p, size_t n, u
         return 0;
     off_t before = lseek(wb->fd, 0, SEEK_END);
     size_t done = 0;
-    int err = wb->need_nl ? sm_wb_write_all(wb->fd, "\n", 1, NULL) : 0;
+    int err = wb->need_nl ? sm_write_all(wb->fd, "\n", 1, NULL) : 0;
     if (err == 0) {
         if (wb->need_nl && before >= 0) {
             before++;

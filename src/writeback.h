@@ -33,4 +33,10 @@ uint64_t sm_writeback_sync(struct sm_writeback *wb, int *err);
 /* The records lost so far, without waiting (*err as above). */
 uint64_t sm_writeback_lost(struct sm_writeback *wb, int *err);
 
+/* Writes all of p to fd, retrying after EINTR and short writes, or returns
+ * the errno that stopped it (EIO for a write of 0 bytes); *done (if not
+ * NULL) is how much was written either way. Used by the writer thread and
+ * by output.c's direct writes of live records. */
+int sm_write_all(int fd, const char *p, size_t n, size_t *done);
+
 #endif
