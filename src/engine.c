@@ -356,19 +356,8 @@ static void sm_engine_note_unselected(struct sm_engine *e, const struct sm_pkt *
         return;
     struct sm_unselected *u = e->unsel;
     /* The same for both directions: the two endpoints in a fixed order. */
-    const struct sm_addr *a = &p->src, *b = &p->dst;
-    uint16_t pa = p->sport, pb = p->dport;
-    int cmp = memcmp(a, b, sizeof(*a));
-    if (cmp > 0 || (cmp == 0 && pa > pb)) {
-        a = &p->dst, b = &p->src;
-        pa = p->dport, pb = p->sport;
-    }
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < sizeof(a->b); i++)
-        h = (h ^ a->b[i]) * 1099511628211ULL;
-    for (size_t i = 0; i < sizeof(b->b); i++)
-        h = (h ^ b->b[i]) * 1099511628211ULL;
-    h = (h ^ ((uint64_t)pa << 16 | pb)) * 1099511628211ULL;
+    /* The flow table's own hash: seeded, both directions alike. */
+    uint64_t h = sm_flow_pkt_hash(sm_flow_table_hash_seed(e->flows), p);
     h |= 1; /* 0 marks a free slot */
     size_t i = (size_t)(h >> 40) & (SM_UNSEL_CONNS - 1);
     while (u->seen[i] && u->seen[i] != h)
