@@ -67,4 +67,11 @@ if [ -n "$kinds" ]; then
     mv "$out/auth/truth.tsv.new" "$out/auth/truth.tsv"
     rm -f "$out"/auth/*.truth
 fi
+if [ "$what" = all ] || [ "$what" = auth ] || [ "$what" = attempts ]; then
+    # 5 connections from one client, 2 wrong passwords each: the truth of
+    # the password-guessing pattern (tests/golden/guessing.sh); its row
+    # (sshd's log of all 5) stays beside it
+    run auth-password-guessing auth/password-guessing.pcap
+    mv "$out/auth/password-guessing.truth" "$out/auth/password-guessing.tsv"
+fi
 echo "== versions: $(ssh -V 2>&1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(date -u +%F)" >&2

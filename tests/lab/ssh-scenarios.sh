@@ -251,6 +251,23 @@ sx_auth() {
             lab_log "askpass called $(cat "$LAB_TMP/askpass.count") times"
             [ "$(grep -c 'Failed password' "$LAB_TMP/sshd.log")" = "$nwrong" ] ||
                 lab_die "sshd logged $(grep -c 'Failed password' "$LAB_TMP/sshd.log") failed passwords, design wants $nwrong" ;;
+        password-guess)
+            # one client guessing: SX_GUESS_CONNS short connections, each
+            # giving up after 2 wrong passwords (the password-guessing
+            # ssh_pattern's truth; pcaps/auth/password-guessing.*)
+            method=password want=nonzero accepted=false
+            local i
+            SX_ENV=(SSH_ASKPASS="$LAB_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
+                    SX_ASKPASS_PW="$SX_WRONG" SX_ASKPASS_COUNT="$LAB_TMP/askpass.count")
+            for i in $(seq "${SX_GUESS_CONNS:-5}"); do
+                sx_ssh "$SX_USER" "$LAB_TMP/id_ed25519" 22 -o BatchMode=no \
+                    -o PreferredAuthentications=password -o PubkeyAuthentication=no \
+                    -o NumberOfPasswordPrompts=2 "${c[@]}" -- true
+                [ "$SX_RC" != 0 ] || lab_die "guess $i succeeded"
+            done
+            SX_ENV=(SM_LAB=1)
+            [ "$(grep -c 'Failed password' "$LAB_TMP/sshd.log")" = $((2 * ${SX_GUESS_CONNS:-5})) ] ||
+                lab_die "sshd logged $(grep -c 'Failed password' "$LAB_TMP/sshd.log") failed passwords" ;;
         pubkey-session)
             # a pty, a login shell fed a few command lines with pauses, a
             # few KB of output, then exit
@@ -282,6 +299,7 @@ scenario_auth_pubkey_bad_gcm()        { sx_auth "$1" pubkey-bad aes128-gcm@opens
 scenario_auth_password_ok_gcm()       { sx_auth "$1" password-ok aes128-gcm@openssh.com; }
 scenario_auth_password_bad_gcm()      { sx_auth "$1" password-bad aes128-gcm@openssh.com; }
 scenario_auth_pubkey_session_gcm()    { sx_auth "$1" pubkey-session aes128-gcm@openssh.com; }
+scenario_auth_password_guessing() { sx_auth "$1" password-guess default; }
 # N failed passwords before success (ok) or before the client gives up (bad):
 # the ground truth of ssh.auth_attempts (fail3-bad is password-bad again,
 # through the counting askpass).
