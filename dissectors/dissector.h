@@ -58,6 +58,13 @@ struct sm_app_facts {
     enum sm_app_phase phase; /* furthest phase reached */
     int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
     double auth_confidence;  /* of that guess, when known */
+    /* Authentication attempts (doc/auth-heuristic.md): -1 unknown; of
+     * them failed; the confidence of the count. Known only with the
+     * outcome (then also while auth_success reads -1 here: the facts
+     * carry the count for the patterns, not the outcome). */
+    int auth_attempts;
+    int auth_failed_attempts;
+    double auth_attempts_confidence;
 };
 
 struct sm_dissector {

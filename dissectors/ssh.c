@@ -120,13 +120,24 @@ enum sm_ssh_walk_outcome {
     SM_SSH_AUTH_LOCKSTEP, /* the server spoke twice in a row: success, 0.6 */
     SM_SSH_AUTH_UNKNOWN   /* a server record below A of another size: no guess */
 };
-/* Packed (5 bytes): two of them in the state without 6 bytes of padding. */
+/* Packed (7 bytes): two of them in the state without padding. */
 struct __attribute__((packed)) sm_ssh_walk {
     uint32_t a;              /* the size of A (SERVICE_ACCEPT) */
     uint8_t phase : 2;       /* enum sm_ssh_walk_phase */
     uint8_t outcome : 2;     /* enum sm_ssh_walk_outcome */
     uint8_t n : 2;           /* client records after A, counted up to 2 */
     uint8_t prev_server : 1; /* the last record after A came from the server */
+    /* A server reply after A of neither the failure size nor the outcome
+     * (PK_OK, INFO_REQUEST, a banner, a failure naming other methods):
+     * the attempt count is less sure. */
+    uint8_t odd : 1;
+    /* The failure size F, the server's reply to the first request after A
+     * (OpenSSH's "none" probe), as F - A: replies of size F are
+     * USERAUTH_FAILUREs. Kept as a difference to fit a byte; a first reply
+     * more than 254 bytes above A (a pre-auth banner) is not taken. */
+    uint8_t f_delta;
+    uint8_t f_known : 1;
+    uint8_t fails : 5; /* later replies of size F: failed attempts (up to 31) */
 };
 
 struct sm_ssh_state {
@@ -781,6 +792,17 @@ static void sm_ssh_walk_step(struct sm_ssh_walk *w, bool server, uint32_t size)
             w->outcome = SM_SSH_AUTH_LOCKSTEP;
             w->phase = SM_SSH_WALK_DONE;
         } else {
+            /* A reply during authentication: sorted into size classes
+             * for the attempt count (doc/auth-heuristic.md). */
+            if (!w->f_known && w->n >= 1 && size - w->a <= 254) {
+                w->f_delta = (uint8_t)(size - w->a);
+                w->f_known = 1;
+            } else if (w->f_known && size - w->a == w->f_delta) {
+                if (w->fails < 31)
+                    w->fails++;
+            } else {
+                w->odd = 1;
+            }
             w->prev_server = 1;
         }
         break;
@@ -988,6 +1010,26 @@ static void sm_ssh_eof(void *st, int dir)
     s->closed = true;
 }
 
+/* The number of authentication attempts, once the outcome is guessed
+ * (doc/auth-heuristic.md): the server's replies of the failure size F
+ * after the first one (which answered OpenSSH's "none" probe, no attempt,
+ * as Zeek counts it too), plus the successful one. A publickey query the
+ * server refuses is a failure reply like any other (sshd counts it
+ * against MaxAuthTries); one it accepts (PK_OK) continues the same
+ * attempt. Replies of other sizes make the count less sure. */
+static void sm_ssh_attempts(const struct sm_ssh_walk *w, struct sm_app_facts *f)
+{
+    if (!w->f_known && f->auth_success != 1)
+        return; /* no failure size: nothing to count */
+    if (w->fails >= 31)
+        return; /* the counter saturated */
+    f->auth_failed_attempts = w->fails;
+    f->auth_attempts = w->fails + (f->auth_success == 1);
+    f->auth_attempts_confidence = f->auth_confidence;
+    if (w->odd && f->auth_attempts_confidence > 0.6)
+        f->auth_attempts_confidence = 0.6;
+}
+
 /* Authentication guess from encrypted record sizes (doc/auth-heuristic.md,
  * measured on OpenSSH 9.2): A is the server's SERVICE_ACCEPT, the first
  * server record after the client's first; USERAUTH_SUCCESS, with a 1-byte
@@ -1000,6 +1042,7 @@ static void sm_ssh_eof(void *st, int dir)
 static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_app_facts *f)
 {
     f->auth_success = -1;
+    f->auth_attempts = -1;
     if (s->rec_gap || !s->side[0].newkeys || !s->side[1].newkeys)
         return;
     struct sm_bytes comp;
@@ -1010,10 +1053,12 @@ static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_a
     case SM_SSH_AUTH_EXACT:
         f->auth_success = 1;
         f->auth_confidence = 0.9;
+        sm_ssh_attempts(w, f);
         return;
     case SM_SSH_AUTH_LOCKSTEP:
         f->auth_success = 1;
         f->auth_confidence = 0.6;
+        sm_ssh_attempts(w, f);
         return;
     case SM_SSH_AUTH_UNKNOWN:
         return;
@@ -1028,6 +1073,7 @@ static void sm_ssh_auth_guess(const struct sm_ssh_state *s, int srv, struct sm_a
         s->last_dir == srv && s->last_size >= w->a) {
         f->auth_success = 0;
         f->auth_confidence = 0.8;
+        sm_ssh_attempts(w, f);
     }
 }
 
@@ -1396,6 +1442,13 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
     } else {
         w->ops->boolean(w, "auth_success", f.auth_success == 1);
         w->ops->real(w, "auth_confidence", f.auth_confidence, 2);
+    }
+    if (f.auth_attempts < 0) {
+        w->ops->null(w, "auth_attempts");
+        w->ops->null(w, "auth_attempts_confidence");
+    } else {
+        w->ops->u64(w, "auth_attempts", (uint64_t)f.auth_attempts);
+        w->ops->real(w, "auth_attempts_confidence", f.auth_attempts_confidence, 2);
     }
     w->ops->obj_end(w);
 }

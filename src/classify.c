@@ -733,9 +733,9 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                  struct sm_classification *out)
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
-    static const struct sm_app_facts none = { .auth_success = -1,
-                                              .disconnect_dir = -1,
-                                              .not_ssh_dir = -1 };
+    static const struct sm_app_facts none = {
+        .auth_success = -1, .auth_attempts = -1, .disconnect_dir = -1, .not_ssh_dir = -1
+    };
     const struct sm_app_facts *a = ctx->app ? ctx->app : &none;
     char host[64];
 

@@ -213,6 +213,12 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
             e->patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
                                                &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],
                                                c.verdict, f->first_ts, f->last_ts);
+    if (e->patterns && app.auth_attempts >= 0) { /* password guessing: by the SSH client */
+        int cli = app.reversed ? SM_DIR_RESP : SM_DIR_ORIG;
+        sm_patterns_auth(e->patterns, f->ip_version, &f->addr[cli], &f->addr[!cli], f->port[!cli],
+                         c.verdict, (uint32_t)app.auth_attempts, (uint32_t)app.auth_failed_attempts,
+                         f->first_ts, f->last_ts);
+    }
     if (flood && e->cfg.fold_floods) {
         e->folded++;
         return false; /* counted in the flood's ssh_pattern event */
@@ -307,6 +313,8 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
     };
     e->flows = sm_flow_table_new(&fc);
     e->patterns = sm_patterns_new(sm_engine_pattern, e);
+    if (e->patterns)
+        sm_patterns_set_guessing(e->patterns, cfg->guess_failures, cfg->guess_window_secs);
     e->queue = sm_emit_queue_new(sizeof(struct sm_engine_job), SM_ENGINE_QUEUE_DEPTH,
                                  sm_engine_job_run, sm_engine_job_done, e);
     if (!e->flows || !e->patterns || !e->queue) {

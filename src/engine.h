@@ -23,6 +23,9 @@ struct sm_engine_config {
     uint32_t handshake_timeout_secs; /* 0: SM_HANDSHAKE_TIMEOUT_SECS */
     uint32_t syn_rto_ms;             /* 0: SM_INITIAL_RTO_USECS */
     uint32_t death_transmissions;    /* 0: 3 */
+    /* Password guessing (src/pattern.h): failed attempts from one client
+     * within a window; 0: the defaults. */
+    uint32_t guess_failures, guess_window_secs;
     bool failures_only;
     bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */

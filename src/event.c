@@ -676,7 +676,8 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
 
 void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pattern_report *r)
 {
-    static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood", "idle-timeout" };
+    static const char *const kinds[] = { "ban", "mass-refusal", "syn-flood", "idle-timeout",
+                                         "password-guessing" };
     /* Parenthesised: one sentence each, split only for the line length. */
     static const char *const what[] = {
         ("The client connected successfully before, then its connections were dropped or "
@@ -686,7 +687,9 @@ void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pat
          "firewall in front of it."),
         "Many half-open connections from many sources: a SYN flood, or a scan.",
         "", /* idle-timeout: composed below */
+        "", /* password-guessing: composed below */
     };
+    bool guess = r->kind == SM_PAT_PASSWORD_GUESSING;
     const struct sm_idle_interval *iv = &r->idle;
     bool idle = r->kind == SM_PAT_IDLE_TIMEOUT;
     bool net = idle && iv->scope == SM_IDLE_SCOPE_CLIENT_NET;
@@ -697,7 +700,7 @@ void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pat
     sm_w_cstr(w, "pattern", kinds[r->kind]);
     if (idle)
         sm_w_cstr(w, "scope", net ? "client-network" : "server");
-    if (r->kind == SM_PAT_BAN)
+    if (r->kind == SM_PAT_BAN || guess)
         sm_w_addr(w, "src_ip", &r->client, r->ip_version);
     if (net) {
         char buf[72];
@@ -717,6 +720,12 @@ void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pat
         w->ops->u64(w, "survived", iv->survived);
         w->ops->u64(w, "fatal", iv->fatal);
     }
+    if (guess) {
+        w->ops->u64(w, "attempts", r->attempts);
+        w->ops->u64(w, "failures", r->failures);
+        w->ops->u64(w, "servers", r->servers);
+        w->ops->u64(w, "window_s", r->window_secs);
+    }
     sm_w_cstr(w, "verdict", sm_verdict_name(r->verdict));
     sm_w_ts(w, "start", r->first_ts);
     sm_w_ts(w, "end", r->last_ts);
@@ -731,6 +740,15 @@ void sm_event_pattern(struct sm_writer *w, const char *host, const struct sm_pat
                  (long long)(iv->hi_us / 1000000), iv->survived, (long long)(iv->lo_us / 1000000),
                  (long long)(iv->lo_us / 1000000), (long long)((iv->hi_us + 999999) / 1000000),
                  (long long)(iv->lo_us / 1000000));
+        sm_w_cstr(w, "reason", reason);
+    } else if (guess) {
+        char reason[320];
+        snprintf(reason, sizeof(reason),
+                 "The client failed %u authentication attempts (of %u) in %u connections to "
+                 "%u server%s within %u s: it is probably guessing passwords (the attempts are "
+                 "counted from encrypted packet sizes, ssh.auth_attempts).",
+                 r->failures, r->attempts, r->connections, r->servers, r->servers == 1 ? "" : "s",
+                 r->window_secs);
         sm_w_cstr(w, "reason", reason);
     } else {
         sm_w_cstr(w, "reason", what[r->kind]);

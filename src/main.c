@@ -17,6 +17,7 @@
 #endif
 
 #include "engine.h"
+#include "pattern.h"
 #include "log.h"
 #include "output.h"
 
@@ -61,6 +62,9 @@ static void sm_usage(FILE *out)
             "  --hash-seed N      flow hash seed (default: random)\n"
             "  --stats            end with a capture_stats event\n"
             "  --fold-floods      members of a SYN flood only counted in its ssh_pattern event\n"
+            "  --guess-failures N  failed authentication attempts from one client that make\n"
+            "                     a password-guessing ssh_pattern (default %u)\n"
+            "  --guess-window SECS  ... within this many seconds (default %u)\n"
             "  --linger SECS      an ended connection waits this long for stragglers (30)\n"
             "  --handshake-timeout SECS  a silent half-open connection is over (75)\n"
             "  --syn-rto-ms MS    a lone SYN younger than this at capture end is\n"
@@ -82,8 +86,8 @@ static void sm_usage(FILE *out)
             "signals (live): SIGHUP reopens the output file; SIGINT or SIGTERM stop\n"
             "  the capture, write the connections still open and the final statistics\n",
             SM_LIVE_BUFFER_BYTES / 1024, SM_SNAPLEN, SM_STATS_INTERVAL_SECS,
-            SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS, SM_OUTPUT_DEFAULT_BACKLOG,
-            SM_OUTPUT_DEFAULT_MAX_EVENT);
+            SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS, SM_PATTERN_GUESS_FAILURES,
+            SM_PATTERN_GUESS_WINDOW_SECS, SM_OUTPUT_DEFAULT_BACKLOG, SM_OUTPUT_DEFAULT_MAX_EVENT);
 }
 
 /* A usage mistake: one line, then the status; --help has the rest. */
@@ -199,7 +203,9 @@ int main(int argc, char **argv)
         OPT_BACKLOG,
         OPT_MAXEVENT,
         OPT_STATS_INTERVAL,
-        OPT_COLOR
+        OPT_COLOR,
+        OPT_GUESS_FAILURES,
+        OPT_GUESS_WINDOW
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -220,6 +226,8 @@ int main(int argc, char **argv)
         { "snaplen", required_argument, NULL, 's' },
         { "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
         { "color", required_argument, NULL, OPT_COLOR },
+        { "guess-failures", required_argument, NULL, OPT_GUESS_FAILURES },
+        { "guess-window", required_argument, NULL, OPT_GUESS_WINDOW },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -365,6 +373,20 @@ int main(int argc, char **argv)
                 cfg.syn_rto_ms = (uint32_t)v;
             else
                 cfg.death_transmissions = (uint32_t)v;
+            break;
+        case OPT_GUESS_FAILURES:
+        case OPT_GUESS_WINDOW:
+            if (!sm_parse_u64(optarg, opt == OPT_GUESS_WINDOW ? 86400 * 7 : 1000000, &v) ||
+                v == 0) {
+                fprintf(stderr, "sshmortem: --%s: not a positive number%s\n",
+                        opt == OPT_GUESS_WINDOW ? "guess-window" : "guess-failures",
+                        opt == OPT_GUESS_WINDOW ? " of seconds (a week at most)" : "");
+                return SM_EXIT_USAGE;
+            }
+            if (opt == OPT_GUESS_WINDOW)
+                cfg.guess_window_secs = (uint32_t)v;
+            else
+                cfg.guess_failures = (uint32_t)v;
             break;
         case OPT_BACKLOG:
             if (!sm_parse_u64(optarg, 100000000, &v) || v == 0) {

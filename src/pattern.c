@@ -59,9 +59,21 @@ struct sm_pat_idle {
     struct sm_pat_sketch clients; /* distinct clients among the members */
 };
 
+/* A client's authentication attempts in the current guessing window. */
+struct sm_pat_guess {
+    struct sm_addr client;
+    bool used, reported;
+    uint8_t ip_version;
+    int64_t win_start, first_ts, last_ts;
+    uint32_t connections, attempts, failures;
+    struct sm_pat_sketch servers; /* distinct servers (address and port) */
+};
+
 struct sm_patterns {
     sm_pattern_fn report;
     void *ctx;
+    uint32_t guess_failures, guess_window_secs;
+    struct sm_pat_guess guess[SM_PAT_SLOTS];
     struct sm_pat_pair pairs[SM_PAT_SLOTS];
     struct sm_pat_server servers[SM_PAT_SLOTS];
     struct sm_pat_idle idle[2][SM_PAT_IDLE_SLOTS]; /* [enum sm_idle_scope] */
@@ -112,8 +124,66 @@ struct sm_patterns *sm_patterns_new(sm_pattern_fn report, void *ctx)
     if (p) {
         p->report = report;
         p->ctx = ctx;
+        p->guess_failures = SM_PATTERN_GUESS_FAILURES;
+        p->guess_window_secs = SM_PATTERN_GUESS_WINDOW_SECS;
     }
     return p;
+}
+
+void sm_patterns_set_guessing(struct sm_patterns *p, uint32_t failures, uint32_t window_secs)
+{
+    if (failures)
+        p->guess_failures = failures;
+    if (window_secs)
+        p->guess_window_secs = window_secs;
+}
+
+/* Zeek counts failed connections (ssh_auth_failed fires once per
+ * connection, zeek#1552); this counts failed attempts, so a client trying
+ * several passwords per connection (sshd's MaxAuthTries, 6 by default)
+ * reaches the threshold in fewer connections, and connections and
+ * attempts are both reported. The window is fixed from its first member,
+ * as the other patterns' windows. */
+void sm_patterns_auth(struct sm_patterns *p, uint8_t ipv, const struct sm_addr *client,
+                      const struct sm_addr *server, uint16_t port, enum sm_verdict v,
+                      uint32_t attempts, uint32_t failed, int64_t first_ts, int64_t last_ts)
+{
+    struct sm_pat_guess *g = &p->guess[sm_pat_hash(client, NULL, 0) % SM_PAT_SLOTS];
+    int64_t window_us = (int64_t)p->guess_window_secs * 1000000;
+    if (!g->used || g->ip_version != ipv || memcmp(&g->client, client, sizeof(*client)) ||
+        last_ts - g->win_start > window_us) {
+        memset(g, 0, sizeof(*g));
+        g->used = true;
+        g->ip_version = ipv;
+        g->client = *client;
+        g->win_start = first_ts;
+        g->first_ts = first_ts;
+    }
+    g->last_ts = last_ts;
+    g->connections++;
+    g->attempts += attempts;
+    g->failures += failed;
+    sm_sketch_add(&g->servers, sm_pat_hash(server, NULL, port));
+    if (g->reported || g->failures < p->guess_failures)
+        return;
+    g->reported = true;
+    struct sm_pattern_report r = {
+        .kind = SM_PAT_PASSWORD_GUESSING,
+        .ip_version = ipv,
+        .client = *client,
+        .server = *server,
+        .port = port,
+        .connections = g->connections,
+        .sources = 1,
+        .verdict = v,
+        .first_ts = g->first_ts,
+        .last_ts = last_ts,
+        .attempts = g->attempts,
+        .failures = g->failures,
+        .servers = sm_sketch_estimate(&g->servers),
+        .window_secs = p->guess_window_secs,
+    };
+    p->report(p->ctx, &r);
 }
 
 void sm_patterns_free(struct sm_patterns *p)

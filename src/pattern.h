@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* summary: patterns across connections that no single connection shows: a
  * client banned after succeeding (fail2ban, PerSourcePenalties), a server
- * refusing many clients at once (MaxStartups, load), SYN floods, and a
+ * refusing many clients at once (MaxStartups, load), SYN floods, a client
+ * guessing passwords (many failed authentication attempts), and a
  * path's idle timeout (connections that died after silences beside ones
  * that survived shorter silences). Fed
  * with each finished connection's verdict; reports each pattern once per
@@ -29,12 +30,19 @@
 /* An idle-timeout entry untouched this long starts over (the path may have
  * changed); within it, the entry keeps what every member taught. */
 #define SM_PATTERN_IDLE_FORGET_SECS 86400
+/* Password guessing (Zeek's SSH::Password_Guessing: password_guesses_limit
+ * 30 within guessing_timeout 30 min): this many failed authentication
+ * attempts (ssh.auth_attempts) from one client within the window. Options
+ * --guess-failures and --guess-window change them. */
+#define SM_PATTERN_GUESS_FAILURES    30
+#define SM_PATTERN_GUESS_WINDOW_SECS 1800
 
 enum sm_pattern_kind {
     SM_PAT_BAN,
     SM_PAT_MASS_REFUSAL,
     SM_PAT_SYN_FLOOD,
-    SM_PAT_IDLE_TIMEOUT
+    SM_PAT_IDLE_TIMEOUT,
+    SM_PAT_PASSWORD_GUESSING
 };
 
 /* One recognised pattern, for the event writer. */
@@ -51,6 +59,11 @@ struct sm_pattern_report {
     enum sm_verdict verdict; /* what the members got */
     int64_t first_ts, last_ts;
     struct sm_idle_interval idle; /* SM_PAT_IDLE_TIMEOUT */
+    /* SM_PAT_PASSWORD_GUESSING: the client's authentication attempts and
+     * failed ones in the window, the distinct servers it tried (estimate)
+     * and the window's length; server/port are the last member's. */
+    uint32_t attempts, failures, servers;
+    uint32_t window_secs;
 };
 
 typedef void (*sm_pattern_fn)(void *ctx, const struct sm_pattern_report *r);
@@ -75,6 +88,16 @@ bool sm_patterns_idle(struct sm_patterns *p, uint8_t ip_version, const struct sm
                       const struct sm_addr *server, uint16_t port, int64_t survived_us,
                       int64_t fatal_us, int64_t first_ts, int64_t last_ts,
                       struct sm_idle_interval *cite);
+/* Password-guessing thresholds (0 keeps the default): failed attempts from
+ * one client within window_secs. */
+void sm_patterns_set_guessing(struct sm_patterns *p, uint32_t failures, uint32_t window_secs);
+/* One finished connection whose authentication attempts were counted
+ * (ssh.auth_attempts, of them failed): adds them to its client's window
+ * and reports password guessing once per window when the failures reach
+ * the threshold. */
+void sm_patterns_auth(struct sm_patterns *p, uint8_t ip_version, const struct sm_addr *client,
+                      const struct sm_addr *server, uint16_t port, enum sm_verdict v,
+                      uint32_t attempts, uint32_t failed, int64_t first_ts, int64_t last_ts);
 /* End of input: reports the size of floods still in their window, and the
  * final interval of idle timeouts that changed since they were reported. */
 void sm_patterns_finish(struct sm_patterns *p);

@@ -339,6 +339,7 @@ void sm_stream_facts(const struct sm_flow *f, struct sm_app_facts *out)
 {
     memset(out, 0, sizeof(*out));
     out->auth_success = -1;
+    out->auth_attempts = -1;
     out->disconnect_dir = -1;
     out->not_ssh_dir = -1;
     const struct sm_stream *s = f->stream;

@@ -2,7 +2,8 @@
 # summary: regenerate the SSH dissector captures (pcaps/ssh-alg-*.pcap,
 # ssh-compression.pcap, ssh-kex-mismatch-full.pcap) and the authentication
 # ground truth (pcaps/auth/*.pcap + truth.tsv). Run as root.
-# Usage: tests/lab/make-ssh-pcaps.sh [OUTDIR] [alg|auth]   (default: pcaps/, both)
+# Usage: tests/lab/make-ssh-pcaps.sh [OUTDIR] [alg|auth|attempts]   (default: pcaps/, alg+auth;
+# attempts: only the password-failN-{ok,bad} captures, other rows kept)
 # The lab log (host key fingerprints from ssh-keygen -lf, client and sshd
 # outcome) goes to OUTDIR/.ssh-lab.log and stderr.
 set -euo pipefail
@@ -35,20 +36,42 @@ if [ "$what" = all ] || [ "$what" = alg ]; then
     rm -f "$out"/ssh-alg-*.truth "$out"/ssh-compression.truth "$out"/ssh-kex-mismatch-full.truth
 fi
 
-if [ "$what" = all ] || [ "$what" = auth ]; then
+auth_kinds="pubkey-ok pubkey-bad password-ok password-bad pubkey-session"
+attempt_kinds="password-fail1-ok password-fail2-ok password-fail3-ok password-fail1-bad password-fail2-bad password-fail3-bad"
+kinds=""
+case $what in
+    all | auth) kinds="$auth_kinds $attempt_kinds" ;;
+    attempts) kinds="$attempt_kinds" ;; # only the auth_attempts truth
+esac
+if [ -n "$kinds" ]; then
     for c in chacha gcm; do
-        for k in pubkey-ok pubkey-bad password-ok password-bad pubkey-session; do
+        for k in $kinds; do
             run "auth-$k-$c" "auth/$k-$c.pcap"
         done
     done
+    # A capture not made this time keeps its row.
+    old_truth=""
+    [ -f "$out/auth/truth.tsv" ] && old_truth=$(cat "$out/auth/truth.tsv")
     {
         printf 'file\tauth_method\taccepted\tcipher\tclient_exit\tclient_stderr\tsshd_log\n'
         for c in chacha gcm; do
-            for k in pubkey-ok pubkey-bad password-ok password-bad pubkey-session; do
-                cat "$out/auth/$k-$c.truth"
+            for k in $auth_kinds $attempt_kinds; do
+                if [ -f "$out/auth/$k-$c.truth" ]; then
+                    cat "$out/auth/$k-$c.truth"
+                else
+                    printf '%s\n' "$old_truth" | grep "^$k-$c.pcap	" || true
+                fi
             done
         done
-    } >"$out/auth/truth.tsv"
+    } >"$out/auth/truth.tsv.new"
+    mv "$out/auth/truth.tsv.new" "$out/auth/truth.tsv"
     rm -f "$out"/auth/*.truth
+fi
+if [ "$what" = all ] || [ "$what" = auth ] || [ "$what" = attempts ]; then
+    # 5 connections from one client, 2 wrong passwords each: the truth of
+    # the password-guessing pattern (tests/golden/guessing.sh); its row
+    # (sshd's log of all 5) stays beside it
+    run auth-password-guessing auth/password-guessing.pcap
+    mv "$out/auth/password-guessing.truth" "$out/auth/password-guessing.tsv"
 fi
 echo "== versions: $(ssh -V 2>&1); kernel $(uname -r); $(tcpdump --version 2>&1 | head -1); $(date -u +%F)" >&2

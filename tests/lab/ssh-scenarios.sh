@@ -188,7 +188,9 @@ scenario_ssh_kex_mismatch_full() {
 # ------------------------------------------- authentication truth (Task B)
 
 # sx_auth OUT KIND CIPHER : KIND is pubkey-ok, pubkey-bad, password-ok,
-# password-bad, pubkey-session; CIPHER "default" or an ssh Ciphers value.
+# password-bad, pubkey-session, password-failN-ok, password-failN-bad (N
+# wrong passwords, then the right one or none); CIPHER "default" or an ssh
+# Ciphers value.
 sx_auth() {
     local out=$1 kind=$2 cipher=$3 c=() want method accepted
     [ "$cipher" = default ] || c=(-o "Ciphers=$cipher")
@@ -200,10 +202,16 @@ sx_auth() {
     sx_sshd_start 22 "ed25519 ecdsa"
     lab_log "smtest visible outside the mount namespace: $(grep -c "^$SX_USER:" /etc/passwd) (must be 0)"
     [ "$(grep -c "^$SX_USER:" /etc/passwd)" = 0 ] || lab_die "smtest leaked into /etc/passwd"
-    # askpass helper: prints the password in SX_ASKPASS_PW
+    # askpass helper: prints the password in SX_ASKPASS_PW; with
+    # SX_ASKPASS_WRONG=N, the wrong password for its first N calls (counted
+    # in the file SX_ASKPASS_COUNT), then SX_ASKPASS_PW
     # shellcheck disable=SC2016 # expanded when ssh runs the helper
-    printf '#!/bin/sh\nprintf "%%s\\n" "$SX_ASKPASS_PW"\n' >"$LAB_TMP/askpass"
+    printf '%s\n' '#!/bin/sh' \
+        'n=$(($(cat "$SX_ASKPASS_COUNT" 2>/dev/null || echo 0) + 1)); echo "$n" >"$SX_ASKPASS_COUNT"' \
+        'if [ "$n" -le "${SX_ASKPASS_WRONG:-0}" ]; then echo "$SX_WRONG_PW"; else printf "%s\n" "$SX_ASKPASS_PW"; fi' \
+        >"$LAB_TMP/askpass"
     chmod 755 "$LAB_TMP/askpass"
+    rm -f "$LAB_TMP/askpass.count"
     lab_capture_start "$LAB_CLI" eth0 "$out"
     case $kind in
         pubkey-ok)
@@ -222,6 +230,44 @@ sx_auth() {
                 -o PreferredAuthentications=password -o PubkeyAuthentication=no \
                 -o NumberOfPasswordPrompts=3 "${c[@]}" -- true
             SX_ENV=(SM_LAB=1) ;;
+        password-fail[0-9]-ok|password-fail[0-9]-bad)
+            # N wrong passwords, then the right one (ok: N + 1 prompts) or
+            # the end of the prompts (bad: N prompts, all wrong)
+            local nwrong=${kind#password-fail} prompts
+            nwrong=${nwrong%%-*}
+            method=password
+            if [ "${kind##*-}" = ok ]; then
+                want=0 accepted=true prompts=$((nwrong + 1))
+            else
+                want=nonzero accepted=false prompts=$nwrong
+            fi
+            SX_ENV=(SSH_ASKPASS="$LAB_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
+                    SX_ASKPASS_PW="$SX_PASS" SX_WRONG_PW="$SX_WRONG" SX_ASKPASS_WRONG="$nwrong"
+                    SX_ASKPASS_COUNT="$LAB_TMP/askpass.count")
+            sx_ssh "$SX_USER" "$LAB_TMP/id_ed25519" 22 -o BatchMode=no \
+                -o PreferredAuthentications=password -o PubkeyAuthentication=no \
+                -o NumberOfPasswordPrompts="$prompts" "${c[@]}" -- true
+            SX_ENV=(SM_LAB=1)
+            lab_log "askpass called $(cat "$LAB_TMP/askpass.count") times"
+            [ "$(grep -c 'Failed password' "$LAB_TMP/sshd.log")" = "$nwrong" ] ||
+                lab_die "sshd logged $(grep -c 'Failed password' "$LAB_TMP/sshd.log") failed passwords, design wants $nwrong" ;;
+        password-guess)
+            # one client guessing: SX_GUESS_CONNS short connections, each
+            # giving up after 2 wrong passwords (the password-guessing
+            # ssh_pattern's truth; pcaps/auth/password-guessing.*)
+            method=password want=nonzero accepted=false
+            local i
+            SX_ENV=(SSH_ASKPASS="$LAB_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0
+                    SX_ASKPASS_PW="$SX_WRONG" SX_ASKPASS_COUNT="$LAB_TMP/askpass.count")
+            for i in $(seq "${SX_GUESS_CONNS:-5}"); do
+                sx_ssh "$SX_USER" "$LAB_TMP/id_ed25519" 22 -o BatchMode=no \
+                    -o PreferredAuthentications=password -o PubkeyAuthentication=no \
+                    -o NumberOfPasswordPrompts=2 "${c[@]}" -- true
+                [ "$SX_RC" != 0 ] || lab_die "guess $i succeeded"
+            done
+            SX_ENV=(SM_LAB=1)
+            [ "$(grep -c 'Failed password' "$LAB_TMP/sshd.log")" = $((2 * ${SX_GUESS_CONNS:-5})) ] ||
+                lab_die "sshd logged $(grep -c 'Failed password' "$LAB_TMP/sshd.log") failed passwords" ;;
         pubkey-session)
             # a pty, a login shell fed a few command lines with pauses, a
             # few KB of output, then exit
@@ -253,3 +299,14 @@ scenario_auth_pubkey_bad_gcm()        { sx_auth "$1" pubkey-bad aes128-gcm@opens
 scenario_auth_password_ok_gcm()       { sx_auth "$1" password-ok aes128-gcm@openssh.com; }
 scenario_auth_password_bad_gcm()      { sx_auth "$1" password-bad aes128-gcm@openssh.com; }
 scenario_auth_pubkey_session_gcm()    { sx_auth "$1" pubkey-session aes128-gcm@openssh.com; }
+scenario_auth_password_guessing() { sx_auth "$1" password-guess default; }
+# N failed passwords before success (ok) or before the client gives up (bad):
+# the ground truth of ssh.auth_attempts (fail3-bad is password-bad again,
+# through the counting askpass).
+for _n in 1 2 3; do
+    for _o in ok bad; do
+        eval "scenario_auth_password_fail${_n}_${_o}_chacha() { sx_auth \"\$1\" password-fail${_n}-${_o} default; }"
+        eval "scenario_auth_password_fail${_n}_${_o}_gcm() { sx_auth \"\$1\" password-fail${_n}-${_o} aes128-gcm@openssh.com; }"
+    done
+done
+unset _n _o

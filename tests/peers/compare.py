@@ -68,10 +68,6 @@ DOCUMENTED = {
         "the second connection (port 2222) speaks SSH-1; sshmortem does not dissect SSH-1 "
         "framing (dissectors/ssh.c: 'SSH-1.x' -> DONE) so it has no SSH-1 host key to "
         "fingerprint",
-    ("sshguess.pcap", "*", "zeek.password_guessing"):
-        "Zeek's detect-bruteforcing counts connections whose authentication it guessed "
-        "as failed; sshmortem has no authentication guess yet, so it raises no "
-        "password-guessing pattern",
     ("kex-quadratic-1000.pcap.gz", "*", "history"):
         "Zeek's 'X' is not a TCP event: it marks that the analyzer was removed after the "
         "KEXINIT exceeded its configured name limits; the TCP history before it is the same",
@@ -122,9 +118,16 @@ def short(v):
 # ---------------------------------------------------------------------------
 # Running sshmortem
 # ---------------------------------------------------------------------------
-def run_sm(pcap, ports):
+def run_sm(pcap, ports, extra=()):
+    """The capture's ssh_teardown events and the exit status."""
+    events, rc = run_sm_all(pcap, ports, extra)
+    return [e for e in events if e.get("event_type") == "ssh_teardown"], rc
+
+
+def run_sm_all(pcap, ports, extra=()):
     binary = os.environ.get("SSHMORTEM", "./sshmortem")
     cmd = [binary, "-p", ",".join(str(p) for p in ports), "--host", "t", "--hash-seed", "1"]
+    cmd += list(extra)
     data = None
     if pcap.endswith(".gz"):
         with gzip.open(pcap, "rb") as f:
@@ -139,7 +142,7 @@ def run_sm(pcap, ports):
         sys.stderr.write("sshmortem exited %d on %s: %s\n" %
                          (p.returncode, pcap, p.stderr.decode(errors="replace")))
     events = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
-    return [e for e in events if e.get("event_type") == "ssh_teardown"], p.returncode
+    return events, p.returncode
 
 
 def conn_key(e):
@@ -304,6 +307,13 @@ def zeek_ssh_log(rep, cap, path, events):
             peer = r["auth_success"] == "T"
             ours = ssh(e).get("auth_success")
             rep.check(cap, key, "auth_success", ours, peer, ours == peer, "zeek")
+            # Zeek's auth_attempts counts ssh_auth_attempted events, which it
+            # raises only while guessing the outcome; where it decided one,
+            # the counts must agree (doc/peers.md).
+            if zval(r.get("auth_attempts")) is not None:
+                peer = int(r["auth_attempts"])
+                ours = ssh(e).get("auth_attempts")
+                rep.check(cap, key, "auth_attempts", ours, peer, ours == peer, "zeek")
     return rows
 
 
@@ -498,10 +508,28 @@ def zeek_sshguess(rep, cap, events):
                if ((ssh(e).get("negotiated") or {}).get("kex") or "").startswith(
                    "diffie-hellman-group-exchange"))
     rep.check(cap, "*", "negotiated.kex=dh-gex count", ours, gex, ours == gex, "zeek")
+    # auth_result lines carry Zeek's auth_attempts per connection (uid order
+    # is not time order): the multisets of counts must be equal.
+    peer_n = sorted(int(n) for n in re.findall(r"auth_result, \w+, [TF], (\d+)", out))
+    ours_n = sorted(ssh(e).get("auth_attempts") if ssh(e).get("auth_attempts") is not None
+                    else -1 for e in events)
+    rep.check(cap, "*", "auth_attempts (multiset)", ours_n, peer_n, ours_n == peer_n,
+              "zeek auth_result")
+    # detect-bruteforcing's notice: the Zeek test lowers password_guesses_limit
+    # so that it fires ("seen in N connections"); sshmortem with the same
+    # number as --guess-failures (it counts failed attempts, Zeek failed
+    # connections, so it fires earlier) must name the same guessing client.
     notice = open(d + "scripts.policy.protocols.ssh.detect-bruteforcing/notice.log").read()
-    if "SSH::Password_Guessing" in notice:
-        rep.check(cap, "*", "zeek.password_guessing", None, "SSH::Password_Guessing", False,
-                  "zeek")
+    rows = [l.split("\t") for l in notice.splitlines() if "SSH::Password_Guessing" in l]
+    for row in rows:
+        m = re.search(r"seen in (\d+) connections", row[11])
+        client = row[13]
+        allev, _ = run_sm_all("%s/%s" % (Z, cap), [22], ["--guess-failures", m.group(1)])
+        pats = [e for e in allev if e.get("event_type") == "ssh_pattern" and
+                e.get("pattern") == "password-guessing"]
+        ours = [e.get("src_ip") for e in pats]
+        rep.check(cap, "*", "zeek.password_guessing (--guess-failures %s)" % m.group(1), ours,
+                  [client], ours == [client], "zeek notice.log")
 
 
 # ---------------------------------------------------------------------------

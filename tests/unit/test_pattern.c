@@ -13,7 +13,7 @@
 struct sm_pat_log {
     int n;
     struct sm_pattern_report last;
-    int kinds[4];
+    int kinds[5];
 };
 
 static void sm_pat_record(void *ctx, const struct sm_pattern_report *r)
@@ -227,6 +227,66 @@ static void test_pattern_idle_client_network(void)
     sm_patterns_free(p);
 }
 
+/* Password guessing: failed attempts from one client add up across
+ * connections and servers; reported once per window; a new window starts
+ * over; successes count as attempts, not failures. */
+static void test_pattern_password_guessing(void)
+{
+    struct sm_pat_log log = { 0 };
+    struct sm_patterns *p = sm_patterns_new(sm_pat_record, &log);
+    struct sm_addr cli = sm_pat_ip(198, 51, 100, 2), other = sm_pat_ip(198, 51, 100, 3);
+    struct sm_addr s1 = sm_pat_ip(203, 0, 113, 2), s2 = sm_pat_ip(203, 0, 113, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    sm_patterns_set_guessing(p, 10, 60);
+    /* 4 failed connections of 2 attempts, one success (3 attempts, 2 failed). */
+    for (int i = 0; i < 4; i++)
+        sm_patterns_auth(p, 4, &cli, i % 2 ? &s2 : &s1, 22, SM_V_NORMAL_CLOSE, 2, 2, i * SEC,
+                         i * SEC + 1);
+    sm_patterns_auth(p, 4, &other, &s1, 22, SM_V_NORMAL_CLOSE, 6, 6, 4 * SEC, 5 * SEC);
+    CU_ASSERT_EQUAL(log.n, 0); /* 8 failures; the other client's are its own */
+    sm_patterns_auth(p, 4, &cli, &s1, 22, SM_V_NORMAL_CLOSE, 3, 2, 5 * SEC, 6 * SEC);
+    CU_ASSERT_EQUAL_FATAL(log.n, 1);
+    CU_ASSERT_EQUAL(log.last.kind, SM_PAT_PASSWORD_GUESSING);
+    CU_ASSERT_EQUAL(memcmp(&log.last.client, &cli, sizeof(cli)), 0);
+    CU_ASSERT_EQUAL(log.last.connections, 5);
+    CU_ASSERT_EQUAL(log.last.attempts, 11);
+    CU_ASSERT_EQUAL(log.last.failures, 10);
+    CU_ASSERT_EQUAL(log.last.servers, 2);
+    CU_ASSERT_EQUAL(log.last.window_secs, 60);
+    CU_ASSERT_EQUAL(log.last.first_ts, 0);
+    sm_patterns_auth(p, 4, &cli, &s1, 22, SM_V_NORMAL_CLOSE, 2, 2, 7 * SEC, 8 * SEC);
+    CU_ASSERT_EQUAL(log.n, 1); /* once per window */
+    /* After the window: counted from zero. */
+    for (int i = 0; i < 4; i++)
+        sm_patterns_auth(p, 4, &cli, &s1, 22, SM_V_NORMAL_CLOSE, 2, 2, (100 + i) * SEC,
+                         (100 + i) * SEC + 1);
+    CU_ASSERT_EQUAL(log.n, 1);
+    sm_patterns_auth(p, 4, &cli, &s1, 22, SM_V_NORMAL_CLOSE, 2, 2, 110 * SEC, 111 * SEC);
+    CU_ASSERT_EQUAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.last.connections, 5);
+    CU_ASSERT_EQUAL(log.last.first_ts, 100 * SEC);
+    sm_patterns_free(p);
+}
+
+/* The defaults are Zeek's: 30 failures within 30 minutes. */
+static void test_pattern_password_guessing_defaults(void)
+{
+    struct sm_pat_log log = { 0 };
+    struct sm_patterns *p = sm_patterns_new(sm_pat_record, &log);
+    struct sm_addr cli = sm_pat_ip(198, 51, 100, 2), srv = sm_pat_ip(203, 0, 113, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    sm_patterns_set_guessing(p, 0, 0); /* 0 keeps the defaults */
+    for (int i = 0; i < 29; i++)
+        sm_patterns_auth(p, 4, &cli, &srv, 22, SM_V_NORMAL_CLOSE, 1, 1, i * 60 * SEC,
+                         i * 60 * SEC + 1);
+    CU_ASSERT_EQUAL(log.n, 0);
+    sm_patterns_auth(p, 4, &cli, &srv, 22, SM_V_NORMAL_CLOSE, 1, 1, 1799 * SEC, 1800 * SEC);
+    CU_ASSERT_EQUAL_FATAL(log.n, 1);
+    CU_ASSERT_EQUAL(log.last.failures, SM_PATTERN_GUESS_FAILURES);
+    CU_ASSERT_EQUAL(log.last.window_secs, SM_PATTERN_GUESS_WINDOW_SECS);
+    sm_patterns_free(p);
+}
+
 CU_TestInfo sm_pattern_tests[] = {
     SM_TEST(test_pattern_ban_after_success),
     SM_TEST(test_pattern_no_ban_without_success),
@@ -236,5 +296,7 @@ CU_TestInfo sm_pattern_tests[] = {
     SM_TEST(test_pattern_idle_interval),
     SM_TEST(test_pattern_idle_no_false_interval),
     SM_TEST(test_pattern_idle_client_network),
+    SM_TEST(test_pattern_password_guessing),
+    SM_TEST(test_pattern_password_guessing_defaults),
     CU_TEST_INFO_NULL,
 };

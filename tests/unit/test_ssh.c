@@ -227,7 +227,9 @@ static bool sm_t_facts_eq(const struct sm_app_facts *a, const struct sm_app_fact
            sm_t_streq(a->kex_no_common_category, b->kex_no_common_category) &&
            a->disconnect_seen == b->disconnect_seen && a->disconnect_dir == b->disconnect_dir &&
            a->disconnect_code == b->disconnect_code && a->reversed == b->reversed &&
-           a->legacy == b->legacy && a->phase == b->phase && a->auth_success == b->auth_success;
+           a->legacy == b->legacy && a->phase == b->phase && a->auth_success == b->auth_success &&
+           a->auth_attempts == b->auth_attempts &&
+           a->auth_failed_attempts == b->auth_failed_attempts;
 }
 
 static const uint8_t *const sm_t_stream[2] = { sm_t_ssh_client, sm_t_ssh_server };
