@@ -60,8 +60,8 @@ struct sm_app_facts {
     double auth_confidence;  /* of that guess, when known */
     /* Authentication attempts (doc/auth-heuristic.md): -1 unknown; of
      * them failed; the confidence of the count. Known only with the
-     * outcome (then also while auth_success reads -1 here: the facts
-     * carry the count for the patterns, not the outcome). */
+     * outcome. The classifier uses the outcome only for the symptom of an
+     * orderly close after a refusal ("Permission denied"). */
     int auth_attempts;
     int auth_failed_attempts;
     double auth_attempts_confidence;

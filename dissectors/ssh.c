@@ -1175,7 +1175,6 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->phase = SM_APP_KEX;
     else if (s->side[0].has_ident || s->side[1].has_ident || s->side[0].lines || s->side[1].lines)
         f->phase = SM_APP_BANNER;
-    f->auth_success = -1;
 }
 
 /* ---- the event section ----------------------------------------------------- */

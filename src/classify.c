@@ -859,7 +859,14 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             snprintf(out->reason, sizeof(out->reason),
                      "The %s closed the connection in order (FIN), and the other side followed.",
                      cli_first ? "client" : "server");
-            snprintf(out->symptom, sizeof(out->symptom), "Connection to %s closed.", host);
+            /* An orderly close after authentication failed (as inferred
+             * from encrypted sizes) is what the OpenSSH client prints as
+             * "user@host: Permission denied (methods)."; the methods the
+             * server offered are encrypted, hence the ellipsis. */
+            if (ctx->app && ctx->app->auth_success == 0)
+                snprintf(out->symptom, sizeof(out->symptom), "%s: Permission denied (...).", host);
+            else
+                snprintf(out->symptom, sizeof(out->symptom), "Connection to %s closed.", host);
             goto done;
         }
     }

@@ -5,7 +5,9 @@
 # giving up, chacha20-poly1305 and AES-GCM) must get ssh.auth_success equal
 # to what sshd logged (pcaps/auth/truth.tsv, column "accepted") and
 # ssh.auth_attempts equal to the number of attempts sshd logged ("Failed
-# <method>" and "Accepted <method>" lines in column "sshd_log").
+# <method>" and "Accepted <method>" lines in column "sshd_log"), and the
+# symptom must say "Permission denied" exactly when sshd refused (the client
+# printed "user@host: Permission denied (...)", column client_stderr).
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 src=$(cd "$top_srcdir" && pwd)
@@ -20,12 +22,15 @@ rows=$(awk -F'\t' '$1 != "file" && $1 !~ /^#/ {
 while read -r file method accepted cipher want_attempts; do
     n=$((n + 1))
     got=$(${SM_VALGRIND:-} "$bin" --host t -r "$src/pcaps/auth/$file" |
-        /usr/bin/python3 -c 'import json,sys; e=json.loads(sys.stdin.readline()); s=e["ssh"] or {}; print(str(s.get("auth_success")).lower(), e["phase"], s.get("auth_attempts"), s.get("auth_attempts_confidence"))')
+        /usr/bin/python3 -c 'import json,sys; e=json.loads(sys.stdin.readline()); s=e["ssh"] or {}; print(str(s.get("auth_success")).lower(), e["phase"], s.get("auth_attempts"), s.get("auth_attempts_confidence"), "denied" if "Permission denied" in (e["symptom"] or "") else "no-denial")')
     set -- $got
-    if [ "$1" = "$accepted" ] && [ "$3" = "$want_attempts" ]; then
-        echo "PASS $file ($method, $cipher): auth_success=$1 phase=$2 auth_attempts=$3 ($4)"
+    # The symptom says "Permission denied" exactly when sshd refused.
+    want_symptom=denied
+    [ "$accepted" = true ] && want_symptom=no-denial
+    if [ "$1" = "$accepted" ] && [ "$3" = "$want_attempts" ] && [ "$5" = "$want_symptom" ]; then
+        echo "PASS $file ($method, $cipher): auth_success=$1 phase=$2 auth_attempts=$3 ($4) symptom: $5"
     else
-        echo "FAIL $file ($method, $cipher): auth_success=$1 auth_attempts=$3, sshd says accepted=$accepted attempts=$want_attempts"
+        echo "FAIL $file ($method, $cipher): auth_success=$1 auth_attempts=$3 symptom: $5, sshd says accepted=$accepted attempts=$want_attempts (symptom: $want_symptom)"
         fails=$((fails + 1))
     fi
 done <<EOF
