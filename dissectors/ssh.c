@@ -1362,7 +1362,7 @@ static void sm_ssh_w_risks(const struct sm_ssh_state *s, struct sm_writer *w,
     w->ops->arr_end(w);
 }
 
-static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
+static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim, unsigned hints)
 {
     const struct sm_ssh_state *s = st;
     int srv = sm_ssh_server_dir(s);
@@ -1420,7 +1420,7 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
         w->ops->null(w, "negotiated");
     }
     sm_ssh_w_terrapin(s, w, neg, both && all);
-    sm_ssh_w_risks(s, w, neg, both, both && all, false);
+    sm_ssh_w_risks(s, w, neg, both, both && all, hints & SM_APP_HINT_UNLISTED_PORT);
     if (s->disconnect) {
         w->ops->obj_begin(w, "disconnect");
         sm_w_cstr(w, "from", s->disconnect_dir == srv ? "server" : "client");

@@ -164,7 +164,7 @@ static char *sm_t_describe(const struct sm_t_h *h)
     struct sm_writer *w = sm_writer_json_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     w->ops->begin(w);
-    SM_T_D->describe(h->st, w, 0);
+    SM_T_D->describe(h->st, w, 0, 0);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -1247,7 +1247,7 @@ static void sm_t_session_cookie(struct sm_t_h *h, uint8_t cookie)
 static char *sm_t_mw_describe(struct sm_t_mw *m, const struct sm_t_h *h)
 {
     m->w.ops->begin(&m->w);
-    SM_T_D->describe(h->st, &m->w, 0);
+    SM_T_D->describe(h->st, &m->w, 0, 0);
     CU_ASSERT_FALSE(m->open);
     char *t = strndup(m->text, m->len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
