@@ -92,8 +92,9 @@ struct sm_dissector {
     void (*facts)(const void *st, struct sm_app_facts *out);
     /* Writes this dissector's event section (for SSH: the "ssh" key),
      * leaving out the parts in trim (SM_TRIM_* bits) as doc/events.md
-     * says under "trimmed": null, or [] for an array. */
-    void (*describe)(const void *st, struct sm_writer *w, unsigned trim);
+     * says under "trimmed": null, or [] for an array. hints (SM_APP_HINT_*
+     * bits) are what the connection's selection knows and the bytes do not. */
+    void (*describe)(const void *st, struct sm_writer *w, unsigned trim, unsigned hints);
 };
 
 /* Bulky optional parts an event may leave out to fit a size limit
@@ -111,6 +112,14 @@ enum sm_trim {
     SM_TRIM_DISCONNECT_TEXT = 1u << 7,     /* ssh.disconnect.description */
 };
 #define SM_TRIM_PARTS 8
+
+/* What the engine knows of a connection that its bytes do not say, for
+ * describe(). */
+enum sm_app_hint {
+    /* Found by content on a port nobody listed (-p auto,
+     * evidence.selected_by "content"): ssh.risks ssh-on-nonstandard-port. */
+    SM_APP_HINT_UNLISTED_PORT = 1u << 0,
+};
 
 /* The registry (dissectors/registry.c): the dissector to run on a
  * connection whose first bytes are p; fallback is used on the configured

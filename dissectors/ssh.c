@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "ssh_risks.h"
 #include "ssh_wire.h"
 #include "writer.h"
 
@@ -1316,14 +1317,10 @@ static void sm_ssh_w_endpoint(const struct sm_ssh_state *s, struct sm_writer *w,
 
 /* Terrapin (CVE-2023-48795): a prefix-truncation attack on the KEX works
  * when chacha20-poly1305, or a CBC cipher with an EtM MAC, is negotiated and
- * strict KEX is not active on both sides. */
-static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
-                              const struct sm_bytes *neg, bool ok)
+ * strict KEX is not active on both sides. The reason, and *exposed. */
+static const char *sm_ssh_terrapin(const struct sm_ssh_state *s, const struct sm_bytes *neg,
+                                   bool *exposed)
 {
-    if (!ok) {
-        w->ops->null(w, "terrapin");
-        return;
-    }
     int srv = sm_ssh_server_dir(s);
     bool strict = (sm_ssh_markers(&s->side[!srv]) & SM_SSH_MARK_STRICT_C) &&
                   (sm_ssh_markers(&s->side[srv]) & SM_SSH_MARK_STRICT_S);
@@ -1336,25 +1333,81 @@ static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
             memcmp(m.p + m.len - 17, "-etm@openssh.com", 16) == 0)
             cbc_etm = true;
     }
-    const char *reason;
-    bool exposed = false;
+    *exposed = false;
     if (!chacha && !cbc_etm)
-        reason = "no vulnerable cipher mode negotiated";
-    else if (strict)
-        reason = "strict key exchange active on both sides";
-    else {
-        exposed = true;
-        reason =
-                chacha ? "chacha20-poly1305 negotiated without strict key exchange on both sides"
-                       : "CBC with an EtM MAC negotiated without strict key exchange on both sides";
+        return "no vulnerable cipher mode negotiated";
+    if (strict)
+        return "strict key exchange active on both sides";
+    *exposed = true;
+    return chacha ? "chacha20-poly1305 negotiated without strict key exchange on both sides"
+                  : "CBC with an EtM MAC negotiated without strict key exchange on both sides";
+}
+
+static void sm_ssh_w_terrapin(const struct sm_ssh_state *s, struct sm_writer *w,
+                              const struct sm_bytes *neg, bool ok)
+{
+    if (!ok) {
+        w->ops->null(w, "terrapin");
+        return;
     }
+    bool exposed;
+    const char *reason = sm_ssh_terrapin(s, neg, &exposed);
     w->ops->obj_begin(w, "terrapin");
     w->ops->boolean(w, "exposed", exposed);
     sm_w_cstr(w, "reason", reason);
     w->ops->obj_end(w);
 }
 
-static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
+/* A part of the identification line as a view; p NULL when not kept. */
+static struct sm_bytes sm_ssh_ident_part(const struct sm_ssh_side *x, unsigned part)
+{
+    struct sm_bytes b = { NULL, 0 };
+    const struct sm_interned *e = x->has_ident ? x->ident : NULL;
+    if (e) {
+        b.p = e->bytes + SM_SSH_IDENT_HEAD + e->bytes[part];
+        b.len = e->bytes[part + 1];
+    }
+    return b;
+}
+
+/* ssh.risks: the table in ssh_risks.c applied to this connection (the
+ * negotiated algorithms in neg, valid when both; terrapin when ok). */
+static void sm_ssh_w_risks(const struct sm_ssh_state *s, struct sm_writer *w,
+                           const struct sm_bytes *neg, bool both, bool ok, bool unlisted_port)
+{
+    int srv = sm_ssh_server_dir(s);
+    struct sm_ssh_risk_input in;
+    memset(&in, 0, sizeof(in));
+    for (int r = 0; r < 2; r++) { /* r: 0 client, 1 server */
+        const struct sm_ssh_side *x = &s->side[r ? srv : !srv];
+        in.proto[r] = sm_ssh_ident_part(x, SM_SSH_IDENT_PROTO);
+        in.software[r] = sm_ssh_ident_part(x, SM_SSH_IDENT_SOFT);
+    }
+    in.negotiated = both;
+    if (both) {
+        in.kex = neg[SM_SSH_KEX_ALGS];
+        in.host_key = neg[SM_SSH_KEX_HOSTKEY];
+        for (int d = 0; d < 2; d++) {
+            in.cipher[d] = neg[SM_SSH_KEX_ENC_C2S + d];
+            in.mac[d] = neg[SM_SSH_KEX_MAC_C2S + d];
+        }
+    }
+    if (s->hostkey) {
+        in.host_key_type.p = s->hostkey->bytes;
+        in.host_key_type.len = strlen((const char *)s->hostkey->bytes);
+    }
+    if (ok)
+        (void)sm_ssh_terrapin(s, neg, &in.terrapin_exposed);
+    in.unlisted_port = unlisted_port;
+    const char *flags[SM_SSH_RISKS_MAX];
+    size_t n = sm_ssh_risks(&in, flags);
+    w->ops->arr_begin(w, "risks");
+    for (size_t i = 0; i < n; i++)
+        sm_w_cstr(w, NULL, flags[i]);
+    w->ops->arr_end(w);
+}
+
+static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim, unsigned hints)
 {
     const struct sm_ssh_state *s = st;
     int srv = sm_ssh_server_dir(s);
@@ -1412,6 +1465,7 @@ static void sm_ssh_describe(const void *st, struct sm_writer *w, unsigned trim)
         w->ops->null(w, "negotiated");
     }
     sm_ssh_w_terrapin(s, w, neg, both && all);
+    sm_ssh_w_risks(s, w, neg, both, both && all, hints & SM_APP_HINT_UNLISTED_PORT);
     if (s->disconnect) {
         w->ops->obj_begin(w, "disconnect");
         sm_w_cstr(w, "from", s->disconnect_dir == srv ? "server" : "client");

@@ -364,7 +364,8 @@ void sm_stream_describe(const struct sm_flow *f, struct sm_writer *w, unsigned t
 {
     const struct sm_stream *s = f->stream;
     if (s && s->dis && s->dis->describe)
-        s->dis->describe(s->state, w, trim);
+        s->dis->describe(s->state, w, trim,
+                         f->selected_by == SM_SEL_CONTENT ? SM_APP_HINT_UNLISTED_PORT : 0u);
     else
         w->ops->null(w, "ssh");
 }

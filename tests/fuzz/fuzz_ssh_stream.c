@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *null = fopen("/dev/null", "w");
     if (w && null) {
         w->ops->begin(w);
-        d->describe(st, w, 0);
+        d->describe(st, w, 0, size > 0 && (data[0] & 2) ? SM_APP_HINT_UNLISTED_PORT : 0u);
         w->ops->end(w, null);
     }
     if (null)

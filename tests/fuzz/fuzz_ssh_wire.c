@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "ssh_risks.h"
 #include "ssh_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,6 +24,7 @@ enum sm_fuzz_mode {
     SM_FUZZ_DISCONNECT, /* one DISCONNECT payload */
     SM_FUZZ_NEGOTIATE,  /* two name-lists: the halves of the input */
     SM_FUZZ_LINES_LONG, /* lines with OpenSSH's 8192-byte limit */
+    SM_FUZZ_RISKS,      /* the risk table: fields split at newlines */
     SM_FUZZ_MODES
 };
 
@@ -145,6 +147,46 @@ static void sm_fuzz_packets(const uint8_t *p, size_t n)
     }
 }
 
+/* The risk table on hostile strings: the input's newline-separated
+ * pieces become the versions and negotiated names (each a view into the
+ * exactly-sized buffer), its first byte the two booleans. */
+static void sm_fuzz_risks(const uint8_t *p, size_t n)
+{
+    struct sm_bytes f[11];
+    size_t k = 0, start = 0;
+    memset(f, 0, sizeof(f));
+    for (size_t i = 0; i <= n && k < 11; i++)
+        if (i == n || p[i] == '\n') {
+            f[k].p = p + start;
+            f[k++].len = i - start;
+            start = i + 1;
+        }
+    struct sm_ssh_risk_input in = {
+        .proto = { f[0], f[1] },
+        .software = { f[2], f[3] },
+        .negotiated = n > 0 && (p[0] & 1),
+        .kex = f[4],
+        .host_key = f[5],
+        .cipher = { f[6], f[7] },
+        .mac = { f[8], f[9] },
+        .host_key_type = f[10],
+        .terrapin_exposed = n > 0 && (p[0] & 2),
+        .unlisted_port = n > 0 && (p[0] & 4),
+    };
+    const char *out[SM_SSH_RISKS_MAX];
+    size_t got = sm_ssh_risks(&in, out);
+    for (size_t i = 0; i < got; i++)
+        sm_fuzz_sink ^= (uint8_t)out[i][0];
+    uint32_t rel;
+    bool portable;
+    for (int i = 2; i < 4; i++)
+        if (sm_ssh_openssh_release(f[i], &rel, &portable))
+            sm_fuzz_sink ^= (uint8_t)rel;
+    struct sm_bytes all = { p, n };
+    if (sm_ssh_openssh_release(all, &rel, &portable))
+        sm_fuzz_sink ^= (uint8_t)rel;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -181,6 +223,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case SM_FUZZ_LINES_LONG:
         sm_fuzz_lines(buf, n, 8192);
+        break;
+    case SM_FUZZ_RISKS:
+        sm_fuzz_risks(buf, n);
         break;
     case SM_FUZZ_MODES:
         break;

@@ -294,6 +294,51 @@ scenario_port2222() {
     lab_capture_stop
 }
 
+# Reverse SSH on a port nobody lists: the server namespace opens the TCP
+# connection (to the client's port 4444) and runs the real sshd in inetd
+# mode (-i) on it; the real ssh client takes the accepted socket from a
+# ProxyCommand listener (ProxyUseFdpass: no relay, the kernel's own
+# socket). The TCP initiator is the SSH server (ssh.reversed) and neither
+# port is 22: only -p auto finds it by content.
+scenario_reverse_port4444() {
+    lab_sshd_start 4445 # host keys and sshd_config for sshd -i; the daemon idles
+    cat >"$LAB_TMP/rev-listen.py" <<EOF
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("$LAB_CLI4", 4444))
+s.listen(1)
+c, _ = s.accept()
+socket.send_fds(socket.socket(fileno=1), [b"x"], [c.fileno()])
+EOF
+    cat >"$LAB_TMP/rev-connect.py" <<EOF
+import os, socket
+s = socket.create_connection(("$LAB_CLI4", 4444))
+os.dup2(s.fileno(), 0)
+os.dup2(s.fileno(), 1)
+os.execv("/usr/sbin/sshd", ["sshd", "-i", "-e", "-f", "$LAB_TMP/sshd/sshd_config"])
+EOF
+    lab_capture_start "$LAB_CLI" eth0 "$1"
+    lab_bg "$LAB_CLI" ssh "${LAB_SSH_OPTS[@]}" -i "$LAB_TMP/id_ed25519" \
+        -o ProxyUseFdpass=yes -o "ProxyCommand=/usr/bin/python3 $LAB_TMP/rev-listen.py" \
+        root@reverse-peer 'echo hi' </dev/null >"$LAB_TMP/rev.out"
+    local cli=$LAB_LAST_PID rc=0 srv
+    for _ in $(seq 50); do
+        lab_cli ss -Htln "sport = :4444" 2>/dev/null | grep -q . && break
+        sleep 0.1
+    done
+    lab_bg "$LAB_SRV" /usr/bin/python3 "$LAB_TMP/rev-connect.py" 2>"$LAB_TMP/rev-sshd.err"
+    srv=$LAB_LAST_PID
+    wait "$cli" || rc=$?
+    lab_forget "$cli"
+    if [ "$rc" != 0 ] || ! grep -qx hi "$LAB_TMP/rev.out"; then
+        cat "$LAB_TMP/rev-sshd.err" >&2
+        lab_die "reverse ssh failed ($rc)"
+    fi
+    lab_kill "$srv" TERM
+    lab_capture_stop
+}
+
 scenario_refused() {
     # no sshd at all: the server kernel answers the SYN with RST
     lab_capture_start "$LAB_CLI" eth0 "$1"

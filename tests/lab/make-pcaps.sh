@@ -16,6 +16,7 @@ run() { # SCENARIO FILE
 run normal-v4            ssh-normal-v4.pcap
 run normal-v6            ssh-normal-v6.pcap
 run port2222             ssh-port2222.pcap
+run reverse-port4444     ssh-reverse-port4444.pcap
 run refused              ssh-refused.pcap
 run any-sll2             ssh-any-sll2.pcap
 run sll                  ssh-sll.pcap

@@ -274,6 +274,68 @@ ZEEK_SSH_FIELDS = [
 ]
 
 
+# Risk flags (doc/events.md, ssh.risks) that a peer's own log lets one derive
+# independently: the announced protocol versions from Zeek's client/server
+# banners, the algorithm flags from Zeek's negotiated kex/host key/cipher/MAC.
+# A second, Python statement of dissectors/ssh_risks.c's algorithm rows:
+# nDPI's outputs would be the direct peer for these flags, but no capture in
+# ../shared/external-pcaps carries nDPI output (doc/peers.md).
+PEER_RISK_FAMILIES = ("ssh-1:", "ssh-1.99:", "kex-", "host-key-", "cipher-", "mac-")
+AEAD = {"chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com"}
+
+
+def split_bidir(v):
+    """Zeek's 'A' or 'To server: A, to client: B' -> [c2s, s2c]."""
+    m = re.match(r"^To server: (.*), to client: (.*)$", v or "")
+    return [m.group(1), m.group(2)] if m else [v, v]
+
+
+def risks_from_zeek(r):
+    want = set()
+    for who, col in (("client", "client"), ("server", "server")):
+        b = zval(r.get(col)) or ""
+        m = re.match(r"^SSH-([^-]*)-", b)
+        if m and m.group(1) == "1.99":
+            want.add("ssh-1.99:" + who)
+        elif m and m.group(1).startswith("1."):
+            want.add("ssh-1:" + who)
+    kex = zval(r.get("kex_alg"))
+    if kex is None:
+        return want  # no negotiation logged: no algorithm flag
+    if kex in ("diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1",
+               "diffie-hellman-group-exchange-sha1", "rsa1024-sha1") or \
+            re.match(r"^gss-.+-sha1-.", kex):
+        want.add("kex-sha1")
+    hk = zval(r.get("host_key_alg"))
+    if hk in ("ssh-rsa", "ssh-rsa-cert-v01@openssh.com"):
+        want.add("host-key-ssh-rsa-sha1")
+    if hk in ("ssh-dss", "ssh-dss-cert-v01@openssh.com"):
+        want.add("host-key-dsa")
+    ciphers = split_bidir(zval(r.get("cipher_alg")))
+    macs = split_bidir(zval(r.get("mac_alg")))
+    for c, mac in zip(ciphers, macs):
+        if c and (c.endswith("-cbc") or c == "rijndael-cbc@lysator.liu.se"):
+            want.add("cipher-cbc")
+        if c in ("arcfour", "arcfour128", "arcfour256"):
+            want.add("cipher-rc4")
+        if c == "none":
+            want.add("cipher-none")
+        if c in AEAD or not mac:
+            continue
+        if mac.startswith("hmac-sha1") and mac in ("hmac-sha1", "hmac-sha1-96",
+                                                    "hmac-sha1-etm@openssh.com",
+                                                    "hmac-sha1-96-etm@openssh.com"):
+            want.add("mac-sha1")
+        if mac in ("hmac-md5", "hmac-md5-96", "hmac-md5-etm@openssh.com",
+                   "hmac-md5-96-etm@openssh.com"):
+            want.add("mac-md5")
+    return want
+
+
+def our_peer_risks(e):
+    return sorted(f for f in (ssh(e).get("risks") or []) if f.startswith(PEER_RISK_FAMILIES))
+
+
 def fingerprint(e):
     return (side(e, "server").get("host_key") or {}).get("fingerprint_sha256")
 
@@ -303,6 +365,10 @@ def zeek_ssh_log(rep, cap, path, events):
             else:
                 rep.check(cap, key, "host_key_fingerprint", ours, peer + "*",
                           bool(ours) and ours.startswith(peer), "zeek")
+        if "kex_alg" in r and "client" in r:
+            peer = sorted(risks_from_zeek(r))
+            ours = our_peer_risks(e)
+            rep.check(cap, key, "risks", ours, peer, ours == peer, "zeek-derived")
         if zval(r.get("auth_success")) is not None:
             peer = r["auth_success"] == "T"
             ours = ssh(e).get("auth_success")

@@ -23,6 +23,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "ssh_wire", .pTests = sm_ssh_wire_tests },
     { .pName = "reasm", .pTests = sm_reasm_tests },
     { .pName = "ssh", .pTests = sm_ssh_tests },
+    { .pName = "ssh_risks", .pTests = sm_ssh_risks_tests },
     { .pName = "pattern", .pTests = sm_pattern_tests },
     { .pName = "intern", .pTests = sm_intern_tests },
     { .pName = "hugemem", .pTests = sm_hugemem_tests },

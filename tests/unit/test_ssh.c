@@ -164,7 +164,7 @@ static char *sm_t_describe(const struct sm_t_h *h)
     struct sm_writer *w = sm_writer_json_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     w->ops->begin(w);
-    SM_T_D->describe(h->st, w, 0);
+    SM_T_D->describe(h->st, w, 0, 0);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -309,6 +309,15 @@ static void test_ssh_real_stream_whole(void)
     CU_ASSERT(sm_t_streq(sm_t_jstr(ssh, "negotiated", "host_key"), "ssh-ed25519"));
     CU_ASSERT(sm_t_streq(sm_t_jstr(ssh, "negotiated", "compression_server_to_client"), "none"));
     CU_ASSERT(json_is_false(json_object_get(json_object_get(ssh, "terrapin"), "exposed")));
+    /* Modern algorithms, strict KEX: only the version-based flags of
+     * 9.2p1 (this Debian build carries the CVE-2024-6387 fix, which the
+     * version string cannot show: hence "version-based"). */
+    json_t *risks = json_object_get(ssh, "risks");
+    CU_ASSERT_EQUAL_FATAL(json_array_size(risks), 2);
+    CU_ASSERT(sm_t_streq(json_string_value(json_array_get(risks, 0)),
+                         "version-based:CVE-2024-6387:server"));
+    CU_ASSERT(sm_t_streq(json_string_value(json_array_get(risks, 1)),
+                         "version-based:CVE-2025-26465:client"));
     CU_ASSERT(json_is_null(json_object_get(ssh, "disconnect")));
     json_decref(root);
     free(ref);
@@ -1240,7 +1249,7 @@ static void sm_t_session_cookie(struct sm_t_h *h, uint8_t cookie)
 static char *sm_t_mw_describe(struct sm_t_mw *m, const struct sm_t_h *h)
 {
     m->w.ops->begin(&m->w);
-    SM_T_D->describe(h->st, &m->w, 0);
+    SM_T_D->describe(h->st, &m->w, 0, 0);
     CU_ASSERT_FALSE(m->open);
     char *t = strndup(m->text, m->len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
