@@ -42,7 +42,7 @@
 #define SM_MAX_VLANS      2
 #define SM_MAX_VLAN_DEPTH 8
 
-/* Tunnel nesting (GRE in VXLAN in ...) followed before giving up. */
+/* Tunnel nesting (GRE in VXLAN in Geneve ...) followed before giving up. */
 #define SM_MAX_TUNNEL_DEPTH 3
 
 /* IPv6 extension headers walked before the packet is declared hostile. */
