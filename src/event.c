@@ -562,6 +562,8 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     w->ops->u64(w, "dest_port", f->port[SM_DIR_RESP]);
     sm_w_cstr(w, "proto", "TCP");
     w->ops->u64(w, "ip_version", f->ip_version);
+    if (m->direction)
+        sm_w_cstr(w, "direction", m->direction);
 
     sm_w_cstr(w, "verdict", sm_verdict_name(c->verdict));
     w->ops->real(w, "confidence", c->confidence, 2);
