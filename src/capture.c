@@ -320,7 +320,7 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
         o += (size_t)n;
     }
     /* ICMP unreachable (3) and time exceeded (11); ICMPv6 unreachable (1),
-     * packet too big (2), time exceeded (3); GRE and VXLAN carry mirrored
+     * packet too big (2), time exceeded (3); GRE, VXLAN and Geneve carry mirrored
      * traffic whose inner headers the program checks. */
     /* TCP on other ports whose payload starts with "SSH-" (an
      * identification line) too, so that SSH on a port not listed is seen
@@ -333,7 +333,7 @@ bool sm_capture_build_filter(int dlt, const uint16_t *ports, size_t nports, cons
              "(%s%s%s or "
              "(icmp and (icmp[0] == 3 or icmp[0] == 11)) or "
              "(icmp6 and (ip6[40] == 1 or ip6[40] == 2 or ip6[40] == 3)) or "
-             "(ip proto 47) or (udp port 4789))",
+             "(ip proto 47) or (udp port 4789) or (udp port 6081))",
              nports ? "(tcp and (" : "", portexpr,
              nports ? ")) or (tcp and tcp[((tcp[12] & 0xf0) >> 2):4] == 0x5353482d) or "
                       "(ip6 and ip6[6] == 6 and "

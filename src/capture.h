@@ -67,7 +67,7 @@ const char *sm_capture_datalink_name(const struct sm_capture *c);
 
 /* Builds the default filter for a link type into out: TCP on the SSH ports
  * (nports 0: all TCP, for -p auto) and TCP elsewhere whose payload starts
- * with "SSH-", ICMP/ICMPv6 errors and GRE/VXLAN tunnels, also behind 802.1Q/802.1ad tags
+ * with "SSH-", ICMP/ICMPv6 errors and GRE/VXLAN/Geneve tunnels, also behind 802.1Q/802.1ad tags
  * on Ethernet; extra (may be NULL) is ANDed so that it reads the same headers
  * untagged, behind one tag and behind two -- unless
  * sm_capture_filter_apart(extra), when it is left out (the capture runs it on

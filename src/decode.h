@@ -91,7 +91,7 @@ struct sm_pkt {
     int16_t pkttype; /* SLL/SLL2 packet type, -1 when unknown */
     uint8_t vlan_count;
     uint16_t vlan[SM_MAX_VLANS];
-    uint8_t tunnel_depth; /* GRE/VXLAN layers removed */
+    uint8_t tunnel_depth; /* GRE/VXLAN/Geneve layers removed */
 
     /* IP */
     uint8_t ip_version;
@@ -160,7 +160,7 @@ enum sm_pkt_kind sm_decode(struct sm_pkt *pkt, int dlt, const uint8_t *data, uin
 extern bool sm_decode_fast_path;
 
 /* Internal to decode_*.c (and tests): the layers call each other because
- * tunnels (GRE, VXLAN) carry Ethernet or IP again. */
+ * tunnels (GRE, VXLAN, Geneve) carry Ethernet or IP again. */
 struct sm_cur;
 /* The general path (decode_link.c), which sm_decode() (decode_ip.c) takes
  * when the fast path declines; the same arguments and results. */
@@ -183,6 +183,23 @@ enum sm_pkt_kind sm_decode_ethertype(struct sm_pkt *pkt, uint16_t type, struct s
 /* An Ethernet II frame. */
 enum sm_pkt_kind sm_decode_ethernet(struct sm_pkt *pkt, struct sm_cur *c,
                                     struct sm_decode_stats *stats);
+
+/* The fixed Geneve header (RFC 8926) and where its options end. */
+struct sm_geneve {
+    uint16_t opt_len; /* option bytes after the fixed 8 */
+    bool oam;         /* O: a control message */
+    bool critical;    /* C: a critical option is present */
+    uint16_t proto;   /* EtherType of the payload (0x6558: Ethernet) */
+    uint32_t vni;
+};
+enum sm_geneve_result {
+    SM_GENEVE_OK,        /* parsed; the cursor is at the payload */
+    SM_GENEVE_TRUNCATED, /* the capture ends inside the header or options */
+    SM_GENEVE_BAD        /* not version 0, or options longer than sent */
+};
+/* Parses the Geneve header at c; udp_len is the UDP payload length as sent
+ * (the UDP header's length less 8). Exposed for the unit tests. */
+enum sm_geneve_result sm_geneve_parse(struct sm_cur *c, uint32_t udp_len, struct sm_geneve *g);
 
 /* Formats an address for output ("198.51.100.2", "2001:db8::2"). */
 void sm_addr_format(const struct sm_addr *a, uint8_t ip_version, char *out, size_t outlen);

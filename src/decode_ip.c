@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* summary: IPv4 (options, fragments), IPv6 (extension-header chain), tunnels
- * (GRE, ERSPAN II, VXLAN), TCP with options, and ICMP/ICMPv6 errors with the
+ * (GRE, ERSPAN II, VXLAN, Geneve), TCP with options, and ICMP/ICMPv6 errors with the
  * quoted header mapped back to a TCP segment; and the fast path for the
  * common TCP segment, link layer included. */
 #include "config.h"
@@ -22,6 +22,7 @@
 #define SM_IPPROTO_GRE    47
 #define SM_IPPROTO_ICMPV6 58
 #define SM_VXLAN_PORT     4789
+#define SM_GENEVE_PORT    6081
 
 static enum sm_pkt_kind sm_decode_ipv4(struct sm_pkt *pkt, struct sm_cur *c,
                                        struct sm_decode_stats *stats);
@@ -577,15 +578,76 @@ static enum sm_pkt_kind sm_decode_gre(struct sm_pkt *pkt, struct sm_cur *c,
     }
 }
 
-/* UDP: only VXLAN (RFC 7348: flags(1) reserved(3) VNI(3) reserved(1)). */
-static enum sm_pkt_kind sm_decode_udp(struct sm_pkt *pkt, struct sm_cur *c,
+/* Geneve (RFC 8926 section 3.4): Ver(2 bits) OptLen(6 bits, in 4-byte words)
+ * O C Rsvd(6) | Protocol Type(16) | VNI(24) Reserved(8) | options. udp_len is
+ * the Geneve header and payload as the UDP header gives it (what was sent),
+ * the cursor what was captured: options longer than what was sent are a lie
+ * (malformed), longer than what was captured a snaplen cut (truncated). */
+enum sm_geneve_result sm_geneve_parse(struct sm_cur *c, uint32_t udp_len, struct sm_geneve *g)
+{
+    memset(g, 0, sizeof(*g));
+    uint8_t vo = sm_cur_u8(c);
+    uint8_t fl = sm_cur_u8(c);
+    g->proto = sm_cur_be16(c);
+    g->vni = sm_cur_be32(c) >> 8;
+    if (!sm_cur_ok(c))
+        return udp_len < 8 ? SM_GENEVE_BAD : SM_GENEVE_TRUNCATED;
+    if ((vo >> 6) != 0) /* only version 0 exists; another is not ours to read */
+        return SM_GENEVE_BAD;
+    g->opt_len = (uint16_t)((vo & 0x3f) * 4);
+    g->oam = (fl & 0x80) != 0;
+    g->critical = (fl & 0x40) != 0;
+    if (8u + g->opt_len > udp_len)
+        return SM_GENEVE_BAD;
+    /* The options (TLVs) are skipped whole: nothing in them names the
+     * connection, and the header's OptLen already says where they end. */
+    sm_cur_skip(c, g->opt_len);
+    return sm_cur_ok(c) ? SM_GENEVE_OK : SM_GENEVE_TRUNCATED;
+}
+
+static enum sm_pkt_kind sm_decode_geneve(struct sm_pkt *pkt, struct sm_cur *c, uint32_t udp_len,
+                                         struct sm_decode_stats *stats)
+{
+    struct sm_geneve g;
+    switch (sm_geneve_parse(c, udp_len, &g)) {
+    case SM_GENEVE_TRUNCATED:
+        return sm_truncated(pkt);
+    case SM_GENEVE_BAD:
+        return sm_malformed(stats);
+    case SM_GENEVE_OK:
+        break;
+    }
+    if (g.oam) { /* a control message between tunnel endpoints, not a frame */
+        stats->other++;
+        return SM_PKT_OTHER;
+    }
+    pkt->vlan_count = 0; /* the outer tags belong to the underlay */
+    /* Linux and Open vSwitch carry Ethernet (0x6558); RFC 8926 lets any
+     * EtherType through, AWS GWLB and others put IP directly. */
+    if (g.proto == SM_ETH_TEB)
+        return sm_decode_ethernet(pkt, c, stats);
+    return sm_decode_ethertype(pkt, g.proto, c, stats);
+}
+
+/* UDP: VXLAN (RFC 7348: flags(1) reserved(3) VNI(3) reserved(1)) on port
+ * 4789 and Geneve on port 6081 (the IANA ports; the destination port is the
+ * tunnel's, the source port a flow hash). l4_len is the UDP datagram's length
+ * from the IP header. */
+static enum sm_pkt_kind sm_decode_udp(struct sm_pkt *pkt, struct sm_cur *c, uint32_t l4_len,
                                       struct sm_decode_stats *stats)
 {
     sm_cur_skip(c, 2);
     uint16_t dport = sm_cur_be16(c);
-    sm_cur_skip(c, 4);
+    uint16_t ulen = sm_cur_be16(c);
+    sm_cur_skip(c, 2);
     if (!sm_cur_ok(c))
         return sm_truncated(pkt);
+    if (dport == SM_GENEVE_PORT) {
+        /* The UDP length, unless the IP header says less (then the IP
+         * header, checked against the capture already, is believed). */
+        uint32_t len = ulen < l4_len ? ulen : l4_len;
+        return sm_decode_geneve(pkt, c, len >= 8 ? len - 8 : 0, stats);
+    }
     if (dport != SM_VXLAN_PORT) {
         stats->other++;
         return SM_PKT_OTHER;
@@ -620,7 +682,7 @@ static enum sm_pkt_kind sm_decode_l4(struct sm_pkt *pkt, uint8_t proto, struct s
         pkt->tunnel_depth++;
         stats->tunneled++;
         return proto == SM_IPPROTO_GRE ? sm_decode_gre(pkt, c, stats)
-                                       : sm_decode_udp(pkt, c, stats);
+                                       : sm_decode_udp(pkt, c, l4_len, stats);
     default:
         stats->other++;
         return SM_PKT_OTHER;

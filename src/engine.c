@@ -199,7 +199,13 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     cc.network_loss[1] = loss.network_loss[1];
     cc.capture_loss = loss.capture_loss[0] + loss.capture_loss[1];
     sm_classify(f, &cc, &c);
-    if (e->patterns) { /* the path's idle timeout, learned across connections */
+    enum sm_direction dir = sm_localnets_direction(e->cfg.local_nets, f->ip_version,
+                                                   &f->addr[SM_DIR_ORIG], &f->addr[SM_DIR_RESP]);
+    /* --patterns-inbound-only: connections from outside to the site's own
+     * servers are the ones a ban, a refusal wave or a flood is about; the
+     * site's own clients going out would only add noise. */
+    bool patterns = e->patterns && (!e->cfg.patterns_inbound_only || dir == SM_DIRECTION_INBOUND);
+    if (patterns) { /* the path's idle timeout, learned across connections */
         int64_t survived, fatal;
         struct sm_idle_interval iv;
         sm_classify_silences(f, &c, &survived, &fatal);
@@ -209,11 +215,10 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
             sm_classify_cite_idle(f, &c, &iv);
     }
     e->verdicts[c.verdict]++;
-    bool flood =
-            e->patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
-                                               &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],
-                                               c.verdict, f->first_ts, f->last_ts);
-    if (e->patterns && app.auth_attempts >= 0) { /* password guessing: by the SSH client */
+    bool flood = patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
+                                                 &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],
+                                                 c.verdict, f->first_ts, f->last_ts);
+    if (patterns && app.auth_attempts >= 0) { /* password guessing: by the SSH client */
         int cli = app.reversed ? SM_DIR_RESP : SM_DIR_ORIG;
         sm_patterns_auth(e->patterns, f->ip_version, &f->addr[cli], &f->addr[!cli], f->port[!cli],
                          c.verdict, (uint32_t)app.auth_attempts, (uint32_t)app.auth_failed_attempts,
@@ -234,6 +239,7 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .now_us = now,
         .app = &app,
         .selected_by = e->cfg.content_select,
+        .direction = sm_direction_name(dir),
     };
     struct sm_engine_job *j = sm_engine_job_slot(e);
     if (j && e->cfg.describe_ahead >= 0 &&

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "localnets.h"
 #include "output.h"
 #include "sm_limits.h"
 
@@ -42,6 +43,11 @@ struct sm_engine_config {
      * ahead of its turn; 1: always the analysis; -1: never. The output is
      * the same; the tests compare 1 and -1. */
     int describe_ahead;
+    /* --local-nets (NULL: none; then no event says a direction), and
+     * --patterns-inbound-only: only inbound connections feed the
+     * cross-connection patterns (pattern.h). */
+    const struct sm_localnets *local_nets;
+    bool patterns_inbound_only;
 };
 
 struct sm_engine;

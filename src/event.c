@@ -392,6 +392,9 @@ static void sm_event_tcp(struct sm_writer *w, const struct sm_flow *f)
     sm_w_opt_u64(w, "ttl_client", o->ttl_known, o->ttl_first);
     sm_w_opt_u64(w, "ttl_server", r->ttl_known, r->ttl_first);
     w->ops->u64(w, "duplicates", sm_flow_duplicates(f));
+    w->ops->u64(w, "zero_window_toserver", sm_flow_zero_window(f, SM_DIR_ORIG));
+    w->ops->u64(w, "zero_window_toclient", sm_flow_zero_window(f, SM_DIR_RESP));
+    sm_w_opt_u64(w, "synack_bad_ack", f->synack_judged, sm_flow_synack_bad_ack(f));
     w->ops->obj_end(w);
 }
 
@@ -562,6 +565,8 @@ void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
     w->ops->u64(w, "dest_port", f->port[SM_DIR_RESP]);
     sm_w_cstr(w, "proto", "TCP");
     w->ops->u64(w, "ip_version", f->ip_version);
+    if (m->direction)
+        sm_w_cstr(w, "direction", m->direction);
 
     sm_w_cstr(w, "verdict", sm_verdict_name(c->verdict));
     w->ops->real(w, "confidence", c->confidence, 2);

@@ -24,6 +24,7 @@ struct sm_event_meta {
     const struct sm_app_facts *app; /* dissector facts, NULL when none ran */
     unsigned trim;                  /* parts left out (SM_TRIM_*, dissector.h) */
     bool selected_by;               /* say evidence.selected_by (-p auto) */
+    const char *direction;          /* "inbound"...; NULL: not said (no --local-nets) */
 };
 
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,

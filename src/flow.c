@@ -174,7 +174,8 @@ void sm_flow_aux_trim(struct sm_flow_table *t, struct sm_flow *f)
 {
     const struct sm_flow_aux *a = f->aux;
     if (a && !a->segs[0] && !a->segs[1] && !a->dup_more && !a->rare && !a->end && !a->duplicates &&
-        !a->truncated && !a->fragments) {
+        !a->truncated && !a->fragments && !a->zero_window[0] && !a->zero_window[1] &&
+        !a->synack_bad_ack) {
         sm_spare_put(&t->spare_aux, &t->nspare_aux, f->aux);
         f->aux = NULL;
     }

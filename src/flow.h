@@ -99,6 +99,10 @@ struct sm_flow_aux {
     uint64_t duplicates;       /* packets seen twice (e.g. "-i any") */
     uint32_t truncated;        /* packets cut by the snaplen */
     uint32_t fragments;
+    /* [side]: segments it sent advertising a receive window of 0, RSTs
+     * excepted (Arkime's tcpflags.srcZero/dstZero; see sm_tcp_track()). */
+    uint32_t zero_window[2];
+    uint32_t synack_bad_ack; /* SYN-ACKs not acknowledging the SYN's ISN + 1 */
 };
 
 /* Why a connection is analyzed (-p auto: evidence.selected_by). */
@@ -150,6 +154,9 @@ struct sm_flow {
     uint8_t idle_rst_after : 2; /* bit d: rst_after[d] */
     bool idle_short : 1;        /* shorter than --idle-min (SM_SHORT_IDLE_SECS) */
     uint8_t selected_by : 2;    /* enum sm_flow_selected (set by the engine) */
+    /* A SYN-ACK came while the initiator's ISN was known from a captured
+     * SYN, so its acknowledgement could be checked (aux->synack_bad_ack). */
+    bool synack_judged : 1;
 
     struct sm_tcp_side side[2];
     int64_t first_ts, last_ts;
@@ -236,6 +243,15 @@ static inline uint32_t sm_flow_truncated(const struct sm_flow *f)
 static inline uint32_t sm_flow_fragments(const struct sm_flow *f)
 {
     return f->aux ? f->aux->fragments : 0;
+}
+/* Side d's zero-window segments, and the SYN-ACKs with a wrong ack. */
+static inline uint32_t sm_flow_zero_window(const struct sm_flow *f, int d)
+{
+    return f->aux ? f->aux->zero_window[d] : 0;
+}
+static inline uint32_t sm_flow_synack_bad_ack(const struct sm_flow *f)
+{
+    return f->aux ? f->aux->synack_bad_ack : 0;
 }
 
 struct sm_stream;

@@ -65,6 +65,12 @@ static void sm_usage(FILE *out)
             "  --guess-failures N  failed authentication attempts from one client that make\n"
             "                     a password-guessing ssh_pattern (default %u)\n"
             "  --guess-window SECS  ... within this many seconds (default %u)\n"
+            "  --local-nets CIDR,...  the site's own networks (IPv4 and IPv6); every\n"
+            "                     ssh_teardown event then says its direction: inbound,\n"
+            "                     outbound, internal or external (as Zeek's Site::local_nets)\n"
+            "  --patterns-inbound-only  only inbound connections make ssh_pattern events\n"
+            "                     (bans, refusals, floods, idle timeouts, password guessing);\n"
+            "                     needs --local-nets\n"
             "  --linger SECS      an ended connection waits this long for stragglers (30)\n"
             "  --handshake-timeout SECS  a silent half-open connection is over (75)\n"
             "  --syn-rto-ms MS    a lone SYN younger than this at capture end is\n"
@@ -205,7 +211,9 @@ int main(int argc, char **argv)
         OPT_STATS_INTERVAL,
         OPT_COLOR,
         OPT_GUESS_FAILURES,
-        OPT_GUESS_WINDOW
+        OPT_GUESS_WINDOW,
+        OPT_LOCALNETS,
+        OPT_PAT_INBOUND
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -228,6 +236,8 @@ int main(int argc, char **argv)
         { "color", required_argument, NULL, OPT_COLOR },
         { "guess-failures", required_argument, NULL, OPT_GUESS_FAILURES },
         { "guess-window", required_argument, NULL, OPT_GUESS_WINDOW },
+        { "local-nets", required_argument, NULL, OPT_LOCALNETS },
+        { "patterns-inbound-only", no_argument, NULL, OPT_PAT_INBOUND },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -246,7 +256,8 @@ int main(int argc, char **argv)
         .max_flows = SM_DEFAULT_MAX_FLOWS,
     };
     struct sm_output_options oo = { 0 };
-    int color = -1; /* --color: -1 auto, 0 never, 1 always */
+    int color = -1;                        /* --color: -1 auto, 0 never, 1 always */
+    static struct sm_localnets local_nets; /* large: not on the stack */
     uint64_t v;
     int opt;
 
@@ -416,6 +427,18 @@ int main(int argc, char **argv)
                 return SM_EXIT_USAGE;
             }
             break;
+        case OPT_LOCALNETS: {
+            char why[160];
+            if (!sm_localnets_parse(&local_nets, optarg, why, sizeof(why))) {
+                fprintf(stderr, "sshmortem: --local-nets: %s\n", why);
+                return SM_EXIT_USAGE;
+            }
+            cfg.local_nets = &local_nets;
+            break;
+        }
+        case OPT_PAT_INBOUND:
+            cfg.patterns_inbound_only = true;
+            break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);
             return SM_EXIT_OK;
@@ -447,6 +470,11 @@ int main(int argc, char **argv)
     }
     if (live_opt && !iface) {
         fprintf(stderr, "sshmortem: -B, -s and --stats-interval only apply to live capture (-i)\n");
+        return SM_EXIT_USAGE;
+    }
+    if (cfg.patterns_inbound_only && !cfg.local_nets) {
+        fprintf(stderr, "sshmortem: --patterns-inbound-only needs --local-nets (what is inbound "
+                        "is relative to them)\n");
         return SM_EXIT_USAGE;
     }
     if (iface && !interval_given)

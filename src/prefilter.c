@@ -8,7 +8,8 @@
 #include "cursor.h"
 #include "decode.h"
 
-#define SM_PF_VXLAN_PORT 4789 /* "udp port 4789" in the default filter */
+#define SM_PF_VXLAN_PORT  4789 /* "udp port 4789" in the default filter */
+#define SM_PF_GENEVE_PORT 6081 /* "udp port 6081" */
 
 /* "SSH-", the start of an identification line, as one big-endian word. */
 #define SM_PF_SSH_WORD 0x5353482dU
@@ -35,7 +36,10 @@ static inline enum sm_prefilter_verdict sm_pf_ports(const uint8_t ports[SM_PORTS
         uint32_t word = (uint32_t)sm_load_be16(d) << 16 | sm_load_be16(d + 2);
         return word == SM_PF_SSH_WORD ? SM_PF_ACCEPT : SM_PF_REJECT;
     }
-    return sport == SM_PF_VXLAN_PORT || dport == SM_PF_VXLAN_PORT ? SM_PF_ACCEPT : SM_PF_REJECT;
+    return sport == SM_PF_VXLAN_PORT || dport == SM_PF_VXLAN_PORT || sport == SM_PF_GENEVE_PORT ||
+                           dport == SM_PF_GENEVE_PORT
+                   ? SM_PF_ACCEPT
+                   : SM_PF_REJECT;
 }
 
 enum sm_prefilter_verdict sm_prefilter_ethernet(const uint8_t ports[SM_PORTSET_BYTES],

@@ -42,7 +42,7 @@
 #define SM_MAX_VLANS      2
 #define SM_MAX_VLAN_DEPTH 8
 
-/* Tunnel nesting (GRE in VXLAN in ...) followed before giving up. */
+/* Tunnel nesting (GRE in VXLAN in Geneve ...) followed before giving up. */
 #define SM_MAX_TUNNEL_DEPTH 3
 
 /* IPv6 extension headers walked before the packet is declared hostile. */
@@ -83,6 +83,8 @@
 
 /* SSH ports given with -p. */
 #define SM_MAX_PORTS 64
+/* --local-nets networks (a linear scan per finished connection). */
+#define SM_MAX_LOCAL_NETS 256
 /* The whole BPF expression: on Ethernet the default filter three times
  * (untagged, one tag, two tags; about 1,200 characters each with 64 ports)
  * and -f beside each copy. */

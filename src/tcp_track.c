@@ -428,6 +428,17 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
             a->fragments++;
     }
 
+    /* A zero window, as Arkime counts it (tcpflags.srcZero/dstZero): any
+     * segment but a RST advertising 0 (a RST's window means nothing).
+     * Wireshark's tcp.analysis.zero_window also leaves out SYN and FIN;
+     * the raw field is 0 whatever the scale. Duplicates are not counted
+     * (they do not reach here). */
+    if (p->win == 0 && !(fl & SM_TH_RST)) {
+        struct sm_flow_aux *a = sm_flow_aux(t, f);
+        if (a && a->zero_window[d] < UINT32_MAX)
+            a->zero_window[d]++;
+    }
+
     if (fl & SM_TH_RST) {
         struct sm_tcp_end *e = sm_flow_end(t, f, d);
         if (e && !e->rst_count) {
@@ -457,6 +468,18 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
                 sm_flow_set_time(t, f, SM_TIME_SYNACK, p->ts_us);
                 f->hs_syn_n = (uint8_t)(peer->syn_count > SM_MAX_SYN_TIMES ? SM_MAX_SYN_TIMES
                                                                            : peer->syn_count);
+            }
+            /* RFC 793 3.4: a SYN-ACK acknowledges the SYN's ISN + 1. One
+             * that does not answers another SYN (a stale or spoofed one, a
+             * middlebox rewriting sequence numbers): flagged, judged only
+             * against an ISN from a captured SYN, not an inferred one. */
+            if (d == SM_DIR_RESP && peer->isn_known && !peer->isn_inferred) {
+                f->synack_judged = true;
+                if (p->ack != peer->isn + 1) {
+                    struct sm_flow_aux *a = sm_flow_aux(t, f);
+                    if (a && a->synack_bad_ack < UINT32_MAX)
+                        a->synack_bad_ack++;
+                }
             }
             /* A SYN-ACK without its SYN (the capture began after it, or
              * reordered it): the initiator's ISN is what the SYN-ACK

@@ -51,6 +51,11 @@ one_line "-r and -i" 'not both' -r "$pc" -i lo
 one_line "nothing to read" 'give -r FILE or -i IFACE; see sshmortem --help'
 one_line "stray argument" "unexpected argument 'extra'" -r "$pc" extra
 one_line "bad -f, several files" "$pc: filter: " -r "$pc" -r "$pc" -f 'tcp and ('
+one_line "--local-nets: not an address" "^sshmortem: --local-nets: '300.0.0.0' is not an IPv4 or IPv6 address$" -r "$pc" --local-nets 192.0.2.0/24,300.0.0.0/8
+one_line "--local-nets: prefix too long" "^sshmortem: --local-nets: '/129' is not a prefix length of 0 to 128$" -r "$pc" --local-nets 2001:db8::/129
+one_line "--local-nets: host bits" "^sshmortem: --local-nets: '192.0.2.1/24' has host bits set" -r "$pc" --local-nets 192.0.2.1/24
+one_line "--local-nets: empty" "^sshmortem: --local-nets: an empty entry in the list$" -r "$pc" --local-nets ''
+one_line "--patterns-inbound-only alone" "^sshmortem: --patterns-inbound-only needs --local-nets" -r "$pc" --patterns-inbound-only
 # shellcheck disable=SC2016
 run -r "$pc" -x 2>&1 >/dev/null | grep -q '/sshmortem' && fail "getopt's path is not printed" ||
     pass "getopt's path is not printed"

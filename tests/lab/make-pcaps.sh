@@ -34,6 +34,7 @@ tcprewrite --enet-vlan=add --enet-vlan-tag=100 --enet-vlan-cfi=0 --enet-vlan-pri
 /usr/bin/python3 "$here/relink.py" push-tag 0x88a8 200 "$out/ssh-vlan.pcap" "$out/ssh-qinq.pcap"
 /usr/bin/python3 "$here/relink.py" rawip "$src" "$out/ssh-rawip.pcap"
 /usr/bin/python3 "$here/relink.py" null "$src" "$out/ssh-null.pcap"
+/usr/bin/python3 "$here/relink.py" geneve "$src" "$out/ssh-geneve.pcap"
 editcap -F pcapng "$src" "$out/ssh-normal-v4.pcapng"
 # Untagged, tagged, double-tagged and IPv6 in one file (tests/golden/filter.sh).
 mergecap -F pcap -w "$out/ssh-mixed-tags.pcap" "$src" "$out/ssh-vlan.pcap" "$out/ssh-qinq.pcap" \

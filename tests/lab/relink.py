@@ -11,6 +11,14 @@ Usage:
                                     an 802.1ad S-tag) right after the MACs;
                                     applied to an already 0x8100-tagged file
                                     this gives QinQ (0x88a8 outer, 0x8100 inner)
+  relink.py geneve IN OUT           carry each Ethernet frame in Geneve (RFC 8926):
+                                    outer Ethernet + IPv4 192.0.2.1 <-> 192.0.2.2
+                                    + UDP to port 6081 + Geneve VNI 42, protocol
+                                    0x6558, as a Linux geneve device would (UDP
+                                    checksum 0); frames from the second MAC seen
+                                    also carry one 8-byte option (experimental
+                                    class 0xfff0, type 1), so both header lengths
+                                    occur
 
 Non-IP frames (ARP, ...) are dropped by rawip and null: they cannot be
 represented there. Timestamps and capture lengths are kept; the output is
@@ -64,6 +72,34 @@ def strip_ether(buf):
     return etype, off + 2
 
 
+def ip4_csum(hdr):
+    s = sum(struct.unpack(">10H", hdr))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def geneve_wrap(pkts):
+    macs = (b"\x02\x00\x00\x00\x00\x01", b"\x02\x00\x00\x00\x00\x02")
+    vteps = (bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+    first_src, out = None, []
+    for ipid, (sec, usec, buf, orig) in enumerate(pkts):
+        if first_src is None:
+            first_src = buf[6:12]
+        a = 0 if buf[6:12] == first_src else 1  # which tunnel endpoint sent it
+        opt = b"" if a == 0 else struct.pack(">HBBI", 0xFFF0, 0x01, 0x01, 0x5EED0001)
+        gnv = struct.pack(">BBHI", len(opt) // 4, 0, 0x6558, 42 << 8) + opt
+        udp_len = 8 + len(gnv) + orig
+        udp = struct.pack(">HHHH", 49152 + 1111 * (a + 1), 6081, udp_len, 0)
+        ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, (ipid + 1) & 0xFFFF,
+                                   0x4000, 64, 17, 0, vteps[a], vteps[1 - a]))
+        ip[10:12] = struct.pack(">H", ip4_csum(bytes(ip)))
+        eth = macs[1 - a] + macs[a] + b"\x08\x00"
+        hdr = eth + bytes(ip) + udp + gnv
+        out.append((sec, usec, hdr + buf, orig + len(hdr)))
+    return out
+
+
 def main(argv):
     if len(argv) < 4:
         sys.exit(__doc__)
@@ -77,6 +113,9 @@ def main(argv):
             sys.exit(__doc__)
         src, dst = argv[2], argv[3]
     linktype, snaplen, pkts = read_pcap(src)
+    if mode == "geneve" and linktype == LINKTYPE_ETHERNET:
+        write_pcap(dst, LINKTYPE_ETHERNET, snaplen + 58, geneve_wrap(pkts))
+        return
     if linktype != LINKTYPE_ETHERNET:
         sys.exit("relink: %s: linktype %d, need Ethernet (1)" % (src, linktype))
     out = []

@@ -362,6 +362,33 @@ static const uint8_t sm_s_vxlan[] = {
     S_V4_ACK_40,
 };
 
+/* 20b. Ethernet, outer IPv4 UDP 12345 -> 6081, Geneve (RFC 8926) version 0,
+ *      one 8-byte option (experimental class 0xfff0, type 1), protocol
+ *      0x6558, VNI 42, inner Ethernet, IPv4, TCP ACK. 112 bytes. */
+static const uint8_t sm_s_geneve[] = {
+    S_MACS,
+    S_BE16(0x0800),
+    S_IPV4_OUTER(98, 17), /* 20 + 8 + 16 + 14 + 40 */
+    S_BE16(12345),
+    S_BE16(6081),
+    S_BE16(78),
+    S_BE16(0), /* UDP */
+    0x02,      /* version 0, OptLen 2 words */
+    0x00,      /* no O, no C */
+    S_BE16(0x6558),
+    0,
+    0,
+    42,
+    0, /* VNI 42 */
+    S_BE16(0xfff0),
+    0x01,
+    0x01,
+    S_BE32(0x5eed0001), /* the option: class, type, length 1 word, data */
+    S_MACS,
+    S_BE16(0x0800),
+    S_V4_ACK_40,
+};
+
 /* The IPv4 header and first 8 TCP bytes of the client's SYN, as an ICMP
  *  error quotes them. */
 #define S_QUOTED_V4_SYN                                                                            \

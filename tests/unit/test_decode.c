@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "decode.h"
 #include "samples.h"
 #include "unit.h"
@@ -33,6 +34,7 @@ _Static_assert(sizeof(sm_s_v4_opts) == 44, "sample length");
 _Static_assert(sizeof(sm_s_gre_ip) == 82, "sample length");
 _Static_assert(sizeof(sm_s_gre_teb) == 96, "sample length");
 _Static_assert(sizeof(sm_s_vxlan) == 104, "sample length");
+_Static_assert(sizeof(sm_s_geneve) == 112, "sample length");
 _Static_assert(sizeof(sm_s_icmp_unreach) == 70, "sample length");
 _Static_assert(sizeof(sm_s_icmp6_ptb) == 96, "sample length");
 _Static_assert(sizeof(sm_s_eth_padded) == 60, "sample length");
@@ -79,6 +81,7 @@ static const struct sm_t_sample sm_t_samples[] = {
     SM_SAMPLE(sm_s_gre_ip, DLT_EN10MB, SM_PKT_TCP),
     SM_SAMPLE(sm_s_gre_teb, DLT_EN10MB, SM_PKT_TCP),
     SM_SAMPLE(sm_s_vxlan, DLT_EN10MB, SM_PKT_TCP),
+    SM_SAMPLE(sm_s_geneve, DLT_EN10MB, SM_PKT_TCP),
     SM_SAMPLE(sm_s_icmp_unreach, DLT_EN10MB, SM_PKT_ICMP_ERR),
     SM_SAMPLE(sm_s_icmp_fragneeded, DLT_EN10MB, SM_PKT_ICMP_ERR),
     SM_SAMPLE(sm_s_icmp6_ptb, DLT_RAW, SM_PKT_ICMP_ERR),
@@ -709,6 +712,144 @@ static void test_decode_vxlan(void)
     f[37] = 0xb6; /* 4790 */
     CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_OTHER);
     CU_ASSERT_EQUAL(st.other, 1);
+}
+
+/* Offsets into sm_s_geneve: the UDP header, the Geneve header. */
+#define SM_T_GNV_UDP 34
+#define SM_T_GNV     42
+
+static void test_decode_geneve(void)
+{
+    struct sm_pkt p;
+    struct sm_decode_stats st;
+    uint8_t f[sizeof(sm_s_geneve)];
+
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_EN10MB, sm_s_geneve, sizeof(sm_s_geneve)),
+                          SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.tunnel_depth, 1);
+    CU_ASSERT_EQUAL(st.tunneled, 1);
+    CU_ASSERT_EQUAL(memcmp(p.src.b, sm_t_client4, 4), 0);
+    CU_ASSERT_EQUAL(p.sport, 50000);
+    CU_ASSERT_EQUAL(p.dport, 22);
+
+    /* Without options (OptLen 0, the inner frame moved up 8 bytes). */
+    size_t n;
+    memcpy(f, sm_s_geneve, SM_T_GNV + 8);
+    f[SM_T_GNV] = 0x00;
+    memcpy(f + SM_T_GNV + 8, sm_s_geneve + SM_T_GNV + 16, sizeof(f) - SM_T_GNV - 16);
+    n = sizeof(f) - 8;
+    f[17] = 90;               /* outer IPv4 total length */
+    f[SM_T_GNV_UDP + 5] = 70; /* UDP length */
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.dport, 22);
+
+    /* IPv4 straight inside (protocol 0x0800, as AWS GWLB sends it). */
+    memcpy(f, sm_s_geneve, sizeof(f));
+    f[SM_T_GNV + 2] = 0x08;
+    f[SM_T_GNV + 3] = 0x00;
+    memmove(f + SM_T_GNV + 16, f + SM_T_GNV + 16 + 14, sizeof(f) - SM_T_GNV - 16 - 14);
+    f[17] = 98 - 14;
+    f[SM_T_GNV_UDP + 5] = 78 - 14;
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f) - 14), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.sport, 50000);
+    CU_ASSERT_EQUAL(p.tunnel_depth, 1);
+
+    /* An OAM frame: a control message, not followed. */
+    memcpy(f, sm_s_geneve, sizeof(f));
+    f[SM_T_GNV + 1] = 0x80;
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_OTHER);
+    CU_ASSERT_EQUAL(st.other, 1);
+    /* A critical option (C) is still read: a monitor is no tunnel endpoint. */
+    f[SM_T_GNV + 1] = 0x40;
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_TCP);
+    /* Version 1: not ours to read. */
+    memcpy(f, sm_s_geneve, sizeof(f));
+    f[SM_T_GNV] = 0x42;
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_OTHER);
+    CU_ASSERT_EQUAL(st.malformed, 1);
+    /* OptLen 63 words (252 bytes), past what the UDP length says was sent:
+     * malformed, and nothing beyond the capture is read (ASan would say). */
+    memcpy(f, sm_s_geneve, sizeof(f));
+    f[SM_T_GNV] = 0x3f;
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_OTHER);
+    CU_ASSERT_EQUAL(st.malformed, 1);
+    CU_ASSERT_FALSE(p.truncated);
+    /* Another UDP port: not Geneve. */
+    memcpy(f, sm_s_geneve, sizeof(f));
+    f[SM_T_GNV_UDP + 3] = 0xc2; /* 6082 */
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_EN10MB, f, sizeof(f)), SM_PKT_OTHER);
+    CU_ASSERT_EQUAL(st.other, 1);
+    /* Cut by the snaplen inside the Geneve header and inside its options:
+     * truncated, never malformed (the lengths that were sent agree). */
+    for (size_t cut = SM_T_GNV; cut < SM_T_GNV + 16; cut++) {
+        uint8_t *copy = NULL;
+        CU_ASSERT_EQUAL(
+                sm_t_decode_copy(&p, &st, DLT_EN10MB, sm_s_geneve, cut, sizeof(sm_s_geneve), &copy),
+                SM_PKT_OTHER);
+        CU_ASSERT_TRUE(p.truncated);
+        CU_ASSERT_EQUAL(st.malformed, 0);
+        free(copy);
+    }
+}
+
+/* The header parser alone, on exactly-sized heap copies. */
+static enum sm_geneve_result sm_t_geneve(const uint8_t *h, size_t cap, uint32_t udp_len,
+                                         struct sm_geneve *g, size_t *left)
+{
+    uint8_t *buf = malloc(cap ? cap : 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    if (cap)
+        memcpy(buf, h, cap);
+    struct sm_cur c;
+    sm_cur_init(&c, buf, cap, false);
+    enum sm_geneve_result r = sm_geneve_parse(&c, udp_len, g);
+    *left = sm_cur_ok(&c) ? sm_cur_left(&c) : 0;
+    free(buf);
+    return r;
+}
+
+static void test_geneve_parse(void)
+{
+    const uint8_t *h = sm_s_geneve + SM_T_GNV;
+    const size_t hl = sizeof(sm_s_geneve) - SM_T_GNV; /* header, option, frame */
+    struct sm_geneve g;
+    size_t left;
+
+    CU_ASSERT_EQUAL(sm_t_geneve(h, hl, (uint32_t)hl, &g, &left), SM_GENEVE_OK);
+    CU_ASSERT_EQUAL(g.opt_len, 8);
+    CU_ASSERT_EQUAL(g.proto, 0x6558);
+    CU_ASSERT_EQUAL(g.vni, 42);
+    CU_ASSERT_FALSE(g.oam);
+    CU_ASSERT_FALSE(g.critical);
+    CU_ASSERT_EQUAL(left, hl - 16);
+    /* Zero-length input: truncated when something was sent, a lie when the
+     * UDP length itself leaves no room for the header. */
+    CU_ASSERT_EQUAL(sm_t_geneve(h, 0, (uint32_t)hl, &g, &left), SM_GENEVE_TRUNCATED);
+    CU_ASSERT_EQUAL(sm_t_geneve(h, 0, 0, &g, &left), SM_GENEVE_BAD);
+    CU_ASSERT_EQUAL(sm_t_geneve(h, 7, 7, &g, &left), SM_GENEVE_BAD);
+    /* Truncated at every byte of the fixed header and the option. */
+    for (size_t cap = 1; cap < 16; cap++)
+        CU_ASSERT_EQUAL(sm_t_geneve(h, cap, (uint32_t)hl, &g, &left), SM_GENEVE_TRUNCATED);
+    /* Exactly the header and option: parsed, nothing left. */
+    CU_ASSERT_EQUAL(sm_t_geneve(h, 16, 16, &g, &left), SM_GENEVE_OK);
+    CU_ASSERT_EQUAL(left, 0);
+    /* Option length over what was sent, by one word and at the maximum. */
+    CU_ASSERT_EQUAL(sm_t_geneve(h, hl, 12, &g, &left), SM_GENEVE_BAD);
+    uint8_t big[16];
+    memcpy(big, h, sizeof(big));
+    big[0] = 0x3f; /* 252 option bytes */
+    CU_ASSERT_EQUAL(sm_t_geneve(big, sizeof(big), sizeof(big), &g, &left), SM_GENEVE_BAD);
+    CU_ASSERT_EQUAL(g.opt_len, 252);
+    /* ... and within what was sent but past what was captured: truncated. */
+    CU_ASSERT_EQUAL(sm_t_geneve(big, sizeof(big), 8 + 252, &g, &left), SM_GENEVE_TRUNCATED);
+    /* Flags and version. */
+    big[0] = 0x00;
+    big[1] = 0xc0;
+    CU_ASSERT_EQUAL(sm_t_geneve(big, 8, 8, &g, &left), SM_GENEVE_OK);
+    CU_ASSERT_TRUE(g.oam);
+    CU_ASSERT_TRUE(g.critical);
+    big[0] = 0x80; /* version 2 */
+    CU_ASSERT_EQUAL(sm_t_geneve(big, 8, 8, &g, &left), SM_GENEVE_BAD);
 }
 
 static void sm_t_check_quoted_v4(const struct sm_pkt *p)
@@ -1517,6 +1658,8 @@ CU_TestInfo sm_decode_tests[] = {
     SM_TEST(test_decode_gre),
     SM_TEST(test_decode_tunnel_depth),
     SM_TEST(test_decode_vxlan),
+    SM_TEST(test_decode_geneve),
+    SM_TEST(test_geneve_parse),
     SM_TEST(test_decode_icmp_unreach),
     SM_TEST(test_decode_icmp_frag_needed),
     SM_TEST(test_decode_icmp6),

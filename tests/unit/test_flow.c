@@ -778,6 +778,82 @@ static void test_flow_retransmissions(void)
     sm_t_free(c);
 }
 
+/* Zero windows per side, as Arkime counts them: any segment but a RST
+ * advertising window 0 (SYN and FIN included); duplicates not counted. */
+static void test_flow_zero_window(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    sm_t_handshake(c, 1 * SEC, CLI, SRV);
+    sm_t_send(c, 2 * SEC, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 1, 500);
+    /* The client's window is full: three zero-window ACKs, one of them
+     * captured twice (a duplicate, not counted again). */
+    struct sm_pkt p = sm_t_seg(c, 2 * SEC + 1 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 501, 0);
+    p.win = 0;
+    (void)sm_t_packet(c, &p, NULL);
+    (void)sm_t_packet(c, &p, NULL);
+    p = sm_t_seg(c, 2 * SEC + 300 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 501, 0);
+    p.win = 0;
+    (void)sm_t_packet(c, &p, NULL);
+    /* A window probe from the server is no zero window of its own. */
+    sm_t_send(c, 2 * SEC + 400 * MS, SRV, CLI, SM_TH_ACK, ISN_S + 500, ISN_C + 1, 1);
+    /* A FIN advertising 0 counts (Arkime; Wireshark would not). */
+    p = sm_t_seg(c, 3 * SEC, CLI, SRV, SM_TH_FIN | SM_TH_ACK, ISN_C + 1, ISN_S + 501, 0);
+    p.win = 0;
+    (void)sm_t_packet(c, &p, NULL);
+    /* A RST advertising 0 does not: its window means nothing. */
+    p = sm_t_seg(c, 3 * SEC + 1 * MS, SRV, CLI, SM_TH_RST, ISN_S + 501, 0, 0);
+    p.win = 0;
+    (void)sm_t_packet(c, &p, NULL);
+    sm_flow_flush(c->t, 5 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1);
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(sm_flow_zero_window(f, SM_DIR_ORIG), 3);
+    CU_ASSERT_EQUAL(sm_flow_zero_window(f, SM_DIR_RESP), 0);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 1);
+    CU_ASSERT_TRUE(f->synack_judged);
+    CU_ASSERT_EQUAL(sm_flow_synack_bad_ack(f), 0);
+    sm_t_free(c);
+}
+
+/* A SYN-ACK must acknowledge the SYN's ISN + 1; judged only against a
+ * captured SYN. */
+static void test_flow_synack_ack(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+
+    /* Wrong: the SYN-ACK answers ISN 7 (a stale or spoofed SYN), then a
+     * right one follows. */
+    sm_t_send(c, 1 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_t_send(c, 1 * SEC + 1 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, 8, 0);
+    sm_t_send(c, 1 * SEC + 2 * MS, SRV, CLI, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 1 * SEC + 3 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    sm_t_close(c, 2 * SEC, CLI, SRV, ISN_C + 1, ISN_S + 1);
+    /* Not judged: the SYN-ACK without its SYN (the capture began after). */
+    struct sm_t_ep cli2 = CLI;
+    cli2.port = 50001;
+    sm_t_send(c, 3 * SEC, SRV, cli2, SM_TH_SYN | SM_TH_ACK, ISN_S, ISN_C + 1, 0);
+    sm_t_send(c, 3 * SEC + 1 * MS, cli2, SRV, SM_TH_ACK, ISN_C + 1, ISN_S + 1, 0);
+    /* Not judged: no SYN-ACK at all. */
+    struct sm_t_ep cli3 = CLI;
+    cli3.port = 50002;
+    sm_t_send(c, 4 * SEC, cli3, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    sm_flow_flush(c->t, 100 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 3);
+    for (size_t i = 0; i < c->rec.n; i++) {
+        const struct sm_flow *f = &c->rec.e[i].f;
+        if (f->port[SM_DIR_ORIG] == 50000) {
+            CU_ASSERT_TRUE(f->synack_judged);
+            CU_ASSERT_EQUAL(sm_flow_synack_bad_ack(f), 1);
+            CU_ASSERT_EQUAL(f->side[SM_DIR_RESP].syn_count, 2);
+        } else {
+            CU_ASSERT_FALSE(f->synack_judged);
+            CU_ASSERT_EQUAL(sm_flow_synack_bad_ack(f), 0);
+        }
+    }
+    sm_t_free(c);
+}
+
 /* The recent-segment bookkeeping behind stalls and largest_acked_segment:
  * a segment counts until acknowledged or until SM_SEG_RING newer ones were
  * sent; the ring is freed once everything in it was acknowledged. */
@@ -1779,6 +1855,8 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_duplicate_first_packet),
     SM_TEST(test_flow_sequence_wrap),
     SM_TEST(test_flow_retransmissions),
+    SM_TEST(test_flow_zero_window),
+    SM_TEST(test_flow_synack_ack),
     SM_TEST(test_flow_recent_segments),
     SM_TEST(test_flow_fin_rst_tracking),
     SM_TEST(test_flow_one_sided_inference),

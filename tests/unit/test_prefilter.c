@@ -131,7 +131,8 @@ static void test_prefilter_agrees_with_bpf(void)
     static const uint16_t portv[][2] = { { 40000, 22 },  { 22, 40000 },  { 40000, 2222 },
                                          { 40000, 80 },  { 80, 443 },    { 4789, 5000 },
                                          { 5000, 4789 }, { 22, 4789 },   { 0, 0 },
-                                         { 23, 21 },     { 2222, 2222 }, { 65535, 22 } };
+                                         { 23, 21 },     { 2222, 2222 }, { 65535, 22 },
+                                         { 5000, 6081 }, { 6081, 5000 } };
     struct sm_t_pf t;
     uint8_t f[256];
     sm_t_pf_init(&t);
@@ -172,6 +173,7 @@ static void test_prefilter_common_frames(void)
         { 1, true, 6, 5, 0, 22, 40000, SM_PF_ACCEPT },
         { 2, true, 6, 5, 0, 443, 40000, SM_PF_REJECT },
         { 2, false, 17, 5, 0, 5000, 4789, SM_PF_ACCEPT }, /* VXLAN */
+        { 0, true, 17, 5, 0, 5000, 6081, SM_PF_ACCEPT },  /* Geneve */
         { 0, false, 17, 5, 0, 5353, 53, SM_PF_REJECT },
         /* Left to the filter: ICMP, a later fragment, three tags. */
         { 0, false, 1, 5, 0, 0x0300, 0, SM_PF_UNSURE },

@@ -30,6 +30,7 @@ extern CU_TestInfo sm_reasm_tests[];
 extern CU_TestInfo sm_ssh_tests[];
 extern CU_TestInfo sm_ssh_risks_tests[];
 extern CU_TestInfo sm_pattern_tests[];
+extern CU_TestInfo sm_localnets_tests[];
 extern CU_TestInfo sm_intern_tests[];
 extern CU_TestInfo sm_hugemem_tests[];
 
