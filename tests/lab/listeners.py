@@ -14,6 +14,13 @@ Usage:
   listeners.py hold   ADDR PORT    client: connect, read the server's first
                                    line, print "held", then hold the socket
                                    open and silent until killed
+  listeners.py hold-quiet ADDR PORT
+                                   client: connect, print "connected", never
+                                   read nor write, stay open until killed
+  listeners.py agent-stall PATH 0  an ssh-agent socket at PATH that accepts
+                                   and never answers (ssh stalls in auth)
+  listeners.py backlog ADDR PORT   listen(0) and never accept(): a full
+                                   accept queue after one connection
   listeners.py say    HOST PORT TEXT
                                    client: connect, send TEXT (Python escapes
                                    such as \r\n allowed), print what comes
@@ -144,6 +151,32 @@ def main(argv):
         readline(c)
         print("held", flush=True)
         kept.append(c)
+        while True:
+            time.sleep(3600)
+    if mode == "hold-quiet":
+        # connect and stay open without reading: fills a full accept queue
+        c = socket.create_connection((addr, port), timeout=10)
+        print("connected", flush=True)
+        kept.append(c)
+        while True:
+            time.sleep(3600)
+    if mode == "agent-stall":
+        # an ssh-agent socket (ADDR is its path) that accepts and never answers
+        u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        u.bind(addr)
+        u.listen(8)
+        print("listening", flush=True)
+        while True:
+            c, _ = u.accept()
+            kept.append(c)
+    if mode == "backlog":
+        # a listener with a one-slot accept queue that never accepts
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(0)
+        print("listening", flush=True)
         while True:
             time.sleep(3600)
     if mode == "proxy-late":

@@ -40,9 +40,11 @@ skip() { echo "SKIP: make-lab: $* -- the lab corpus was NOT regenerated" >&2; ex
 probe="sm-probe-$$"
 ip netns add "$probe" 2>/dev/null || skip "cannot create network namespaces"
 ip netns del "$probe"
-for t in ssh sshd tcpdump iptables ip6tables ethtool tcprewrite /usr/bin/python3; do
+for t in ssh sshd tcpdump iptables ip6tables nft ethtool tcprewrite /usr/bin/python3 \
+         dropbear dbclient dropbearkey dropbearconvert plink puttygen unshare; do
     command -v "$t" >/dev/null || skip "missing $t"
 done
+/usr/bin/python3 -c 'import paramiko' 2>/dev/null || skip "missing python3-paramiko"
 
 [ ${#scen[@]} -gt 0 ] || mapfile -t scen < <("$here/lab.sh" corpus-list)
 # VLAN-tagged copies (802.1Q VID 100) of these scenarios' client captures
