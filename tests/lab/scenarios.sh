@@ -80,6 +80,7 @@ cx_caps_stop() {
 # Real OpenSSH client in the client ns; stdout discarded, stderr kept,
 # stdin from $CX_STDIN (default /dev/null).
 cx_ssh_bg() {
+    cx_jitter
     local idx=$1 port=$2; shift 2
     local opts=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
@@ -92,6 +93,13 @@ cx_ssh_bg() {
     LAB_LAST_PID=$!
     LAB_PIDS+=("$LAB_LAST_PID")
     CX_PID[$idx]=$LAB_LAST_PID
+}
+
+# Timing variation (tests/lab/stability.sh): with LAB_JITTER_MS set, every
+# client starts after a random 0..LAB_JITTER_MS ms pause.
+cx_jitter() {
+    [ -n "${LAB_JITTER_MS:-}" ] && [ "$LAB_JITTER_MS" -gt 0 ] || return 0
+    sleep "$(printf '0.%03d' $((RANDOM % (LAB_JITTER_MS + 1) % 1000)))"
 }
 
 cx_stderr() { # IDX -> trimmed one-line stderr

@@ -2,7 +2,7 @@
 """summary: score sshmortem's verdicts against the lab corpus truth.
 
 Usage:
-  score.py [--truth FILE] [--sshmortem PATH] [--min-accuracy X] [-v] [SSHMORTEM]
+  score.py [--truth FILE] [--sshmortem PATH] [--min-accuracy X] [--rows OUT] [-v] [SSHMORTEM]
 
 Defaults: --truth pcaps/lab/truth.tsv next to this repository, sshmortem
 from $SSHMORTEM, else ./sshmortem. Every capture named in the truth file is
@@ -11,7 +11,9 @@ matched to truth rows by file + 4-tuple (either orientation) + first-packet
 time within 1 s. A truth row with no event is an error ("(none)" predicted),
 so is an event with no truth row, or one for a connection that is absent at
 that vantage point ("(none)" expected). A row is correct when the verdict is
-the expected one or one of its recorded alternatives.
+the expected one or one of its recorded alternatives. --rows OUT writes
+one TSV line per row (scenario, file, conn, vantage, expected, predicted,
+ok|wrong) for tests/lab/stability.sh.
 
 Prints PASS/FAIL per scenario, the confusion matrix (rows: expected,
 columns: predicted), precision and recall per verdict, and last
@@ -130,7 +132,7 @@ def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     truth = os.path.join(here, "..", "..", "pcaps", "lab", "truth.tsv")
     sm = os.environ.get("SSHMORTEM") or "./sshmortem"
-    min_acc, verbose = None, False
+    min_acc, verbose, rows_out = None, False, None
     args = argv[1:]
     while args:
         a = args.pop(0)
@@ -140,6 +142,8 @@ def main(argv):
             sm = args.pop(0)
         elif a == "--min-accuracy":
             min_acc = float(args.pop(0))
+        elif a == "--rows":
+            rows_out = args.pop(0)
         elif a in ("-v", "--verbose"):
             verbose = True
         elif a in ("-h", "--help"):
@@ -171,6 +175,14 @@ def main(argv):
     dresults = score_all(sm, base, byfile, log, True) if results is not None else None
     if results is None or dresults is None:
         return 2
+
+    if rows_out:
+        # one line per truth row (lab options): what stability.sh compares
+        with open(rows_out, "w") as f:
+            for x in results:
+                r = x[2]
+                f.write("\t".join([x[0], x[1], r["conn"] if r else "-", r["vantage"] if r else "-",
+                                    x[3], x[4], "ok" if x[5] else "wrong"]) + "\n")
 
     # per scenario
     per = collections.OrderedDict()

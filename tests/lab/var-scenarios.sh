@@ -52,6 +52,7 @@ cx_dropbear_start() {
 # the client ns (dbclient, plink or paramiko), logging in as root with the
 # lab's key; its stderr lands where cx_ssh_wait reads it.
 cx_client_bg() {
+    cx_jitter
     local idx=$1 kind=$2 port=$3; shift 3
     local opts=() cmd=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
