@@ -35,6 +35,10 @@ Usage:
                                    closed socket answers it with a RST) and
                                    give ssh the end of file: a client whose
                                    line arrives after sshd's close
+  listeners.py proxy-after HOST PORT
+                                   ssh ProxyCommand: a relay that holds ssh's
+                                   identification line until the server's
+                                   has arrived (the client speaks second)
 
 Server modes print "listening" once bound. Accepted sockets are kept in a
 list so the kernel never closes them behind the scenario's back.
@@ -121,6 +125,38 @@ def proxy_late(addr, port):
     os.close(1)
 
 
+def proxy_after(addr, port):
+    """ssh ProxyCommand: relay both ways, but hold ssh's first bytes (its
+    identification line) until the server's first line has arrived."""
+    c = socket.create_connection((addr, port), timeout=10)
+    held, got, released, stdin_open = b"", b"", False, True
+    while True:
+        fds = [c.fileno()] + ([0] if stdin_open else [])
+        r, _, _ = select.select(fds, [], [], 30)
+        if not r:
+            sys.exit("proxy-after: nothing for 30 s")
+        if 0 in r:
+            d = os.read(0, 65536)
+            if not d:
+                stdin_open = False
+                c.shutdown(socket.SHUT_WR)
+            elif released:
+                c.sendall(d)
+            else:
+                held += d
+        if c.fileno() in r:
+            d = c.recv(65536)
+            if not d:
+                break
+            os.write(1, d)
+            if not released:
+                got += d
+                if b"\n" in got:
+                    released = True
+                    c.sendall(held)
+    os.close(1)
+
+
 def say(addr, port, text):
     c = socket.create_connection((addr, port), timeout=10)
     c.sendall(text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
@@ -181,6 +217,9 @@ def main(argv):
             time.sleep(3600)
     if mode == "proxy-late":
         proxy_late(addr, port)
+        return
+    if mode == "proxy-after":
+        proxy_after(addr, port)
         return
     s = listen(addr, port)
     while True:

@@ -390,3 +390,23 @@ corpus_loss_brief() {
     cx_meta note "server streams 1000 B every 100 ms for 6 s; after 1.5 s the router drops all TCP for 2 s, then forwards again; ssh ServerAliveInterval=1 ServerAliveCountMax=5: the session recovers and closes in order"
     cx_conn 1 normal-close normal-close normal-close
 }
+
+# ------------------------------------------------------------------ timing
+
+corpus_order_server_first() {
+    # Every client in this lab speaks first to sshd (its line leaves 45-130
+    # ms after the handshake). Here ssh's identification line is held by a
+    # ProxyCommand relay until the server's has arrived: 1 a normal
+    # session, 2 a key-exchange mismatch, both with the client second.
+    LAB_SSHD_EXTRA="KexAlgorithms curve25519-sha256" lab_sshd_start 22
+    cx_caps_start
+    local px="ProxyCommand=/usr/bin/python3 $CX_HERE/listeners.py proxy-after %h %p"
+    cx_ssh_bg 1 22 -o "$px" -- 'echo hi'
+    cx_ssh_wait 1 0
+    cx_ssh_bg 2 22 -o "$px" -o KexAlgorithms=diffie-hellman-group14-sha256 -- true
+    cx_ssh_wait 2 nonzero
+    cx_caps_stop
+    cx_meta note "ssh through listeners.py proxy-after (its identification line sent only after the server's); 1: 'echo hi'; 2: ssh KexAlgorithms diffie-hellman-group14-sha256 vs sshd curve25519-sha256"
+    cx_conn 1 normal-close normal-close normal-close
+    cx_conn 2 kex-failed kex-failed kex-failed
+}
