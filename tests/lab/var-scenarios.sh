@@ -181,6 +181,7 @@ corpus_impl_dropbear_blackhole() {
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
         'for i in $(seq 200); do head -c 1000 /dev/zero; sleep 0.05; done'
+    cx_wait_output 1
     sleep 1.5
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
     lab_rtr iptables -I FORWARD -p tcp -j DROP
@@ -380,6 +381,7 @@ corpus_loss_brief() {
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=5 -- \
         'for i in $(seq 60); do head -c 1000 /dev/zero; sleep 0.1; done'
+    cx_wait_output 1
     sleep 1.5
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
     lab_rtr iptables -I FORWARD -p tcp -j DROP
