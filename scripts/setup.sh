@@ -9,7 +9,8 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       libpcap-dev libjansson-dev libnfnetlink-dev libcunit1-dev libssl-dev
       tcpdump tshark openssh-client openssh-server iproute2 iptables nftables
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
-      python3-jsonschema procps time wireshark-common rsyslog systemd util-linux)
+      python3-jsonschema procps time wireshark-common rsyslog systemd util-linux
+      dropbear-bin putty-tools python3-paramiko)
 
 missing=()
 for p in "${PKGS[@]}"; do

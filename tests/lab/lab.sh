@@ -436,6 +436,10 @@ while True:
 # SSH dissector variants and authentication truth: ssh-scenarios.sh.
 # shellcheck source=ssh-scenarios.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ssh-scenarios.sh"
+# Other implementations, sshd settings, nftables, accept-queue overflow:
+# var-scenarios.sh (uses scenarios.sh's cx_* helpers).
+# shellcheck source=var-scenarios.sh
+. "$(dirname "${BASH_SOURCE[0]}")/var-scenarios.sh"
 
 lab_scenarios() { declare -F | awk '{print $3}' | sed -n 's/^scenario_//p' | tr _ -; }
 

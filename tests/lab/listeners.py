@@ -14,6 +14,13 @@ Usage:
   listeners.py hold   ADDR PORT    client: connect, read the server's first
                                    line, print "held", then hold the socket
                                    open and silent until killed
+  listeners.py hold-quiet ADDR PORT
+                                   client: connect, print "connected", never
+                                   read nor write, stay open until killed
+  listeners.py agent-stall PATH 0  an ssh-agent socket at PATH that accepts
+                                   and never answers (ssh stalls in auth)
+  listeners.py backlog ADDR PORT   listen(0) and never accept(): a full
+                                   accept queue after one connection
   listeners.py say    HOST PORT TEXT
                                    client: connect, send TEXT (Python escapes
                                    such as \r\n allowed), print what comes
@@ -28,6 +35,10 @@ Usage:
                                    closed socket answers it with a RST) and
                                    give ssh the end of file: a client whose
                                    line arrives after sshd's close
+  listeners.py proxy-after HOST PORT
+                                   ssh ProxyCommand: a relay that holds ssh's
+                                   identification line until the server's
+                                   has arrived (the client speaks second)
 
 Server modes print "listening" once bound. Accepted sockets are kept in a
 list so the kernel never closes them behind the scenario's back.
@@ -114,6 +125,38 @@ def proxy_late(addr, port):
     os.close(1)
 
 
+def proxy_after(addr, port):
+    """ssh ProxyCommand: relay both ways, but hold ssh's first bytes (its
+    identification line) until the server's first line has arrived."""
+    c = socket.create_connection((addr, port), timeout=10)
+    held, got, released, stdin_open = b"", b"", False, True
+    while True:
+        fds = [c.fileno()] + ([0] if stdin_open else [])
+        r, _, _ = select.select(fds, [], [], 30)
+        if not r:
+            sys.exit("proxy-after: nothing for 30 s")
+        if 0 in r:
+            d = os.read(0, 65536)
+            if not d:
+                stdin_open = False
+                c.shutdown(socket.SHUT_WR)
+            elif released:
+                c.sendall(d)
+            else:
+                held += d
+        if c.fileno() in r:
+            d = c.recv(65536)
+            if not d:
+                break
+            os.write(1, d)
+            if not released:
+                got += d
+                if b"\n" in got:
+                    released = True
+                    c.sendall(held)
+    os.close(1)
+
+
 def say(addr, port, text):
     c = socket.create_connection((addr, port), timeout=10)
     c.sendall(text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
@@ -146,8 +189,37 @@ def main(argv):
         kept.append(c)
         while True:
             time.sleep(3600)
+    if mode == "hold-quiet":
+        # connect and stay open without reading: fills a full accept queue
+        c = socket.create_connection((addr, port), timeout=10)
+        print("connected", flush=True)
+        kept.append(c)
+        while True:
+            time.sleep(3600)
+    if mode == "agent-stall":
+        # an ssh-agent socket (ADDR is its path) that accepts and never answers
+        u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        u.bind(addr)
+        u.listen(8)
+        print("listening", flush=True)
+        while True:
+            c, _ = u.accept()
+            kept.append(c)
+    if mode == "backlog":
+        # a listener with a one-slot accept queue that never accepts
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(0)
+        print("listening", flush=True)
+        while True:
+            time.sleep(3600)
     if mode == "proxy-late":
         proxy_late(addr, port)
+        return
+    if mode == "proxy-after":
+        proxy_after(addr, port)
         return
     s = listen(addr, port)
     while True:

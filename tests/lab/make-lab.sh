@@ -3,11 +3,16 @@
 # vantage point, plus VLAN-tagged copies) and its truth, then score it.
 #
 # Usage (root, network namespaces):
-#   tests/lab/make-lab.sh [--install] [--keep] [--min-accuracy X] [SCENARIO...]
+#   tests/lab/make-lab.sh [--install] [--keep] [--min-accuracy X]
+#                         [--sample N [--seed S]] [SCENARIO...]
 #
 #   default     build in a fresh temp dir, score it, delete it (--keep: keep it)
 #   --install   build in a temp dir, then replace pcaps/lab/ with it
 #   SCENARIO... only these (with --install they replace only their own files)
+#   --sample N [--seed S]
+#               only N scenarios drawn at random (seed S, default the clock;
+#               printed) from all of them or from SCENARIO...: a cheaper run
+#               that still covers every scenario over many runs
 #
 # Scenarios run one after the other, each in its own namespaces (lab_setup per
 # run). If a run fails its SETUP or its design (the client did not behave as
@@ -21,14 +26,16 @@ here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 : "${top_builddir:=$top}"
 : "${LAB_TRIES:=3}"
-install=0 keep=0 minacc=()
+install=0 keep=0 minacc=() sample=0 seed=""
 scen=()
 while [ $# -gt 0 ]; do
     case $1 in
         --install) install=1 ;;
         --keep) keep=1 ;;
         --min-accuracy) minacc=(--min-accuracy "$2"); shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --sample) sample=$2; shift ;;
+        --seed) seed=$2; shift ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         -*) echo "make-lab: unknown option $1" >&2; exit 2 ;;
         *) scen+=("$1") ;;
     esac
@@ -40,11 +47,23 @@ skip() { echo "SKIP: make-lab: $* -- the lab corpus was NOT regenerated" >&2; ex
 probe="sm-probe-$$"
 ip netns add "$probe" 2>/dev/null || skip "cannot create network namespaces"
 ip netns del "$probe"
-for t in ssh sshd tcpdump iptables ip6tables ethtool tcprewrite /usr/bin/python3; do
+for t in ssh sshd tcpdump iptables ip6tables nft ethtool tcprewrite /usr/bin/python3 \
+         dropbear dbclient dropbearkey dropbearconvert plink puttygen unshare; do
     command -v "$t" >/dev/null || skip "missing $t"
 done
+/usr/bin/python3 -c 'import paramiko' 2>/dev/null || skip "missing python3-paramiko"
 
 [ ${#scen[@]} -gt 0 ] || mapfile -t scen < <("$here/lab.sh" corpus-list)
+if [ "$sample" -gt 0 ]; then
+    [ "$install" = 0 ] || { echo "make-lab: --sample does not go with --install" >&2; exit 2; }
+    [ -n "$seed" ] || seed=$(date +%s)
+    mapfile -t scen < <(printf '%s\n' "${scen[@]}" | /usr/bin/python3 -c '
+import random, sys
+names = [l.strip() for l in sys.stdin if l.strip()]
+random.Random(int(sys.argv[1])).shuffle(names)
+print("\n".join(sorted(names[:int(sys.argv[2])])))' "$seed" "$sample")
+    echo "== make-lab: --sample $sample --seed $seed: ${scen[*]}" >&2
+fi
 # VLAN-tagged copies (802.1Q VID 100) of these scenarios' client captures
 vlan=(normal reject-icmp-port silent-drop router-reset)
 

@@ -80,6 +80,7 @@ cx_caps_stop() {
 # Real OpenSSH client in the client ns; stdout discarded, stderr kept,
 # stdin from $CX_STDIN (default /dev/null).
 cx_ssh_bg() {
+    cx_jitter
     local idx=$1 port=$2; shift 2
     local opts=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
@@ -92,6 +93,13 @@ cx_ssh_bg() {
     LAB_LAST_PID=$!
     LAB_PIDS+=("$LAB_LAST_PID")
     CX_PID[$idx]=$LAB_LAST_PID
+}
+
+# Timing variation (tests/lab/stability.sh): with LAB_JITTER_MS set, every
+# client starts after a random 0..LAB_JITTER_MS ms pause.
+cx_jitter() {
+    [ -n "${LAB_JITTER_MS:-}" ] && [ "$LAB_JITTER_MS" -gt 0 ] || return 0
+    sleep "$(printf '0.%03d' $((RANDOM % (LAB_JITTER_MS + 1) % 1000)))"
 }
 
 cx_stderr() { # IDX -> trimmed one-line stderr
@@ -114,6 +122,17 @@ cx_ssh_wait() {
         nonzero) [ "$rc" != 0 ] || lab_die "ssh #$idx succeeded, design wants a failure" ;;
     esac
     return 0
+}
+
+# cx_wait_output IDX [TIMEOUT]: wait until client IDX's remote command has
+# printed something (login done, session running). Scenarios that break
+# the path "mid-transfer" wait for it first: on a loaded machine a fixed
+# sleep after starting ssh could still be inside the key exchange, which
+# is another scenario (doc/lab.md, stability).
+cx_wait_output() {
+    local t=0
+    while [ ! -s "$LAB_TMP/ssh.$1.out" ] && [ "$t" -lt $((${2:-20} * 10)) ]; do sleep 0.1; t=$((t + 1)); done
+    [ -s "$LAB_TMP/ssh.$1.out" ] || lab_die "ssh #$1 printed nothing in ${2:-20}s: session not established"
 }
 
 # cx_ssh_end IDX: the lab ends a client that the design leaves running.
@@ -582,6 +601,7 @@ corpus_blackhole() {
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
         'for i in $(seq 200); do head -c 1000 /dev/zero; sleep 0.05; done'
+    cx_wait_output 1
     sleep 1.5
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
     lab_rtr iptables -I FORWARD -p tcp -j DROP
@@ -629,6 +649,7 @@ corpus_loss50() {
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=4 -- \
         'while head -c 500 /dev/zero; do sleep 0.1; done'
+    cx_wait_output 1
     sleep 1
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
     lab_rtr iptables -I FORWARD -p tcp -m statistic --mode random --probability 0.5 -j DROP
@@ -686,6 +707,7 @@ corpus_router_reset() {
     lab_sshd_start 22
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -- 'while sleep 0.3; do echo x; done'
+    cx_wait_output 1
     sleep 2
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended early"
     cx_ipt -I FORWARD -p tcp --dport 22 -j REJECT --reject-with tcp-reset

@@ -2,7 +2,7 @@
 """summary: score sshmortem's verdicts against the lab corpus truth.
 
 Usage:
-  score.py [--truth FILE] [--sshmortem PATH] [--min-accuracy X] [-v] [SSHMORTEM]
+  score.py [--truth FILE] [--sshmortem PATH] [--min-accuracy X] [--rows OUT] [-v] [SSHMORTEM]
 
 Defaults: --truth pcaps/lab/truth.tsv next to this repository, sshmortem
 from $SSHMORTEM, else ./sshmortem. Every capture named in the truth file is
@@ -11,11 +11,16 @@ matched to truth rows by file + 4-tuple (either orientation) + first-packet
 time within 1 s. A truth row with no event is an error ("(none)" predicted),
 so is an event with no truth row, or one for a connection that is absent at
 that vantage point ("(none)" expected). A row is correct when the verdict is
-the expected one or one of its recorded alternatives.
+the expected one or one of its recorded alternatives. --rows OUT writes
+one TSV line per row (scenario, file, conn, vantage, expected, predicted,
+ok|wrong) for tests/lab/stability.sh.
 
 Prints PASS/FAIL per scenario, the confusion matrix (rows: expected,
 columns: predicted), precision and recall per verdict, and last
-"accuracy: C/T". Exit status 0 when it ran; with --min-accuracy X (0..1)
+"accuracy: C/T". The same captures are scored a second time with
+sshmortem's default options (only -p, not the recorded --idle-min): rows
+right with the lab's options but wrong by default are listed, then
+"accuracy with default options: C/T" (printed before the last line). Exit status 0 when it ran; with --min-accuracy X (0..1)
 it is 1 when C/T < X. 2 on usage or input errors.
 """
 import collections
@@ -48,7 +53,7 @@ def endpoint(s):
 
 
 def run(sm, path, ports, idle, log):
-    cmd = [sm, "-r", path, "-p", ports, "--idle-min", idle]
+    cmd = [sm, "-r", path, "-p", ports] + (["--idle-min", idle] if idle is not None else [])
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True)
     if p.returncode != 0:
@@ -66,54 +71,16 @@ def run(sm, path, ports, idle, log):
     return evs
 
 
-def main(argv):
-    here = os.path.dirname(os.path.abspath(__file__))
-    truth = os.path.join(here, "..", "..", "pcaps", "lab", "truth.tsv")
-    sm = os.environ.get("SSHMORTEM") or "./sshmortem"
-    min_acc, verbose = None, False
-    args = argv[1:]
-    while args:
-        a = args.pop(0)
-        if a == "--truth":
-            truth = args.pop(0)
-        elif a == "--sshmortem":
-            sm = args.pop(0)
-        elif a == "--min-accuracy":
-            min_acc = float(args.pop(0))
-        elif a in ("-v", "--verbose"):
-            verbose = True
-        elif a in ("-h", "--help"):
-            print(__doc__)
-            return 0
-        elif not a.startswith("-"):
-            sm = a
-        else:
-            print("score: unknown option %s" % a, file=sys.stderr)
-            return 2
-    if not os.path.exists(truth):
-        print("score: no truth file %s" % truth, file=sys.stderr)
-        return 2
-    if not os.access(sm, os.X_OK):
-        print("score: sshmortem not executable: %s" % sm, file=sys.stderr)
-        return 2
-    base = os.path.dirname(os.path.abspath(truth))
-    with open(truth, newline="") as f:
-        rows = [r for r in csv.DictReader((l for l in f if not l.startswith("#")),
-                                          delimiter="\t", quoting=csv.QUOTE_NONE)]
-    byfile = collections.OrderedDict()
-    for r in rows:
-        byfile.setdefault(r["file"], []).append(r)
-
-    def log(msg):
-        print(msg, file=sys.stderr)
-
+def score_all(sm, base, byfile, log, default_options):
+    """Match events to truth rows; default_options: run sshmortem with
+    only -p (its own --idle-min), not the --idle-min recorded per capture."""
     results = []   # (scenario, file, row or None, expected, predicted, ok, detail)
     for fn, frows in byfile.items():
         path = os.path.join(base, fn)
         if not os.path.exists(path):
             log("score: missing capture %s" % path)
-            return 2
-        evs = run(sm, path, frows[0]["ports"], frows[0]["idle_min"], log)
+            return None
+        evs = run(sm, path, frows[0]["ports"], None if default_options else frows[0]["idle_min"], log)
         used = set()
         for r in frows:
             c, s = endpoint(r["client"]) if r["client"] else (None, None), \
@@ -158,6 +125,64 @@ def main(argv):
                 results.append((scen, fn, None, NONE, ev.get("verdict", "?"), False,
                                 "extra event %s:%s -> %s:%s" % (ev.get("src_ip"), ev.get("src_port"),
                                                                ev.get("dest_ip"), ev.get("dest_port"))))
+    return results
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    truth = os.path.join(here, "..", "..", "pcaps", "lab", "truth.tsv")
+    sm = os.environ.get("SSHMORTEM") or "./sshmortem"
+    min_acc, verbose, rows_out = None, False, None
+    args = argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--truth":
+            truth = args.pop(0)
+        elif a == "--sshmortem":
+            sm = args.pop(0)
+        elif a == "--min-accuracy":
+            min_acc = float(args.pop(0))
+        elif a == "--rows":
+            rows_out = args.pop(0)
+        elif a in ("-v", "--verbose"):
+            verbose = True
+        elif a in ("-h", "--help"):
+            print(__doc__)
+            return 0
+        elif not a.startswith("-"):
+            sm = a
+        else:
+            print("score: unknown option %s" % a, file=sys.stderr)
+            return 2
+    if not os.path.exists(truth):
+        print("score: no truth file %s" % truth, file=sys.stderr)
+        return 2
+    if not os.access(sm, os.X_OK):
+        print("score: sshmortem not executable: %s" % sm, file=sys.stderr)
+        return 2
+    base = os.path.dirname(os.path.abspath(truth))
+    with open(truth, newline="") as f:
+        rows = [r for r in csv.DictReader((l for l in f if not l.startswith("#")),
+                                          delimiter="\t", quoting=csv.QUOTE_NONE)]
+    byfile = collections.OrderedDict()
+    for r in rows:
+        byfile.setdefault(r["file"], []).append(r)
+
+    def log(msg):
+        print(msg, file=sys.stderr)
+
+    results = score_all(sm, base, byfile, log, False)
+    dresults = score_all(sm, base, byfile, log, True) if results is not None else None
+    if results is None or dresults is None:
+        return 2
+
+    if rows_out:
+        # one line per truth row (lab options): what stability.sh compares
+        with open(rows_out, "w") as f:
+            for x in results:
+                r = x[2]
+                f.write("\t".join([x[0], x[1], r["conn"] if r else "-", r["vantage"] if r else "-",
+                                    x[3], x[4], "ok" if x[5] else "wrong"]) + "\n")
 
     # per scenario
     per = collections.OrderedDict()
@@ -194,6 +219,17 @@ def main(argv):
         pr = "%.2f" % (tp / pred) if pred else "-"
         rc = "%.2f" % (tp / real) if real else "-"
         print("%-22s %9s %9s %6d" % (v, pr, rc, real))
+    # The same captures with sshmortem's default options (only -p): the
+    # lab's short --idle-min per capture is not what a user runs.
+    dc = sum(1 for x in dresults if x[5])
+    print()
+    print("with default options (-p only, sshmortem's own --idle-min):")
+    lab_ok = {(x[1], x[2]["conn"], x[2]["vantage"]) for x in results if x[5] and x[2]}
+    for x in dresults:
+        if not x[5] and x[2] and (x[1], x[2]["conn"], x[2]["vantage"]) in lab_ok:
+            print("    %s conn %s %s: expected %s, got %s with default options" % (
+                x[1], x[2]["conn"], x[2]["vantage"], x[3], x[4]))
+    print("accuracy with default options: %d/%d" % (dc, len(dresults)))
     c = sum(1 for x in results if x[5])
     t = len(results)
     print("accuracy: %d/%d" % (c, t))
