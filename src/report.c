@@ -502,25 +502,49 @@ void sm_report_connection(struct sm_report *r, const struct sm_flow *f,
         sm_report_example(r, f, c);
 }
 
+static bool sm_report_same_pattern(const struct sm_pattern_report *q,
+                                   const struct sm_pattern_report *p)
+{
+    return q->kind == p->kind && q->ip_version == p->ip_version && q->port == p->port &&
+           memcmp(&q->client, &p->client, sizeof(q->client)) == 0 &&
+           memcmp(&q->server, &p->server, sizeof(q->server)) == 0 &&
+           (p->kind != SM_PAT_IDLE_TIMEOUT || q->idle.scope == p->idle.scope);
+}
+
+/* How much a pattern weighs when the list of its kind is full. */
+static uint64_t sm_report_pattern_weight(const struct sm_pattern_report *p)
+{
+    return p->kind == SM_PAT_IDLE_TIMEOUT ? p->idle.fatal : p->connections;
+}
+
 void sm_report_pattern(struct sm_report *r, const struct sm_pattern_report *p)
 {
-    if ((unsigned)p->kind <= SM_PAT_IDLE_TIMEOUT)
-        r->pattern_count[p->kind]++;
+    if ((unsigned)p->kind > SM_PAT_IDLE_TIMEOUT)
+        return;
+    r->pattern_count[p->kind]++;
     /* The latest report of the same pattern replaces the earlier one. */
+    unsigned of_kind = 0;
+    struct sm_pattern_report *least = NULL;
     for (uint32_t i = 0; i < r->npatterns; i++) {
         struct sm_pattern_report *q = &r->pattern[i];
-        if (q->kind == p->kind && q->ip_version == p->ip_version && q->port == p->port &&
-            memcmp(&q->client, &p->client, sizeof(q->client)) == 0 &&
-            memcmp(&q->server, &p->server, sizeof(q->server)) == 0 &&
-            (p->kind != SM_PAT_IDLE_TIMEOUT || q->idle.scope == p->idle.scope)) {
+        if (sm_report_same_pattern(q, p)) {
             *q = *p;
             return;
         }
+        if (q->kind == p->kind) {
+            of_kind++;
+            if (!least || sm_report_pattern_weight(q) < sm_report_pattern_weight(least))
+                least = q;
+        }
     }
-    if (r->npatterns < SM_REPORT_PATTERNS)
+    /* Each kind keeps its share of the list, the heaviest patterns. */
+    if (of_kind < SM_REPORT_PATTERNS_PER_KIND && r->npatterns < SM_REPORT_PATTERNS) {
         r->pattern[r->npatterns++] = *p;
-    else
-        r->patterns_more++;
+        return;
+    }
+    r->patterns_more++;
+    if (least && sm_report_pattern_weight(p) > sm_report_pattern_weight(least))
+        *least = *p;
 }
 
 /* ---- findings, in words ---- */
@@ -540,26 +564,35 @@ static const char *sm_report_pattern_words(enum sm_pattern_kind k)
     return "unknown";
 }
 
+/* The heaviest pattern of a kind (for idle timeouts: one with an upper
+ * bound), or NULL. */
+static const struct sm_pattern_report *sm_report_heaviest(const struct sm_report *r,
+                                                          enum sm_pattern_kind k)
+{
+    const struct sm_pattern_report *best = NULL;
+    for (uint32_t i = 0; i < r->npatterns; i++) {
+        const struct sm_pattern_report *p = &r->pattern[i];
+        if (p->kind != k || (k == SM_PAT_IDLE_TIMEOUT && p->idle.hi_us <= 0))
+            continue;
+        if (!best || sm_report_pattern_weight(p) > sm_report_pattern_weight(best))
+            best = p;
+    }
+    return best;
+}
+
+/* In order of what matters most: a path's idle timeout (it has a fix),
+ * the most frequent failure, then the heaviest flood, ban and mass refusal. */
 unsigned sm_report_findings(const struct sm_report *r, char out[][SM_REPORT_FINDING_LEN],
                             unsigned max)
 {
     unsigned n = 0;
-    /* The idle timeout with the most connections behind it. */
-    const struct sm_pattern_report *best = NULL;
-    for (uint32_t i = 0; i < r->npatterns; i++) {
-        const struct sm_pattern_report *p = &r->pattern[i];
-        if (p->kind == SM_PAT_IDLE_TIMEOUT && p->idle.hi_us > 0 &&
-            (!best || p->idle.fatal > best->idle.fatal))
-            best = p;
-    }
+    const struct sm_pattern_report *best = sm_report_heaviest(r, SM_PAT_IDLE_TIMEOUT);
     if (best && n < max) {
-        char who[64];
+        char who[80], a[48];
         if (best->idle.scope == SM_IDLE_SCOPE_SERVER) {
-            char a[48];
             sm_addr_format(&best->server, best->ip_version, a, sizeof(a));
             snprintf(who, sizeof(who), "to %s port %u", a, best->port);
         } else {
-            char a[48];
             sm_addr_format(&best->client, best->ip_version, a, sizeof(a));
             snprintf(who, sizeof(who), "from %s/%u", a, best->ip_version == 4 ? 24 : 64);
         }
@@ -570,7 +603,6 @@ unsigned sm_report_findings(const struct sm_report *r, char out[][SM_REPORT_FIND
                  (long long)((best->idle.hi_us + 999999) / 1000000),
                  (long long)(best->idle.lo_us / 1000000));
     }
-    /* The most frequent failure, with its example's reason. */
     int top = -1;
     for (int v = 0; v < SM_V_COUNT; v++)
         if (sm_report_is_failure((enum sm_verdict)v) && r->verdict[v] &&
@@ -583,24 +615,31 @@ unsigned sm_report_findings(const struct sm_report *r, char out[][SM_REPORT_FIND
                  r->connections, sm_verdict_name((enum sm_verdict)top), x->set ? ": " : ".",
                  x->set ? x->reason : "");
     }
-    for (uint32_t i = 0; i < r->npatterns && n < max; i++) {
-        const struct sm_pattern_report *p = &r->pattern[i];
-        char cl[48], sv[48];
+    static const enum sm_pattern_kind order[] = { SM_PAT_SYN_FLOOD, SM_PAT_BAN,
+                                                  SM_PAT_MASS_REFUSAL };
+    for (size_t k = 0; k < sizeof(order) / sizeof(order[0]) && n < max; k++) {
+        const struct sm_pattern_report *p = sm_report_heaviest(r, order[k]);
+        if (!p)
+            continue;
+        char cl[48], sv[48], more[64] = "";
         sm_addr_format(&p->client, p->ip_version, cl, sizeof(cl));
         sm_addr_format(&p->server, p->ip_version, sv, sizeof(sv));
+        if (r->pattern_count[p->kind] > 1)
+            snprintf(more, sizeof(more), " (%" PRIu64 " such reports in all)",
+                     r->pattern_count[p->kind]);
         if (p->kind == SM_PAT_BAN)
             snprintf(out[n++], SM_REPORT_FINDING_LEN,
                      "%s was cut off by %s port %u after it had succeeded: %u connections since "
-                     "ended %s (fail2ban, PerSourcePenalties or a firewall rule).",
-                     cl, sv, p->port, p->connections, sm_verdict_name(p->verdict));
+                     "ended %s (fail2ban, PerSourcePenalties or a firewall rule)%s.",
+                     cl, sv, p->port, p->connections, sm_verdict_name(p->verdict), more);
         else if (p->kind == SM_PAT_SYN_FLOOD)
             snprintf(out[n++], SM_REPORT_FINDING_LEN,
-                     "SYN flood on %s port %u: %u half-open connections from %u sources.", sv,
-                     p->port, p->connections, p->sources);
-        else if (p->kind == SM_PAT_MASS_REFUSAL)
+                     "SYN flood on %s port %u: %u half-open connections from %u sources%s.", sv,
+                     p->port, p->connections, p->sources, more);
+        else
             snprintf(out[n++], SM_REPORT_FINDING_LEN,
-                     "%s port %u turned away %u clients at once (%s): MaxStartups or load.", sv,
-                     p->port, p->sources, sm_verdict_name(p->verdict));
+                     "%s port %u turned away %u clients at once (%s): MaxStartups or load%s.", sv,
+                     p->port, p->sources, sm_verdict_name(p->verdict), more);
     }
     return n;
 }

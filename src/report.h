@@ -20,17 +20,18 @@
 #include "writer.h"
 
 /* Bounds (doc/report.md). */
-#define SM_REPORT_TIME_BUCKETS 96   /* verdicts over time: columns */
-#define SM_REPORT_TIME_SERVERS 6    /* rows of their own; later servers count in "all" only */
-#define SM_REPORT_HOSTS        2048 /* clients (and servers) tracked; then the least counted go */
-#define SM_REPORT_HOST_PROBES  8    /* slots looked at for the least counted one */
-#define SM_REPORT_TOP          10   /* rows in a top list */
-#define SM_REPORT_IDLE_BINS    60   /* 3 per doubling from 1 s: up to 2^20 s */
-#define SM_REPORT_NAMES        48   /* distinct software or algorithm names per table */
-#define SM_REPORT_NAME_LEN     96   /* of them, escaped */
-#define SM_REPORT_PATTERNS     32   /* distinct patterns kept (the latest report of each) */
-#define SM_REPORT_SOURCES      16   /* capture names listed */
-#define SM_REPORT_FINDING_LEN  512  /* a finding in words */
+#define SM_REPORT_TIME_BUCKETS      96 /* verdicts over time: columns */
+#define SM_REPORT_TIME_SERVERS      6  /* rows of their own; later servers count in "all" only */
+#define SM_REPORT_HOSTS             2048 /* clients (and servers) tracked; then the least counted go */
+#define SM_REPORT_HOST_PROBES       8    /* slots looked at for the least counted one */
+#define SM_REPORT_TOP               10  /* rows in a top list */
+#define SM_REPORT_IDLE_BINS         60  /* 3 per doubling from 1 s: up to 2^20 s */
+#define SM_REPORT_NAMES             48  /* distinct software or algorithm names per table */
+#define SM_REPORT_NAME_LEN          96  /* of them, escaped */
+#define SM_REPORT_PATTERNS          32  /* distinct patterns kept (the latest report of each) */
+#define SM_REPORT_PATTERNS_PER_KIND 8   /* of them, of one kind: the heaviest */
+#define SM_REPORT_SOURCES           16  /* capture names listed */
+#define SM_REPORT_FINDING_LEN       512 /* a finding in words */
 
 struct sm_report_host {
     uint8_t ip_version; /* 0: empty slot */

@@ -77,4 +77,26 @@ run hostile-banner-html -r pcaps/hostile/banner-html.pcap
 # An input that cannot be read (status 2) still leaves a page, with nothing.
 want=2 run empty -r pcaps/hostile/empty.pcap
 
+# The page: whole, and every string from the wire escaped (the hostile
+# banners hold markup: none of it may come through as markup).
+html=$out/hostile-banner-html.html
+if grep -q '<script\|<img\|<b onmouseover\|<b>srv\|<i>users\|onmouseover="' "$html"; then
+    echo "FAIL html escaping: markup from the wire in $html"; fail=1
+elif grep -q '&lt;script&gt;alert(&quot;client&quot;)&lt;/script&gt;&amp;x' "$html" &&
+    grep -q '&lt;/title&gt;&lt;b&gt;srv&lt;/b&gt;&#39;&amp;amp;' "$html" &&
+    grep -q 'onmouseover=&quot;x()&quot;' "$html"; then
+    echo "PASS html escaping"
+else
+    echo "FAIL html escaping: the hostile strings are not shown escaped"; fail=1
+fi
+for name in lab idle-timeout empty; do
+    f=$out/$name.html
+    if head -c 15 "$f" | grep -q '^<!DOCTYPE html>' && tail -c 8 "$f" | grep -q '</html>' &&
+        ! grep -qi '<script\|<link\|@import\|url(http\|src=.http' "$f"; then
+        echo "PASS html $name: one whole self-contained page"
+    else
+        echo "FAIL html $name: not one whole self-contained page"; fail=1
+    fi
+done
+
 exit $fail
