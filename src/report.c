@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -911,17 +912,22 @@ static json_t *sm_report_json(const struct sm_report *r)
     return root;
 }
 
-/* Replaced whole: a reader never sees half a page. */
+/* Replaced whole: a reader never sees half a page (written beside it,
+ * then renamed over it). A path that is there and is no regular file
+ * (/dev/null, /dev/stdout, a FIFO) is written in place: renaming over a
+ * device would replace it. */
 int sm_report_write(const struct sm_report *r, const char *path, bool html, char *err,
                     size_t errlen)
 {
+    struct stat st;
+    bool in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
     size_t n = strlen(path) + 8;
     char *tmp = malloc(n);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    snprintf(tmp, n, "%s.tmp", path);
+    snprintf(tmp, n, "%s%s", path, in_place ? "" : ".tmp");
     FILE *f = fopen(tmp, "w");
     if (!f) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -945,13 +951,14 @@ int sm_report_write(const struct sm_report *r, const char *path, bool html, char
         e = errno;
         rc = -1;
     }
-    if (rc == 0 && rename(tmp, path) != 0) {
+    if (rc == 0 && !in_place && rename(tmp, path) != 0) {
         e = errno;
         rc = -1;
     }
     if (rc != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(e ? e : EIO));
-        unlink(tmp);
+        if (!in_place)
+            unlink(tmp);
     }
     free(tmp);
     return rc;
