@@ -24,6 +24,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "reasm", .pTests = sm_reasm_tests },
     { .pName = "ssh", .pTests = sm_ssh_tests },
     { .pName = "pattern", .pTests = sm_pattern_tests },
+    { .pName = "report", .pTests = sm_report_tests },
     { .pName = "intern", .pTests = sm_intern_tests },
     { .pName = "hugemem", .pTests = sm_hugemem_tests },
     CU_SUITE_INFO_NULL,

@@ -29,6 +29,7 @@ extern CU_TestInfo sm_ssh_wire_tests[];
 extern CU_TestInfo sm_reasm_tests[];
 extern CU_TestInfo sm_ssh_tests[];
 extern CU_TestInfo sm_pattern_tests[];
+extern CU_TestInfo sm_report_tests[];
 extern CU_TestInfo sm_intern_tests[];
 extern CU_TestInfo sm_hugemem_tests[];
 
