@@ -58,6 +58,13 @@ struct sm_app_facts {
     enum sm_app_phase phase; /* furthest phase reached */
     int auth_success;        /* -1 unknown, 0 failed, 1 succeeded */
     double auth_confidence;  /* of that guess, when known */
+    /* What the section describe writes about the peers' software and the
+     * negotiation depends on alone, as interned ids (0: none): each TCP
+     * direction's identification line and KEXINIT, and the server's
+     * direction plus one. Equal keys, equal software, negotiated
+     * algorithms and Terrapin exposure: the --report aggregates read
+     * describe once per key (report.c). All 0: there is nothing to read. */
+    uint64_t describe_key[5];
 };
 
 struct sm_dissector {

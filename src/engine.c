@@ -219,7 +219,7 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
     }
     e->verdicts[c.verdict]++;
     if (e->report) /* here, on the analysis thread: no lock */
-        sm_report_connection(e->report, f, &c, survived, fatal);
+        sm_report_connection(e->report, f, &c, &app, survived, fatal);
     bool flood =
             e->patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
                                                &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],

@@ -61,7 +61,7 @@ double sm_report_idle_bin_lo(unsigned b)
 static unsigned sm_report_idle_bin(int64_t us)
 {
     double s = (double)us / 1e6;
-    if (s < pow(2.0, 1.0 / 3.0))
+    if (s < 1.2599210498948732) /* 2^(1/3) */
         return 0;
     int b = (int)floor(3.0 * log2(s));
     if (b < 0)
@@ -165,24 +165,32 @@ unsigned sm_report_top(const struct sm_report_host *t, const struct sm_report_ho
 
 /* ---- names ---- */
 
-static void sm_report_name(struct sm_report_names *t, const void *bytes, size_t len)
+/* The index of a name in t, added when new (SM_REPORT_NAMES: the table
+ * is full, it counts as "other"). Names are never removed: indexes stay. */
+static int16_t sm_report_name(struct sm_report_names *t, const void *bytes, size_t len)
 {
     char esc[SM_REPORT_NAME_LEN];
     size_t n = sm_escape_bytes(bytes, len, esc, sizeof(esc));
     uint32_t h = sm_report_hash(esc, n, 2166136261u);
     for (uint32_t i = 0; i < t->n; i++)
-        if (t->hash[i] == h && strcmp(t->name[i], esc) == 0) {
-            t->count[i]++;
-            return;
-        }
-    if (t->n == SM_REPORT_NAMES) {
-        t->other++;
-        return;
-    }
+        if (t->hash[i] == h && strcmp(t->name[i], esc) == 0)
+            return (int16_t)i;
+    if (t->n == SM_REPORT_NAMES)
+        return SM_REPORT_NAMES;
     memcpy(t->name[t->n], esc, n + 1);
     t->hash[t->n] = h;
-    t->count[t->n] = 1;
-    t->n++;
+    t->count[t->n] = 0;
+    return (int16_t)t->n++;
+}
+
+static void sm_report_name_count(struct sm_report_names *t, int16_t i)
+{
+    if (i < 0)
+        return;
+    if (i >= SM_REPORT_NAMES)
+        t->other++;
+    else
+        t->count[i]++;
 }
 
 static bool sm_ends_with(const char *s, const char *suffix)
@@ -241,6 +249,7 @@ const char *sm_report_alg_weak(enum sm_report_alg k, const char *name)
 struct sm_report_probe {
     struct sm_writer w;
     struct sm_report *r;
+    struct sm_report_ssh *out;
     const char *path[SM_PROBE_DEPTH];
     unsigned depth;
 };
@@ -271,37 +280,33 @@ static void sm_probe_str(struct sm_writer *w, const char *key, const void *bytes
 {
     struct sm_report_probe *p = (struct sm_report_probe *)w;
     struct sm_report *r = p->r;
+    struct sm_report_ssh *o = p->out;
     if (!key)
         return;
     if (strcmp(key, "software_version") == 0) {
         if (sm_probe_at(p, "client"))
-            sm_report_name(&r->soft_client, bytes, len);
+            o->soft[0] = sm_report_name(&r->soft_client, bytes, len);
         else if (sm_probe_at(p, "server"))
-            sm_report_name(&r->soft_server, bytes, len);
+            o->soft[1] = sm_report_name(&r->soft_server, bytes, len);
         return;
     }
     if (!sm_probe_at(p, "negotiated"))
         return;
     if (strcmp(key, "kex") == 0)
-        sm_report_name(&r->alg[SM_REPORT_ALG_KEX], bytes, len);
+        o->alg[SM_REPORT_ALG_KEX] = sm_report_name(&r->alg[SM_REPORT_ALG_KEX], bytes, len);
     else if (strcmp(key, "host_key") == 0)
-        sm_report_name(&r->alg[SM_REPORT_ALG_HOSTKEY], bytes, len);
+        o->alg[SM_REPORT_ALG_HOSTKEY] = sm_report_name(&r->alg[SM_REPORT_ALG_HOSTKEY], bytes, len);
     else if (strcmp(key, "cipher_client_to_server") == 0)
-        sm_report_name(&r->alg[SM_REPORT_ALG_CIPHER], bytes, len);
+        o->alg[SM_REPORT_ALG_CIPHER] = sm_report_name(&r->alg[SM_REPORT_ALG_CIPHER], bytes, len);
     else if (strcmp(key, "mac_client_to_server") == 0)
-        sm_report_name(&r->alg[SM_REPORT_ALG_MAC], bytes, len);
+        o->alg[SM_REPORT_ALG_MAC] = sm_report_name(&r->alg[SM_REPORT_ALG_MAC], bytes, len);
 }
 
 static void sm_probe_boolean(struct sm_writer *w, const char *key, bool v)
 {
     struct sm_report_probe *p = (struct sm_report_probe *)w;
-    if (key && strcmp(key, "exposed") == 0 && sm_probe_at(p, "terrapin")) {
-        p->r->negotiated++;
-        if (v)
-            p->r->terrapin_exposed++;
-        else
-            p->r->terrapin_safe++;
-    }
+    if (key && strcmp(key, "exposed") == 0 && sm_probe_at(p, "terrapin"))
+        p->out->terrapin = v ? 2 : 1;
 }
 
 static void sm_probe_nop(struct sm_writer *w)
@@ -464,8 +469,46 @@ static void sm_report_example(struct sm_report *r, const struct sm_flow *f,
     sm_event_ladder_build(f, c, &x->ladder);
 }
 
+/* The SSH section's software and negotiation, read through the probe
+ * writer once per describe key (reading it costs about as much as writing
+ * the event: the KEXINIT parse and the negotiation run whatever the writer
+ * keeps), then counted. */
+static void sm_report_ssh_facts(struct sm_report *r, const struct sm_flow *f,
+                                const struct sm_app_facts *app)
+{
+    const uint64_t *k = app ? app->describe_key : NULL;
+    if (!k || !(k[0] | k[1] | k[2] | k[3]))
+        return; /* no identification line, no KEXINIT: nothing to read */
+    uint32_t h = sm_report_hash(k, 5 * sizeof(k[0]), 2166136261u);
+    struct sm_report_ssh *m = &r->memo[h % SM_REPORT_SSH_MEMO];
+    if (memcmp(m->key, k, sizeof(m->key)) == 0) {
+        r->memo_hits++;
+    } else {
+        r->memo_misses++;
+        memset(m, 0, sizeof(*m));
+        m->soft[0] = m->soft[1] = -1;
+        for (int i = 0; i < SM_REPORT_ALG_COUNT; i++)
+            m->alg[i] = -1;
+        struct sm_report_probe p = { .w = { &sm_probe_ops }, .r = r, .out = m };
+        sm_stream_describe(f, &p.w, 0);
+        memcpy(m->key, k, sizeof(m->key));
+    }
+    sm_report_name_count(&r->soft_client, m->soft[0]);
+    sm_report_name_count(&r->soft_server, m->soft[1]);
+    for (int i = 0; i < SM_REPORT_ALG_COUNT; i++)
+        sm_report_name_count(&r->alg[i], m->alg[i]);
+    if (m->terrapin) {
+        r->negotiated++;
+        if (m->terrapin == 2)
+            r->terrapin_exposed++;
+        else
+            r->terrapin_safe++;
+    }
+}
+
 void sm_report_connection(struct sm_report *r, const struct sm_flow *f,
-                          const struct sm_classification *c, int64_t survived_us, int64_t fatal_us)
+                          const struct sm_classification *c, const struct sm_app_facts *app,
+                          int64_t survived_us, int64_t fatal_us)
 {
     enum sm_verdict v = c->verdict;
     r->connections++;
@@ -496,8 +539,7 @@ void sm_report_connection(struct sm_report *r, const struct sm_flow *f,
                                              &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP]),
                          v);
 
-    struct sm_report_probe p = { .w = { &sm_probe_ops }, .r = r };
-    sm_stream_describe(f, &p.w, 0);
+    sm_report_ssh_facts(r, f, app);
 
     if (failed)
         sm_report_example(r, f, c);

@@ -65,6 +65,17 @@ struct sm_report_example {
     struct sm_ladder ladder;
 };
 
+/* What one connection's SSH section gave (report.c): indexes into the name
+ * tables (-1: none; SM_REPORT_NAMES: counted as "other"), and Terrapin
+ * (0 not judged, 1 safe, 2 exposed). Kept per describe key. */
+#define SM_REPORT_SSH_MEMO 1024
+struct sm_report_ssh {
+    uint64_t key[5];
+    int16_t soft[2]; /* client, server */
+    int16_t alg[4];
+    uint8_t terrapin;
+};
+
 enum sm_report_alg {
     SM_REPORT_ALG_KEX,
     SM_REPORT_ALG_HOSTKEY,
@@ -100,6 +111,9 @@ struct sm_report {
     struct sm_report_names soft_client, soft_server;
     struct sm_report_names alg[SM_REPORT_ALG_COUNT];
     uint64_t negotiated, terrapin_exposed, terrapin_safe;
+    /* Describe is read once per key (direct-mapped; a collision reads again). */
+    struct sm_report_ssh memo[SM_REPORT_SSH_MEMO];
+    uint64_t memo_hits, memo_misses;
 
     uint64_t pattern_count[SM_PAT_IDLE_TIMEOUT + 1];
     uint32_t npatterns;
@@ -114,9 +128,11 @@ void sm_report_free(struct sm_report *r);
 void sm_report_source(struct sm_report *r, const char *name);
 /* One finished connection, classified (survived_us, fatal_us from
  * sm_classify_silences()). Reads the flow's SSH section through a writer
- * of its own (software, negotiated algorithms, Terrapin). */
+ * of its own (software, negotiated algorithms, Terrapin), once per
+ * app->describe_key. */
 void sm_report_connection(struct sm_report *r, const struct sm_flow *f,
-                          const struct sm_classification *c, int64_t survived_us, int64_t fatal_us);
+                          const struct sm_classification *c, const struct sm_app_facts *app,
+                          int64_t survived_us, int64_t fatal_us);
 void sm_report_pattern(struct sm_report *r, const struct sm_pattern_report *p);
 
 /* Failed: every verdict but normal-close and unfinished. */

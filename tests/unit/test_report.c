@@ -43,7 +43,7 @@ static void sm_r_conn(struct sm_report *r, uint32_t client, int64_t ts, enum sm_
     c.confidence = 0.9;
     c.rst_dir = -1;
     snprintf(c.reason, sizeof(c.reason), "reason <%d>", (int)v);
-    sm_report_connection(r, &f, &c, 0, 0);
+    sm_report_connection(r, &f, &c, NULL, 0, 0);
 }
 
 static uint64_t sm_r_timeline_total(const struct sm_report *r)
