@@ -65,6 +65,13 @@ struct sm_app_facts {
     int auth_attempts;
     int auth_failed_attempts;
     double auth_attempts_confidence;
+    /* What the section describe writes about the peers' software and the
+     * negotiation depends on alone, as interned ids (0: none): each TCP
+     * direction's identification line and KEXINIT, and the server's
+     * direction plus one. Equal keys, equal software, negotiated
+     * algorithms and Terrapin exposure: the --report aggregates read
+     * describe once per key (report.c). All 0: there is nothing to read. */
+    uint64_t describe_key[5];
 };
 
 struct sm_dissector {

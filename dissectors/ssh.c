@@ -1085,6 +1085,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
     f->dissected = true;
     for (int d = 0; d < 2; d++) {
         const struct sm_ssh_side *x = &s->side[d];
+        f->describe_key[d] = x->has_ident && x->ident ? x->ident->id : 0;
+        f->describe_key[2 + d] = x->kexinit ? x->kexinit->id : 0;
         f->ident_seen[d] = x->has_ident;
         f->kexinit_seen[d] = x->kexinit != NULL || x->kexinit_cut;
         f->truncated[d] = x->truncated;
@@ -1092,6 +1094,8 @@ static void sm_ssh_facts(const void *st, struct sm_app_facts *f)
         f->gap[d] = x->gap;
         f->not_protocol[d] = x->st == SM_SSH_OTHER;
     }
+    if (f->describe_key[0] | f->describe_key[1] | f->describe_key[2] | f->describe_key[3])
+        f->describe_key[4] = (uint64_t)srv + 1;
     f->other_protocol = sm_ssh_service_name((enum sm_ssh_service)s->other);
     f->not_ssh_dir = s->other != SM_SSH_SVC_NONE ? s->other_dir : -1;
     f->other_bad_chars = s->other_bad_chars;

@@ -23,6 +23,7 @@
 #include "flow.h"
 #include "log.h"
 #include "pattern.h"
+#include "report.h"
 #include "stream.h"
 #include "thread.h"
 
@@ -72,6 +73,7 @@ struct sm_engine {
      * queues the text; the queue's thread only writes it, in order. */
     struct sm_writer *ahead_w;
     struct sm_unselected *unsel; /* allocated at the first such packet */
+    struct sm_report *report;    /* --report / --report-json, else NULL */
 };
 
 /* Describe ahead when this many jobs wait: half the queue, as
@@ -95,6 +97,7 @@ struct sm_engine_job {
 
 static volatile sig_atomic_t sm_stop_requested;
 static volatile sig_atomic_t sm_reopen_requested;
+static volatile sig_atomic_t sm_report_requested;
 /* The live loop's self-pipe: a signal handler writes a byte, which ends
  * the loop's poll() whichever thread took the signal and whenever it came
  * (a flag set just before poll() would otherwise wait a whole tick). */
@@ -119,6 +122,12 @@ void sm_engine_request_stop(void)
 void sm_engine_request_reopen(void)
 {
     sm_reopen_requested = 1;
+    sm_engine_wake();
+}
+
+void sm_engine_request_report(void)
+{
+    sm_report_requested = 1;
     sm_engine_wake();
 }
 
@@ -205,16 +214,19 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
      * servers are the ones a ban, a refusal wave or a flood is about; the
      * site's own clients going out would only add noise. */
     bool patterns = e->patterns && (!e->cfg.patterns_inbound_only || dir == SM_DIRECTION_INBOUND);
-    if (patterns) { /* the path's idle timeout, learned across connections */
-        int64_t survived, fatal;
-        struct sm_idle_interval iv;
+    int64_t survived = 0, fatal = 0;
+    if (patterns || e->report) /* the silences it survived and died after */
         sm_classify_silences(f, &c, &survived, &fatal);
+    if (patterns) { /* the path's idle timeout, learned across connections */
+        struct sm_idle_interval iv;
         if (sm_patterns_idle(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
                              &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP], survived, fatal,
                              f->first_ts, f->last_ts, &iv))
             sm_classify_cite_idle(f, &c, &iv);
     }
     e->verdicts[c.verdict]++;
+    if (e->report) /* here, on the analysis thread: no lock */
+        sm_report_connection(e->report, f, &c, &app, survived, fatal);
     bool flood = patterns && sm_patterns_observe(e->patterns, f->ip_version, &f->addr[SM_DIR_ORIG],
                                                  &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP],
                                                  c.verdict, f->first_ts, f->last_ts);
@@ -284,6 +296,8 @@ static void sm_engine_release(void *ctx, struct sm_flow *f)
 static void sm_engine_pattern(void *ctx, const struct sm_pattern_report *r)
 {
     struct sm_engine *e = ctx;
+    if (e->report)
+        sm_report_pattern(e->report, r);
     if (!sm_output_wants_records(e->out))
         return;
     struct sm_engine_job *j = sm_engine_job_slot(e);
@@ -323,7 +337,11 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
         sm_patterns_set_guessing(e->patterns, cfg->guess_failures, cfg->guess_window_secs);
     e->queue = sm_emit_queue_new(sizeof(struct sm_engine_job), SM_ENGINE_QUEUE_DEPTH,
                                  sm_engine_job_run, sm_engine_job_done, e);
-    if (!e->flows || !e->patterns || !e->queue) {
+    if (cfg->report_html || cfg->report_json)
+        e->report = sm_report_new(cfg->host);
+    if (!e->flows || !e->patterns || !e->queue ||
+        ((cfg->report_html || cfg->report_json) && !e->report)) {
+        sm_report_free(e->report);
         sm_flow_table_free(e->flows);
         sm_patterns_free(e->patterns);
         sm_emit_queue_free(e->queue);
@@ -335,8 +353,11 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
 
 uint32_t sm_engine_add_source(struct sm_engine *e, const char *name)
 {
-    if (e->nsources < SM_MAX_SOURCES)
+    if (e->nsources < SM_MAX_SOURCES) {
         e->sources[e->nsources++] = name;
+        if (e->report)
+            sm_report_source(e->report, name);
+    }
     return e->nsources - 1;
 }
 
@@ -698,6 +719,10 @@ static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
             sm_reopen_requested = 0;
             sm_output_reopen(e->out);
         }
+        if (sm_report_requested) { /* SIGUSR1: the connections finished so far */
+            sm_report_requested = 0;
+            sm_engine_write_report(e);
+        }
         int64_t wall = sm_wall_us();
         int64_t wait_us = (int64_t)SM_LIVE_TICK_MS * 1000;
         if (next_stats - wall < wait_us)
@@ -844,6 +869,25 @@ void sm_engine_finish(struct sm_engine *e)
     sm_engine_say_unselected(e);
 }
 
+int sm_engine_write_report(struct sm_engine *e)
+{
+    if (!e->report)
+        return 0;
+    int rc = 0;
+    char err[512];
+    if (e->cfg.report_json &&
+        sm_report_write(e->report, e->cfg.report_json, false, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshmortem: --report-json: %s\n", err);
+        rc = -1;
+    }
+    if (e->cfg.report_html &&
+        sm_report_write(e->report, e->cfg.report_html, true, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshmortem: --report: %s\n", err);
+        rc = -1;
+    }
+    return rc;
+}
+
 void sm_engine_free(struct sm_engine *e)
 {
     if (!e)
@@ -854,5 +898,6 @@ void sm_engine_free(struct sm_engine *e)
     free(e->unsel);
     sm_flow_table_free(e->flows);
     sm_patterns_free(e->patterns);
+    sm_report_free(e->report);
     free(e);
 }

@@ -48,6 +48,10 @@ struct sm_engine_config {
      * cross-connection patterns (pattern.h). */
     const struct sm_localnets *local_nets;
     bool patterns_inbound_only;
+    /* --report FILE.html, --report-json FILE (NULL: none): written at the
+     * end, and live also on SIGUSR1 (sm_engine_request_report). */
+    const char *report_html;
+    const char *report_json;
 };
 
 struct sm_engine;
@@ -74,5 +78,9 @@ void sm_engine_free(struct sm_engine *e);
  * the live loop). */
 void sm_engine_request_stop(void);
 void sm_engine_request_reopen(void);
+void sm_engine_request_report(void);
+/* Writes --report and --report-json now (the end of a run, SIGUSR1);
+ * returns 0 or -1 (said on stderr). */
+int sm_engine_write_report(struct sm_engine *e);
 
 #endif

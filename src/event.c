@@ -148,6 +148,15 @@ static const struct {
     { "Linux conntrack default (5 days)", 432000 },
 };
 
+bool sm_event_idle_timeout(size_t i, const char **name, int64_t *secs)
+{
+    if (i >= sizeof(sm_idle_timeouts) / sizeof(sm_idle_timeouts[0]))
+        return false;
+    *name = sm_idle_timeouts[i].name;
+    *secs = sm_idle_timeouts[i].secs;
+    return true;
+}
+
 /* The idle period was at least the longest well-known timeout it passes. */
 static void sm_event_idle_match(struct sm_writer *w, int64_t gap_us)
 {
@@ -426,8 +435,8 @@ static enum sm_ladder_kind sm_ladder_dir(int d)
  * holds no packet log): the handshake, the retransmissions of a stalled
  * segment, ICMP errors, the FINs and RSTs or else each side's last packet,
  * the idle period before the end, and how many packets are not drawn. */
-static void sm_event_ladder(struct sm_writer *w, const struct sm_flow *f,
-                            const struct sm_classification *c)
+void sm_event_ladder_build(const struct sm_flow *f, const struct sm_classification *c,
+                           struct sm_ladder *lp)
 {
     struct sm_ladder l;
     memset(&l, 0, sizeof(l));
@@ -527,6 +536,14 @@ static void sm_event_ladder(struct sm_writer *w, const struct sm_flow *f,
         l.row[at].n = total - drawn;
         l.n++;
     }
+    *lp = l;
+}
+
+static void sm_event_ladder(struct sm_writer *w, const struct sm_flow *f,
+                            const struct sm_classification *c)
+{
+    struct sm_ladder l;
+    sm_event_ladder_build(f, c, &l);
     w->ops->ladder(w, &l);
 }
 

@@ -30,6 +30,15 @@ struct sm_event_meta {
 void sm_event_teardown(struct sm_writer *w, const struct sm_flow *f,
                        const struct sm_classification *c, const struct sm_event_meta *m);
 
+/* The text form's ladder diagram of a connection (the packets that
+ * decided its verdict, from the facts the flow keeps); the HTML report
+ * draws the same rows as SVG. */
+void sm_event_ladder_build(const struct sm_flow *f, const struct sm_classification *c,
+                           struct sm_ladder *l);
+/* Well-known default idle timeouts of stateful middleboxes, shortest
+ * first: entry i's name and seconds; false past the last. */
+bool sm_event_idle_timeout(size_t i, const char **name, int64_t *secs);
+
 struct sm_capture_totals {
     uint64_t inputs, inputs_failed;
     uint64_t kernel_received, kernel_dropped, iface_dropped; /* live only */

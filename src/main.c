@@ -79,6 +79,11 @@ static void sm_usage(FILE *out)
             "                     that make it dead (3; one less once the connection ended)\n"
             "  --syslog-backlog N  events kept for a syslog+tcp collector that is away\n"
             "                     or slow, replayed in order when it is back (%u)\n"
+            "  --report FILE.html  also write one self-contained HTML page of the\n"
+            "                     analysis (verdicts over time, idle gaps, top failing\n"
+            "                     hosts, SSH software and algorithms, patterns, an\n"
+            "                     example per failure); live: at exit and on SIGUSR1\n"
+            "  --report-json FILE  the numbers behind that page's charts, as JSON\n"
             "  --max-event-size BYTES  largest event (syslog: header included; default\n"
             "                     %u for syslog, no limit for files unless given); bulky\n"
             "                     parts are left out first (\"trimmed\"), else it is lost\n"
@@ -89,8 +94,9 @@ static void sm_usage(FILE *out)
             "written (counted in capture_stats \"output\", said on stderr).\n"
             "The verdicts, their evidence and hints: man sshmortem, doc/verdicts.md;\n"
             "every field of an event: doc/events.md.\n"
-            "signals (live): SIGHUP reopens the output file; SIGINT or SIGTERM stop\n"
-            "  the capture, write the connections still open and the final statistics\n",
+            "signals (live): SIGHUP reopens the output file; SIGUSR1 writes --report\n"
+            "  now; SIGINT or SIGTERM stop the capture, write the connections still\n"
+            "  open and the final statistics\n",
             SM_LIVE_BUFFER_BYTES / 1024, SM_SNAPLEN, SM_STATS_INTERVAL_SECS,
             SM_DEFAULT_IDLE_MIN_SECS, SM_DEFAULT_MAX_FLOWS, SM_PATTERN_GUESS_FAILURES,
             SM_PATTERN_GUESS_WINDOW_SECS, SM_OUTPUT_DEFAULT_BACKLOG, SM_OUTPUT_DEFAULT_MAX_EVENT);
@@ -181,6 +187,12 @@ static void sm_on_hup(int sig)
     sm_engine_request_reopen();
 }
 
+static void sm_on_usr1(int sig)
+{
+    (void)sig;
+    sm_engine_request_report();
+}
+
 static uint64_t sm_random_seed(void)
 {
     uint64_t seed = 0;
@@ -213,7 +225,9 @@ int main(int argc, char **argv)
         OPT_GUESS_FAILURES,
         OPT_GUESS_WINDOW,
         OPT_LOCALNETS,
-        OPT_PAT_INBOUND
+        OPT_PAT_INBOUND,
+        OPT_REPORT,
+        OPT_REPORT_JSON
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
@@ -238,6 +252,8 @@ int main(int argc, char **argv)
         { "guess-window", required_argument, NULL, OPT_GUESS_WINDOW },
         { "local-nets", required_argument, NULL, OPT_LOCALNETS },
         { "patterns-inbound-only", no_argument, NULL, OPT_PAT_INBOUND },
+        { "report", required_argument, NULL, OPT_REPORT },
+        { "report-json", required_argument, NULL, OPT_REPORT_JSON },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -439,6 +455,12 @@ int main(int argc, char **argv)
         case OPT_PAT_INBOUND:
             cfg.patterns_inbound_only = true;
             break;
+        case OPT_REPORT:
+            cfg.report_html = optarg;
+            break;
+        case OPT_REPORT_JSON:
+            cfg.report_json = optarg;
+            break;
         case OPT_VERSION:
             printf("sshmortem %s\n", PACKAGE_VERSION);
             return SM_EXIT_OK;
@@ -505,6 +527,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = sm_on_hup;
     sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = sm_on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int status = SM_EXIT_OK;
@@ -522,6 +546,8 @@ int main(int argc, char **argv)
         }
     }
     sm_engine_finish(e);
+    if (sm_engine_write_report(e) != 0 && status == SM_EXIT_OK)
+        status = SM_EXIT_INPUT;
     sm_engine_free(e);
     /* Events that could not be written (said on stderr) fail the run. */
     if (sm_output_finish(out) && status == SM_EXIT_OK)

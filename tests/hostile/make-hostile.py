@@ -600,6 +600,21 @@ def pcapng_unknown_blocks(out):
             f.write(unknown[(i % 4) + 1] if i % 3 == 0 else b"")
 
 
+@case
+def banner_html(out):
+    # Markup and quotes in both identification lines and a pre-banner
+    # line: the --report page must show them as text, never as markup.
+    p = Pcap()
+    c = Conn(p, 40040)
+    c.handshake()
+    c.send(0, b'SSH-2.0-<script>alert("client")</script>&x\r\n')
+    c.send(1, b"<img src=x onerror=alert(1)>\r\nSSH-2.0-</title><b>srv</b>'&amp;\r\n")
+    c.close(1)
+    c = Conn(p, 40041)  # refused in words, before any banner: quoted in the reason
+    banners_then(c, b'<b onmouseover="x()">Too many</b> & <i>users</i>\r\n')
+    p.write(os.path.join(out, "banner-html.pcap"))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "pcaps", "hostile")

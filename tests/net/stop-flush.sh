@@ -3,7 +3,8 @@
 # router, with "-i nflog:5" (an iptables NFLOG rule, group 5) and with
 # "-i any", a login and a refused connection end right before SIGINT, and
 # both events must be there, with the packets that ended them (normal-close
-# needs both FINs). Needs root, network namespaces and iptables' NFLOG
+# needs both FINs). With --report: SIGUSR1 writes the page while capturing,
+# and the one written at the stop counts what the events say. Needs root, network namespaces and iptables' NFLOG
 # target; skips loudly (exit 77) without them.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
@@ -37,7 +38,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 round() {
     local name=$1 ifc=$2 ev="$out/$1.ndjson" pid
     lab_bg "$LAB_RTR" "$bin" -i "$ifc" -p 22,2200 --host stop --stats-interval 1 \
-        -o "$ev" 2>"$out/$name.err"
+        -o "$ev" --report "$out/$name.html" --report-json "$out/$name.json" 2>"$out/$name.err"
     pid=$LAB_LAST_PID
     # Capturing once the first periodic statistics are written.
     for _ in $(seq 60); do
@@ -45,6 +46,16 @@ round() {
         sleep 0.1
     done
     grep -q '"final":false' "$ev" 2>/dev/null || { fail "$name: not capturing"; cat "$out/$name.err"; }
+    kill -USR1 "$pid"
+    for _ in $(seq 30); do
+        [ -s "$out/$name.json" ] && break
+        sleep 0.1
+    done
+    if [ -s "$out/$name.json" ] && grep -q '</html>' "$out/$name.html"; then
+        pass "$name: SIGUSR1 wrote the report while capturing"
+    else
+        fail "$name: no report 3 s after SIGUSR1"
+    fi
     lab_ssh "$LAB_SRV4" 22 true || fail "$name: ssh login failed"
     lab_ssh "$LAB_SRV4" 2200 true 2>/dev/null && fail "$name: port 2200 unexpectedly open"
     lab_kill "$pid" INT # at once: the last packets are a few ms old
@@ -64,6 +75,17 @@ round() {
         fail "$name: no final capture_stats"
     /usr/bin/python3 "$src/tests/golden/validate.py" "$src/doc/schema/event.schema.json" "$ev" ||
         fail "$name: schema"
+    # The report written at the stop: the connections of the events.
+    if /usr/bin/python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+rep = json.load(open(sys.argv[2]))
+n = sum(1 for e in ev if e["event_type"] == "ssh_teardown")
+sys.exit(0 if n == rep["connections"] and n >= 2 else 1)' "$ev" "$out/$name.json"; then
+        pass "$name: the report at the stop counts the events' connections"
+    else
+        fail "$name: the report at the stop differs from the events"
+    fi
     [ "$fails" = 0 ] || { grep -o '"verdict":"[a-z-]*"\|"history":"[A-Za-z]*"' "$ev"; cat "$out/$name.err"; }
 }
 

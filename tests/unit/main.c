@@ -26,6 +26,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "ssh_risks", .pTests = sm_ssh_risks_tests },
     { .pName = "pattern", .pTests = sm_pattern_tests },
     { .pName = "localnets", .pTests = sm_localnets_tests },
+    { .pName = "report", .pTests = sm_report_tests },
     { .pName = "intern", .pTests = sm_intern_tests },
     { .pName = "hugemem", .pTests = sm_hugemem_tests },
     CU_SUITE_INFO_NULL,

@@ -31,6 +31,7 @@ extern CU_TestInfo sm_ssh_tests[];
 extern CU_TestInfo sm_ssh_risks_tests[];
 extern CU_TestInfo sm_pattern_tests[];
 extern CU_TestInfo sm_localnets_tests[];
+extern CU_TestInfo sm_report_tests[];
 extern CU_TestInfo sm_intern_tests[];
 extern CU_TestInfo sm_hugemem_tests[];
 
