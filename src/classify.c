@@ -174,6 +174,9 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
     bool absence = out->verdict == SM_V_SILENT_DROP || out->verdict == SM_V_HANDSHAKE_INCOMPLETE ||
                    out->verdict == SM_V_NO_BANNER || out->verdict == SM_V_STATE_TABLE_TIMEOUT ||
                    out->verdict == SM_V_RETRANSMISSION_DEATH || out->verdict == SM_V_MTU_BLACKHOLE;
+    /* A NAT rebind rests on what was seen: the new mapping itself. */
+    if (out->verdict == SM_V_STATE_TABLE_TIMEOUT && sm_flow_rebind_of(f))
+        absence = false;
     if (absence && ctx->why == SM_END_CAPTURE_END && ctx->now_us - f->last_ts < 5 * 1000000LL)
         c *= 0.85;
     /* The capture itself lost packets of this connection (the receiver
@@ -523,6 +526,38 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     /* Traffic resumed after an idle period and was never acknowledged. */
     bool idle_unacked = idle.seen && !idle.acked;
     uint16_t port = f->port[SM_DIR_RESP];
+
+    /* The client's traffic went on from a new source port with the
+     * connection's next sequence numbers (flow.c joined the two tuples):
+     * a NAT had lost the mapping and made a new one, and the server, which
+     * knows no connection on the new port, resets it. The strongest
+     * evidence of a forgotten state table there is, whatever the length of
+     * the silence (a NAT also evicts mappings that are not idle, under a
+     * port scan or when its table is full). */
+    const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+    if (rb) {
+        bool reset = r->rst_seen && sm_flow_end_of(f, SM_DIR_RESP)->rst_ts >= rb->ts;
+        out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+        out->confidence = 0.9;
+        out->closed_by = SM_BY_MIDDLEBOX;
+        snprintf(out->reason, sizeof(out->reason),
+                 "After %.0f s of silence the client's next packet arrived from source port %u "
+                 "instead of %u, carrying the connection's next sequence numbers%s: a NAT had "
+                 "forgotten the mapping and made a new one.",
+                 (double)rb->gap_us / 1e6, rb->new_port, rb->old_port,
+                 reset ? ", and the server answered it with a RST" : "");
+        /* The RST answers the client's own write: the lab's OpenSSH client
+         * (nat-rebind) printed the write's error, not a read's
+         * "Connection reset by peer". */
+        if (reset)
+            snprintf(out->symptom, sizeof(out->symptom),
+                     "client_loop: send disconnect: Broken pipe");
+        out->hint = "A NAT forgot the idle connection and mapped the client's next packet to a "
+                    "new source port, which the server reset: set ServerAliveInterval (client) "
+                    "or ClientAliveInterval (server) below the NAT's idle timeout.";
+        sm_state_table_hint(f, out);
+        return true;
+    }
 
     if (dead >= 0) {
         const struct sm_tcp_stall *s = sm_flow_stall(f, dead);
@@ -897,7 +932,8 @@ void sm_classify_silences(const struct sm_flow *f, const struct sm_classificatio
         return;
     const struct sm_flow_idle idle = sm_flow_idle_of(f);
     if (c->verdict == SM_V_STATE_TABLE_TIMEOUT) {
-        *fatal_us = idle.gap_us;
+        const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+        *fatal_us = rb ? rb->gap_us : idle.gap_us;
         return;
     }
     /* Survived: what was sent after the idle period got through, or the

@@ -295,6 +295,14 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)
             sm_w_cstr(w, "reply_text", a->reply_text);
     }
+    const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+    if (rb) {
+        w->ops->obj_begin(w, "nat_rebind");
+        w->ops->u64(w, "old_src_port", rb->old_port);
+        w->ops->u64(w, "new_src_port", rb->new_port);
+        w->ops->real(w, "idle_gap_s", (double)rb->gap_us / 1e6, 3);
+        w->ops->obj_end(w);
+    }
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (c->path_idle.hi_us > 0) {

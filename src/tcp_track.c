@@ -346,9 +346,7 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
     }
 }
 
-/* Everything either side sent (its FIN included) was acknowledged: the
- * state of the connection before this packet. */
-static bool sm_flow_nothing_in_flight(const struct sm_flow *f)
+bool sm_flow_nothing_in_flight(const struct sm_flow *f)
 {
     for (int d = 0; d < 2; d++) {
         const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];

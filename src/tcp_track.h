@@ -177,6 +177,10 @@ static inline bool sm_seq_le(uint32_t a, uint32_t b)
     return (int32_t)(a - b) <= 0;
 }
 
+/* Everything either side sent (its FIN included) was acknowledged, as far
+ * as the packets tracked so far show. */
+bool sm_flow_nothing_in_flight(const struct sm_flow *f);
+
 /* Only one direction was captured, and that direction acknowledges the
  * other's SYN or data that was never seen (tcp.one_sided). */
 bool sm_flow_one_sided(const struct sm_flow *f);
