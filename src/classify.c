@@ -321,11 +321,20 @@ static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct s
             o->fin_seen ? sm_end(f, o)->fin_ts : (o->rst_seen ? sm_end(f, o)->rst_ts : INT64_MAX);
     int64_t tr =
             r->fin_seen ? sm_end(f, r)->fin_ts : (r->rst_seen ? sm_end(f, r)->rst_ts : INT64_MAX);
+    /* A side's first closing packet, whichever kind came first. */
+    if (o->fin_seen && o->rst_seen && sm_end(f, o)->rst_ts < to)
+        to = sm_end(f, o)->rst_ts;
+    if (r->fin_seen && r->rst_seen && sm_end(f, r)->rst_ts < tr)
+        tr = sm_end(f, r)->rst_ts;
     if (to == INT64_MAX && tr == INT64_MAX)
         return SM_BY_NONE;
-    if (c->rst_origin == SM_RST_MIDDLEBOX)
+    int first = to <= tr ? SM_DIR_ORIG : SM_DIR_RESP;
+    /* A middlebox only when its RST was the first closing packet: an
+     * injected RST after an endpoint's FIN did not close the connection. */
+    if (c->rst_origin == SM_RST_MIDDLEBOX && c->rst_dir == first &&
+        sm_flow_end_of(f, first)->rst_ts == (first == SM_DIR_ORIG ? to : tr))
         return SM_BY_MIDDLEBOX;
-    return to <= tr ? SM_BY_CLIENT : SM_BY_SERVER;
+    return first == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
 }
 
 static const char *sm_kex_category_words(const char *cat)
@@ -712,9 +721,10 @@ static bool sm_classify_one_sided(const struct sm_flow *f, const struct sm_app_f
                  "Only the %s's direction was captured: it sent its KEXINIT%s and closed "
                  "without NEWKEYS, so the key exchange did not complete.",
                  vname, a->disconnect_seen ? " and a DISCONNECT" : "");
-        if (v == srv)
-            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
-                     port);
+        snprintf(out->symptom, sizeof(out->symptom),
+                 v == srv ? "Connection closed by %s port %u"
+                          : "Unable to negotiate with %s port %u",
+                 host, port);
         return true;
     }
     /* Seen from the client only: it acknowledged nothing the server sent
@@ -844,10 +854,24 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                      sm_kex_category_words(a->kex_no_common_category));
         } else {
             snprintf(out->reason, sizeof(out->reason),
-                     "The connection ended during the key exchange%s.",
+                     "The %s ended the connection during the key exchange%s.",
+                     out->closed_by == SM_BY_CLIENT   ? "client"
+                     : out->closed_by == SM_BY_SERVER ? "server"
+                                                      : "network",
                      a->disconnect_seen ? " after a DISCONNECT message" : "");
-            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
-                     port);
+            /* The symptom blames the side that closed (issue 22 item 10):
+             * "Connection closed by" is what the OpenSSH client prints when
+             * the server closed; a client that closed during the key
+             * exchange decided to, and printed its own reason, most often
+             * the negotiation failure (the lab's kex-mismatch, whose
+             * KEXINITs the snaplen cut: "Unable to negotiate with H port P:
+             * no matching key exchange method found. ..."). */
+            if (out->closed_by == SM_BY_CLIENT)
+                snprintf(out->symptom, sizeof(out->symptom), "Unable to negotiate with %s port %u",
+                         host, port);
+            else
+                snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u",
+                         host, port);
         }
         goto done;
     }

@@ -75,6 +75,14 @@ struct sm_flow_rare {
     int64_t far_ts[SM_FLOW_TIMES];
     /* The high 32 bits of each side's counts (enum sm_side_count). */
     uint32_t carry[2][3];
+    /* The first RST of a connection whose endpoints both kept talking
+     * after it (issue 22 item 10): evidence, not its end. count 0: none. */
+    struct sm_flow_rst_survived {
+        int64_t ts;
+        uint32_t count; /* RSTs until both sides had spoken again */
+        uint8_t dir, ttl, ttl_before;
+        bool seq_exact;
+    } rst_survived;
     /* A NAT rebind (issue 22 item 12): the client's traffic went on from
      * another source port after the NAT forgot the mapping (see
      * sm_flow_rebind_find() in flow.c). new_port 0: none. */

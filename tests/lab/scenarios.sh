@@ -735,6 +735,30 @@ corpus_router_reset() {
     cx_conn 1 reset reset reset
 }
 
+corpus_rst_survived() {
+    # A RST the connection survived (issue 22 item 10): the router answers
+    # one client packet with a forged RST (REJECT --reject-with tcp-reset,
+    # limited to one packet), but the client host drops RSTs from port 22
+    # (INPUT, after the capture point), so its socket lives on; the
+    # rejected packet is retransmitted and gets through, and the session
+    # ends normally. The RST is evidence (rst_survived), not the end.
+    lab_sshd_start 22
+    lab_cli iptables -A INPUT -p tcp --sport 22 --tcp-flags RST RST -j DROP
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -- 'sleep 5; echo done'
+    sleep 2
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended early"
+    cx_ipt -I FORWARD -p tcp --dport 22 -m limit --limit 1/hour --limit-burst 1 \
+        -j REJECT --reject-with tcp-reset
+    sleep 1.5
+    cx_ipt -D FORWARD -p tcp --dport 22 -m limit --limit 1/hour --limit-burst 1 \
+        -j REJECT --reject-with tcp-reset
+    cx_ssh_wait 1 0 20
+    cx_caps_stop
+    cx_meta note "ssh ServerAliveInterval=1 'sleep 5; echo done'; after 2 s the router rejects one client packet with a forged RST (REJECT --reject-with tcp-reset, -m limit --limit-burst 1); the client drops RSTs from port 22 in INPUT, so the session survives and closes normally"
+    cx_conn 1 normal-close normal-close normal-close
+}
+
 corpus_unfinished() {
     lab_sshd_start 22
     cx_caps_start
