@@ -174,6 +174,9 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
     bool absence = out->verdict == SM_V_SILENT_DROP || out->verdict == SM_V_HANDSHAKE_INCOMPLETE ||
                    out->verdict == SM_V_NO_BANNER || out->verdict == SM_V_STATE_TABLE_TIMEOUT ||
                    out->verdict == SM_V_RETRANSMISSION_DEATH || out->verdict == SM_V_MTU_BLACKHOLE;
+    /* A NAT rebind rests on what was seen: the new mapping itself. */
+    if (out->verdict == SM_V_STATE_TABLE_TIMEOUT && sm_flow_rebind_of(f))
+        absence = false;
     if (absence && ctx->why == SM_END_CAPTURE_END && ctx->now_us - f->last_ts < 5 * 1000000LL)
         c *= 0.85;
     /* The capture itself lost packets of this connection (the receiver
@@ -318,11 +321,20 @@ static enum sm_closed_by sm_first_closer(const struct sm_flow *f, const struct s
             o->fin_seen ? sm_end(f, o)->fin_ts : (o->rst_seen ? sm_end(f, o)->rst_ts : INT64_MAX);
     int64_t tr =
             r->fin_seen ? sm_end(f, r)->fin_ts : (r->rst_seen ? sm_end(f, r)->rst_ts : INT64_MAX);
+    /* A side's first closing packet, whichever kind came first. */
+    if (o->fin_seen && o->rst_seen && sm_end(f, o)->rst_ts < to)
+        to = sm_end(f, o)->rst_ts;
+    if (r->fin_seen && r->rst_seen && sm_end(f, r)->rst_ts < tr)
+        tr = sm_end(f, r)->rst_ts;
     if (to == INT64_MAX && tr == INT64_MAX)
         return SM_BY_NONE;
-    if (c->rst_origin == SM_RST_MIDDLEBOX)
+    int first = to <= tr ? SM_DIR_ORIG : SM_DIR_RESP;
+    /* A middlebox only when its RST was the first closing packet: an
+     * injected RST after an endpoint's FIN did not close the connection. */
+    if (c->rst_origin == SM_RST_MIDDLEBOX && c->rst_dir == first &&
+        sm_flow_end_of(f, first)->rst_ts == (first == SM_DIR_ORIG ? to : tr))
         return SM_BY_MIDDLEBOX;
-    return to <= tr ? SM_BY_CLIENT : SM_BY_SERVER;
+    return first == SM_DIR_ORIG ? SM_BY_CLIENT : SM_BY_SERVER;
 }
 
 static const char *sm_kex_category_words(const char *cat)
@@ -524,6 +536,38 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     bool idle_unacked = idle.seen && !idle.acked;
     uint16_t port = f->port[SM_DIR_RESP];
 
+    /* The client's traffic went on from a new source port with the
+     * connection's next sequence numbers (flow.c joined the two tuples):
+     * a NAT had lost the mapping and made a new one, and the server, which
+     * knows no connection on the new port, resets it. The strongest
+     * evidence of a forgotten state table there is, whatever the length of
+     * the silence (a NAT also evicts mappings that are not idle, under a
+     * port scan or when its table is full). */
+    const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+    if (rb) {
+        bool reset = r->rst_seen && sm_flow_end_of(f, SM_DIR_RESP)->rst_ts >= rb->ts;
+        out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+        out->confidence = 0.9;
+        out->closed_by = SM_BY_MIDDLEBOX;
+        snprintf(out->reason, sizeof(out->reason),
+                 "After %.0f s of silence the client's next packet arrived from source port %u "
+                 "instead of %u, carrying the connection's next sequence numbers%s: a NAT had "
+                 "forgotten the mapping and made a new one.",
+                 (double)rb->gap_us / 1e6, rb->new_port, rb->old_port,
+                 reset ? ", and the server answered it with a RST" : "");
+        /* The RST answers the client's own write: the lab's OpenSSH client
+         * (nat-rebind) printed the write's error, not a read's
+         * "Connection reset by peer". */
+        if (reset)
+            snprintf(out->symptom, sizeof(out->symptom),
+                     "client_loop: send disconnect: Broken pipe");
+        out->hint = "A NAT forgot the idle connection and mapped the client's next packet to a "
+                    "new source port, which the server reset: set ServerAliveInterval (client) "
+                    "or ClientAliveInterval (server) below the NAT's idle timeout.";
+        sm_state_table_hint(f, out);
+        return true;
+    }
+
     if (dead >= 0) {
         const struct sm_tcp_stall *s = sm_flow_stall(f, dead);
         double span =
@@ -677,9 +721,10 @@ static bool sm_classify_one_sided(const struct sm_flow *f, const struct sm_app_f
                  "Only the %s's direction was captured: it sent its KEXINIT%s and closed "
                  "without NEWKEYS, so the key exchange did not complete.",
                  vname, a->disconnect_seen ? " and a DISCONNECT" : "");
-        if (v == srv)
-            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
-                     port);
+        snprintf(out->symptom, sizeof(out->symptom),
+                 v == srv ? "Connection closed by %s port %u"
+                          : "Unable to negotiate with %s port %u",
+                 host, port);
         return true;
     }
     /* Seen from the client only: it acknowledged nothing the server sent
@@ -809,10 +854,24 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                      sm_kex_category_words(a->kex_no_common_category));
         } else {
             snprintf(out->reason, sizeof(out->reason),
-                     "The connection ended during the key exchange%s.",
+                     "The %s ended the connection during the key exchange%s.",
+                     out->closed_by == SM_BY_CLIENT   ? "client"
+                     : out->closed_by == SM_BY_SERVER ? "server"
+                                                      : "network",
                      a->disconnect_seen ? " after a DISCONNECT message" : "");
-            snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u", host,
-                     port);
+            /* The symptom blames the side that closed (issue 22 item 10):
+             * "Connection closed by" is what the OpenSSH client prints when
+             * the server closed; a client that closed during the key
+             * exchange decided to, and printed its own reason, most often
+             * the negotiation failure (the lab's kex-mismatch, whose
+             * KEXINITs the snaplen cut: "Unable to negotiate with H port P:
+             * no matching key exchange method found. ..."). */
+            if (out->closed_by == SM_BY_CLIENT)
+                snprintf(out->symptom, sizeof(out->symptom), "Unable to negotiate with %s port %u",
+                         host, port);
+            else
+                snprintf(out->symptom, sizeof(out->symptom), "Connection closed by %s port %u",
+                         host, port);
         }
         goto done;
     }
@@ -904,7 +963,8 @@ void sm_classify_silences(const struct sm_flow *f, const struct sm_classificatio
         return;
     const struct sm_flow_idle idle = sm_flow_idle_of(f);
     if (c->verdict == SM_V_STATE_TABLE_TIMEOUT) {
-        *fatal_us = idle.gap_us;
+        const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+        *fatal_us = rb ? rb->gap_us : idle.gap_us;
         return;
     }
     /* Survived: what was sent after the idle period got through, or the

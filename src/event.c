@@ -304,6 +304,27 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)
             sm_w_cstr(w, "reply_text", a->reply_text);
     }
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    if (rare && rare->rst_survived.count) {
+        const struct sm_flow_rst_survived *rs = &rare->rst_survived;
+        w->ops->obj_begin(w, "rst_survived");
+        sm_w_cstr(w, "from", rs->dir == SM_DIR_ORIG ? "client" : "server");
+        w->ops->real(w, "at_s", (double)(rs->ts - f->first_ts) / 1e6, 3);
+        w->ops->u64(w, "ttl", rs->ttl);
+        w->ops->u64(w, "ttl_before", rs->ttl_before);
+        sm_w_cstr(w, "origin", rs->ttl == rs->ttl_before ? "endpoint" : "middlebox");
+        w->ops->boolean(w, "seq_exact", rs->seq_exact);
+        w->ops->u64(w, "count", rs->count);
+        w->ops->obj_end(w);
+    }
+    const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+    if (rb) {
+        w->ops->obj_begin(w, "nat_rebind");
+        w->ops->u64(w, "old_src_port", rb->old_port);
+        w->ops->u64(w, "new_src_port", rb->new_port);
+        w->ops->real(w, "idle_gap_s", (double)rb->gap_us / 1e6, 3);
+        w->ops->obj_end(w);
+    }
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (c->path_idle.hi_us > 0) {

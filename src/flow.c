@@ -115,6 +115,17 @@ struct sm_flow_table {
      * free calls on the analysis thread (5 % of its instructions). */
     struct sm_spare *spare_dup, *spare_seg, *spare_aux;
     uint32_t nspare_dup, nspare_seg, nspare_aux;
+    /* The rebind index (issue 22 item 12): established connections with
+     * nothing in flight either way, keyed by what a packet of the same
+     * connection through a new NAT mapping would carry: client address,
+     * server address and port, the client's next sequence number and the
+     * server's (its acknowledgement). See sm_flow_rebind_note(). Slots as
+     * in the main index; at most one entry per connection, so it is never
+     * larger than the main index. */
+    struct sm_flow_slot *rb_slots;
+    size_t rb_nslots; /* power of two; 0 until the first entry */
+    uint32_t rb_count;
+    uint32_t rebinds; /* flows in the table with a second (rebind) entry */
 };
 
 #define SM_FLOW_SPARE 4096u
@@ -448,6 +459,8 @@ void sm_flow_table_free(struct sm_flow_table *t)
         sm_huge_free(t->chunks[k], (size_t)sm_flow_chunk_len(k) * sizeof(struct sm_flow));
     }
     sm_huge_free(t->slots, t->nslots * sizeof(*t->slots));
+    if (t->rb_slots)
+        sm_huge_free(t->rb_slots, t->rb_nslots * sizeof(*t->rb_slots));
     free(t);
 }
 
@@ -456,75 +469,116 @@ const struct sm_flow_stats *sm_flow_table_stats(const struct sm_flow_table *t)
     return &t->stats;
 }
 
-/* Doubles the index when it is three quarters full (16 bytes a slot: at
- * half full the index alone cost 32 to 64 bytes a connection; linear
- * probing at 3/4 still finds a flow in 2.5 slots on average, most often in
- * the same cache line); failure to grow is retried at
- * the next insertion (the index is never full: see sm_flow_index_add). */
-static bool sm_flow_table_grow(struct sm_flow_table *t)
+/* Doubles an index (the main one or the rebind index) when it is three
+ * quarters full (16 bytes a slot: at half full the index alone cost 32 to
+ * 64 bytes a connection; linear probing at 3/4 still finds a flow in 2.5
+ * slots on average, most often in the same cache line); failure to grow is
+ * retried at the next insertion (an index is never full: see
+ * sm_slots_add). */
+static bool sm_slots_grow(struct sm_flow_slot **slots, size_t *nslots)
 {
-    size_t n = t->nslots * 2;
+    size_t n = *nslots ? *nslots * 2 : 1024;
     struct sm_flow_slot *ns = sm_huge_alloc(n * sizeof(*ns));
     if (!ns)
         return false;
-    for (size_t i = 0; i < t->nslots; i++) {
-        if (!t->slots[i].f)
+    for (size_t i = 0; i < *nslots; i++) {
+        if (!(*slots)[i].f)
             continue;
-        size_t j = (size_t)t->slots[i].hash & (n - 1);
+        size_t j = (size_t)(*slots)[i].hash & (n - 1);
         while (ns[j].f)
             j = (j + 1) & (n - 1);
-        ns[j] = t->slots[i];
+        ns[j] = (*slots)[i];
     }
-    sm_huge_free(t->slots, t->nslots * sizeof(*t->slots));
-    t->slots = ns;
-    t->nslots = n;
+    if (*slots)
+        sm_huge_free(*slots, *nslots * sizeof(**slots));
+    *slots = ns;
+    *nslots = n;
     return true;
 }
 
-/* Adds f to the index; false when the index is full and cannot grow. */
+/* Adds flow number n with hash h to an index holding used entries; false
+ * when it is full and cannot grow. */
+static bool sm_slots_add(struct sm_flow_slot **slots, size_t *nslots, size_t used, uint64_t h,
+                         uint32_t n)
+{
+    if (used + 1 > *nslots / 4 * 3 && !sm_slots_grow(slots, nslots) && used + 1 >= *nslots)
+        return false; /* keep one empty slot: probing must end */
+    size_t mask = *nslots - 1, i = h & mask;
+    while ((*slots)[i].f)
+        i = (i + 1) & mask;
+    (*slots)[i].hash = (uint32_t)h;
+    (*slots)[i].f = n;
+    return true;
+}
+
+/* Adds f to the index; false when the index is full and cannot grow. The
+ * second entries of NAT rebinds count as used slots too. */
 static bool sm_flow_index_add(struct sm_flow_table *t, struct sm_flow *f, uint64_t h)
 {
-    if ((size_t)t->count + 1 > t->nslots / 4 * 3 && !sm_flow_table_grow(t) &&
-        (size_t)t->count + 1 >= t->nslots)
-        return false; /* keep one empty slot: probing must end */
-    size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i].f)
-        i = (i + 1) & mask;
-    t->slots[i].hash = (uint32_t)h;
-    t->slots[i].f = f->self;
-    return true;
+    return sm_slots_add(&t->slots, &t->nslots, (size_t)t->count + t->rebinds, h, f->self);
 }
 
-/* Removes f from the index by backward-shift deletion: later members of
- * the probe run move up, so no tombstones accumulate. */
+/* Empties slot i of an open-addressing array by backward-shift deletion:
+ * later members of the probe run move up, so no tombstones accumulate. */
+static void sm_slots_delete(struct sm_flow_slot *slots, size_t nslots, size_t i)
+{
+    size_t mask = nslots - 1;
+    for (size_t j = (i + 1) & mask; slots[j].f; j = (j + 1) & mask) {
+        size_t home = (size_t)slots[j].hash & mask;
+        /* The entry at j may fill the hole at i only if its home slot is
+         * not cyclically within (i, j]. */
+        bool home_in_run = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!home_in_run) {
+            slots[i] = slots[j];
+            i = j;
+        }
+    }
+    slots[i].f = 0;
+    slots[i].hash = 0;
+}
+
+/* Removes the entry of flow number n whose hash is h, if there is one. */
+static void sm_slots_remove(struct sm_flow_slot *slots, size_t nslots, uint64_t h, uint32_t n)
+{
+    size_t mask = nslots - 1, i = h & mask;
+    while (slots[i].f && slots[i].f != n)
+        i = (i + 1) & mask;
+    if (slots[i].f)
+        sm_slots_delete(slots, nslots, i);
+}
+
+/* Removes f from the index (and the second entry of a NAT rebind). */
 static void sm_flow_index_remove(struct sm_flow_table *t, const struct sm_flow *f)
 {
     /* The flow does not keep its hash (8 bytes a connection): it is
      * recomputed once, here. */
     uint64_t h = sm_flow_hash(t->cfg.hash_seed, &f->addr[0], f->port[0], &f->addr[1], f->port[1],
                               f->vlan_count, f->vlan);
-    size_t mask = t->nslots - 1, i = h & mask;
-    while (t->slots[i].f && t->slots[i].f != f->self)
-        i = (i + 1) & mask;
-    if (!t->slots[i].f)
-        return;
-    for (size_t j = (i + 1) & mask; t->slots[j].f; j = (j + 1) & mask) {
-        size_t home = (size_t)t->slots[j].hash & mask;
-        /* The entry at j may fill the hole at i only if its home slot is
-         * not cyclically within (i, j]. */
-        bool home_in_run = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!home_in_run) {
-            t->slots[i] = t->slots[j];
-            i = j;
-        }
+    sm_slots_remove(t->slots, t->nslots, h, f->self);
+    const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+    if (rb) {
+        h = sm_flow_hash(t->cfg.hash_seed, &f->addr[SM_DIR_ORIG], rb->new_port,
+                         &f->addr[SM_DIR_RESP], f->port[SM_DIR_RESP], f->vlan_count, f->vlan);
+        sm_slots_remove(t->slots, t->nslots, h, f->self);
     }
-    t->slots[i].f = 0;
-    t->slots[i].hash = 0;
+}
+
+/* Takes f out of the rebind index. */
+static void sm_flow_rebind_forget(struct sm_flow_table *t, struct sm_flow *f)
+{
+    if (!f->rb_hash)
+        return;
+    sm_slots_remove(t->rb_slots, t->rb_nslots, f->rb_hash, f->self);
+    f->rb_hash = 0;
+    t->rb_count--;
 }
 
 static void sm_flow_unlink(struct sm_flow_table *t, struct sm_flow *f)
 {
     sm_flow_index_remove(t, f);
+    sm_flow_rebind_forget(t, f);
+    if (sm_flow_rebind_of(f))
+        t->rebinds--;
     if (t->hand == f)
         t->hand = sm_flow_at(t, f->lru_next);
     sm_dlist_remove(t, &t->lru, f, true);
@@ -606,8 +660,128 @@ static struct sm_flow *sm_flow_find(struct sm_flow_table *t, uint64_t h, uint8_t
             *dir = SM_DIR_RESP;
             return f;
         }
+        /* The client's new port after a NAT rebind: the same connection. */
+        const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);
+        if (rb && sm_addr_eq(&f->addr[0], src) && sm_addr_eq(&f->addr[1], dst) &&
+            rb->new_port == sport && f->port[1] == dport) {
+            *dir = SM_DIR_ORIG;
+            return f;
+        }
+        if (rb && sm_addr_eq(&f->addr[1], src) && sm_addr_eq(&f->addr[0], dst) &&
+            f->port[1] == sport && rb->new_port == dport) {
+            *dir = SM_DIR_RESP;
+            return f;
+        }
     }
     return NULL;
+}
+
+/* NAT rebinds (issue 22 item 12). A NAT that forgot an idle mapping (its
+ * timeout, a flush, or a port scan evicting it) maps the client's next
+ * packet anew, with another source port (MASQUERADE --random-fully, most
+ * carrier-grade NATs): the server sees a packet without SYN on a new
+ * 4-tuple that carries exactly the next sequence number of the client and
+ * acknowledges exactly the server's next one, and its kernel answers with
+ * a RST, which the NAT translates back to the client ("Connection reset by
+ * peer"). Seen at the server, or on the NAT's outside, that is one
+ * connection going silent and one mid-stream fragment: one death. The
+ * fragment is joined to the connection it continues, so the classifier
+ * sees one connection whose first packet after the silence drew a RST.
+ *
+ * Finding that connection needs a key the fragment's first packet has: the
+ * client address, the server address and port, and the two sequence
+ * numbers. A connection's sequence numbers change with every data packet,
+ * so it is entered in the rebind index only when they hold still: after a
+ * packet that leaves nothing in flight either way (the state a silence
+ * must begin in to count as idleness), and again only if they moved since.
+ * An interactive session updates its entry once per exchange, a bulk
+ * transfer once per pause, and a packet that leaves data in flight costs a
+ * comparison. Entries are verified against the flow at lookup (a stale one
+ * names a flow whose numbers moved on: no match), and removed with the
+ * flow. The index holds at most one entry per connection.
+ *
+ * The join needs the silent connection still in the table when the
+ * fragment arrives. An established connection without FIN or RST never
+ * expires (only the capture's end or eviction from a full table take it
+ * out), so the silence may last as long as the NAT's timeout; a connection
+ * evicted from a full table (the CLOCK hand prefers connections not seen
+ * lately, such as this one) cannot be joined: then there are two events,
+ * as before. A connection is joined at most once. */
+static uint32_t sm_flow_rebind_key(uint64_t seed, const struct sm_addr *client,
+                                   const struct sm_addr *server, uint16_t server_port,
+                                   uint8_t nvlan, const uint16_t *vlan, uint32_t client_next,
+                                   uint32_t server_next)
+{
+    uint64_t v = ((uint64_t)nvlan << 32) | ((uint64_t)(nvlan > 0 ? vlan[0] : 0) << 16) |
+                 (nvlan > 1 ? vlan[1] : 0);
+    uint64_t h = sm_mix64(sm_hash_addr(seed ^ 0x5bd1e995u, client) ^
+                          (sm_hash_addr(seed, server) + server_port));
+    h = sm_mix64(h ^ ((uint64_t)client_next << 32 | server_next) ^ v * 0xc2b2ae3d27d4eb4fULL);
+    return (uint32_t)h ? (uint32_t)h : 1u; /* 0 means "not in the index" */
+}
+
+/* After a packet: keeps f's rebind entry current while nothing is in
+ * flight (see above). */
+static void sm_flow_rebind_note(struct sm_flow_table *t, struct sm_flow *f)
+{
+    if (!f->established || f->ended || f->midstream || sm_flow_rebind_of(f) ||
+        !sm_flow_pkts(f, SM_DIR_ORIG) || !sm_flow_pkts(f, SM_DIR_RESP) ||
+        !sm_flow_nothing_in_flight(f))
+        return;
+    uint32_t h = sm_flow_rebind_key(t->cfg.hash_seed, &f->addr[SM_DIR_ORIG], &f->addr[SM_DIR_RESP],
+                                    f->port[SM_DIR_RESP], f->vlan_count, f->vlan,
+                                    f->side[SM_DIR_ORIG].next_seq, f->side[SM_DIR_RESP].next_seq);
+    if (h == f->rb_hash)
+        return;
+    sm_flow_rebind_forget(t, f);
+    if (sm_slots_add(&t->rb_slots, &t->rb_nslots, t->rb_count, h, f->self)) {
+        f->rb_hash = h;
+        t->rb_count++;
+    }
+}
+
+/* The connection that p, a segment without SYN on a tuple the table does
+ * not know, continues through a new NAT mapping, or NULL. */
+static struct sm_flow *sm_flow_rebind_find(struct sm_flow_table *t, const struct sm_pkt *p)
+{
+    if (!t->rb_count || (p->flags & (SM_TH_SYN | SM_TH_RST)) || !(p->flags & SM_TH_ACK))
+        return NULL;
+    uint32_t h = sm_flow_rebind_key(t->cfg.hash_seed, &p->src, &p->dst, p->dport, p->vlan_count,
+                                    p->vlan, p->seq, p->ack);
+    size_t mask = t->rb_nslots - 1;
+    for (size_t i = h & mask; t->rb_slots[i].f; i = (i + 1) & mask) {
+        if (t->rb_slots[i].hash != h)
+            continue;
+        struct sm_flow *f = sm_flow_at(t, t->rb_slots[i].f);
+        if (f->ip_version == p->ip_version && f->vlan_count == p->vlan_count &&
+            (p->vlan_count < 1 || f->vlan[0] == p->vlan[0]) &&
+            (p->vlan_count < 2 || f->vlan[1] == p->vlan[1]) && f->port[SM_DIR_RESP] == p->dport &&
+            f->port[SM_DIR_ORIG] != p->sport && sm_addr_eq(&f->addr[SM_DIR_ORIG], &p->src) &&
+            sm_addr_eq(&f->addr[SM_DIR_RESP], &p->dst) && f->side[SM_DIR_ORIG].next_seq == p->seq &&
+            f->side[SM_DIR_RESP].next_seq == p->ack && !f->ended && sm_flow_nothing_in_flight(f))
+            return f;
+    }
+    return NULL;
+}
+
+/* Joins the new tuple of p (hash h) to f: a second index entry, the
+ * rebind evidence. false without memory for either (then p starts a
+ * connection of its own, as without the join). */
+static bool sm_flow_rebind_join(struct sm_flow_table *t, struct sm_flow *f, const struct sm_pkt *p,
+                                uint64_t h)
+{
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (!rare)
+        return false;
+    if (!sm_flow_index_add(t, f, h))
+        return false;
+    rare->rebind.ts = p->ts_us;
+    rare->rebind.gap_us = p->ts_us - f->last_ts;
+    rare->rebind.old_port = f->port[SM_DIR_ORIG];
+    rare->rebind.new_port = p->sport;
+    t->rebinds++;
+    sm_flow_rebind_forget(t, f); /* joined once */
+    return true;
 }
 
 /* The initiator rule of SPEC.md "Connections": the SYN sender; without a
@@ -850,6 +1024,14 @@ struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pk
             f = NULL;
         }
     }
+    /* A tuple the table does not know may be a connection's next packet
+     * through a new NAT mapping: the client's, on its new port. */
+    if (!f && (f = sm_flow_rebind_find(t, p)) != NULL) {
+        if (sm_flow_rebind_join(t, f, p, h))
+            d = SM_DIR_ORIG;
+        else
+            f = NULL;
+    }
     if (!f) {
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
@@ -866,6 +1048,7 @@ struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pk
     if (sm_flow_pkts(f, d) == 0 && sm_flow_pkts(f, !d) == 0)
         (void)sm_flow_is_duplicate(t, f, d, p, keys->dup_sig); /* seed the ring: first packet */
     sm_tcp_track(t, f, d, p);
+    sm_flow_rebind_note(t, f);
     sm_flow_requeue(t, f);
     *dir = d;
     return f;

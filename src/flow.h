@@ -75,6 +75,22 @@ struct sm_flow_rare {
     int64_t far_ts[SM_FLOW_TIMES];
     /* The high 32 bits of each side's counts (enum sm_side_count). */
     uint32_t carry[2][3];
+    /* The first RST of a connection whose endpoints both kept talking
+     * after it (issue 22 item 10): evidence, not its end. count 0: none. */
+    struct sm_flow_rst_survived {
+        int64_t ts;
+        uint32_t count; /* RSTs until both sides had spoken again */
+        uint8_t dir, ttl, ttl_before;
+        bool seq_exact;
+    } rst_survived;
+    /* A NAT rebind (issue 22 item 12): the client's traffic went on from
+     * another source port after the NAT forgot the mapping (see
+     * sm_flow_rebind_find() in flow.c). new_port 0: none. */
+    struct sm_flow_rebind {
+        int64_t ts;     /* the first packet on the new port */
+        int64_t gap_us; /* the silence before it */
+        uint16_t old_port, new_port;
+    } rebind;
 };
 
 /* A side's counts, of which the flow holds the low 32 bits. */
@@ -169,6 +185,11 @@ struct sm_flow {
      * first_ts: read them with sm_flow_time() (see there). */
     uint32_t time_off[SM_FLOW_TIMES];
     uint32_t idle_seq; /* see idle_seen */
+    /* The key under which the flow is in the table's rebind index (0:
+     * not in it), set while nothing is in flight either way (flow.c,
+     * sm_flow_rebind_note()). In the 4 bytes that padding left free
+     * before stream, so the flow is still 280 bytes. */
+    uint32_t rb_hash;
 
     struct sm_stream *stream; /* reassembly and dissector state (stream.c) */
     struct sm_flow_aux *aux;  /* NULL while none of it is needed (flow.c) */
@@ -355,6 +376,12 @@ const struct sm_flow_config *sm_flow_table_config(const struct sm_flow_table *t)
 static inline const struct sm_flow_rare *sm_flow_rare_of(const struct sm_flow *f)
 {
     return f->aux ? f->aux->rare : NULL;
+}
+/* The NAT rebind the connection went through, or NULL. */
+static inline const struct sm_flow_rebind *sm_flow_rebind_of(const struct sm_flow *f)
+{
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    return rare && rare->rebind.new_port ? &rare->rebind : NULL;
 }
 static inline struct sm_seg_ring *sm_flow_segs(const struct sm_flow *f, int d)
 {

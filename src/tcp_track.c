@@ -346,9 +346,7 @@ static void sm_flow_track_acked(struct sm_flow_table *t, struct sm_flow *f, enum
     }
 }
 
-/* Everything either side sent (its FIN included) was acknowledged: the
- * state of the connection before this packet. */
-static bool sm_flow_nothing_in_flight(const struct sm_flow *f)
+bool sm_flow_nothing_in_flight(const struct sm_flow *f)
 {
     for (int d = 0; d < 2; d++) {
         const struct sm_tcp_side *s = &f->side[d], *peer = &f->side[!d];
@@ -403,6 +401,44 @@ static void sm_flow_track_idle(struct sm_flow_table *t, struct sm_flow *f, enum 
     }
 }
 
+/* Side d sent something other than a RST after the connection's first
+ * RST. Once both sides did, the endpoints kept talking: the RST (injected,
+ * or out of the window and ignored) did not end the connection. It moves
+ * to the rare block's rst_survived (evidence), and the connection is open
+ * again, so that a later RST or FIN is judged as its end and a quiet spell
+ * does not expire it as closed (issue 22 item 10). Without memory for the
+ * evidence the RST stays the end, as before. */
+static void sm_flow_track_after_rst(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d)
+{
+    f->side[d].talked_after_rst = true;
+    if (!f->side[!d].talked_after_rst)
+        return;
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (!rare || !f->aux->end)
+        return;
+    struct sm_tcp_end *e = f->aux->end;
+    int first = f->side[0].rst_seen && (!f->side[1].rst_seen || e[0].rst_ts <= e[1].rst_ts) ? 0 : 1;
+    if (!rare->rst_survived.count) { /* the first one survived is the one to report */
+        rare->rst_survived.ts = e[first].rst_ts;
+        rare->rst_survived.dir = (uint8_t)first;
+        rare->rst_survived.ttl = e[first].rst_ttl;
+        rare->rst_survived.ttl_before = f->side[first].ttl_last;
+        rare->rst_survived.seq_exact = e[first].rst_seq_exact;
+        rare->rst_survived.count = e[0].rst_count + e[1].rst_count;
+    }
+    for (int i = 0; i < 2; i++) {
+        f->side[i].rst_seen = false;
+        f->side[i].talked_after_rst = false;
+        e[i].rst_ts = 0;
+        e[i].rst_count = 0;
+        e[i].rst_ttl = 0;
+        e[i].rst_ipid = 0;
+        e[i].rst_seq_exact = false;
+    }
+    f->idle_rst_after = 0;
+    f->ended = f->side[0].fin_seen && f->side[1].fin_seen;
+}
+
 void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, const struct sm_pkt *p)
 {
     struct sm_tcp_side *s = &f->side[d];
@@ -454,6 +490,8 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
             e->rst_count++;
         s->rst_seen = true;
     } else {
+        if (s->rst_seen || peer->rst_seen)
+            sm_flow_track_after_rst(t, f, d);
         if (!s->ttl_known)
             s->ttl_first = p->ttl;
         s->ttl_known = true;

@@ -70,6 +70,11 @@ struct sm_tcp_side {
     /* This side sent data after its ACK last advanced: the peer has not
      * answered it (as far as this side's ACKs show). */
     bool data_unanswered : 1;
+    /* Sent a packet other than a RST after the connection's first RST:
+     * with both sides, the endpoints kept talking and the RST did not end
+     * the connection (sm_tcp_track() moves it to the rare block's
+     * rst_survived). */
+    bool talked_after_rst : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
@@ -176,6 +181,10 @@ static inline bool sm_seq_le(uint32_t a, uint32_t b)
 {
     return (int32_t)(a - b) <= 0;
 }
+
+/* Everything either side sent (its FIN included) was acknowledged, as far
+ * as the packets tracked so far show. */
+bool sm_flow_nothing_in_flight(const struct sm_flow *f);
 
 /* Only one direction was captured, and that direction acknowledges the
  * other's SYN or data that was never seen (tcp.one_sided). */

@@ -595,6 +595,45 @@ corpus_nat_expiry_loose() {
     cx_alt 1 srv,rtr_nat reset "the server is reset by a middlebox; only the 9 s idle before it says it was the state table"
 }
 
+corpus_nat_rebind() {
+    # A NAT that lost its mapping and made a new one (issue 22 item 12):
+    # MASQUERADE --random-fully, so a new mapping gets another source port;
+    # nf_conntrack_tcp_loose=1 (the default), so the client's next packet
+    # after the loss is picked up as a new mapping mid-stream. The
+    # session's conntrack entry is deleted (conntrack -D) while it is idle;
+    # then the client sends: the server sees that packet on a new 4-tuple
+    # with the connection's next sequence numbers and answers with a RST,
+    # which the NAT translates back to the client. One death, seen at the
+    # server (and on the NAT's outside) as a silent connection plus a
+    # mid-stream fragment: sshmortem must join them into one event.
+    lab_sshd_start 22
+    lab_rtr iptables -t nat -A POSTROUTING -o s0 -j MASQUERADE --random-fully
+    lab_sysctl "$LAB_RTR" net.netfilter.nf_conntrack_tcp_loose=1
+    cx_meta nat "$LAB_RTR4S"
+    cx_meta idle_min 4
+    mkfifo "$LAB_TMP/stdin"
+    exec 7<>"$LAB_TMP/stdin"
+    CX_STDIN="$LAB_TMP/stdin"
+    cx_caps_start
+    cx_ssh_bg 1 22 -- 'read l; echo got $l'
+    CX_STDIN=""
+    sleep 4
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the idle period"
+    lab_rtr conntrack -D -p tcp --dport 22 >/dev/null 2>&1 ||
+        lab_die "conntrack -D found no entry for the session"
+    sleep 4
+    echo late >&7
+    cx_ssh_wait 1 nonzero 20
+    cx_caps_stop 1
+    exec 7>&-
+    # The design needs the server to have seen the late packet on a new
+    # port: a second server-side tuple from the NAT address without SYN.
+    [ "$(/usr/bin/python3 "$CX_HERE/truth.py" conns "$CX_PREFIX.srv.pcap" | grep -c "$LAB_RTR4S")" -ge 2 ] ||
+        lab_die "the late packet did not reach the server on a new mapping"
+    cx_meta note "MASQUERADE --random-fully, nf_conntrack_tcp_loose=1; ssh 'read l' idle 4 s, conntrack -D of the session, 4 s later stdin written: the late packet gets a new NAT mapping (another source port), the server answers it with a RST, which reaches the client"
+    cx_conn 1 state-table-timeout state-table-timeout state-table-timeout state-table-timeout
+}
+
 corpus_blackhole() {
     lab_sshd_start 22
     cx_sysctl_ends net.ipv4.tcp_retries2=4
@@ -716,6 +755,30 @@ corpus_router_reset() {
     cx_caps_stop
     cx_meta note "server prints every 0.3 s; after 2 s router REJECT --reject-with tcp-reset both directions: each side's next packet draws a RST forged by the router"
     cx_conn 1 reset reset reset
+}
+
+corpus_rst_survived() {
+    # A RST the connection survived (issue 22 item 10): the router answers
+    # one client packet with a forged RST (REJECT --reject-with tcp-reset,
+    # limited to one packet), but the client host drops RSTs from port 22
+    # (INPUT, after the capture point), so its socket lives on; the
+    # rejected packet is retransmitted and gets through, and the session
+    # ends normally. The RST is evidence (rst_survived), not the end.
+    lab_sshd_start 22
+    lab_cli iptables -A INPUT -p tcp --sport 22 --tcp-flags RST RST -j DROP
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -- 'sleep 5; echo done'
+    sleep 2
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended early"
+    cx_ipt -I FORWARD -p tcp --dport 22 -m limit --limit 1/hour --limit-burst 1 \
+        -j REJECT --reject-with tcp-reset
+    sleep 1.5
+    cx_ipt -D FORWARD -p tcp --dport 22 -m limit --limit 1/hour --limit-burst 1 \
+        -j REJECT --reject-with tcp-reset
+    cx_ssh_wait 1 0 20
+    cx_caps_stop
+    cx_meta note "ssh ServerAliveInterval=1 'sleep 5; echo done'; after 2 s the router rejects one client packet with a forged RST (REJECT --reject-with tcp-reset, -m limit --limit-burst 1); the client drops RSTs from port 22 in INPUT, so the session survives and closes normally"
+    cx_conn 1 normal-close normal-close normal-close
 }
 
 corpus_unfinished() {

@@ -427,6 +427,44 @@ static void row_kex_disconnect(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_fin(f, SM_DIR_ORIG, T0 + 31 * MS);
 }
 
+/* Issue 22 item 10: a key exchange that ended without a common-algorithm
+ * finding blames the side that closed: the client (it printed its own
+ * reason, "Unable to negotiate ...") or the server ("Connection closed
+ * by"). Also when the closer's FIN was retransmitted after the other's. */
+static void row_kex_client_closed(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_banners(f, a);
+    a->kexinit_seen[0] = a->kexinit_seen[1] = true;
+    a->phase = SM_APP_KEX;
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 30 * MS);
+    sm_t_fin(f, SM_DIR_RESP, T0 + 31 * MS);
+    sm_t_pkt(f, SM_DIR_ORIG, T0 + 300 * MS); /* the client's FIN again: fin_ts stays */
+}
+
+static void row_kex_server_closed(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_banners(f, a);
+    a->kexinit_seen[0] = a->kexinit_seen[1] = true;
+    a->phase = SM_APP_KEX;
+    sm_t_fin(f, SM_DIR_RESP, T0 + 30 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 31 * MS);
+}
+
+/* The server closed first (FIN); a RST judged injected came only later:
+ * the middlebox did not close the connection, the server did. */
+static void row_not_ssh_fin_then_injected_rst(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_not_ssh_client(f, a);
+    f->side[SM_DIR_ORIG].fin_seen = false;
+    sm_t_end(f, SM_DIR_ORIG)->fin_ts = 0;
+    f->ended = false;
+    sm_t_rst(f, SM_DIR_ORIG, T0 + 40 * MS, 61);
+}
+
 static void row_kex_with_gap(struct sm_flow *f, struct sm_app_facts *a)
 {
     /* Bytes missing: the key exchange may have completed unseen. */
@@ -607,6 +645,12 @@ static const struct sm_t_row sm_t_rows[] = {
         "Unable to negotiate with 203.0.113.2 port 22: no matching key exchange method found"),
     ROW(row_kex_disconnect, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_SERVER,
         SM_PHASE_KEX, "Connection closed by 203.0.113.2 port 22"),
+    ROW(row_kex_client_closed, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
+        SM_PHASE_KEX, "Unable to negotiate with 203.0.113.2 port 22"),
+    ROW(row_kex_server_closed, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_SERVER,
+        SM_PHASE_KEX, "Connection closed by 203.0.113.2 port 22"),
+    ROW(row_not_ssh_fin_then_injected_rst, true, SM_END_CLOSED, 31 * SEC, SM_V_NOT_SSH,
+        SM_BY_SERVER, SM_PHASE_BANNER, NULL),
     ROW(row_kex_with_gap, true, SM_END_CLOSED, 31 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
         SM_PHASE_KEX, "closed."),
     ROW(row_reset_endpoint, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,

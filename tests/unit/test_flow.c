@@ -1106,6 +1106,77 @@ static void test_flow_cut_transfer_not_idle(void)
     }
 }
 
+/* NAT rebind (issue 22 item 12): a packet without SYN on a new client port
+ * that carries exactly the client's next sequence number and acknowledges
+ * exactly the server's next one continues the silent connection (one flow,
+ * reached by both tuples); a wrong number, another client address, data
+ * still in flight, or a second new port start flows of their own. The
+ * joined flow leaves the index with both its tuples. */
+static void test_flow_nat_rebind(void)
+{
+    for (int variant = 0; variant < 5; variant++) {
+        struct sm_t_ctx *c = sm_t_new_idle(100, 0, 4 * SEC);
+        sm_t_handshake(c, 1 * SEC, CLI, SRV);
+        /* 40 bytes each way, everything acknowledged (variant 3: the
+         * server's last 20 bytes are not). */
+        sm_t_send(c, 2 * SEC, CLI, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 1, ISN_S + 1, 40);
+        sm_t_send(c, 2 * SEC + 1 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, ISN_S + 1, ISN_C + 41, 40);
+        sm_t_send(c, 2 * SEC + 2 * MS, CLI, SRV, SM_TH_ACK, ISN_C + 41, ISN_S + 41, 0);
+        uint32_t snext = ISN_S + 41;
+        if (variant == 3) {
+            sm_t_send(c, 2 * SEC + 3 * MS, SRV, CLI, SM_TH_ACK | SM_TH_PSH, snext, ISN_C + 41, 20);
+            snext += 20;
+        }
+        struct sm_t_ep cli2 = CLI;
+        cli2.port = 61000;
+        if (variant == 2)
+            cli2.d = 9; /* another client */
+        uint32_t seq = variant == 1 ? ISN_C + 42 : ISN_C + 41;
+        struct sm_pkt p = sm_t_seg(c, 10 * SEC, cli2, SRV, SM_TH_ACK | SM_TH_PSH, seq, snext, 36);
+        enum sm_dir d = SM_DIR_RESP;
+        struct sm_flow *f = sm_t_packet(c, &p, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        bool joined = variant == 0 || variant == 4;
+        CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, joined ? 1u : 2u);
+        CU_ASSERT_EQUAL(sm_flow_rebind_of(f) != NULL, joined);
+        if (joined) {
+            CU_ASSERT_EQUAL(d, SM_DIR_ORIG);
+            CU_ASSERT_TRUE(sm_t_is(f, SM_DIR_ORIG, CLI)); /* the event keeps the old tuple */
+            CU_ASSERT_EQUAL(sm_flow_rebind_of(f)->old_port, CLI.port);
+            CU_ASSERT_EQUAL(sm_flow_rebind_of(f)->new_port, 61000);
+            CU_ASSERT_EQUAL(sm_flow_rebind_of(f)->gap_us, 8 * SEC - 2 * MS);
+        }
+        if (variant == 0) {
+            /* The server's RST on the new tuple reaches the same flow. */
+            struct sm_pkt rst = sm_t_seg(c, 10 * SEC + 1 * MS, SRV, cli2, SM_TH_RST, snext, 0, 0);
+            CU_ASSERT_PTR_EQUAL(sm_t_packet(c, &rst, &d), f);
+            CU_ASSERT_EQUAL(d, SM_DIR_RESP);
+            CU_ASSERT_TRUE(f->ended);
+        }
+        if (variant == 4) {
+            /* The server acknowledges on the new tuple; then the client
+             * appears on yet another port with the next numbers: joined
+             * once only, that is a flow of its own. */
+            struct sm_pkt a =
+                    sm_t_seg(c, 10 * SEC + 1 * MS, SRV, cli2, SM_TH_ACK, snext, ISN_C + 77, 0);
+            CU_ASSERT_PTR_EQUAL(sm_t_packet(c, &a, &d), f);
+            struct sm_t_ep cli3 = CLI;
+            cli3.port = 62000;
+            struct sm_pkt q =
+                    sm_t_seg(c, 20 * SEC, cli3, SRV, SM_TH_ACK | SM_TH_PSH, ISN_C + 77, snext, 10);
+            CU_ASSERT_PTR_NOT_EQUAL(sm_t_packet(c, &q, &d), f);
+            CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->flows, 2u);
+        }
+        sm_flow_flush(c->t, 60 * SEC);
+        CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 0u);
+        /* Both tuples left the index: a new packet on either starts anew. */
+        struct sm_pkt again = sm_t_seg(c, 61 * SEC, cli2, SRV, SM_TH_ACK, seq, snext, 0);
+        CU_ASSERT_PTR_NOT_NULL(sm_t_packet(c, &again, &d));
+        CU_ASSERT_EQUAL(sm_flow_table_stats(c->t)->active, 1u);
+        sm_t_free(c);
+    }
+}
+
 /* The last idle period (silence of idle_min or more that data ended): its
  * length, who spoke first and whether the peer acknowledged it; the longest
  * silence until the first one; a side's first RST counts as after it from
@@ -1862,6 +1933,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_one_sided_inference),
     SM_TEST(test_flow_short_idle),
     SM_TEST(test_flow_cut_transfer_not_idle),
+    SM_TEST(test_flow_nat_rebind),
     SM_TEST(test_flow_idle_evidence),
     SM_TEST(test_flow_expiry),
     SM_TEST(test_flow_expiry_refreshed),
