@@ -960,7 +960,11 @@ static bool sm_ssh_deliver(void *st, int dir, const uint8_t *p, size_t n, size_t
 
 /* Missing bytes inside a plaintext packet whose header was seen (a snaplen
  * cut, typically): the packet's type is still known and the next packet
- * starts where its length says, so the direction stays in step. */
+ * starts where its length says, so the direction stays in step. When the
+ * gap runs past that packet (Dropbear's dbclient writes its line, its
+ * KEXINIT and a guessed KEX packet in one segment, and a short snaplen
+ * cuts inside the KEXINIT), the packet was still sent and is noted, but
+ * the header of the next one is lost: the framing is lost after it. */
 static bool sm_ssh_resync(struct sm_ssh_state *s, int dir, uint64_t len, const uint8_t *partial,
                           size_t partial_len, uint64_t *skip)
 {
@@ -973,16 +977,18 @@ static bool sm_ssh_resync(struct sm_ssh_state *s, int dir, uint64_t len, const u
     if (!sm_cur_ok(&c) || plen > SM_SSH_MAX_PACKET || plen < 5 || padlen >= plen)
         return false;
     uint64_t total = 4u + (uint64_t)plen;
-    if (partial_len + len > total)
-        return false; /* the gap runs past this packet: framing lost */
-    *skip = total - partial_len - len;
+    if (partial_len >= total)
+        return false; /* a whole packet left unconsumed: not a cut one */
+    bool in_step = partial_len + len <= total;
+    if (in_step)
+        *skip = total - partial_len - len;
     x->truncated = true;
     sm_ssh_note_role(x, msg);
     if (msg == SM_SSH_MSG_KEXINIT)
         x->kexinit_cut = true;
     else if (msg == SM_SSH_MSG_NEWKEYS)
         sm_ssh_enter_encrypted(s, dir);
-    return true;
+    return in_step;
 }
 
 static bool sm_ssh_gap(void *st, int dir, uint64_t len, const uint8_t *partial, size_t partial_len,

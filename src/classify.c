@@ -830,15 +830,20 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         if (sm_classify_before_banner(f, a, srv, rst_by, out))
             goto done;
     }
-    /* With bytes missing from the capture the key exchange may have
-     * finished unseen: then this is no proof of a failed negotiation. */
-    bool kex_visible = !a->gap[0] && !a->gap[1] && !a->legacy; /* SSH-1 has no NEWKEYS */
+    /* The key exchange finished only if both sides sent NEWKEYS. With
+     * bytes missing from a direction its NEWKEYS may have gone unseen, so
+     * only a direction read in step to its end (no gap) and without
+     * NEWKEYS proves it did not finish, whatever the other direction's
+     * lost bytes hid (Dropbear's cut first segment, doc/lab.md). */
+    bool kex_unfinished =
+            !a->legacy && /* SSH-1 has no NEWKEYS */
+            ((!a->gap[0] && !a->newkeys_seen[0]) || (!a->gap[1] && !a->newkeys_seen[1]));
     /* A key exchange that failed must have begun: a KEXINIT from at least
      * one side. Without one the connection ended in the banner phase, and
      * the rules below say how. */
     bool kex_begun = a->kexinit_seen[0] || a->kexinit_seen[1];
-    if (srv_banner && cli_banner && kex_begun && !(a->newkeys_seen[0] && a->newkeys_seen[1]) &&
-        ended && kex_visible && rst_by != SM_BY_MIDDLEBOX) {
+    if (srv_banner && cli_banner && kex_begun && kex_unfinished && ended &&
+        rst_by != SM_BY_MIDDLEBOX) {
         out->verdict = SM_V_KEX_FAILED;
         out->confidence = a->kex_no_common || a->disconnect_seen ? 0.95 : 0.75;
         out->closed_by = a->disconnect_seen

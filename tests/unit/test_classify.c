@@ -467,10 +467,23 @@ static void row_not_ssh_fin_then_injected_rst(struct sm_flow *f, struct sm_app_f
 
 static void row_kex_with_gap(struct sm_flow *f, struct sm_app_facts *a)
 {
-    /* Bytes missing: the key exchange may have completed unseen. */
+    /* Bytes missing from the server's direction after the client's
+     * NEWKEYS: the server's may be among them, the key exchange may have
+     * completed unseen. */
     row_kex_no_common(f, a);
     a->kex_no_common = false;
+    a->newkeys_seen[SM_APP_ORIG] = true;
     a->gap[SM_APP_RESP] = true;
+}
+
+static void row_kex_gap_other_side(struct sm_flow *f, struct sm_app_facts *a)
+{
+    /* Bytes missing from the client's direction (Dropbear's first segment
+     * cut by the snaplen), but the server's was read in step to its FIN
+     * without NEWKEYS: the key exchange cannot have completed. */
+    row_kex_no_common(f, a);
+    a->kex_no_common = false;
+    a->gap[SM_APP_ORIG] = true;
 }
 
 static void row_reset_endpoint(struct sm_flow *f, struct sm_app_facts *a)
@@ -653,6 +666,8 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_BY_SERVER, SM_PHASE_BANNER, NULL),
     ROW(row_kex_with_gap, true, SM_END_CLOSED, 31 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
         SM_PHASE_KEX, "closed."),
+    ROW(row_kex_gap_other_side, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
+        SM_PHASE_KEX, "Connection closed by 203.0.113.2 port 22"),
     ROW(row_reset_endpoint, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
         SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
     ROW(row_reset_middlebox, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_MIDDLEBOX,

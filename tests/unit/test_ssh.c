@@ -991,6 +991,43 @@ static void test_ssh_gap_inside_kexinit(void)
     sm_t_h_fini(&h);
 }
 
+/* Dropbear's dbclient writes its line, its KEXINIT and a guessed KEX packet
+ * in one segment; a short snaplen cuts it inside the KEXINIT and the lost
+ * bytes run into the next packet. Cut at every byte of the KEXINIT: once
+ * its header was seen the KEXINIT counts as sent (lists unknown), the
+ * framing after it is lost (a gap: a NEWKEYS could hide there), and the
+ * parser reads no further than it was given. */
+static void test_ssh_gap_cut_past_kexinit(void)
+{
+    const size_t kex_len = SM_T_CLIENT_KEXINIT_END - SM_T_CLIENT_IDENT_LEN;
+    const size_t guessed = 48; /* the lost bytes end inside the next packet */
+    for (size_t seen = 0; seen < kex_len; seen++) {
+        struct sm_t_h h;
+        struct sm_app_facts f;
+        sm_t_h_init(&h);
+        sm_t_feed(&h, 0, sm_t_ssh_client, SM_T_CLIENT_IDENT_LEN + seen);
+        CU_ASSERT_EQUAL(h.x[0].len, seen);
+        sm_t_gap(&h, 0, kex_len - seen + guessed);
+        CU_ASSERT_FALSE(h.gap_ret);
+        /* What follows starts inside a packet: not read as packets. */
+        sm_t_feed(&h, 0, sm_t_ssh_client + SM_T_CLIENT_KEXINIT_END + guessed,
+                  sizeof(sm_t_ssh_client) - SM_T_CLIENT_KEXINIT_END - guessed);
+        sm_t_feed(&h, 1, sm_t_ssh_server, SM_T_SERVER_KEXINIT_END);
+        sm_t_eof(&h);
+        sm_t_facts(&h, &f);
+        CU_ASSERT_FALSE(h.violation);
+        CU_ASSERT(f.gap[0]);
+        CU_ASSERT_FALSE(f.gap[1]);
+        CU_ASSERT_EQUAL(f.kexinit_seen[0], seen >= 6); /* length, padding, type */
+        CU_ASSERT_EQUAL(f.truncated[0], seen >= 6);
+        CU_ASSERT(f.kexinit_seen[1]);
+        CU_ASSERT_FALSE(f.newkeys_seen[0]);
+        CU_ASSERT_FALSE(f.newkeys_seen[1]);
+        CU_ASSERT(h.x[0].done);
+        sm_t_h_fini(&h);
+    }
+}
+
 static void test_ssh_gap_at_packet_boundary(void)
 {
     struct sm_t_h h;
@@ -1335,6 +1372,7 @@ CU_TestInfo sm_ssh_tests[] = {
     SM_TEST(test_ssh_reversed_roles),
     SM_TEST(test_ssh_reversed_prebanner),
     SM_TEST(test_ssh_gap_inside_kexinit),
+    SM_TEST(test_ssh_gap_cut_past_kexinit),
     SM_TEST(test_ssh_gap_at_packet_boundary),
     SM_TEST(test_ssh_memo),
     CU_TEST_INFO_NULL,
