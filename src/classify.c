@@ -5,6 +5,8 @@
 #include "config.h"
 #include "classify.h"
 
+#include "intern.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -292,6 +294,40 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     out->confidence = 0.5;
     snprintf(out->reason, sizeof(out->reason),
              "The connection was seen without a handshake and with too little traffic to judge.");
+}
+
+/* A silent-drop or handshake-incomplete whose unanswered packets a
+ * netfilter rule logged with a prefix (-j NFLOG --nflog-prefix, nftables
+ * log group N prefix): the rule that logged them right before they vanished
+ * is named as the one that dropped them. silent-drop: the client's SYNs
+ * were logged; handshake-incomplete: the client's ACK or the server's
+ * SYN-ACK was. The kernel's own log is firm evidence of where the packets
+ * went, so the confidence rises to that of a repeated observation. */
+static void sm_classify_nflog(const struct sm_flow *f, struct sm_classification *out)
+{
+    const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
+    if (!n || (out->verdict != SM_V_SILENT_DROP && out->verdict != SM_V_HANDSHAKE_INCOMPLETE))
+        return;
+    if (out->verdict == SM_V_SILENT_DROP && n->dir != SM_DIR_ORIG)
+        return;
+    const char *rule = (const char *)n->prefix->bytes;
+    out->nf_rule = rule;
+    size_t len = strlen(out->reason);
+    if (len > 0 && out->reason[len - 1] == '.')
+        out->reason[--len] = '\0';
+    snprintf(out->reason + len, sizeof(out->reason) - len,
+             "; %s dropped by the firewall rule logged as '%s'.",
+             out->verdict == SM_V_SILENT_DROP ? "they were"
+             : n->dir == SM_DIR_ORIG          ? "the client's packets were"
+                                              : "the server's packets were",
+             rule);
+    snprintf(out->hint_text, sizeof(out->hint_text),
+             "A netfilter rule logged these packets with the prefix '%s' before they vanished: "
+             "find it (nft list ruleset, iptables-save | grep -- '%s') and what put the client "
+             "there (fail2ban, a ban list, a rate limit).",
+             rule, rule);
+    if (out->confidence < 0.95)
+        out->confidence = 0.95;
 }
 
 static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_missed)
@@ -883,6 +919,7 @@ done:
         out->closed_by = SM_BY_NONE;
     if (!out->hint || out->verdict == SM_V_UNFINISHED)
         out->hint = sm_hints[out->verdict];
+    sm_classify_nflog(f, out);
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }
 

@@ -97,6 +97,10 @@ struct sm_classification {
     /* The path's idle timeout this state-table-timeout cites (hi_us 0:
      * none; sm_classify_cite_idle()). */
     struct sm_idle_interval path_idle;
+    /* silent-drop / handshake-incomplete: the packets that got no answer
+     * were logged by a netfilter rule with this NFLOG prefix (NUL-terminated,
+     * interned; NULL: none), which the reason names as the dropping rule. */
+    const char *nf_rule;
     const char *hint;    /* static text, unless hint_text is set */
     char hint_text[256]; /* a hint composed for this connection ("" if none) */
     char reason[256];    /* one sentence */

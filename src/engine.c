@@ -467,12 +467,19 @@ static uint32_t sm_engine_prepare(void *ctx, const struct sm_captured *c, void *
     sm_decode(&pp->pkt, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
     sm_flow_pkt_keys(pr->hash_seed, &pp->pkt, &pp->keys);
     /* The headers are in pp now: of the bytes, the analysis reads only the
-     * payload, which moves into the record (c->data is libpcap's). */
+     * payload and an NFLOG prefix, which move into the record (c->data is
+     * libpcap's). Both are disjoint parts of the frame, so they fit in the
+     * cap_len bytes keep has room for. */
     uint32_t kept = 0;
     if (pp->pkt.payload) {
         kept = pp->pkt.payload_cap;
         memcpy(keep, pp->pkt.payload, kept);
         pp->pkt.payload = keep;
+    }
+    if (pp->pkt.nf_prefix_len) {
+        memcpy(keep + kept, pp->pkt.nf_prefix, pp->pkt.nf_prefix_len);
+        pp->pkt.nf_prefix = keep + kept;
+        kept += pp->pkt.nf_prefix_len;
     }
     return kept;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "community_id.h"
+#include "intern.h"
 #include "pattern.h"
 #include "stream.h"
 
@@ -215,6 +216,31 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
     w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
 
+/* evidence.netfilter: what the kernel's netfilter said about the
+ * connection. NFLOG: the last packet a rule with a log prefix logged. */
+static void sm_event_netfilter(struct sm_writer *w, const struct sm_flow *f,
+                               const struct sm_classification *c)
+{
+    static const char *const hooks[] = { "prerouting", "input", "forward", "output",
+                                         "postrouting" };
+    const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
+    if (!n)
+        return;
+    w->ops->obj_begin(w, "netfilter");
+    w->ops->str(w, "rule_prefix", n->prefix->bytes, n->prefix->len);
+    w->ops->boolean(w, "dropped_by_rule", c->nf_rule != NULL);
+    w->ops->u64(w, "logged_packets", n->packets);
+    sm_w_cstr(w, "last_logged_from", n->dir == SM_DIR_ORIG ? "client" : "server");
+    w->ops->real(w, "last_logged_s", (double)(n->last_ts - f->first_ts) / 1e6, 3);
+    if (n->hook < sizeof(hooks) / sizeof(hooks[0]))
+        sm_w_cstr(w, "hook", hooks[n->hook]);
+    if (n->indev)
+        w->ops->u64(w, "indev", n->indev);
+    if (n->outdev)
+        w->ops->u64(w, "outdev", n->outdev);
+    w->ops->obj_end(w);
+}
+
 static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
                               const struct sm_classification *c, const struct sm_event_meta *m)
 {
@@ -295,6 +321,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         if (a && a->not_ssh_dir == c->not_ssh_dir && a->reply_text)
             sm_w_cstr(w, "reply_text", a->reply_text);
     }
+    sm_event_netfilter(w, f, c);
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (c->path_idle.hi_us > 0) {

@@ -62,6 +62,22 @@ enum sm_flow_time {
     SM_FLOW_TIMES
 };
 
+struct sm_interned;
+
+/* What NFLOG said about a connection's packets (-i nflog:N, or a file
+ * tcpdump -i nflog:N wrote): the last packet that a rule with a log prefix
+ * logged. Only prefixed packets are kept: the prefix is what names the
+ * rule. */
+struct sm_flow_nflog {
+    const struct sm_interned *prefix; /* interned (intern.h); NULL: none logged */
+    int64_t first_ts, last_ts;        /* first and last such packet */
+    uint32_t packets;                 /* packets logged with a prefix */
+    uint32_t indev, outdev;           /* of the last one; 0: none */
+    uint8_t hook;                     /* NF_INET_* of the last one; SM_NF_HOOK_NONE */
+    uint8_t dir;                      /* its direction (enum sm_dir) */
+    uint8_t flags;                    /* its TCP flags */
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -75,6 +91,7 @@ struct sm_flow_rare {
     int64_t far_ts[SM_FLOW_TIMES];
     /* The high 32 bits of each side's counts (enum sm_side_count). */
     uint32_t carry[2][3];
+    struct sm_flow_nflog nflog;
 };
 
 /* A side's counts, of which the flow holds the low 32 bits. */
@@ -339,6 +356,12 @@ const struct sm_flow_config *sm_flow_table_config(const struct sm_flow_table *t)
 static inline const struct sm_flow_rare *sm_flow_rare_of(const struct sm_flow *f)
 {
     return f->aux ? f->aux->rare : NULL;
+}
+/* The connection's NFLOG evidence; NULL when no prefixed packet was logged. */
+static inline const struct sm_flow_nflog *sm_flow_nflog_of(const struct sm_flow *f)
+{
+    const struct sm_flow_rare *r = sm_flow_rare_of(f);
+    return r && r->nflog.prefix ? &r->nflog : NULL;
 }
 static inline struct sm_seg_ring *sm_flow_segs(const struct sm_flow *f, int d)
 {
