@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential autoconf automake libtool pkg-config
-      libpcap-dev libjansson-dev libnfnetlink-dev libcunit1-dev libssl-dev
+      libpcap-dev libjansson-dev libnfnetlink-dev libnetfilter-conntrack-dev libcunit1-dev
+      libssl-dev
       tcpdump tshark openssh-client openssh-server iproute2 iptables nftables
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
       python3-jsonschema procps time wireshark-common rsyslog systemd util-linux)

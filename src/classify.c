@@ -5,6 +5,7 @@
 #include "config.h"
 #include "classify.h"
 
+#include "conntrack.h"
 #include "intern.h"
 
 #include <stdint.h>
@@ -328,6 +329,65 @@ static void sm_classify_nflog(const struct sm_flow *f, struct sm_classification 
              rule, rule);
     if (out->confidence < 0.95)
         out->confidence = 0.95;
+}
+
+/* --conntrack: the sensor's own conntrack destroyed the connection's
+ * entry while it was ESTABLISHED, the connection had been silent at least
+ * as long as the entry's timeout, and its packets went on after the
+ * destroy (and died, or met a RST: without an entry, with loose pickup
+ * off, they are INVALID). That is a state-table timeout seen from the
+ * inside, not inferred: it confirms state-table-timeout and overturns the
+ * verdicts the same packets give without the witness (retransmission-death
+ * when the silence was below --idle-min, reset, mtu-blackhole, unfinished). */
+static void sm_classify_ct(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                           struct sm_classification *out)
+{
+    const struct sm_flow_ct *ct = sm_flow_ct_of(f);
+    out->ct_timeout_s = ct && ct->timeout_s > 0 ? ct->timeout_s
+                        : ctx->ct_timeout_s > 0 ? ctx->ct_timeout_s
+                                                : -1;
+    if (!ct || !ct->destroy_ts || !f->established || !ct->has_state ||
+        ct->state != SM_CT_STATE_ESTABLISHED || f->last_ts <= ct->destroy_ts)
+        return;
+    /* The conntrack timeout is whole seconds and its expiry is noticed by
+     * the next packet or the garbage collector: a silence within 1 s of it. */
+    int64_t need_us = out->ct_timeout_s > 0 ? (out->ct_timeout_s - 1) * 1000000 : 1000000;
+    if (f->gap_us < need_us)
+        return;
+    switch (out->verdict) {
+    case SM_V_STATE_TABLE_TIMEOUT:
+    case SM_V_RETRANSMISSION_DEATH:
+    case SM_V_RESET:
+    case SM_V_MTU_BLACKHOLE:
+    case SM_V_UNFINISHED:
+        break;
+    default:
+        return;
+    }
+    bool rst = out->rst_dir >= 0;
+    out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+    out->ct_confirmed = true;
+    out->confidence = 0.98;
+    out->closed_by = SM_BY_MIDDLEBOX;
+    char tmo[48] = "";
+    if (out->ct_timeout_s > 0)
+        snprintf(tmo, sizeof(tmo), ", timeout %lld s", (long long)out->ct_timeout_s);
+    snprintf(out->reason, sizeof(out->reason),
+             "Conntrack on this host destroyed the connection's ESTABLISHED entry after %.1f s of "
+             "silence%s; the packets after it %s.",
+             (double)f->gap_us / 1e6, tmo,
+             rst ? "were answered by a RST" : "found no entry and were never answered");
+    if (out->ct_timeout_s > 0)
+        snprintf(out->hint_text, sizeof(out->hint_text),
+                 "This host's conntrack forgets idle TCP after %lld s "
+                 "(net.netfilter.nf_conntrack_tcp_timeout_established): set ServerAliveInterval "
+                 "(client) or ClientAliveInterval (server) below %lld, or raise the sysctl.",
+                 (long long)out->ct_timeout_s, (long long)out->ct_timeout_s);
+    else
+        snprintf(out->hint_text, sizeof(out->hint_text),
+                 "This host's conntrack forgot the idle connection: set ServerAliveInterval "
+                 "(client) or ClientAliveInterval (server) below "
+                 "net.netfilter.nf_conntrack_tcp_timeout_established, or raise it.");
 }
 
 static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_missed)
@@ -920,6 +980,7 @@ done:
     if (!out->hint || out->verdict == SM_V_UNFINISHED)
         out->hint = sm_hints[out->verdict];
     sm_classify_nflog(f, out);
+    sm_classify_ct(f, ctx, out);
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }
 
@@ -950,6 +1011,8 @@ void sm_classify_cite_idle(const struct sm_flow *f, struct sm_classification *c,
     if (c->verdict != SM_V_STATE_TABLE_TIMEOUT || !iv || iv->hi_us <= 0)
         return;
     c->path_idle = *iv;
+    if (c->ct_confirmed)
+        return; /* this host's conntrack said it outright: its hint stays */
     /* Another connection on the path died after a silence as long, and
      * one survived a shorter one: a short silence is less of a guess
      * (0.6 -> 0.75 for the silent variant). */

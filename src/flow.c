@@ -790,6 +790,42 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     sm_flow_requeue(t, f);
 }
 
+void sm_flow_ct_note(struct sm_flow_table *t, struct sm_flow *f, bool destroy, int64_t ts_us,
+                     uint8_t state, int64_t timeout_s, bool via_reply)
+{
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (!rare)
+        return; /* out of memory: the evidence is lost */
+    struct sm_flow_ct *ct = &rare->ct;
+    if (!ct->events)
+        ct->timeout_s = -1;
+    ct->events++;
+    ct->via_reply = via_reply;
+    if (destroy) {
+        ct->destroy_ts = ts_us;
+        return;
+    }
+    /* A NEW after a DESTROY: the tuple's entry was made again (loose
+     * pickup, or a new SYN on the same ports): the destroy no longer
+     * describes the live entry. */
+    if (ct->destroy_ts)
+        ct->destroy_ts = 0;
+    if (state != 0xff) {
+        ct->state = state;
+        ct->has_state = true;
+    }
+    if (timeout_s >= 0)
+        ct->timeout_s = timeout_s;
+}
+
+struct sm_flow *sm_flow_lookup(struct sm_flow_table *t, uint8_t ip_version, const struct sm_addr *a,
+                               uint16_t ap, const struct sm_addr *b, uint16_t bp)
+{
+    enum sm_dir d;
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, a, ap, b, bp, 0, NULL);
+    return sm_flow_find(t, h, ip_version, a, ap, b, bp, 0, NULL, &d);
+}
+
 const struct sm_flow_config *sm_flow_table_config(const struct sm_flow_table *t)
 {
     return &t->cfg;

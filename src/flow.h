@@ -78,6 +78,17 @@ struct sm_flow_nflog {
     uint8_t flags;                    /* its TCP flags */
 };
 
+/* What conntrack said about the connection (--conntrack, conntrack.h):
+ * its entry's last known state and timeout, and when it was destroyed. */
+struct sm_flow_ct {
+    int64_t destroy_ts; /* wall clock; 0: no DESTROY seen */
+    int64_t timeout_s;  /* the entry's timeout at its last event with one; -1 */
+    uint32_t events;    /* events matched (0: conntrack said nothing) */
+    uint8_t state;      /* the last state NEW/UPDATE gave (valid with has_state) */
+    bool has_state;
+    bool via_reply; /* matched through the reply tuple: NAT's other side */
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -92,6 +103,7 @@ struct sm_flow_rare {
     /* The high 32 bits of each side's counts (enum sm_side_count). */
     uint32_t carry[2][3];
     struct sm_flow_nflog nflog;
+    struct sm_flow_ct ct;
 };
 
 /* A side's counts, of which the flow holds the low 32 bits. */
@@ -357,6 +369,20 @@ static inline const struct sm_flow_rare *sm_flow_rare_of(const struct sm_flow *f
 {
     return f->aux ? f->aux->rare : NULL;
 }
+/* The connection's conntrack evidence; NULL when no event matched it. */
+static inline const struct sm_flow_ct *sm_flow_ct_of(const struct sm_flow *f)
+{
+    const struct sm_flow_rare *r = sm_flow_rare_of(f);
+    return r && r->ct.events ? &r->ct : NULL;
+}
+/* The connection between a:ap and b:bp (either direction, no VLAN tags:
+ * conntrack does not key by them) still in the table, or NULL. */
+struct sm_flow *sm_flow_lookup(struct sm_flow_table *t, uint8_t ip_version, const struct sm_addr *a,
+                               uint16_t ap, const struct sm_addr *b, uint16_t bp);
+/* A conntrack event of the connection's entry (conntrack.h): destroy, or
+ * a NEW/UPDATE with its state (0xff: none given) and timeout (-1: none). */
+void sm_flow_ct_note(struct sm_flow_table *t, struct sm_flow *f, bool destroy, int64_t ts_us,
+                     uint8_t state, int64_t timeout_s, bool via_reply);
 /* The connection's NFLOG evidence; NULL when no prefixed packet was logged. */
 static inline const struct sm_flow_nflog *sm_flow_nflog_of(const struct sm_flow *f)
 {

@@ -26,6 +26,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "pattern", .pTests = sm_pattern_tests },
     { .pName = "intern", .pTests = sm_intern_tests },
     { .pName = "hugemem", .pTests = sm_hugemem_tests },
+    { .pName = "conntrack", .pTests = sm_conntrack_tests },
     CU_SUITE_INFO_NULL,
 };
 

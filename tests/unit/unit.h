@@ -31,5 +31,6 @@ extern CU_TestInfo sm_ssh_tests[];
 extern CU_TestInfo sm_pattern_tests[];
 extern CU_TestInfo sm_intern_tests[];
 extern CU_TestInfo sm_hugemem_tests[];
+extern CU_TestInfo sm_conntrack_tests[];
 
 #endif
