@@ -390,6 +390,31 @@ static void sm_classify_ct(const struct sm_flow *f, const struct sm_classify_ctx
                  "net.netfilter.nf_conntrack_tcp_timeout_established, or raise it.");
 }
 
+/* --conntrack: a silent-drop while this host's conntrack statistics showed
+ * new entries failing (insert_failed, drop: "nf_conntrack: table full,
+ * dropping packet"). Without an entry the SYN is dropped before any rule:
+ * the table, not a rule, is the cause. A prefix a rule logged the SYNs
+ * with still wins: the rule saw them, so they had an entry. */
+static void sm_classify_ct_full(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                                struct sm_classification *out)
+{
+    (void)f;
+    if (!ctx->ct_table_full || out->verdict != SM_V_SILENT_DROP || out->nf_rule)
+        return;
+    out->ct_table_full = true;
+    size_t len = strlen(out->reason);
+    if (len > 0 && out->reason[len - 1] == '.')
+        out->reason[--len] = '\0';
+    snprintf(out->reason + len, sizeof(out->reason) - len,
+             "; meanwhile this host's conntrack table was full (insert_failed/drop rose).");
+    snprintf(out->hint_text, sizeof(out->hint_text),
+             "The conntrack table was full (\"nf_conntrack: table full, dropping packet\"): "
+             "raise net.netfilter.nf_conntrack_max, shorten the timeouts of what fills it "
+             "(conntrack -S, conntrack -L), or exempt SSH with a notrack rule.");
+    if (out->confidence < 0.9)
+        out->confidence = 0.9;
+}
+
 static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_missed)
 {
     switch (a->phase) {
@@ -981,6 +1006,7 @@ done:
         out->hint = sm_hints[out->verdict];
     sm_classify_nflog(f, out);
     sm_classify_ct(f, ctx, out);
+    sm_classify_ct_full(f, ctx, out);
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }
 

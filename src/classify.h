@@ -67,6 +67,10 @@ struct sm_classify_ctx {
     /* --conntrack: net.netfilter.nf_conntrack_tcp_timeout_established of
      * the sensor's namespace (-1 or 0: unknown). */
     int64_t ct_timeout_s;
+    /* --conntrack: this host's conntrack failed to insert or dropped new
+     * entries (insert_failed / drop rose: the table was full) while the
+     * initiator's SYNs were being sent. */
+    bool ct_table_full;
 };
 
 /* A path's idle timeout learned across connections (pattern.c): the
@@ -108,6 +112,7 @@ struct sm_classification {
      * destroyed in ESTABLISHED after the silence and packets followed. */
     bool ct_confirmed;
     int64_t ct_timeout_s; /* the timeout it cites (entry's, else the sysctl); -1 */
+    bool ct_table_full;   /* silent-drop named a full conntrack table */
     const char *hint;     /* static text, unless hint_text is set */
     char hint_text[256];  /* a hint composed for this connection ("" if none) */
     char reason[256];     /* one sentence */

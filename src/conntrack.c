@@ -12,6 +12,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 struct sm_ct {
     struct nfct_handle *h;
     int fd;
+    int stats_fd; /* NETLINK_NETFILTER for statistics requests; -1: none */
+    uint32_t seq;
     struct sm_ct_counters cnt;
     uint8_t buf[1u << 16];
 };
@@ -169,6 +172,9 @@ struct sm_ct *sm_ct_open(char *err, size_t errlen)
         return NULL;
     }
     ct->fd = nfct_fd(ct->h);
+    /* The statistics socket: without it the table-full counters are not
+     * read, the events still are. */
+    ct->stats_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
     /* TCP only, filtered in the kernel: other protocols' events never
      * take room in the buffer. */
     struct nfct_filter *flt = nfct_filter_create();
@@ -226,6 +232,8 @@ void sm_ct_close(struct sm_ct *ct)
 {
     if (!ct)
         return;
+    if (ct->stats_fd >= 0)
+        close(ct->stats_fd);
     nfct_close(ct->h);
     free(ct);
 }
@@ -243,8 +251,12 @@ enum sm_err sm_ct_parse_stats(const uint8_t *buf, size_t len, struct sm_ct_stats
             return SM_ERR_TRUNCATED;
         if (mlen < 16 || mlen > len - at)
             return mlen < 16 ? SM_ERR_INVALID : SM_ERR_TRUNCATED;
-        if (type == NLMSG_DONE)
+        if (type == NLMSG_DONE) {
+            out->done = true;
             return SM_OK;
+        }
+        if (type == NLMSG_ERROR)
+            return SM_ERR_INVALID; /* the request was refused */
         struct sm_cur m = sm_cur_sub(&c, mlen - 16, true);
         sm_cur_skip(&c, (((size_t)mlen + 3) & ~(size_t)3) - mlen > sm_cur_left(&c)
                                 ? sm_cur_left(&c)
@@ -298,6 +310,37 @@ enum sm_err sm_ct_parse_stats(const uint8_t *buf, size_t len, struct sm_ct_stats
             return SM_ERR_INVALID; /* 1 to 3 bytes: a cut attribute header */
     }
     return SM_OK;
+}
+
+bool sm_ct_query_stats(struct sm_ct *ct, struct sm_ct_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!ct || ct->stats_fd < 0)
+        return false;
+    struct {
+        struct nlmsghdr n;
+        struct nfgenmsg g;
+    } req;
+    memset(&req, 0, sizeof(req));
+    req.n.nlmsg_len = sizeof(req);
+    req.n.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU;
+    req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.n.nlmsg_seq = ++ct->seq;
+    req.g.nfgen_family = AF_UNSPEC;
+    req.g.version = NFNETLINK_V0;
+    struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+    if (sendto(ct->stats_fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return false;
+    /* One message per CPU, then NLMSG_DONE, in one or more reads. */
+    for (int i = 0; i < 64 && !out->done; i++) {
+        struct pollfd p = { .fd = ct->stats_fd, .events = POLLIN };
+        if (poll(&p, 1, 100) <= 0)
+            return false;
+        ssize_t n = recv(ct->stats_fd, ct->buf, sizeof(ct->buf), MSG_DONTWAIT);
+        if (n <= 0 || sm_ct_parse_stats(ct->buf, (size_t)n, out) != SM_OK)
+            return false;
+    }
+    return out->done;
 }
 
 int64_t sm_ct_timeout_established(void)

@@ -79,12 +79,18 @@ int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, sm_ct_fn f
  * per CPU; linux/netfilter/nfnetlink_conntrack.h CTA_STATS_*), summed. A
  * full table shows as insert_failed and drop. */
 struct sm_ct_stats {
+    bool done;     /* NLMSG_DONE was seen: the reply is complete */
     uint32_t cpus; /* messages summed */
     uint64_t found, invalid, insert, insert_failed, drop, early_drop, error;
 };
 /* Parses a buffer of such messages; SM_OK, or SM_ERR_TRUNCATED /
  * SM_ERR_INVALID for a cut or lying one (what came before it is kept). */
 enum sm_err sm_ct_parse_stats(const uint8_t *buf, size_t len, struct sm_ct_stats *out);
+
+/* Asks the kernel for its conntrack statistics (a dump request on a
+ * socket of its own, opened with the subscription) and sums them; false
+ * when it cannot (no socket, no answer within 100 ms, a bad reply). */
+bool sm_ct_query_stats(struct sm_ct *ct, struct sm_ct_stats *out);
 
 /* net.netfilter.nf_conntrack_tcp_timeout_established of this network
  * namespace, in seconds; -1 when unreadable. */

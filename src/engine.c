@@ -75,7 +75,12 @@ struct sm_engine {
     struct sm_writer *ahead_w;
     struct sm_unselected *unsel; /* allocated at the first such packet */
     int64_t ct_timeout_s;        /* --conntrack: the sysctl (-1: unknown) */
+    /* --conntrack: wall times at which the kernel's insert_failed + drop
+     * rose (the table was full), the last SM_CT_RISES of them. */
+    int64_t ct_full_at[16];
+    unsigned ct_full_next;
 };
+#define SM_CT_RISES 16
 
 /* Describe ahead when this many jobs wait: half the queue, as
  * sm_emit_queue_slot() then would wait for. */
@@ -190,6 +195,15 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .death_transmissions = e->cfg.death_transmissions,
         .ct_timeout_s = e->ct_timeout_s,
     };
+    /* A full conntrack table while the SYNs of a connection that never got
+     * an answer were sent (a tick's slack either side). */
+    if (!f->established && f->side[SM_DIR_ORIG].syn_count) {
+        int64_t from = sm_flow_time(f, SM_TIME_SYN0) - 1000000;
+        int64_t to = f->side_last_ts[SM_DIR_ORIG] + 1000000;
+        for (unsigned i = 0; i < SM_CT_RISES; i++)
+            if (e->ct_full_at[i] && e->ct_full_at[i] >= from && e->ct_full_at[i] <= to)
+                cc.ct_table_full = true;
+    }
 
     /* -p auto: a connection on no listed port whose first payload was not
      * an identification line (or that carried none) is no SSH connection. */
@@ -620,6 +634,8 @@ struct sm_live {
     struct sm_capture *c;
     struct sm_ct *ct; /* --conntrack, NULL when off */
     struct sm_ct_pending *ct_pending;
+    uint64_t ct_full_prev; /* insert_failed + drop at the last read */
+    bool ct_full_known;
     int dlt;
     uint32_t src;
     int64_t stats_at_us;  /* wall clock of the last capture_stats (or start) */
@@ -715,6 +731,27 @@ static void sm_live_ct_read(struct sm_live *l)
     }
 }
 
+/* The conntrack statistics, once a tick: a rise of insert_failed + drop
+ * (a full table refusing new entries) is remembered with its time, for
+ * the silent-drops of the SYNs sent then. */
+static void sm_live_ct_stats(struct sm_live *l, int64_t wall)
+{
+    struct sm_ct_stats st;
+    if (!l->ct || !sm_ct_query_stats(l->ct, &st))
+        return;
+    struct sm_engine *e = l->e;
+    uint64_t full = st.insert_failed + st.drop;
+    if (l->ct_full_known && full > l->ct_full_prev) {
+        e->ct_full_at[e->ct_full_next] = wall;
+        e->ct_full_next = (e->ct_full_next + 1) % SM_CT_RISES;
+    }
+    l->ct_full_prev = full;
+    l->ct_full_known = true;
+    e->totals.ct_stats = true;
+    e->totals.ct_insert_failed = st.insert_failed;
+    e->totals.ct_drop = st.drop;
+}
+
 /* The kernel's counters now, and since the previous capture_stats. */
 static void sm_live_counters(struct sm_live *l, int64_t wall)
 {
@@ -795,6 +832,7 @@ static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
         if (rc > 0)
             rc = sm_capture_dispatch(l->c, SM_LIVE_BATCH, sm_live_packet, l);
         sm_live_ct_match(l, sm_wall_us());
+        sm_live_ct_stats(l, sm_wall_us());
         if (rc < 0) {
             sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
             return 2;

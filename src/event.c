@@ -226,7 +226,7 @@ static void sm_event_netfilter(struct sm_writer *w, const struct sm_flow *f,
                                          "postrouting" };
     const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
     const struct sm_flow_ct *ct = sm_flow_ct_of(f);
-    if (!n && !ct)
+    if (!n && !ct && !c->ct_table_full)
         return;
     w->ops->obj_begin(w, "netfilter");
     if (n) {
@@ -260,6 +260,8 @@ static void sm_event_netfilter(struct sm_writer *w, const struct sm_flow *f,
         w->ops->boolean(w, "confirms_state_table_timeout", c->ct_confirmed);
         w->ops->obj_end(w);
     }
+    if (c->ct_table_full)
+        w->ops->boolean(w, "conntrack_table_full", true);
     w->ops->obj_end(w);
 }
 
@@ -687,6 +689,10 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
         w->ops->u64(w, "malformed", ct->ct_malformed);
         if (ct->ct_timeout_s >= 0)
             w->ops->u64(w, "tcp_timeout_established_s", (uint64_t)ct->ct_timeout_s);
+        if (ct->ct_stats) {
+            w->ops->u64(w, "insert_failed", ct->ct_insert_failed);
+            w->ops->u64(w, "drop", ct->ct_drop);
+        }
         w->ops->obj_end(w);
     }
     w->ops->obj_end(w);

@@ -45,6 +45,9 @@ struct sm_capture_totals {
     bool ct_asked, ct_on;
     uint64_t ct_events, ct_matched, ct_overruns, ct_malformed;
     int64_t ct_timeout_s; /* the sysctl it read; -1: unreadable */
+    /* The kernel's conntrack statistics, summed over CPUs (when read). */
+    bool ct_stats;
+    uint64_t ct_insert_failed, ct_drop;
 };
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
