@@ -122,8 +122,8 @@ out:
     return used;
 }
 
-int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, sm_ct_fn fn, void *ctx,
-                       struct sm_ct_counters *cnt)
+int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, bool decode, sm_ct_fn fn,
+                       void *ctx, struct sm_ct_counters *cnt)
 {
     struct sm_cur c;
     int n = 0;
@@ -137,15 +137,15 @@ int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, sm_ct_fn f
             cnt->malformed++;
             break;
         }
-        /* The whole message, aligned for the library's struct reads. */
-        struct nlmsghdr *copy = malloc(mlen);
-        if (!copy)
-            break;
-        memcpy(copy, buf + at, mlen);
         cnt->messages++;
-        if (sm_ct_message(copy, ts_us, fn, ctx, cnt))
-            n++;
-        free(copy);
+        /* The whole message, aligned for the library's struct reads. */
+        struct nlmsghdr *copy = decode ? malloc(mlen) : NULL;
+        if (copy) {
+            memcpy(copy, buf + at, mlen);
+            if (sm_ct_message(copy, ts_us, fn, ctx, cnt))
+                n++;
+            free(copy);
+        }
         size_t next = ((size_t)mlen + 3) & ~(size_t)3;
         if (next > len - at)
             next = len - at;
@@ -205,7 +205,10 @@ int sm_ct_read(struct sm_ct *ct, sm_ct_fn fn, void *ctx)
 {
     int total = 0;
     for (;;) {
-        ssize_t n = recv(ct->fd, ct->buf, sizeof(ct->buf), MSG_DONTWAIT);
+        struct sockaddr_nl from;
+        socklen_t fromlen = sizeof(from);
+        ssize_t n = recvfrom(ct->fd, ct->buf, sizeof(ct->buf), MSG_DONTWAIT,
+                             (struct sockaddr *)&from, &fromlen);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -219,7 +222,13 @@ int sm_ct_read(struct sm_ct *ct, sm_ct_fn fn, void *ctx)
         }
         if (n == 0)
             return total;
-        total += sm_ct_parse_buffer(ct->buf, (size_t)n, sm_ct_wall_us(), fn, ctx, &ct->cnt);
+        /* The kernel's messages only (see sm_ct_parse_buffer()). */
+        bool kernel = fromlen >= sizeof(from) && from.nl_family == AF_NETLINK && from.nl_pid == 0;
+        if (!kernel) {
+            ct->cnt.malformed++;
+            continue;
+        }
+        total += sm_ct_parse_buffer(ct->buf, (size_t)n, sm_ct_wall_us(), true, fn, ctx, &ct->cnt);
     }
 }
 
@@ -336,8 +345,12 @@ bool sm_ct_query_stats(struct sm_ct *ct, struct sm_ct_stats *out)
         struct pollfd p = { .fd = ct->stats_fd, .events = POLLIN };
         if (poll(&p, 1, 100) <= 0)
             return false;
-        ssize_t n = recv(ct->stats_fd, ct->buf, sizeof(ct->buf), MSG_DONTWAIT);
-        if (n <= 0 || sm_ct_parse_stats(ct->buf, (size_t)n, out) != SM_OK)
+        struct sockaddr_nl from;
+        socklen_t fromlen = sizeof(from);
+        ssize_t n = recvfrom(ct->stats_fd, ct->buf, sizeof(ct->buf), MSG_DONTWAIT,
+                             (struct sockaddr *)&from, &fromlen);
+        if (n <= 0 || fromlen < sizeof(from) || from.nl_pid != 0 ||
+            sm_ct_parse_stats(ct->buf, (size_t)n, out) != SM_OK)
             return false;
     }
     return out->done;

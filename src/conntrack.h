@@ -67,13 +67,20 @@ int sm_ct_read(struct sm_ct *ct, sm_ct_fn fn, void *ctx);
 const struct sm_ct_counters *sm_ct_counters(const struct sm_ct *ct);
 void sm_ct_close(struct sm_ct *ct);
 
-/* The buffer of netlink messages as read from the socket, each handed to
- * libnetfilter_conntrack: the framing (struct nlmsghdr: length, type,
- * flags, in host order, padded to 4 bytes) checked through the cursor.
- * For tests and the fuzzer: fn gets each TCP event; ts_us is the receipt
- * time. Returns events handed on; malformed framing is counted. */
-int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, sm_ct_fn fn, void *ctx,
-                       struct sm_ct_counters *cnt);
+/* The buffer of netlink messages as read from the socket: the framing
+ * (struct nlmsghdr: length, type, flags, in host order, padded to 4 bytes)
+ * checked through the cursor, then, with decode, each message handed to
+ * libnetfilter_conntrack. fn gets each TCP event; ts_us is the receipt
+ * time. Returns events handed on; malformed framing is counted.
+ *
+ * Only the kernel's own messages are decoded (sm_ct_read() drops any other
+ * sender's): libnetfilter_conntrack validates attributes against the
+ * kernel ABI it was built for and calls exit() (__abi_breakage) on a
+ * mismatch, so bytes that are not the kernel's must never reach it. The
+ * fuzzer therefore runs the framing with decode false; the unit tests run
+ * the library on recorded kernel messages. */
+int sm_ct_parse_buffer(const uint8_t *buf, size_t len, int64_t ts_us, bool decode, sm_ct_fn fn,
+                       void *ctx, struct sm_ct_counters *cnt);
 
 /* Conntrack statistics (IPCTNL_MSG_CT_GET_STATS_CPU replies, one message
  * per CPU; linux/netfilter/nfnetlink_conntrack.h CTA_STATS_*), summed. A

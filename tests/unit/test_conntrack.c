@@ -41,7 +41,7 @@ static void test_ct_events_recorded(void)
     }
     struct sm_t_ct_seen s = { 0 };
     struct sm_ct_counters cnt = { 0 };
-    CU_ASSERT_EQUAL(sm_ct_parse_buffer(buf, n, 1000, sm_t_ct_fn, &s, &cnt), 4);
+    CU_ASSERT_EQUAL(sm_ct_parse_buffer(buf, n, 1000, true, sm_t_ct_fn, &s, &cnt), 4);
     CU_ASSERT_EQUAL_FATAL(s.n, 4);
     CU_ASSERT_EQUAL(cnt.messages, 4);
     CU_ASSERT_EQUAL(cnt.malformed, 0);
@@ -80,7 +80,7 @@ static void test_ct_events_cut(void)
         memcpy(b, sm_ct_destroy, cut);
         struct sm_t_ct_seen s = { 0 };
         struct sm_ct_counters cnt = { 0 };
-        CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, cut, 1, sm_t_ct_fn, &s, &cnt), 0);
+        CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, cut, 1, true, sm_t_ct_fn, &s, &cnt), 0);
         CU_ASSERT_EQUAL(s.n, 0);
         if (cut > 0)
             CU_ASSERT_EQUAL(cnt.malformed, 1);
@@ -99,7 +99,7 @@ static void test_ct_events_hostile(void)
         memcpy(b, &lens[i], 4);
         struct sm_t_ct_seen s = { 0 };
         struct sm_ct_counters cnt = { 0 };
-        CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, sizeof(b), 1, sm_t_ct_fn, &s, &cnt), 0);
+        CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, sizeof(b), 1, true, sm_t_ct_fn, &s, &cnt), 0);
         CU_ASSERT_EQUAL(cnt.malformed, 1);
     }
     /* The first attribute (CTA_TUPLE_ORIG at offset 20) claims 0xfff0
@@ -109,13 +109,13 @@ static void test_ct_events_hostile(void)
     b[21] = 0xff;
     struct sm_t_ct_seen s = { 0 };
     struct sm_ct_counters cnt = { 0 };
-    (void)sm_ct_parse_buffer(b, sizeof(b), 1, sm_t_ct_fn, &s, &cnt);
+    (void)sm_ct_parse_buffer(b, sizeof(b), 1, true, sm_t_ct_fn, &s, &cnt);
     CU_ASSERT_EQUAL(s.n, 0);
     /* Another subsystem's message type: skipped, not an event. */
     memcpy(b, sm_ct_new, sizeof(b));
     b[5] = 0x02; /* NFNL_SUBSYS_CTNETLINK_EXP */
     memset(&cnt, 0, sizeof(cnt));
-    CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, sizeof(b), 1, sm_t_ct_fn, &s, &cnt), 0);
+    CU_ASSERT_EQUAL(sm_ct_parse_buffer(b, sizeof(b), 1, true, sm_t_ct_fn, &s, &cnt), 0);
     CU_ASSERT_EQUAL(cnt.messages, 1);
     CU_ASSERT_EQUAL(cnt.malformed, 0);
 }
