@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # chromium and python3-websocket: tests/browser/report.sh loads the --report
 # page in headless Chromium over the DevTools protocol.
 PKGS=(build-essential autoconf automake libtool pkg-config
-      libpcap-dev libjansson-dev libnfnetlink-dev libcunit1-dev libssl-dev
+      libpcap-dev libjansson-dev libnfnetlink-dev libnetfilter-conntrack-dev libcunit1-dev
+      libssl-dev
       tcpdump tshark openssh-client openssh-server iproute2 iptables nftables
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
       python3-jsonschema procps time wireshark-common rsyslog systemd util-linux

@@ -689,11 +689,13 @@ enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt
     return sm_capture_read(c, pkt);
 }
 
-int sm_capture_wait(struct sm_capture *c, int wake_fd, int timeout_ms)
+int sm_capture_wait(struct sm_capture *c, int wake_fd, int other_fd, int timeout_ms)
 {
-    struct pollfd pfd[2] = { { .fd = c->fd, .events = POLLIN },
-                             { .fd = wake_fd, .events = POLLIN } };
-    int n = poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms);
+    /* A negative fd is ignored by poll(). */
+    struct pollfd pfd[3] = { { .fd = c->fd, .events = POLLIN },
+                             { .fd = wake_fd, .events = POLLIN },
+                             { .fd = other_fd, .events = POLLIN } };
+    int n = poll(pfd, 3, timeout_ms);
     if (n < 0 && errno != EINTR) {
         snprintf(c->wait_err, sizeof(c->wait_err), "poll: %s", strerror(errno));
         return -1;
@@ -763,7 +765,7 @@ int sm_capture_drain(struct sm_capture *c, sm_capture_fn fn, void *ctx)
         if (left <= 0)
             return total;
         /* Then what a block not yet full releases when it times out. */
-        int r = sm_capture_wait(c, -1, (int)left);
+        int r = sm_capture_wait(c, -1, -1, (int)left);
         if (r < 0)
             return -1;
         if (r == 0 && deadline - sm_cap_mono_ms() <= 0)

@@ -89,10 +89,11 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
 enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt);
 
 /* Live capture, driven by the caller's own loop (engine.c): */
-/* Waits at most timeout_ms until packets are ready, wake_fd (-1: none) is
- * readable, or a signal arrives. 1: packets are ready; 0: not (timeout,
- * wake-up, signal); -1: error (sm_capture_error()). */
-int sm_capture_wait(struct sm_capture *c, int wake_fd, int timeout_ms);
+/* Waits at most timeout_ms until packets are ready, wake_fd or other_fd
+ * (-1: none; the conntrack witness) is readable, or a signal arrives. 1:
+ * packets are ready; 0: not (timeout, wake-up, other_fd, signal); -1:
+ * error (sm_capture_error()). */
+int sm_capture_wait(struct sm_capture *c, int wake_fd, int other_fd, int timeout_ms);
 /* Hands at most max packets that are ready to fn, without waiting; pkt is
  * valid during the call only. Their number, or -1 on error. */
 typedef void (*sm_capture_fn)(void *ctx, const struct sm_captured *pkt);

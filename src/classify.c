@@ -5,6 +5,9 @@
 #include "config.h"
 #include "classify.h"
 
+#include "conntrack.h"
+#include "intern.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -295,6 +298,124 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
     out->confidence = 0.5;
     snprintf(out->reason, sizeof(out->reason),
              "The connection was seen without a handshake and with too little traffic to judge.");
+}
+
+/* A silent-drop or handshake-incomplete whose unanswered packets a
+ * netfilter rule logged with a prefix (-j NFLOG --nflog-prefix, nftables
+ * log group N prefix): the rule that logged them right before they vanished
+ * is named as the one that dropped them. silent-drop: the client's SYNs
+ * were logged; handshake-incomplete: the client's ACK or the server's
+ * SYN-ACK was. The kernel's own log is firm evidence of where the packets
+ * went, so the confidence rises to that of a repeated observation. */
+static void sm_classify_nflog(const struct sm_flow *f, struct sm_classification *out)
+{
+    const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
+    if (!n || (out->verdict != SM_V_SILENT_DROP && out->verdict != SM_V_HANDSHAKE_INCOMPLETE))
+        return;
+    if (out->verdict == SM_V_SILENT_DROP && n->dir != SM_DIR_ORIG)
+        return;
+    const char *rule = (const char *)n->prefix->bytes;
+    out->nf_rule = rule;
+    size_t len = strlen(out->reason);
+    if (len > 0 && out->reason[len - 1] == '.')
+        out->reason[--len] = '\0';
+    snprintf(out->reason + len, sizeof(out->reason) - len,
+             "; %s dropped by the firewall rule logged as '%s'.",
+             out->verdict == SM_V_SILENT_DROP ? "they were"
+             : n->dir == SM_DIR_ORIG          ? "the client's packets were"
+                                              : "the server's packets were",
+             rule);
+    snprintf(out->hint_text, sizeof(out->hint_text),
+             "A netfilter rule logged these packets with the prefix '%s' before they vanished: "
+             "find it (nft list ruleset, iptables-save | grep -- '%s') and what put the client "
+             "there (fail2ban, a ban list, a rate limit).",
+             rule, rule);
+    if (out->confidence < 0.95)
+        out->confidence = 0.95;
+}
+
+/* --conntrack: the sensor's own conntrack destroyed the connection's
+ * entry while it was ESTABLISHED, the connection had been silent at least
+ * as long as the entry's timeout, and its packets went on after the
+ * destroy (and died, or met a RST: without an entry, with loose pickup
+ * off, they are INVALID). That is a state-table timeout seen from the
+ * inside, not inferred: it confirms state-table-timeout and overturns the
+ * verdicts the same packets give without the witness (retransmission-death
+ * when the silence was below --idle-min, reset, mtu-blackhole, unfinished). */
+static void sm_classify_ct(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                           struct sm_classification *out)
+{
+    const struct sm_flow_ct *ct = sm_flow_ct_of(f);
+    out->ct_timeout_s = ct && ct->timeout_s > 0 ? ct->timeout_s
+                        : ctx->ct_timeout_s > 0 ? ctx->ct_timeout_s
+                                                : -1;
+    if (!ct || !ct->destroy_ts || !f->established || !ct->has_state ||
+        ct->state != SM_CT_STATE_ESTABLISHED || f->last_ts <= ct->destroy_ts)
+        return;
+    /* The conntrack timeout is whole seconds and its expiry is noticed by
+     * the next packet or the garbage collector: a silence within 1 s of it. */
+    int64_t need_us = out->ct_timeout_s > 0 ? (out->ct_timeout_s - 1) * 1000000 : 1000000;
+    if (f->gap_us < need_us)
+        return;
+    switch (out->verdict) {
+    case SM_V_STATE_TABLE_TIMEOUT:
+    case SM_V_RETRANSMISSION_DEATH:
+    case SM_V_RESET:
+    case SM_V_MTU_BLACKHOLE:
+    case SM_V_UNFINISHED:
+        break;
+    default:
+        return;
+    }
+    bool rst = out->rst_dir >= 0;
+    out->verdict = SM_V_STATE_TABLE_TIMEOUT;
+    out->ct_confirmed = true;
+    out->confidence = 0.98;
+    out->closed_by = SM_BY_MIDDLEBOX;
+    char tmo[48] = "";
+    if (out->ct_timeout_s > 0)
+        snprintf(tmo, sizeof(tmo), ", timeout %lld s", (long long)out->ct_timeout_s);
+    snprintf(out->reason, sizeof(out->reason),
+             "Conntrack on this host destroyed the connection's ESTABLISHED entry after %.1f s of "
+             "silence%s; the packets after it %s.",
+             (double)f->gap_us / 1e6, tmo,
+             rst ? "were answered by a RST" : "found no entry and were never answered");
+    if (out->ct_timeout_s > 0)
+        snprintf(out->hint_text, sizeof(out->hint_text),
+                 "This host's conntrack forgets idle TCP after %lld s "
+                 "(net.netfilter.nf_conntrack_tcp_timeout_established): set ServerAliveInterval "
+                 "(client) or ClientAliveInterval (server) below %lld, or raise the sysctl.",
+                 (long long)out->ct_timeout_s, (long long)out->ct_timeout_s);
+    else
+        snprintf(out->hint_text, sizeof(out->hint_text),
+                 "This host's conntrack forgot the idle connection: set ServerAliveInterval "
+                 "(client) or ClientAliveInterval (server) below "
+                 "net.netfilter.nf_conntrack_tcp_timeout_established, or raise it.");
+}
+
+/* --conntrack: a silent-drop while this host's conntrack statistics showed
+ * new entries failing (insert_failed, drop: "nf_conntrack: table full,
+ * dropping packet"). Without an entry the SYN is dropped before any rule:
+ * the table, not a rule, is the cause. A prefix a rule logged the SYNs
+ * with still wins: the rule saw them, so they had an entry. */
+static void sm_classify_ct_full(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                                struct sm_classification *out)
+{
+    (void)f;
+    if (!ctx->ct_table_full || out->verdict != SM_V_SILENT_DROP || out->nf_rule)
+        return;
+    out->ct_table_full = true;
+    size_t len = strlen(out->reason);
+    if (len > 0 && out->reason[len - 1] == '.')
+        out->reason[--len] = '\0';
+    snprintf(out->reason + len, sizeof(out->reason) - len,
+             "; meanwhile this host's conntrack table was full (insert_failed/drop rose).");
+    snprintf(out->hint_text, sizeof(out->hint_text),
+             "The conntrack table was full (\"nf_conntrack: table full, dropping packet\"): "
+             "raise net.netfilter.nf_conntrack_max, shorten the timeouts of what fills it "
+             "(conntrack -S, conntrack -L), or exempt SSH with a notrack rule.");
+    if (out->confidence < 0.9)
+        out->confidence = 0.9;
 }
 
 static enum sm_phase sm_phase_of(const struct sm_app_facts *a, bool banners_missed)
@@ -954,6 +1075,9 @@ done:
         out->closed_by = SM_BY_NONE;
     if (!out->hint || out->verdict == SM_V_UNFINISHED)
         out->hint = sm_hints[out->verdict];
+    sm_classify_nflog(f, out);
+    sm_classify_ct(f, ctx, out);
+    sm_classify_ct_full(f, ctx, out);
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }
 
@@ -985,6 +1109,8 @@ void sm_classify_cite_idle(const struct sm_flow *f, struct sm_classification *c,
     if (c->verdict != SM_V_STATE_TABLE_TIMEOUT || !iv || iv->hi_us <= 0)
         return;
     c->path_idle = *iv;
+    if (c->ct_confirmed)
+        return; /* this host's conntrack said it outright: its hint stays */
     /* Another connection on the path died after a silence as long, and
      * one survived a shorter one: a short silence is less of a guess
      * (0.6 -> 0.75 for the silent variant). */

@@ -64,6 +64,13 @@ struct sm_classify_ctx {
     uint64_t capture_loss;          /* bytes acknowledged that the capture missed */
     int64_t syn_rto_us;             /* initial RTO for a lone young SYN (0: default) */
     uint32_t death_transmissions;   /* transmissions that make a stalled segment dead (0: 3) */
+    /* --conntrack: net.netfilter.nf_conntrack_tcp_timeout_established of
+     * the sensor's namespace (-1 or 0: unknown). */
+    int64_t ct_timeout_s;
+    /* --conntrack: this host's conntrack failed to insert or dropped new
+     * entries (insert_failed / drop rose: the table was full) while the
+     * initiator's SYNs were being sent. */
+    bool ct_table_full;
 };
 
 /* A path's idle timeout learned across connections (pattern.c): the
@@ -97,10 +104,19 @@ struct sm_classification {
     /* The path's idle timeout this state-table-timeout cites (hi_us 0:
      * none; sm_classify_cite_idle()). */
     struct sm_idle_interval path_idle;
-    const char *hint;    /* static text, unless hint_text is set */
-    char hint_text[256]; /* a hint composed for this connection ("" if none) */
-    char reason[256];    /* one sentence */
-    char symptom[160];   /* what the OpenSSH client most likely printed; "" if nothing */
+    /* silent-drop / handshake-incomplete: the packets that got no answer
+     * were logged by a netfilter rule with this NFLOG prefix (NUL-terminated,
+     * interned; NULL: none), which the reason names as the dropping rule. */
+    const char *nf_rule;
+    /* state-table-timeout made certain by conntrack: the entry was
+     * destroyed in ESTABLISHED after the silence and packets followed. */
+    bool ct_confirmed;
+    int64_t ct_timeout_s; /* the timeout it cites (entry's, else the sysctl); -1 */
+    bool ct_table_full;   /* silent-drop named a full conntrack table */
+    const char *hint;     /* static text, unless hint_text is set */
+    char hint_text[256];  /* a hint composed for this connection ("" if none) */
+    char reason[256];     /* one sentence */
+    char symptom[160];    /* what the OpenSSH client most likely printed; "" if nothing */
 };
 
 void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,

@@ -127,7 +127,22 @@ struct sm_pkt {
     enum sm_icmp_class icmp_class;
     uint32_t icmp_mtu; /* next-hop MTU of frag-needed / packet too big */
     struct sm_quoted quoted;
+
+    /* NFLOG (DLT_NFLOG) only: what the logging netfilter rule said about
+     * the packet (linux/netfilter/nfnetlink_log.h). The fast path never
+     * takes NFLOG, so its zeroing leaves these empty. */
+    bool nflog;                   /* the packet came through an NFLOG rule */
+    uint8_t nf_hook;              /* NF_INET_* hook (NFULA_PACKET_HDR); SM_NF_HOOK_NONE */
+    uint8_t nf_prefix_len;        /* bytes at nf_prefix (no NUL), at most SM_NF_PREFIX_MAX */
+    const uint8_t *nf_prefix;     /* the rule's log prefix (NFULA_PREFIX), borrowed */
+    uint32_t nf_indev, nf_outdev; /* interface indexes (NFULA_IFINDEX_*), 0: none */
 };
+
+/* The longest NFLOG prefix kept; xt_NFLOG allows 63 bytes, nftables' log
+ * prefix 127 (NF_LOG_PREFIXLEN): a longer one is cut. */
+#define SM_NF_PREFIX_MAX 64
+/* nf_hook when the NFLOG packet header was absent. */
+#define SM_NF_HOOK_NONE 0xff
 
 /* Counters of what the decoder met; owned by the caller. */
 struct sm_decode_stats {

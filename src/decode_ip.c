@@ -253,7 +253,7 @@ bool sm_decode_fast_path = true;
 #if UINTPTR_MAX == 0xffffffffffffffffu
 /* A guard for the one fact the compiler cannot check: the fast path sets
  * every field of struct sm_pkt by hand. */
-_Static_assert(sizeof(struct sm_pkt) == 200,
+_Static_assert(sizeof(struct sm_pkt) == 216,
                "struct sm_pkt changed: set the new field in sm_decode_fast(), compare it in "
                "sm_pkt_diff(), then update this size");
 #endif
@@ -411,6 +411,12 @@ const char *sm_pkt_diff(const struct sm_pkt *a, const struct sm_pkt *b)
     SM_SAME(quoted.dport);
     SM_SAME(quoted.seq);
     SM_SAME(quoted.has_seq);
+    SM_SAME(nflog);
+    SM_SAME(nf_hook);
+    SM_SAME(nf_prefix_len);
+    SM_SAME(nf_prefix);
+    SM_SAME(nf_indev);
+    SM_SAME(nf_outdev);
 #undef SM_SAME
 #undef SM_SAME_BYTES
     return NULL;

@@ -9,7 +9,12 @@
 
 #include "cursor.h"
 
-#define SM_NFULA_PAYLOAD 9 /* linux/netfilter/nfnetlink_log.h */
+/* NFULA_* attribute types (linux/netfilter/nfnetlink_log.h). */
+#define SM_NFULA_PACKET_HDR     1
+#define SM_NFULA_IFINDEX_INDEV  4
+#define SM_NFULA_IFINDEX_OUTDEV 5
+#define SM_NFULA_PAYLOAD        9
+#define SM_NFULA_PREFIX         10
 
 bool sm_decode_link_supported(int dlt)
 {
@@ -155,13 +160,59 @@ static enum sm_pkt_kind sm_decode_null(struct sm_pkt *pkt, struct sm_cur *c, boo
 }
 
 /* NFLOG: family(1) version(1) resource id(2, BE), then TLVs whose length and
- * type are in host order, each padded to 4 bytes; the packet is the
- * NFULA_PAYLOAD TLV, starting at the network layer. */
+ * type are in host order, each padded to 4 bytes, with values in network
+ * order (netlink attributes; linux/netfilter/nfnetlink_log.h). The packet
+ * is the NFULA_PAYLOAD TLV, starting at the network layer, and comes last
+ * (nfnetlink_log.c __build_packet_message()); the rule's facts before it
+ * are kept in pkt->nf_*: the hook, the interfaces and the log prefix. A
+ * value shorter than its type needs is ignored (and counted malformed),
+ * never read past. */
+static void sm_nflog_attr(struct sm_pkt *pkt, uint16_t type, struct sm_cur *v,
+                          struct sm_decode_stats *stats)
+{
+    switch (type) {
+    case SM_NFULA_PACKET_HDR: {
+        sm_cur_skip(v, 2); /* hw_protocol */
+        uint8_t hook = sm_cur_u8(v);
+        if (sm_cur_ok(v))
+            pkt->nf_hook = hook;
+        break;
+    }
+    case SM_NFULA_IFINDEX_INDEV:
+    case SM_NFULA_IFINDEX_OUTDEV: {
+        uint32_t ifx = sm_cur_be32(v);
+        if (sm_cur_ok(v))
+            *(type == SM_NFULA_IFINDEX_INDEV ? &pkt->nf_indev : &pkt->nf_outdev) = ifx;
+        break;
+    }
+    case SM_NFULA_PREFIX: {
+        /* A C string: up to its NUL (the kernel always sends one), or the
+         * whole value when a hostile one has none; cut to
+         * SM_NF_PREFIX_MAX. */
+        size_t n = sm_cur_left(v), at;
+        if (sm_cur_find(v, 0, n, &at))
+            n = at;
+        if (n > SM_NF_PREFIX_MAX)
+            n = SM_NF_PREFIX_MAX;
+        struct sm_bytes b = sm_cur_bytes(v, n);
+        pkt->nf_prefix = n ? b.p : NULL;
+        pkt->nf_prefix_len = (uint8_t)(n ? b.len : 0);
+        return;
+    }
+    default:
+        return;
+    }
+    if (!sm_cur_ok(v))
+        stats->malformed++;
+}
+
 static enum sm_pkt_kind sm_decode_nflog(struct sm_pkt *pkt, struct sm_cur *c,
                                         struct sm_decode_stats *stats)
 {
     uint8_t family = sm_cur_u8(c);
     sm_cur_skip(c, 3);
+    pkt->nflog = true;
+    pkt->nf_hook = SM_NF_HOOK_NONE;
     while (sm_cur_ok(c) && sm_cur_left(c) >= 4) {
         uint16_t len = sm_cur_he16(c);
         uint16_t type = sm_cur_he16(c) & 0x7fff; /* top bit: NLA_F_NESTED etc. */
@@ -177,10 +228,13 @@ static enum sm_pkt_kind sm_decode_nflog(struct sm_pkt *pkt, struct sm_cur *c,
                 return sm_decode_l3(pkt, SM_ETH_IPV6, &inner, stats);
             return sm_decode_raw(pkt, &inner, stats);
         }
-        size_t skip = (((size_t)len + 3) & ~(size_t)3) - 4;
-        if (skip > sm_cur_left(c))
-            skip = sm_cur_left(c) + 1; /* runs past the end: truncated */
-        sm_cur_skip(c, skip);
+        /* Strict: a value that runs past the end is a cut packet (the
+         * parent's error ends the loop), not read in part. */
+        struct sm_cur v = sm_cur_sub(c, (size_t)len - 4, true);
+        if (!sm_cur_ok(c))
+            break;
+        sm_nflog_attr(pkt, type, &v, stats);
+        sm_cur_skip(c, (((size_t)len + 3) & ~(size_t)3) - len); /* padding */
     }
     /* TLVs are padded to 4 bytes: 1 to 3 bytes left are a cut TLV header. */
     if (!sm_cur_ok(c) || sm_cur_left(c) > 0) {

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "engine.h"
 
+#include "conntrack.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -74,7 +76,13 @@ struct sm_engine {
     struct sm_writer *ahead_w;
     struct sm_unselected *unsel; /* allocated at the first such packet */
     struct sm_report *report;    /* --report / --report-json, else NULL */
+    int64_t ct_timeout_s;        /* --conntrack: the sysctl (-1: unknown) */
+    /* --conntrack: wall times at which the kernel's insert_failed + drop
+     * rose (the table was full), the last SM_CT_RISES of them. */
+    int64_t ct_full_at[16];
+    unsigned ct_full_next;
 };
+#define SM_CT_RISES 16
 
 /* Describe ahead when this many jobs wait: half the queue, as
  * sm_emit_queue_slot() then would wait for. */
@@ -194,7 +202,17 @@ static bool sm_engine_emit(void *ctx, struct sm_flow *f, enum sm_flow_end why, i
         .app = &app,
         .syn_rto_us = (int64_t)e->cfg.syn_rto_ms * 1000,
         .death_transmissions = e->cfg.death_transmissions,
+        .ct_timeout_s = e->ct_timeout_s,
     };
+    /* A full conntrack table while the SYNs of a connection that never got
+     * an answer were sent (a tick's slack either side). */
+    if (!f->established && f->side[SM_DIR_ORIG].syn_count) {
+        int64_t from = sm_flow_time(f, SM_TIME_SYN0) - 1000000;
+        int64_t to = f->side_last_ts[SM_DIR_ORIG] + 1000000;
+        for (unsigned i = 0; i < SM_CT_RISES; i++)
+            if (e->ct_full_at[i] && e->ct_full_at[i] >= from && e->ct_full_at[i] <= to)
+                cc.ct_table_full = true;
+    }
 
     /* -p auto: a connection on no listed port whose first payload was not
      * an identification line (or that carried none) is no SSH connection. */
@@ -502,12 +520,19 @@ static uint32_t sm_engine_prepare(void *ctx, const struct sm_captured *c, void *
     sm_decode(&pp->pkt, pr->dlt, c->data, c->cap_len, c->wire_len, c->ts_us, &pr->stats);
     sm_flow_pkt_keys(pr->hash_seed, &pp->pkt, &pp->keys);
     /* The headers are in pp now: of the bytes, the analysis reads only the
-     * payload, which moves into the record (c->data is libpcap's). */
+     * payload and an NFLOG prefix, which move into the record (c->data is
+     * libpcap's). Both are disjoint parts of the frame, so they fit in the
+     * cap_len bytes keep has room for. */
     uint32_t kept = 0;
     if (pp->pkt.payload) {
         kept = pp->pkt.payload_cap;
         memcpy(keep, pp->pkt.payload, kept);
         pp->pkt.payload = keep;
+    }
+    if (pp->pkt.nf_prefix_len) {
+        memcpy(keep + kept, pp->pkt.nf_prefix, pp->pkt.nf_prefix_len);
+        pp->pkt.nf_prefix = keep + kept;
+        kept += pp->pkt.nf_prefix_len;
     }
     return kept;
 }
@@ -642,6 +667,10 @@ static int64_t sm_wall_us(void)
 struct sm_live {
     struct sm_engine *e;
     struct sm_capture *c;
+    struct sm_ct *ct; /* --conntrack, NULL when off */
+    struct sm_ct_pending *ct_pending;
+    uint64_t ct_full_prev; /* insert_failed + drop at the last read */
+    bool ct_full_known;
     int dlt;
     uint32_t src;
     int64_t stats_at_us;  /* wall clock of the last capture_stats (or start) */
@@ -654,10 +683,120 @@ static void sm_live_packet(void *ctx, const struct sm_captured *pkt)
     sm_engine_packet(l->e, l->dlt, pkt->data, pkt->cap_len, pkt->wire_len, pkt->ts_us, l->src);
 }
 
+/* Conntrack events wait here until their connection is in the table:
+ * netlink delivers an entry's NEW and its first UPDATEs (SYN_RECV,
+ * ESTABLISHED) at once, while the handshake's packets may still sit in a
+ * capture ring block. Only events on an SSH port wait (other TCP is not
+ * ours), in order, for SM_CT_PENDING_USECS at most; the oldest is
+ * forgotten when the ring is full. */
+#define SM_CT_PENDING       256
+#define SM_CT_PENDING_USECS (3 * 1000000LL)
+struct sm_ct_pending {
+    struct sm_ct_event ev[SM_CT_PENDING];
+    unsigned head, n;
+};
+
+/* An event to the connection it belongs to, by its original tuple (the
+ * sensor sees the addresses before NAT) or its reply tuple (after NAT);
+ * false when no tracked connection has either. */
+static bool sm_live_ct_apply(struct sm_engine *e, const struct sm_ct_event *ev)
+{
+    bool via_reply = false;
+    struct sm_flow *f = sm_flow_lookup(e->flows, ev->ip_version, &ev->orig_src, ev->orig_sport,
+                                       &ev->orig_dst, ev->orig_dport);
+    if (!f) {
+        f = sm_flow_lookup(e->flows, ev->ip_version, &ev->repl_src, ev->repl_sport, &ev->repl_dst,
+                           ev->repl_dport);
+        via_reply = f != NULL;
+    }
+    if (!f)
+        return false;
+    e->totals.ct_matched++;
+    sm_flow_ct_note(e->flows, f, ev->type == SM_CT_DESTROY, ev->ts_us, ev->state, ev->timeout_s,
+                    via_reply);
+    return true;
+}
+
+static void sm_live_ct_event(void *ctx, const struct sm_ct_event *ev)
+{
+    struct sm_live *l = ctx;
+    struct sm_ct_pending *q = l->ct_pending;
+    const uint8_t *ports = l->e->ssh_ports;
+    if (!sm_port_is_ssh(ports, ev->orig_dport) && !sm_port_is_ssh(ports, ev->orig_sport) &&
+        !sm_port_is_ssh(ports, ev->repl_dport) && !sm_port_is_ssh(ports, ev->repl_sport) &&
+        !l->e->cfg.content_select)
+        return;
+    if (q->n == SM_CT_PENDING) { /* full: the oldest goes */
+        q->head = (q->head + 1) % SM_CT_PENDING;
+        q->n--;
+    }
+    q->ev[(q->head + q->n) % SM_CT_PENDING] = *ev;
+    q->n++;
+}
+
+/* The waiting events, in order, after the packets read so far: those
+ * whose connection is now known go to it, the others wait (or expire). */
+static void sm_live_ct_match(struct sm_live *l, int64_t wall)
+{
+    struct sm_ct_pending *q = l->ct_pending;
+    if (!q)
+        return;
+    unsigned keep = 0;
+    for (unsigned i = 0; i < q->n; i++) {
+        const struct sm_ct_event *ev = &q->ev[(q->head + i) % SM_CT_PENDING];
+        if (sm_live_ct_apply(l->e, ev) || wall - ev->ts_us > SM_CT_PENDING_USECS)
+            continue;
+        q->ev[(q->head + keep) % SM_CT_PENDING] = *ev;
+        keep++;
+    }
+    q->n = keep;
+}
+
+/* Everything conntrack has said so far. An error ends the witness, not
+ * the capture: it is said once and capture_stats shows it off. */
+static void sm_live_ct_read(struct sm_live *l)
+{
+    if (!l->ct)
+        return;
+    if (sm_ct_read(l->ct, sm_live_ct_event, l) < 0) {
+        sm_log(SM_LOG_WARN, "--conntrack: reading events: %s; the witness stops", strerror(errno));
+        l->e->totals.ct_on = false;
+        sm_ct_close(l->ct);
+        l->ct = NULL;
+    }
+}
+
+/* The conntrack statistics, once a tick: a rise of insert_failed + drop
+ * (a full table refusing new entries) is remembered with its time, for
+ * the silent-drops of the SYNs sent then. */
+static void sm_live_ct_stats(struct sm_live *l, int64_t wall)
+{
+    struct sm_ct_stats st;
+    if (!l->ct || !sm_ct_query_stats(l->ct, &st))
+        return;
+    struct sm_engine *e = l->e;
+    uint64_t full = st.insert_failed + st.drop;
+    if (l->ct_full_known && full > l->ct_full_prev) {
+        e->ct_full_at[e->ct_full_next] = wall;
+        e->ct_full_next = (e->ct_full_next + 1) % SM_CT_RISES;
+    }
+    l->ct_full_prev = full;
+    l->ct_full_known = true;
+    e->totals.ct_stats = true;
+    e->totals.ct_insert_failed = st.insert_failed;
+    e->totals.ct_drop = st.drop;
+}
+
 /* The kernel's counters now, and since the previous capture_stats. */
 static void sm_live_counters(struct sm_live *l, int64_t wall)
 {
     struct sm_capture_totals *t = &l->e->totals;
+    if (l->ct) {
+        const struct sm_ct_counters *cc = sm_ct_counters(l->ct);
+        t->ct_events = cc->events;
+        t->ct_overruns = cc->overruns;
+        t->ct_malformed = cc->malformed;
+    }
     uint64_t now[3] = { 0, 0, 0 };
     if (sm_capture_stats(l->c, &now[0], &now[1], &now[2])) {
         t->kernel_received = now[0];
@@ -727,9 +866,12 @@ static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
         int64_t wait_us = (int64_t)SM_LIVE_TICK_MS * 1000;
         if (next_stats - wall < wait_us)
             wait_us = next_stats > wall ? next_stats - wall : 0;
-        int rc = sm_capture_wait(l->c, wake_rd, (int)((wait_us + 999) / 1000));
+        int rc = sm_capture_wait(l->c, wake_rd, sm_ct_fd(l->ct), (int)((wait_us + 999) / 1000));
+        sm_live_ct_read(l);
         if (rc > 0)
             rc = sm_capture_dispatch(l->c, SM_LIVE_BATCH, sm_live_packet, l);
+        sm_live_ct_match(l, sm_wall_us());
+        sm_live_ct_stats(l, sm_wall_us());
         if (rc < 0) {
             sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
             return 2;
@@ -781,9 +923,24 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
         sm_capture_close(c);
         return 1;
     }
+    /* --conntrack needs CAP_NET_ADMIN: subscribed before -Z. Without it
+     * (not root, no nf_conntrack_netlink) the capture runs as without the
+     * option, said once and in capture_stats. */
+    struct sm_ct *ct = NULL;
+    e->ct_timeout_s = -1;
+    if (e->cfg.conntrack) {
+        e->totals.ct_asked = true;
+        ct = sm_ct_open(err, sizeof(err));
+        if (!ct)
+            sm_log(SM_LOG_WARN, "%s; continuing without the conntrack witness", err);
+        e->totals.ct_on = ct != NULL;
+        e->ct_timeout_s = sm_ct_timeout_established();
+        e->totals.ct_timeout_s = e->ct_timeout_s;
+    }
     if (e->cfg.drop_user) {
         int rc = sm_drop_privileges(e->cfg.drop_user);
         if (rc) {
+            sm_ct_close(ct);
             sm_capture_close(c);
             return rc;
         }
@@ -804,7 +961,15 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
         .dlt = dlt,
         .src = sm_engine_add_source(e, iface),
         .stats_at_us = sm_wall_us(),
+        .ct = ct,
+        .ct_pending = ct ? calloc(1, sizeof(struct sm_ct_pending)) : NULL,
     };
+    if (ct && !l.ct_pending) {
+        sm_log(SM_LOG_WARN, "--conntrack: out of memory; continuing without the witness");
+        sm_ct_close(ct);
+        l.ct = NULL;
+        e->totals.ct_on = false;
+    }
     sm_wake_fd = wake[1];
     int status = sm_live_loop(&l, wake[0], iface);
     sm_wake_fd = -1;
@@ -813,8 +978,12 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     /* The counters of the final capture_stats (sm_engine_finish() writes
      * it after the connections still open), and the time of the stop. */
     int64_t wall = sm_wall_us();
+    sm_live_ct_read(&l);
+    sm_live_ct_match(&l, wall);
     sm_live_counters(&l, wall);
     sm_engine_tick(e, wall);
+    sm_ct_close(l.ct);
+    free(l.ct_pending);
     sm_capture_close(c);
     return status;
 }

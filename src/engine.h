@@ -31,6 +31,9 @@ struct sm_engine_config {
     bool fold_floods;      /* flood members only counted in the ssh_pattern event */
     bool stats_event;      /* emit a capture_stats event at the end */
     const char *drop_user; /* -Z, live only */
+    /* --conntrack (live): conntrack events join the connections
+     * (conntrack.h); opened before -Z drops privileges. */
+    bool conntrack;
     /* Live only: */
     uint32_t snaplen;             /* -s (0: SM_SNAPLEN) */
     uint64_t buffer_bytes;        /* -B (0: SM_LIVE_BUFFER_BYTES) */

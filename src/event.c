@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "community_id.h"
+#include "conntrack.h"
+#include "intern.h"
 #include "pattern.h"
 #include "stream.h"
 
@@ -224,6 +226,54 @@ static void sm_event_stall(struct sm_writer *w, const struct sm_flow *f)
     w->ops->u64(w, "largest_acked_segment", f->side[d].max_acked_seg);
 }
 
+/* evidence.netfilter: what the kernel's netfilter said about the
+ * connection. NFLOG: the last packet a rule with a log prefix logged. */
+static void sm_event_netfilter(struct sm_writer *w, const struct sm_flow *f,
+                               const struct sm_classification *c)
+{
+    static const char *const hooks[] = { "prerouting", "input", "forward", "output",
+                                         "postrouting" };
+    const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
+    const struct sm_flow_ct *ct = sm_flow_ct_of(f);
+    if (!n && !ct && !c->ct_table_full)
+        return;
+    w->ops->obj_begin(w, "netfilter");
+    if (n) {
+        w->ops->str(w, "rule_prefix", n->prefix->bytes, n->prefix->len);
+        w->ops->boolean(w, "dropped_by_rule", c->nf_rule != NULL);
+        w->ops->u64(w, "logged_packets", n->packets);
+        sm_w_cstr(w, "last_logged_from", n->dir == SM_DIR_ORIG ? "client" : "server");
+        w->ops->real(w, "last_logged_s", (double)(n->last_ts - f->first_ts) / 1e6, 3);
+        if (n->hook < sizeof(hooks) / sizeof(hooks[0]))
+            sm_w_cstr(w, "hook", hooks[n->hook]);
+        if (n->indev)
+            w->ops->u64(w, "indev", n->indev);
+        if (n->outdev)
+            w->ops->u64(w, "outdev", n->outdev);
+    }
+    if (ct) {
+        w->ops->obj_begin(w, "conntrack");
+        w->ops->u64(w, "events", ct->events);
+        if (ct->has_state)
+            sm_w_cstr(w, "state", sm_ct_state_name(ct->state));
+        w->ops->boolean(w, "destroyed", ct->destroy_ts != 0);
+        if (ct->destroy_ts) {
+            sm_w_ts(w, "destroy_time", ct->destroy_ts);
+            w->ops->real(w, "destroyed_after_s", (double)(ct->destroy_ts - f->first_ts) / 1e6, 3);
+        }
+        if (f->established)
+            w->ops->real(w, "idle_s", (double)f->gap_us / 1e6, 3);
+        if (c->ct_timeout_s > 0)
+            w->ops->u64(w, "timeout_s", (uint64_t)c->ct_timeout_s);
+        sm_w_cstr(w, "matched_tuple", ct->via_reply ? "reply" : "original");
+        w->ops->boolean(w, "confirms_state_table_timeout", c->ct_confirmed);
+        w->ops->obj_end(w);
+    }
+    if (c->ct_table_full)
+        w->ops->boolean(w, "conntrack_table_full", true);
+    w->ops->obj_end(w);
+}
+
 static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
                               const struct sm_classification *c, const struct sm_event_meta *m)
 {
@@ -325,6 +375,7 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->real(w, "idle_gap_s", (double)rb->gap_us / 1e6, 3);
         w->ops->obj_end(w);
     }
+    sm_event_netfilter(w, f, c);
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (c->path_idle.hi_us > 0) {
@@ -671,6 +722,21 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
         w->ops->u64(w, "kernel_received_interval", ct->kernel_received_interval);
         w->ops->u64(w, "kernel_dropped_interval", ct->kernel_dropped_interval);
         w->ops->u64(w, "iface_dropped_interval", ct->iface_dropped_interval);
+    }
+    if (ct->ct_asked) {
+        w->ops->obj_begin(w, "conntrack");
+        w->ops->boolean(w, "on", ct->ct_on);
+        w->ops->u64(w, "events", ct->ct_events);
+        w->ops->u64(w, "matched", ct->ct_matched);
+        w->ops->u64(w, "overruns", ct->ct_overruns);
+        w->ops->u64(w, "malformed", ct->ct_malformed);
+        if (ct->ct_timeout_s >= 0)
+            w->ops->u64(w, "tcp_timeout_established_s", (uint64_t)ct->ct_timeout_s);
+        if (ct->ct_stats) {
+            w->ops->u64(w, "insert_failed", ct->ct_insert_failed);
+            w->ops->u64(w, "drop", ct->ct_drop);
+        }
+        w->ops->obj_end(w);
     }
     w->ops->obj_end(w);
     w->ops->obj_begin(w, "decoder");

@@ -51,6 +51,13 @@ struct sm_capture_totals {
     uint64_t buffer_bytes;
     double interval_s;
     uint64_t kernel_received_interval, kernel_dropped_interval, iface_dropped_interval;
+    /* --conntrack (live): whether the witness ran, what it read and lost. */
+    bool ct_asked, ct_on;
+    uint64_t ct_events, ct_matched, ct_overruns, ct_malformed;
+    int64_t ct_timeout_s; /* the sysctl it read; -1: unreadable */
+    /* The kernel's conntrack statistics, summed over CPUs (when read). */
+    bool ct_stats;
+    uint64_t ct_insert_failed, ct_drop;
 };
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hugemem.h"
+#include "intern.h"
 #include "tcp_track.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -255,6 +256,8 @@ static void sm_flow_free_data(struct sm_flow_table *t, struct sm_flow *f)
     sm_flow_seg_release(t, f, 1);
     if (!f->aux)
         return;
+    if (a->rare)
+        sm_intern_release(a->rare->nflog.prefix);
     free(a->rare);
     sm_spare_put(&t->spare_dup, &t->nspare_dup, a->dup_more);
     free(a->end);
@@ -962,6 +965,42 @@ static void sm_flow_icmp(struct sm_flow_table *t, const struct sm_pkt *p)
     sm_flow_requeue(t, f);
 }
 
+void sm_flow_ct_note(struct sm_flow_table *t, struct sm_flow *f, bool destroy, int64_t ts_us,
+                     uint8_t state, int64_t timeout_s, bool via_reply)
+{
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (!rare)
+        return; /* out of memory: the evidence is lost */
+    struct sm_flow_ct *ct = &rare->ct;
+    if (!ct->events)
+        ct->timeout_s = -1;
+    ct->events++;
+    ct->via_reply = via_reply;
+    if (destroy) {
+        ct->destroy_ts = ts_us;
+        return;
+    }
+    /* A NEW after a DESTROY: the tuple's entry was made again (loose
+     * pickup, or a new SYN on the same ports): the destroy no longer
+     * describes the live entry. */
+    if (ct->destroy_ts)
+        ct->destroy_ts = 0;
+    if (state != 0xff) {
+        ct->state = state;
+        ct->has_state = true;
+    }
+    if (timeout_s >= 0)
+        ct->timeout_s = timeout_s;
+}
+
+struct sm_flow *sm_flow_lookup(struct sm_flow_table *t, uint8_t ip_version, const struct sm_addr *a,
+                               uint16_t ap, const struct sm_addr *b, uint16_t bp)
+{
+    enum sm_dir d;
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, a, ap, b, bp, 0, NULL);
+    return sm_flow_find(t, h, ip_version, a, ap, b, bp, 0, NULL, &d);
+}
+
 const struct sm_flow_config *sm_flow_table_config(const struct sm_flow_table *t)
 {
     return &t->cfg;
@@ -993,6 +1032,36 @@ struct sm_flow *sm_flow_packet(struct sm_flow_table *t, const struct sm_pkt *p, 
     struct sm_flow_keys keys;
     sm_flow_pkt_keys(t->cfg.hash_seed, p, &keys);
     return sm_flow_packet_keyed(t, p, &keys, source, dir);
+}
+
+/* An NFLOG packet logged with a prefix: the rule that logged it is kept
+ * (the last one), before duplicate suppression, because with an interface
+ * and an NFLOG group captured at once the NFLOG copy is a duplicate of the
+ * interface's and only it names the rule. */
+static void sm_flow_nflog_note(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d,
+                               const struct sm_pkt *p)
+{
+    struct sm_flow_rare *rare = sm_flow_rare(t, f);
+    if (!rare)
+        return; /* out of memory: the evidence is lost */
+    struct sm_flow_nflog *n = &rare->nflog;
+    if (!n->prefix || n->prefix->len != p->nf_prefix_len ||
+        memcmp(n->prefix->bytes, p->nf_prefix, p->nf_prefix_len) != 0) {
+        const struct sm_interned *e = sm_intern(p->nf_prefix, p->nf_prefix_len);
+        if (!e)
+            return;
+        sm_intern_release(n->prefix);
+        n->prefix = e;
+    }
+    if (!n->packets)
+        n->first_ts = p->ts_us;
+    n->packets++;
+    n->last_ts = p->ts_us;
+    n->indev = p->nf_indev;
+    n->outdev = p->nf_outdev;
+    n->hook = p->nf_hook;
+    n->dir = (uint8_t)d;
+    n->flags = p->flags;
 }
 
 struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pkt *p,
@@ -1032,10 +1101,16 @@ struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pk
         else
             f = NULL;
     }
-    if (!f) {
+    bool created = !f;
+    if (created) {
         f = sm_flow_create(t, p, h, source, &d);
         if (!f)
             return NULL; /* out of memory: the packet is dropped, not the program */
+    }
+    if (p->nf_prefix_len)
+        sm_flow_nflog_note(t, f, d, p);
+    if (created) {
+        /* a new connection's first packet: nothing to be a duplicate of */
     } else if (sm_flow_is_duplicate(t, f, d, p, keys->dup_sig)) {
         struct sm_flow_aux *a = sm_flow_aux(t, f);
         if (a) /* NULL: not counted in the flow, still in the total */

@@ -62,6 +62,33 @@ enum sm_flow_time {
     SM_FLOW_TIMES
 };
 
+struct sm_interned;
+
+/* What NFLOG said about a connection's packets (-i nflog:N, or a file
+ * tcpdump -i nflog:N wrote): the last packet that a rule with a log prefix
+ * logged. Only prefixed packets are kept: the prefix is what names the
+ * rule. */
+struct sm_flow_nflog {
+    const struct sm_interned *prefix; /* interned (intern.h); NULL: none logged */
+    int64_t first_ts, last_ts;        /* first and last such packet */
+    uint32_t packets;                 /* packets logged with a prefix */
+    uint32_t indev, outdev;           /* of the last one; 0: none */
+    uint8_t hook;                     /* NF_INET_* of the last one; SM_NF_HOOK_NONE */
+    uint8_t dir;                      /* its direction (enum sm_dir) */
+    uint8_t flags;                    /* its TCP flags */
+};
+
+/* What conntrack said about the connection (--conntrack, conntrack.h):
+ * its entry's last known state and timeout, and when it was destroyed. */
+struct sm_flow_ct {
+    int64_t destroy_ts; /* wall clock; 0: no DESTROY seen */
+    int64_t timeout_s;  /* the entry's timeout at its last event with one; -1 */
+    uint32_t events;    /* events matched (0: conntrack said nothing) */
+    uint8_t state;      /* the last state NEW/UPDATE gave (valid with has_state) */
+    bool has_state;
+    bool via_reply; /* matched through the reply tuple: NAT's other side */
+};
+
 /* Evidence few connections ever need (retransmission stalls, ICMP errors,
  * idle periods past --idle-min, SYN retries), allocated on
  * first use and freed with the flow, so that an ordinary connection does not
@@ -91,6 +118,8 @@ struct sm_flow_rare {
         int64_t gap_us; /* the silence before it */
         uint16_t old_port, new_port;
     } rebind;
+    struct sm_flow_nflog nflog;
+    struct sm_flow_ct ct;
 };
 
 /* A side's counts, of which the flow holds the low 32 bits. */
@@ -382,6 +411,26 @@ static inline const struct sm_flow_rebind *sm_flow_rebind_of(const struct sm_flo
 {
     const struct sm_flow_rare *rare = sm_flow_rare_of(f);
     return rare && rare->rebind.new_port ? &rare->rebind : NULL;
+}
+/* The connection's conntrack evidence; NULL when no event matched it. */
+static inline const struct sm_flow_ct *sm_flow_ct_of(const struct sm_flow *f)
+{
+    const struct sm_flow_rare *r = sm_flow_rare_of(f);
+    return r && r->ct.events ? &r->ct : NULL;
+}
+/* The connection between a:ap and b:bp (either direction, no VLAN tags:
+ * conntrack does not key by them) still in the table, or NULL. */
+struct sm_flow *sm_flow_lookup(struct sm_flow_table *t, uint8_t ip_version, const struct sm_addr *a,
+                               uint16_t ap, const struct sm_addr *b, uint16_t bp);
+/* A conntrack event of the connection's entry (conntrack.h): destroy, or
+ * a NEW/UPDATE with its state (0xff: none given) and timeout (-1: none). */
+void sm_flow_ct_note(struct sm_flow_table *t, struct sm_flow *f, bool destroy, int64_t ts_us,
+                     uint8_t state, int64_t timeout_s, bool via_reply);
+/* The connection's NFLOG evidence; NULL when no prefixed packet was logged. */
+static inline const struct sm_flow_nflog *sm_flow_nflog_of(const struct sm_flow *f)
+{
+    const struct sm_flow_rare *r = sm_flow_rare_of(f);
+    return r && r->nflog.prefix ? &r->nflog : NULL;
 }
 static inline struct sm_seg_ring *sm_flow_segs(const struct sm_flow *f, int d)
 {

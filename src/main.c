@@ -50,6 +50,9 @@ static void sm_usage(FILE *out)
             "                     reopened on SIGHUP; \"-\" (stdout, the default);\n"
             "                     syslog://HOST[:PORT] or syslog+tcp://HOST[:PORT]\n"
             "  -Z USER            drop privileges after opening the capture (live)\n"
+            "  --conntrack        live: join this host's conntrack events (NEW, UPDATE,\n"
+            "                     DESTROY) to the connections: an entry destroyed idle\n"
+            "                     makes state-table-timeout certain (CAP_NET_ADMIN)\n"
             "  -B, --buffer-size KIB  kernel capture buffer in KiB (live; default %u)\n"
             "  -s, --snaplen SNAPLEN  bytes kept of each packet (live; default %u,\n"
             "                     0: 262144)\n"
@@ -227,10 +230,12 @@ int main(int argc, char **argv)
         OPT_LOCALNETS,
         OPT_PAT_INBOUND,
         OPT_REPORT,
-        OPT_REPORT_JSON
+        OPT_REPORT_JSON,
+        OPT_CONNTRACK
     };
     static const struct option longopts[] = {
         { "idle-min", required_argument, NULL, OPT_IDLE },
+        { "conntrack", no_argument, NULL, OPT_CONNTRACK },
         { "failures-only", no_argument, NULL, OPT_FAILURES },
         { "version", no_argument, NULL, OPT_VERSION },
         { "host", required_argument, NULL, OPT_HOST },
@@ -431,6 +436,9 @@ int main(int argc, char **argv)
             oo.max_event = (size_t)v;
             oo.max_event_given = true;
             break;
+        case OPT_CONNTRACK:
+            cfg.conntrack = true;
+            break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 color = -1;
@@ -488,6 +496,10 @@ int main(int argc, char **argv)
     }
     if (cfg.drop_user && !iface) {
         fprintf(stderr, "sshmortem: -Z only applies to live capture (-i)\n");
+        return SM_EXIT_USAGE;
+    }
+    if (cfg.conntrack && !iface) {
+        fprintf(stderr, "sshmortem: --conntrack only applies to live capture (-i)\n");
         return SM_EXIT_USAGE;
     }
     if (live_opt && !iface) {

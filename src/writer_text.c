@@ -65,6 +65,9 @@ enum sm_tf {
     TF_KEX_CLIENT,
     TF_KEX_SERVER,
     TF_DISCONNECT,
+    TF_NF_PREFIX,
+    TF_NF_PACKETS,
+    TF_NF_HOOK,
     TF_COUNT
 };
 
@@ -107,6 +110,9 @@ static const char *const sm_tf_path[TF_COUNT] = {
     [TF_KEX_CLIENT] = "evidence.kex_failure.client",
     [TF_KEX_SERVER] = "evidence.kex_failure.server",
     [TF_DISCONNECT] = "ssh.disconnect.description",
+    [TF_NF_PREFIX] = "evidence.netfilter.rule_prefix",
+    [TF_NF_PACKETS] = "evidence.netfilter.logged_packets",
+    [TF_NF_HOOK] = "evidence.netfilter.hook",
 };
 
 struct sm_writer_text {
@@ -411,6 +417,14 @@ static void sm_out_facts(struct sm_writer_text *t)
             sm_out_para(t, "client offers:", sm_v(t, TF_KEX_CLIENT));
         if (sm_v(t, TF_KEX_SERVER))
             sm_out_para(t, "server offers:", sm_v(t, TF_KEX_SERVER));
+    }
+    if (sm_v(t, TF_NF_PREFIX)) {
+        snprintf(buf, sizeof(buf), "rule '%s' logged %s packet(s)%s%s%s", sm_v(t, TF_NF_PREFIX),
+                 sm_v(t, TF_NF_PACKETS) ? sm_v(t, TF_NF_PACKETS) : "?",
+                 sm_v(t, TF_NF_HOOK) ? " at the " : "",
+                 sm_v(t, TF_NF_HOOK) ? sm_v(t, TF_NF_HOOK) : "",
+                 sm_v(t, TF_NF_HOOK) ? " hook" : "");
+        sm_out_para(t, "netfilter:", buf);
     }
     if (sm_v(t, TF_DISCONNECT)) {
         snprintf(buf, sizeof(buf), "\"%s\"", sm_v(t, TF_DISCONNECT));

@@ -91,6 +91,22 @@ def main():
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 64, 1) +
                 struct.pack("<IIII", 1, 0, 200, 200) + b"\0" * 200)
     open(os.path.join(dec, "empty"), "wb").close()
+    # NFLOG TLVs around the payload (src/decode_link.c): hostile values of
+    # the attributes the decoder keeps (hook, interfaces, prefix).
+    def tlv(t, v):
+        n = 4 + len(v)
+        return struct.pack("=HH", n, t) + v + b"\0" * ((-n) % 4)
+    ip = bytes.fromhex("4500002800014000400600000a0000010a000002c350001600000001000000015010ffff00000000")
+    nfl = {
+        "nflog-attrs": tlv(1, b"\x08\x00\x02\x00") + tlv(4, b"\0\0\0\x02") +
+        tlv(5, b"\0\0\0\x03") + tlv(10, b"ssh-ban\0") + tlv(9, ip),
+        "nflog-short-values": tlv(1, b"") + tlv(4, b"\0\x02") + tlv(10, b"") + tlv(9, ip),
+        "nflog-prefix-no-nul": tlv(10, b"x" * 200) + tlv(9, ip),
+        "nflog-prefix-cut": tlv(10, b"ssh-ban\0")[:9],
+    }
+    for name, body in nfl.items():
+        with open(os.path.join(dec, name), "wb") as f:
+            f.write(bytes([SELECTOR[239], 0, 2, 0, 0, 5]) + body)
     # SSH streams: client and server bytes (up to 6 KB each), cut into
     # alternating chunks at the separator fuzz_ssh_stream.c splits on.
     sep = b"\xffSM\xff"

@@ -4,7 +4,7 @@
 # sanitizers or valgrind the build uses.
 set -eu
 : "${top_srcdir:=.}" "${top_builddir:=.}"
-for target in decode pipeline ssh_stream ssh_wire; do
+for target in decode pipeline ssh_stream ssh_wire conntrack; do
     corpus="$top_srcdir/tests/fuzz/corpus/$target"
     bin="$top_builddir/tests/fuzz/fuzz_$target"
     [ -d "$corpus" ] || { echo "FAIL: no corpus $corpus"; exit 1; }

@@ -408,6 +408,20 @@ scenario_nflog() {
     lab_capture_stop
 }
 
+scenario_nflog_drop() {
+    # A ban as fail2ban's nftables/iptables actions make it, logged first:
+    # the SYNs are logged to NFLOG group 5 with the prefix "ssh-ban", then
+    # dropped. The capture is the NFLOG group itself (DLT_NFLOG), so each
+    # packet carries the rule's prefix.
+    lab_sshd_start 22
+    lab_rtr iptables -A FORWARD -p tcp --dport 22 --syn -j NFLOG --nflog-group 5 \
+        --nflog-prefix ssh-ban
+    lab_rtr iptables -A FORWARD -p tcp --dport 22 --syn -j DROP
+    lab_capture_start "$LAB_RTR" nflog:5 "$1"
+    lab_ssh "$LAB_SRV4" 22 true && lab_die "ssh unexpectedly succeeded"
+    lab_capture_stop 1
+}
+
 scenario_rst_before_banner() {
     # A plain TCP listener on port 22 that accepts and closes with
     # SO_LINGER {1,0}: the kernel sends RST, no SSH identification line.

@@ -25,6 +25,7 @@ run rejected-icmp        ssh-rejected-icmp.pcap
 run rejected-icmp6       ssh-rejected-icmp6.pcap
 run handshake-incomplete ssh-handshake-incomplete.pcap
 run nflog                ssh-nflog.pcap
+run nflog-drop           ssh-nflog-drop.pcap
 run rst-before-banner    ssh-rst-before-banner.pcap
 
 # Link-layer rewraps of the real Ethernet capture ssh-normal-v4.pcap.

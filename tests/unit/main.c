@@ -29,6 +29,7 @@ static CU_SuiteInfo sm_suites[] = {
     { .pName = "report", .pTests = sm_report_tests },
     { .pName = "intern", .pTests = sm_intern_tests },
     { .pName = "hugemem", .pTests = sm_hugemem_tests },
+    { .pName = "conntrack", .pTests = sm_conntrack_tests },
     CU_SUITE_INFO_NULL,
 };
 

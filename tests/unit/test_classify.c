@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "classify.h"
+#include "conntrack.h"
+#include "intern.h"
 #include "unit.h"
 
 #define SEC 1000000LL
@@ -666,8 +668,9 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_BY_SERVER, SM_PHASE_BANNER, NULL),
     ROW(row_kex_with_gap, true, SM_END_CLOSED, 31 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
         SM_PHASE_KEX, "closed."),
+    /* The client closed: the symptom blames it (issue 22 item 10). */
     ROW(row_kex_gap_other_side, true, SM_END_CLOSED, 31 * SEC, SM_V_KEX_FAILED, SM_BY_CLIENT,
-        SM_PHASE_KEX, "Connection closed by 203.0.113.2 port 22"),
+        SM_PHASE_KEX, "Unable to negotiate with 203.0.113.2 port 22"),
     ROW(row_reset_endpoint, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
         SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
     ROW(row_reset_middlebox, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_MIDDLEBOX,
@@ -1093,12 +1096,159 @@ static void test_classify_path_idle(void)
     CU_ASSERT_EQUAL(fatal, 0);
 }
 
+/* NFLOG: a silent-drop whose SYNs a rule logged with a prefix names the
+ * rule; the prefix of a packet from the server does not (the SYNs are what
+ * vanished); other verdicts keep their reason. */
+static void test_classify_nflog(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    const int64_t now = T0 + 80 * SEC;
+    const struct sm_interned *ban = sm_intern("ssh-ban", 7);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ban);
+
+    sm_t_app(&a);
+    row_silent_drop_3syns(&f, &a);
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    double plain = c.confidence;
+    CU_ASSERT_PTR_NULL(c.nf_rule);
+    struct sm_flow_nflog *n = &sm_t_rare(&f)->nflog;
+    n->prefix = ban;
+    n->packets = 3;
+    n->dir = SM_DIR_ORIG;
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    CU_ASSERT_PTR_NOT_NULL(c.nf_rule);
+    CU_ASSERT_PTR_NOT_NULL(
+            strstr(c.reason, "3 SYNs over 3.0 s got no reply; they were dropped by the firewall "
+                             "rule logged as 'ssh-ban'."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sm_classification_hint(&c), "'ssh-ban'"));
+    CU_ASSERT_TRUE(c.confidence > plain);
+    n->dir = SM_DIR_RESP;
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_PTR_NULL(c.nf_rule);
+    CU_ASSERT_PTR_NULL(strstr(c.reason, "ssh-ban"));
+
+    /* handshake-incomplete: whose packets were dropped. */
+    sm_t_base(&f, 4);
+    sm_t_syns(&f, 1);
+    sm_t_synack(&f, 3);
+    n = &sm_t_rare(&f)->nflog;
+    n->prefix = ban;
+    n->packets = 1;
+    n->dir = SM_DIR_RESP;
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_HANDSHAKE_INCOMPLETE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "the server's packets were dropped by the firewall "
+                                            "rule logged as 'ssh-ban'"));
+    sm_intern_release(ban);
+}
+
+/* Conntrack: a destroy in ESTABLISHED after a silence as long as the
+ * timeout, with packets after it, makes state-table-timeout certain; each
+ * missing condition leaves the packets' verdict alone. */
+static void test_classify_conntrack(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    sm_t_app(&a);
+    sm_t_base(&f, 4);
+    sm_t_established(&f);
+    sm_t_session(&f, &a);
+    /* 9 s of silence, then the client's packets to the end. */
+    int64_t quiet = f.last_ts;
+    sm_t_pkt(&f, SM_DIR_ORIG, quiet + 9 * SEC);
+    sm_t_pkt(&f, SM_DIR_ORIG, quiet + 10 * SEC);
+    f.gap_us = 9 * SEC;
+    struct sm_classify_ctx ctx = {
+        .why = SM_END_CAPTURE_END, .now_us = quiet + 60 * SEC, .app = &a, .ct_timeout_s = 5
+    };
+    sm_classify(&f, &ctx, &c);
+    enum sm_verdict packets = c.verdict;
+    CU_ASSERT_FALSE(c.ct_confirmed);
+
+    struct sm_flow_ct *ct = &sm_t_rare(&f)->ct;
+    ct->events = 4;
+    ct->state = SM_CT_STATE_ESTABLISHED;
+    ct->has_state = true;
+    ct->timeout_s = -1;
+    ct->destroy_ts = quiet + 5 * SEC + 300 * MS;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_STATE_TABLE_TIMEOUT);
+    CU_ASSERT_TRUE(c.ct_confirmed);
+    CU_ASSERT_EQUAL(c.ct_timeout_s, 5);
+    CU_ASSERT_EQUAL(c.closed_by, SM_BY_MIDDLEBOX);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "destroyed the connection's ESTABLISHED entry after "
+                                            "9.0 s of silence, timeout 5 s"));
+    CU_ASSERT_PTR_NOT_NULL(
+            strstr(sm_classification_hint(&c), "nf_conntrack_tcp_timeout_established"));
+    /* The entry's own timeout wins over the sysctl. */
+    ct->timeout_s = 8;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_timeout_s, 8);
+    CU_ASSERT_TRUE(c.ct_confirmed);
+    /* A silence shorter than the timeout: not this. */
+    ct->timeout_s = 30;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_confirmed);
+    CU_ASSERT_EQUAL(c.verdict, packets);
+    ct->timeout_s = -1;
+    /* Not ESTABLISHED when last seen. */
+    ct->state = 7; /* TIME_WAIT */
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_confirmed);
+    ct->state = SM_CT_STATE_ESTABLISHED;
+    /* Nothing came after the destroy. */
+    ct->destroy_ts = f.last_ts + SEC;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_confirmed);
+    /* No destroy at all. */
+    ct->destroy_ts = 0;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_confirmed);
+    CU_ASSERT_EQUAL(c.verdict, packets);
+}
+
+/* Conntrack table full while the SYNs went out: a silent-drop says so,
+ * unless a rule logged the SYNs (they had an entry then); other verdicts
+ * ignore it. */
+static void test_classify_ct_full(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    sm_t_app(&a);
+    row_silent_drop_3syns(&f, &a);
+    struct sm_classify_ctx ctx = { .why = SM_END_TIMEOUT, .now_us = T0 + 80 * SEC };
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_table_full);
+    ctx.ct_table_full = true;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    CU_ASSERT_TRUE(c.ct_table_full);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "conntrack table was full"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sm_classification_hint(&c), "nf_conntrack_max"));
+    const struct sm_interned *ban = sm_intern("ssh-ban", 7);
+    struct sm_flow_nflog *n = &sm_t_rare(&f)->nflog;
+    n->prefix = ban;
+    n->packets = 3;
+    n->dir = SM_DIR_ORIG;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_FALSE(c.ct_table_full);
+    CU_ASSERT_PTR_NOT_NULL(c.nf_rule);
+    sm_intern_release(ban);
+    row_refused(&f, &a);
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_REFUSED);
+    CU_ASSERT_FALSE(c.ct_table_full);
+}
+
 CU_TestInfo sm_classify_tests[] = {
-    SM_TEST(test_classify_table),
-    SM_TEST(test_classify_details),
-    SM_TEST(test_classify_confidence),
-    SM_TEST(test_classify_names),
-    SM_TEST(test_classify_hints),
-    SM_TEST(test_classify_path_idle),
-    CU_TEST_INFO_NULL,
+    SM_TEST(test_classify_nflog),     SM_TEST(test_classify_ct_full),
+    SM_TEST(test_classify_conntrack), SM_TEST(test_classify_table),
+    SM_TEST(test_classify_details),   SM_TEST(test_classify_confidence),
+    SM_TEST(test_classify_names),     SM_TEST(test_classify_hints),
+    SM_TEST(test_classify_path_idle), CU_TEST_INFO_NULL,
 };

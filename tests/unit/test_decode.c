@@ -494,6 +494,106 @@ static void test_decode_nflog(void)
     CU_ASSERT_EQUAL(st.truncated, 1);
 }
 
+/* Appends one NFLOG TLV (length and type in host order, value as given,
+ * padded to 4 bytes) at f + *n. */
+static void sm_t_tlv(uint8_t *f, size_t *n, uint16_t type, const void *v, uint16_t vlen)
+{
+    uint16_t len = (uint16_t)(4 + vlen);
+    memcpy(f + *n, &len, 2);
+    memcpy(f + *n + 2, &type, 2);
+    if (vlen)
+        memcpy(f + *n + 4, v, vlen);
+    *n += ((size_t)len + 3) & ~(size_t)3;
+}
+
+/* The logging rule's facts: hook, interfaces and prefix reach the packet;
+ * hostile values (too short, no NUL, too long, empty) are never read past
+ * and never stop the payload from being decoded. */
+static void test_decode_nflog_attrs(void)
+{
+    struct sm_pkt p;
+    struct sm_decode_stats st;
+    uint8_t f[512];
+    size_t n;
+    static const uint8_t ip[] = { S_V4_ACK_40 };
+    static const uint8_t hdr[] = { S_BE16(0x0800), 1, 0 }; /* NF_INET_LOCAL_IN */
+    static const uint8_t in[] = { S_BE32(2) }, out[] = { S_BE32(3) };
+
+    /* The sample: prefix "ab", hook 3 (output), no interfaces. */
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_NFLOG, sm_s_nflog, sizeof(sm_s_nflog)),
+                          SM_PKT_TCP);
+    CU_ASSERT_TRUE(p.nflog);
+    CU_ASSERT_EQUAL(p.nf_hook, 3);
+    CU_ASSERT_EQUAL_FATAL(p.nf_prefix_len, 2);
+    CU_ASSERT_EQUAL(memcmp(p.nf_prefix, "ab", 2), 0);
+    CU_ASSERT_EQUAL(p.nf_indev, 0);
+
+    /* Other link types never say nflog. */
+    CU_ASSERT_EQUAL(sm_t_decode(&p, &st, DLT_RAW, ip, sizeof(ip)), SM_PKT_TCP);
+    CU_ASSERT_FALSE(p.nflog);
+    CU_ASSERT_EQUAL(p.nf_prefix_len, 0);
+
+    /* Interfaces, and a 100-byte prefix without a NUL: cut at
+     * SM_NF_PREFIX_MAX. */
+    char longp[100];
+    memset(longp, 'x', sizeof(longp));
+    n = 4;
+    f[0] = 2, f[1] = 0, f[2] = 0, f[3] = 5;
+    sm_t_tlv(f, &n, 1, hdr, sizeof(hdr));
+    sm_t_tlv(f, &n, 4, in, sizeof(in));
+    sm_t_tlv(f, &n, 5, out, sizeof(out));
+    sm_t_tlv(f, &n, 10, longp, sizeof(longp));
+    sm_t_tlv(f, &n, 9, ip, sizeof(ip));
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_NFLOG, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.nf_hook, 1);
+    CU_ASSERT_EQUAL(p.nf_indev, 2);
+    CU_ASSERT_EQUAL(p.nf_outdev, 3);
+    CU_ASSERT_EQUAL(p.nf_prefix_len, SM_NF_PREFIX_MAX);
+    CU_ASSERT_EQUAL(st.malformed, 0);
+
+    /* Zero-length and too-short values: ignored and counted malformed
+     * (the prefix is a string: empty is simply none), the payload still
+     * decodes. */
+    n = 4;
+    sm_t_tlv(f, &n, 1, NULL, 0);
+    sm_t_tlv(f, &n, 4, in, 2);
+    sm_t_tlv(f, &n, 5, NULL, 0);
+    sm_t_tlv(f, &n, 10, NULL, 0);
+    sm_t_tlv(f, &n, 9, ip, sizeof(ip));
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_NFLOG, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.nf_hook, SM_NF_HOOK_NONE);
+    CU_ASSERT_EQUAL(p.nf_indev, 0);
+    CU_ASSERT_EQUAL(p.nf_outdev, 0);
+    CU_ASSERT_EQUAL(p.nf_prefix_len, 0);
+    CU_ASSERT_PTR_NULL(p.nf_prefix);
+    CU_ASSERT_EQUAL(st.malformed, 3);
+
+    /* A prefix that starts with its NUL is none; one with bytes after the
+     * NUL ends at it. */
+    n = 4;
+    sm_t_tlv(f, &n, 10, "\0evil", 6);
+    sm_t_tlv(f, &n, 9, ip, sizeof(ip));
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_NFLOG, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.nf_prefix_len, 0);
+    n = 4;
+    sm_t_tlv(f, &n, 10, "ban\0junk", 8);
+    sm_t_tlv(f, &n, 9, ip, sizeof(ip));
+    CU_ASSERT_EQUAL_FATAL(sm_t_decode(&p, &st, DLT_NFLOG, f, n), SM_PKT_TCP);
+    CU_ASSERT_EQUAL(p.nf_prefix_len, 3);
+
+    /* The capture cut inside the prefix value: truncated, and nothing of
+     * the cut value is kept. */
+    n = 4;
+    sm_t_tlv(f, &n, 10, longp, sizeof(longp));
+    for (size_t cut = 9; cut < n; cut += 7) {
+        uint8_t *copy;
+        CU_ASSERT_EQUAL(sm_t_decode_copy(&p, &st, DLT_NFLOG, f, cut, n, &copy), SM_PKT_OTHER);
+        CU_ASSERT_TRUE(p.truncated);
+        CU_ASSERT_EQUAL(p.nf_prefix_len, 0);
+        free(copy);
+    }
+}
+
 /* Regression (fixed; src/decode_link.c sm_decode_nflog): when the
  * capture ends inside a TLV header (1 to 3 bytes left), the loop stops on
  * "left >= 4" with the cursor still OK and the frame is counted as "other"
@@ -1652,6 +1752,7 @@ CU_TestInfo sm_decode_tests[] = {
     SM_TEST(test_decode_null_loop),
     SM_TEST(test_decode_nflog),
     SM_TEST(test_decode_nflog_cut_tlv_header),
+    SM_TEST(test_decode_nflog_attrs),
     SM_TEST(test_decode_ipv6_ext_headers),
     SM_TEST(test_decode_fragments),
     SM_TEST(test_decode_ipv4_options),

@@ -34,5 +34,6 @@ extern CU_TestInfo sm_localnets_tests[];
 extern CU_TestInfo sm_report_tests[];
 extern CU_TestInfo sm_intern_tests[];
 extern CU_TestInfo sm_hugemem_tests[];
+extern CU_TestInfo sm_conntrack_tests[];
 
 #endif
