@@ -634,8 +634,12 @@ corpus_nat_rebind() {
     cx_conn 1 state-table-timeout state-table-timeout state-table-timeout state-table-timeout
 }
 
-corpus_blackhole() {
-    lab_sshd_start 22
+# The blackhole: the server (started by START...) streams to ssh, then the
+# router drops all TCP. WHO names the server in the note.
+cx_blackhole() { # WHO START...
+    local who=$1
+    shift
+    "$@"
     cx_sysctl_ends net.ipv4.tcp_retries2=4
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
@@ -647,8 +651,12 @@ corpus_blackhole() {
     cx_ssh_wait 1 nonzero 30
     sleep 6
     cx_caps_stop 0
-    cx_meta note "server streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
+    cx_meta note "$who streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
     cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
+corpus_blackhole() {
+    cx_blackhole server lab_sshd_start 22
 }
 
 corpus_upload_cut() {

@@ -176,20 +176,7 @@ corpus_impl_silent_drop() {
 
 corpus_impl_dropbear_blackhole() {
     # Dropbear streams to OpenSSH's ssh; the router then drops all TCP
-    cx_dropbear_start 22
-    cx_sysctl_ends net.ipv4.tcp_retries2=4
-    cx_caps_start
-    cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
-        'for i in $(seq 200); do head -c 1000 /dev/zero; sleep 0.05; done'
-    cx_wait_output 1
-    sleep 1.5
-    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
-    lab_rtr iptables -I FORWARD -p tcp -j DROP
-    cx_ssh_wait 1 nonzero 30
-    sleep 6
-    cx_caps_stop 0
-    cx_meta note "Dropbear 2022.83 streams 1000 B every 50 ms to ssh; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
-    cx_conn 1 retransmission-death retransmission-death retransmission-death
+    cx_blackhole "Dropbear 2022.83" cx_dropbear_start 22
 }
 
 corpus_impl_dbclient_nat_expiry() {
