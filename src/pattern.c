@@ -8,6 +8,13 @@
 
 #define SM_PAT_SLOTS      4096 /* per table; collisions forget the older entry */
 #define SM_PAT_IDLE_SLOTS 1024 /* per idle-timeout table (few paths time out) */
+/* Slots per block. A table is an array of blocks, each allocated (zeroed)
+ * when a slot in it is first taken: a run pays for the blocks its
+ * connections hash into, not for 1.5 MB of tables at the start, and the
+ * end of input visits only those blocks. One capture file hardly notices;
+ * a fuzz input with a few connections spent most of its time allocating,
+ * zeroing and scanning every slot (under ASan, an mmap of the whole size). */
+#define SM_PAT_BLOCK 64
 
 /* Distinct sources, estimated by linear counting over 256 bits (Whang et
  * al. 1990): good to a few percent up to several hundred sources. */
@@ -69,15 +76,26 @@ struct sm_pat_guess {
     struct sm_pat_sketch servers; /* distinct servers (address and port) */
 };
 
+/* The tables, as blocks of SM_PAT_BLOCK entries (NULL: none taken yet). */
 struct sm_patterns {
     sm_pattern_fn report;
     void *ctx;
     uint32_t guess_failures, guess_window_secs;
-    struct sm_pat_guess guess[SM_PAT_SLOTS];
-    struct sm_pat_pair pairs[SM_PAT_SLOTS];
-    struct sm_pat_server servers[SM_PAT_SLOTS];
-    struct sm_pat_idle idle[2][SM_PAT_IDLE_SLOTS]; /* [enum sm_idle_scope] */
+    void *guess[SM_PAT_SLOTS / SM_PAT_BLOCK];        /* struct sm_pat_guess */
+    void *pairs[SM_PAT_SLOTS / SM_PAT_BLOCK];        /* struct sm_pat_pair */
+    void *servers[SM_PAT_SLOTS / SM_PAT_BLOCK];      /* struct sm_pat_server */
+    void *idle[2][SM_PAT_IDLE_SLOTS / SM_PAT_BLOCK]; /* [enum sm_idle_scope] */
 };
+
+/* The entry of a slot, its block allocated if need be. NULL when memory
+ * ran out: the caller then forgets the connection, as on a collision. */
+static void *sm_pat_slot(void **blocks, size_t slot, size_t size)
+{
+    void **b = &blocks[slot / SM_PAT_BLOCK];
+    if (!*b && !(*b = calloc(SM_PAT_BLOCK, size)))
+        return NULL;
+    return (char *)*b + slot % SM_PAT_BLOCK * size;
+}
 
 static uint64_t sm_pat_hash(const struct sm_addr *a, const struct sm_addr *b, uint16_t port)
 {
@@ -148,7 +166,10 @@ void sm_patterns_auth(struct sm_patterns *p, uint8_t ipv, const struct sm_addr *
                       const struct sm_addr *server, uint16_t port, enum sm_verdict v,
                       uint32_t attempts, uint32_t failed, int64_t first_ts, int64_t last_ts)
 {
-    struct sm_pat_guess *g = &p->guess[sm_pat_hash(client, NULL, 0) % SM_PAT_SLOTS];
+    struct sm_pat_guess *g =
+            sm_pat_slot(p->guess, sm_pat_hash(client, NULL, 0) % SM_PAT_SLOTS, sizeof(*g));
+    if (!g)
+        return;
     int64_t window_us = (int64_t)p->guess_window_secs * 1000000;
     if (!g->used || g->ip_version != ipv || memcmp(&g->client, client, sizeof(*client)) ||
         last_ts - g->win_start > window_us) {
@@ -186,8 +207,21 @@ void sm_patterns_auth(struct sm_patterns *p, uint8_t ipv, const struct sm_addr *
     p->report(p->ctx, &r);
 }
 
+static void sm_pat_free_blocks(void **blocks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(blocks[i]);
+}
+
 void sm_patterns_free(struct sm_patterns *p)
 {
+    if (!p)
+        return;
+    sm_pat_free_blocks(p->guess, SM_PAT_SLOTS / SM_PAT_BLOCK);
+    sm_pat_free_blocks(p->pairs, SM_PAT_SLOTS / SM_PAT_BLOCK);
+    sm_pat_free_blocks(p->servers, SM_PAT_SLOTS / SM_PAT_BLOCK);
+    for (int scope = 0; scope < 2; scope++)
+        sm_pat_free_blocks(p->idle[scope], SM_PAT_IDLE_SLOTS / SM_PAT_BLOCK);
     free(p);
 }
 
@@ -207,7 +241,10 @@ static void sm_pat_ban(struct sm_patterns *p, uint8_t ipv, const struct sm_addr 
                        const struct sm_addr *server, uint16_t port, enum sm_verdict v,
                        int64_t first_ts, int64_t last_ts)
 {
-    struct sm_pat_pair *e = &p->pairs[sm_pat_hash(client, server, port) % SM_PAT_SLOTS];
+    struct sm_pat_pair *e =
+            sm_pat_slot(p->pairs, sm_pat_hash(client, server, port) % SM_PAT_SLOTS, sizeof(*e));
+    if (!e)
+        return;
     if (!e->used || memcmp(&e->client, client, sizeof(*client)) ||
         memcmp(&e->server, server, sizeof(*server)) || e->port != port) {
         memset(e, 0, sizeof(*e));
@@ -268,7 +305,10 @@ bool sm_patterns_observe(struct sm_patterns *p, uint8_t ipv, const struct sm_add
 {
     sm_pat_ban(p, ipv, client, server, port, v, first_ts, last_ts);
 
-    struct sm_pat_server *s = &p->servers[sm_pat_hash(server, NULL, port) % SM_PAT_SLOTS];
+    struct sm_pat_server *s =
+            sm_pat_slot(p->servers, sm_pat_hash(server, NULL, port) % SM_PAT_SLOTS, sizeof(*s));
+    if (!s)
+        return false;
     bool same = s->used && !memcmp(&s->server, server, sizeof(*server)) && s->port == port;
     if (!same || last_ts - s->win_start > (int64_t)SM_PATTERN_WINDOW_SECS * 1000000) {
         if (same && s->flood_reported)
@@ -369,7 +409,10 @@ static struct sm_idle_interval sm_pat_idle_learn(struct sm_patterns *p, enum sm_
                                                  int64_t survived_us, int64_t fatal_us,
                                                  int64_t first_ts, int64_t last_ts)
 {
-    struct sm_pat_idle *e = &p->idle[scope][sm_pat_hash(key, NULL, port) % SM_PAT_IDLE_SLOTS];
+    struct sm_pat_idle *e = sm_pat_slot(
+            p->idle[scope], sm_pat_hash(key, NULL, port) % SM_PAT_IDLE_SLOTS, sizeof(*e));
+    if (!e)
+        return (struct sm_idle_interval){ 0 };
     if (!e->used || e->ip_version != ipv || memcmp(&e->key, key, sizeof(*key)) || e->port != port ||
         last_ts - e->last_ts > (int64_t)SM_PATTERN_IDLE_FORGET_SECS * 1000000) {
         memset(e, 0, sizeof(*e));
@@ -428,19 +471,25 @@ bool sm_patterns_idle(struct sm_patterns *p, uint8_t ipv, const struct sm_addr *
     return cite->hi_us > 0;
 }
 
+/* Visits the allocated blocks in slot order, the order the whole tables
+ * were scanned in before they came in blocks: same output. */
 void sm_patterns_finish(struct sm_patterns *p)
 {
     for (int scope = 0; scope < 2; scope++)
-        for (size_t i = 0; i < SM_PAT_IDLE_SLOTS; i++) {
-            struct sm_pat_idle *e = &p->idle[scope][i];
-            struct sm_idle_interval iv = sm_pat_idle_interval(e);
-            if (iv.hi_us > 0 && sm_pat_idle_reportable(e) &&
-                (!e->reported || sm_pat_idle_changed(e, &iv)))
-                sm_pat_idle_report(p, e, &iv); /* the final interval */
+        for (size_t b = 0; b < SM_PAT_IDLE_SLOTS / SM_PAT_BLOCK; b++) {
+            struct sm_pat_idle *block = p->idle[scope][b];
+            for (size_t i = 0; block && i < SM_PAT_BLOCK; i++) {
+                struct sm_pat_idle *e = &block[i];
+                struct sm_idle_interval iv = sm_pat_idle_interval(e);
+                if (iv.hi_us > 0 && sm_pat_idle_reportable(e) &&
+                    (!e->reported || sm_pat_idle_changed(e, &iv)))
+                    sm_pat_idle_report(p, e, &iv); /* the final interval */
+            }
         }
-    for (size_t i = 0; i < SM_PAT_SLOTS; i++) {
-        struct sm_pat_server *s = &p->servers[i];
-        if (s->used && s->flood_reported)
-            sm_pat_server_report(p, s, SM_PAT_SYN_FLOOD, SM_V_SILENT_DROP);
+    for (size_t b = 0; b < SM_PAT_SLOTS / SM_PAT_BLOCK; b++) {
+        struct sm_pat_server *block = p->servers[b];
+        for (size_t i = 0; block && i < SM_PAT_BLOCK; i++)
+            if (block[i].used && block[i].flood_reported)
+                sm_pat_server_report(p, &block[i], SM_PAT_SYN_FLOOD, SM_V_SILENT_DROP);
     }
 }

@@ -6,8 +6,9 @@
  * path's idle timeout (connections that died after silences beside ones
  * that survived shorter silences). Fed
  * with each finished connection's verdict; reports each pattern once per
- * window, as an ssh_pattern event. Memory is fixed: small direct-mapped
- * tables that forget on collision. */
+ * window, as an ssh_pattern event. Memory is bounded: small direct-mapped
+ * tables that forget on collision, allocated a block at a time as
+ * connections hash into them. */
 #ifndef SM_PATTERN_H
 #define SM_PATTERN_H
 
