@@ -115,14 +115,22 @@ row() { # name packets bytes seconds rss_kb cpu_s note [steal_s]
         printf "%s\t%d\t%.3f\t%s\t%s\t%.0f\t%.1f\t%.1f\t%s", n, p, s, cpu, st, p / s, b / 1e6 / s, kb / 1024, note }')")
 }
 
-# What sshmortem's default filter must pass. libpcap's `vlan` shifts the offsets
-# of everything after it, so the tagged alternative comes last and repeats all.
-floor_filter='tcp port 22 or icmp or icmp6 or (vlan and (tcp port 22 or icmp or icmp6))'
+# What sshmortem's filter must pass: for a file without -p (or with auto in
+# it) all TCP, since SSH is then found by content on any port; with a -p
+# list in SSHMORTEM_ARGS, TCP on those ports. libpcap's `vlan` shifts the
+# offsets of everything after it, so the tagged alternative comes last and
+# repeats all.
+sm_ports=$(printf ' %s ' "${SSHMORTEM_ARGS:-}" | sed -n 's/.* -p \([^ ]*\) .*/\1/p')
+case ",$sm_ports," in
+,, | *,auto,*) floor_tcp='tcp' ;;
+*) floor_tcp="tcp and ($(printf '%s' "$sm_ports" | sed 's/^/port /; s/,/ or port /g'))" ;;
+esac
+floor_filter="($floor_tcp) or icmp or icmp6 or (vlan and (($floor_tcp) or icmp or icmp6))"
 
 echo "run.sh: tcpdump floor, best of $runs" >&2
 measure tcpdump "$runs" tcpdump -r "$file" -w /dev/null "$floor_filter"
 td_s=$best_s td_kb=$peak_kb td_cpu=$best_cpu td_steal=$best_steal
-row tcpdump "$pkts" "$bytes" "$td_s" "$td_kb" "$td_cpu" "read + BPF filter, no output"
+row tcpdump "$pkts" "$bytes" "$td_s" "$td_kb" "$td_cpu" "read + BPF filter ($floor_tcp), no output"
 
 have_sm=0
 sm_events="-"

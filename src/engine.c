@@ -988,7 +988,8 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     return status;
 }
 
-/* SSH was seen on ports that were not selected: never silent about it. */
+/* SSH was seen on ports that were not selected: never silent about it.
+ * Only without auto in -p, which for files means an explicit -p list. */
 static void sm_engine_say_unselected(const struct sm_engine *e)
 {
     const struct sm_unselected *u = e->unsel;
@@ -1007,8 +1008,11 @@ static void sm_engine_say_unselected(const struct sm_engine *e)
         snprintf(ports + o, sizeof(ports) - o, ", and more");
     for (size_t k = 0; k < e->cfg.nports && g < sizeof(given); k++)
         g += (size_t)snprintf(given + g, sizeof(given) - g, "%s%u", k ? "," : "", e->cfg.ports[k]);
-    sm_log(SM_LOG_WARN, "SSH seen on port%s not selected: %s; add with -p %s%s, or use -p auto",
-           u->nports == 1 && !u->more_ports ? "" : "s", ports, given, list);
+    /* Files get -p auto unless -p was given (main.c): then say so, since
+     * leaving -p out is the shorter way there. */
+    sm_log(SM_LOG_WARN, "SSH seen on port%s not selected: %s; add with -p %s%s, or use -p auto%s",
+           u->nports == 1 && !u->more_ports ? "" : "s", ports, given, list,
+           e->totals.live ? "" : " (the default for files without -p)");
 }
 
 void sm_engine_finish(struct sm_engine *e)

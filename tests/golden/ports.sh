@@ -1,8 +1,9 @@
 #!/bin/sh
 # summary: SSH on any port (issue 19 item 2, issue 21): -p auto analyzes a
 # TCP connection whose first payload is an SSH identification line whatever
-# its ports, and nothing else; without it, SSH seen on ports not selected
-# is said on stderr (ports, connections, the option), never silently.
+# its ports, and nothing else; it is the default for files (-r without -p).
+# Without auto (an explicit -p list), SSH seen on ports not selected is
+# said on stderr (ports, connections, the option), never silently.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 src=$(cd "$top_srcdir" && pwd)
@@ -64,23 +65,43 @@ run -r "$tmp/mix.pcap" -p 2200,auto >"$tmp/out"
 [ "$(grep -c '"selected_by":"content"' "$tmp/out")" = 2 ] &&
     pass "-p 2200,auto: listed ports and content" || fail "-p 2200,auto"
 
-# Without auto: SSH on 2222 is said, HTTP on 8080 is not.
+# Files without -p: -p auto is the default (issue 21), the same events
+# byte for byte, and nothing to say on stderr.
+run -r "$tmp/mix.pcap" -p auto >"$tmp/auto" 2>/dev/null
 run -r "$tmp/mix.pcap" >"$tmp/out" 2>"$tmp/err"
 st=$?
+[ "$st" = 0 ] && [ -s "$tmp/out" ] && cmp -s "$tmp/auto" "$tmp/out" &&
+    pass "files: without -p as with -p auto" || fail "files: without -p as with -p auto (status $st)"
+[ ! -s "$tmp/err" ] && pass "files: without -p nothing on stderr" ||
+    { fail "files: without -p nothing on stderr"; cat "$tmp/err"; }
+# Reverse SSH (the TCP initiator is the SSH server) on 4444, no port 22
+# anywhere: found by default, reversed.
+run -r "$src/pcaps/ssh-reverse-port4444.pcap" >"$tmp/out" 2>"$tmp/err"
+grep -q '"selected_by":"content"' "$tmp/out" && grep -q '"reversed":true' "$tmp/out" &&
+    pass "files: reverse SSH on 4444 by default" || fail "files: reverse SSH on 4444 by default"
+
+# An explicit list is that list alone: SSH on 2222 is said, HTTP on 8080 is not.
+run -r "$tmp/mix.pcap" -p 22 >"$tmp/out" 2>"$tmp/err"
+st=$?
 [ "$st" = 0 ] && [ "$(wc -l <"$tmp/out")" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
-    grep -q '^sshmortem: warning: SSH seen on port not selected: 2222 (1 connection); add with -p 22,2222, or use -p auto$' "$tmp/err" &&
-    pass "default: SSH on 2222 is said on one line" ||
-    { fail "default: SSH on 2222 is said on one line (status $st)"; cat "$tmp/err"; }
+    ! grep -q selected_by "$tmp/out" &&
+    grep -q '^sshmortem: warning: SSH seen on port not selected: 2222 (1 connection); add with -p 22,2222, or use -p auto (the default for files without -p)$' "$tmp/err" &&
+    pass "-p 22: SSH on 2222 is said on one line" ||
+    { fail "-p 22: SSH on 2222 is said on one line (status $st)"; cat "$tmp/err"; }
 run -r "$tmp/mix.pcap" -p 22,2222 >"$tmp/out" 2>"$tmp/err"
 [ ! -s "$tmp/err" ] && [ "$(wc -l <"$tmp/out")" = 2 ] && pass "-p 22,2222: nothing to say" ||
     { fail "-p 22,2222: nothing to say"; cat "$tmp/err"; }
 # The same with -F summary and --failures-only: still said.
-run -r "$tmp/mix.pcap" -F summary --failures-only >/dev/null 2>"$tmp/err"
+run -r "$tmp/mix.pcap" -p 22 -F summary --failures-only >/dev/null 2>"$tmp/err"
 grep -q 'not selected: 2222' "$tmp/err" && pass "said whatever the output" || fail "said whatever the output"
 # Two SSH servers on ports not listed, in rotated files.
-run -r "$src/pcaps/ssh-port2222.pcap" -r "$src/pcaps/peers/zeek/ssh/ssh_kex_mlkem.pcap" >/dev/null 2>"$tmp/err"
-grep -q 'not selected: 2222 (1 connection), 2299 (1 connection); add with -p 22,2222,2299, or use -p auto$' "$tmp/err" &&
+run -p 22 -r "$src/pcaps/ssh-port2222.pcap" -r "$src/pcaps/peers/zeek/ssh/ssh_kex_mlkem.pcap" >/dev/null 2>"$tmp/err"
+grep -q 'not selected: 2222 (1 connection), 2299 (1 connection); add with -p 22,2222,2299, or use -p auto (the default for files without -p)$' "$tmp/err" &&
     pass "two ports named" || { fail "two ports named"; cat "$tmp/err"; }
+# The same two files without -p: both found by content, nothing said.
+run -r "$src/pcaps/ssh-port2222.pcap" -r "$src/pcaps/peers/zeek/ssh/ssh_kex_mlkem.pcap" >"$tmp/out" 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && [ "$(grep -c '"selected_by":"content"' "$tmp/out")" = 2 ] &&
+    pass "two ports found without -p" || { fail "two ports found without -p"; cat "$tmp/err"; }
 
 echo "ports: $fails failed"
 [ "$fails" = 0 ]

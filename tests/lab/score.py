@@ -18,7 +18,8 @@ ok|wrong) for tests/lab/stability.sh.
 Prints PASS/FAIL per scenario, the confusion matrix (rows: expected,
 columns: predicted), precision and recall per verdict, and last
 "accuracy: C/T". The same captures are scored a second time with
-sshmortem's default options (only -p, not the recorded --idle-min): rows
+sshmortem's default options (only -r: no -p, which for a file is -p auto,
+and not the recorded --idle-min): rows
 right with the lab's options but wrong by default are listed, then
 "accuracy with default options: C/T" (printed before the last line). Exit status 0 when it ran; with --min-accuracy X (0..1)
 it is 1 when C/T < X. 2 on usage or input errors.
@@ -53,7 +54,8 @@ def endpoint(s):
 
 
 def run(sm, path, ports, idle, log):
-    cmd = [sm, "-r", path, "-p", ports] + (["--idle-min", idle] if idle is not None else [])
+    cmd = [sm, "-r", path] + (["-p", ports] if ports is not None else []) + \
+        (["--idle-min", idle] if idle is not None else [])
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True)
     if p.returncode != 0:
@@ -73,14 +75,17 @@ def run(sm, path, ports, idle, log):
 
 def score_all(sm, base, byfile, log, default_options):
     """Match events to truth rows; default_options: run sshmortem with
-    only -p (its own --idle-min), not the --idle-min recorded per capture."""
+    no option but -r (for a file that is -p auto: SSH found by content on
+    any port, and its own --idle-min), not the -p and --idle-min recorded
+    per capture."""
     results = []   # (scenario, file, row or None, expected, predicted, ok, detail)
     for fn, frows in byfile.items():
         path = os.path.join(base, fn)
         if not os.path.exists(path):
             log("score: missing capture %s" % path)
             return None
-        evs = run(sm, path, frows[0]["ports"], None if default_options else frows[0]["idle_min"], log)
+        evs = run(sm, path, None if default_options else frows[0]["ports"],
+                  None if default_options else frows[0]["idle_min"], log)
         used = set()
         for r in frows:
             c, s = endpoint(r["client"]) if r["client"] else (None, None), \
@@ -219,11 +224,12 @@ def main(argv):
         pr = "%.2f" % (tp / pred) if pred else "-"
         rc = "%.2f" % (tp / real) if real else "-"
         print("%-22s %9s %9s %6d" % (v, pr, rc, real))
-    # The same captures with sshmortem's default options (only -p): the
-    # lab's short --idle-min per capture is not what a user runs.
+    # The same captures with sshmortem's default options (only -r): the
+    # lab's -p 22,2222 and short --idle-min per capture are not what a
+    # user runs.
     dc = sum(1 for x in dresults if x[5])
     print()
-    print("with default options (-p only, sshmortem's own --idle-min):")
+    print("with default options (-r only: -p auto, sshmortem's own --idle-min):")
     lab_ok = {(x[1], x[2]["conn"], x[2]["vantage"]) for x in results if x[5] and x[2]}
     for x in dresults:
         if not x[5] and x[2] and (x[1], x[2]["conn"], x[2]["vantage"]) in lab_ok:

@@ -118,15 +118,29 @@ def short(v):
 # ---------------------------------------------------------------------------
 # Running sshmortem
 # ---------------------------------------------------------------------------
-def run_sm(pcap, ports, extra=()):
-    """The capture's ssh_teardown events and the exit status."""
+def run_sm(pcap, ports=None, extra=()):
+    """The capture's ssh_teardown events and the exit status. ports None:
+    sshmortem's default for a file (SSH found by content on any port, as
+    Zeek's and Suricata's protocol detection find it); else -p PORTS."""
     events, rc = run_sm_all(pcap, ports, extra)
     return [e for e in events if e.get("event_type") == "ssh_teardown"], rc
 
 
-def run_sm_all(pcap, ports, extra=()):
+def same_as_listed(rep, cap, pcap, ports, events):
+    """The default run finds exactly the connections (and verdicts) of a run
+    given the ports the peer's test uses: nothing lost, nothing extra."""
+    listed, _ = run_sm(pcap, ports)
+    ours = sorted((conn_key(e), e["verdict"]) for e in events)
+    peer = sorted((conn_key(e), e["verdict"]) for e in listed)
+    rep.check(cap, "-", "connections (default = -p %s)" % ",".join(str(p) for p in ports),
+              ours, peer, ours == peer, "sshmortem -p")
+
+
+def run_sm_all(pcap, ports=None, extra=()):
     binary = os.environ.get("SSHMORTEM", "./sshmortem")
-    cmd = [binary, "-p", ",".join(str(p) for p in ports), "--host", "t", "--hash-seed", "1"]
+    cmd = [binary, "--host", "t", "--hash-seed", "1"]
+    if ports is not None:
+        cmd += ["-p", ",".join(str(p) for p in ports)]
     cmd += list(extra)
     data = None
     if pcap.endswith(".gz"):
@@ -489,8 +503,9 @@ def zeek_cases(rep):
     for cap, ports, test, files in cases:
         pcap = "%s/%s" % (Z, cap)
         rep.head(pcap)
-        events, rc = run_sm(pcap, ports)
+        events, rc = run_sm(pcap)
         rep.check(cap, "-", "exit-status", rc, 0, rc == 0, "expected")
+        same_as_listed(rep, cap, pcap, ports, events)
         d = base(cap, test) if test else None
         for fn in files:
             path = "%s/%s" % (d, fn)
@@ -590,7 +605,7 @@ def zeek_sshguess(rep, cap, events):
     for row in rows:
         m = re.search(r"seen in (\d+) connections", row[11])
         client = row[13]
-        allev, _ = run_sm_all("%s/%s" % (Z, cap), [22], ["--guess-failures", m.group(1)])
+        allev, _ = run_sm_all("%s/%s" % (Z, cap), extra=["--guess-failures", m.group(1)])
         pats = [e for e in allev if e.get("event_type") == "ssh_pattern" and
                 e.get("pattern") == "password-guessing"]
         ours = [e.get("src_ip") for e in pats]
@@ -645,7 +660,9 @@ def hassh_rules(testdir, t):
 
 
 SV_CASES = [
-    # (test dir, ports)
+    # (test dir, the ports the test looks at: its checks on other ports are
+    # about other flows, and a run with -p PORTS must find what the default
+    # run finds)
     ("bug-4903/bug-4903-01", [22]), ("bug-4903/bug-4903-02", [22]),
     ("bug-4903/bug-4903-03", [22]), ("bug-4903/bug-4903-04", [22]),
     ("bug-5633-gre-02", [22]), ("ssh-banner-only", [22]), ("ssh-hassh", [22]),
@@ -665,8 +682,9 @@ def sv_cases(rep):
         pcap = sv_pcap(testdir, t)
         cap = "%s@%s" % (os.path.basename(pcap), test)
         rep.head("%s (suricata-verify %s)" % (pcap, test))
-        events, rc = run_sm(pcap, ports)
+        events, rc = run_sm(pcap)
         rep.check(cap, "-", "exit-status", rc, 0, rc == 0, "expected")
+        same_as_listed(rep, cap, pcap, ports, events)
         seen = set()
         for c in t.get("checks") or []:
             flt = c.get("filter")
