@@ -738,6 +738,12 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
         }
         w->ops->obj_end(w);
     }
+    if (ct->nf_witness) {
+        w->ops->obj_begin(w, "nflog_witness");
+        w->ops->u64(w, "packets", ct->nf_witness_packets);
+        w->ops->u64(w, "matched", ct->nf_witness_matched);
+        w->ops->obj_end(w);
+    }
     w->ops->obj_end(w);
     w->ops->obj_begin(w, "decoder");
     w->ops->u64(w, "packets", d->packets);
