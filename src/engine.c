@@ -709,6 +709,7 @@ struct sm_live {
     struct sm_ct_pending *ct_pending;
     uint64_t ct_full_prev; /* insert_failed + drop at the last read */
     bool ct_full_known;
+    bool ct_stats_off;    /* the statistics could not be read at the first try */
     int64_t stats_at_us;  /* wall clock of the last capture_stats (or start) */
     uint64_t last_ctr[3]; /* kernel counters then, summed over the sources */
 };
@@ -879,9 +880,24 @@ static void sm_live_ct_read(struct sm_live *l)
 static void sm_live_ct_stats(struct sm_live *l, int64_t wall)
 {
     struct sm_ct_stats st;
-    if (!l->ct || !sm_ct_query_stats(l->ct, &st))
-        return;
     struct sm_engine *e = l->e;
+    if (!l->ct || l->ct_stats_off)
+        return;
+    if (!sm_ct_query_stats(l->ct, &st)) {
+        /* Never read: it will not be (after -Z the kernel refuses the
+         * request: nfnetlink wants CAP_NET_ADMIN of the process that sends
+         * it, not only of the socket's opener). Said once, not tried each
+         * tick; the events still come (a subscription only receives). */
+        if (!l->ct_full_known) {
+            l->ct_stats_off = true;
+            sm_log(SM_LOG_WARN,
+                   "--conntrack: cannot read the conntrack statistics%s; a full table is not "
+                   "detected",
+                   e->cfg.drop_user ? " after -Z (the kernel answers only with CAP_NET_ADMIN)"
+                                    : "");
+        }
+        return;
+    }
     uint64_t full = st.insert_failed + st.drop;
     if (l->ct_full_known && full > l->ct_full_prev) {
         e->ct_full_at[e->ct_full_next] = wall;
