@@ -4,7 +4,9 @@
 # port 2200 the server's own firewall drops the SYNs (the router's
 # conntrack entry stays SYN_SENT: the SYNs passed this host), to port 22
 # the client's firewall drops the SYN-ACKs (the entry stays SYN_RECV: the
-# server's SYN-ACK passed this host toward the client). The router's
+# server's SYN-ACK passed this host toward the client); to port 2201 the
+# router's own FORWARD rule drops the SYNs (no entry is ever confirmed, so
+# conntrack says nothing: no evidence, no side named). The router's
 # syn_sent/syn_recv timeouts are 3 s, and a conntrack -L after the clients
 # gave up reaps the expired entries, so their destroys come while the
 # sensors run (--handshake-timeout 12). Two sensors on the router with --conntrack, one as
@@ -42,6 +44,7 @@ lab_rtr sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_syn_sent=3 \
     net.netfilter.nf_conntrack_tcp_timeout_syn_recv=3 || skip "cannot set conntrack timeouts"
 lab_srv iptables -A INPUT -p tcp --dport 2200 --syn -j DROP
 lab_cli iptables -A INPUT -p tcp --sport 22 --tcp-flags SYN,ACK SYN,ACK -j DROP
+lab_rtr iptables -A FORWARD -p tcp --dport 2201 --syn -j DROP
 
 fails=0
 pass() { echo "PASS: $*"; }
@@ -50,8 +53,8 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 sensor() { # NAME ARGS...
     local name=$1
     shift
-    lab_bg "$LAB_RTR" "$bin" -i c0 -p 22,2200 --host ct --stats-interval 1 --conntrack \
-        --handshake-timeout 12 "$@" -o "$out/$name.ndjson" 2>"$out/$name.err"
+    lab_bg "$LAB_RTR" "$bin" -i c0 --host ct --stats-interval 1 --conntrack \
+        --handshake-timeout 12 -p 22,2200,2201 "$@" -o "$out/$name.ndjson" 2>"$out/$name.err"
     eval "pid_$name=$LAB_LAST_PID"
 }
 sensor root
@@ -69,9 +72,12 @@ lab_ssh_bg "$LAB_SRV4" 2200 true
 a=$LAB_LAST_PID
 lab_ssh_bg "$LAB_SRV4" 22 true
 b=$LAB_LAST_PID
-wait "$a" "$b" 2>/dev/null # the clients give up after their SYN retries (~7 s)
+lab_ssh_bg "$LAB_SRV4" 2201 true
+c=$LAB_LAST_PID
+wait "$a" "$b" "$c" 2>/dev/null # the clients give up after their SYN retries (~7 s)
 lab_forget "$a"
 lab_forget "$b"
+lab_forget "$c"
 # The kernel reaps expired entries lazily (its garbage collector may take a
 # minute); a dump reaps them at once, and each makes its DESTROY event.
 if command -v conntrack >/dev/null; then
@@ -86,8 +92,8 @@ else
 fi
 # Both connections end 12 s after their last packet, while the sensors run.
 for _ in $(seq 250); do
-    [ "$(grep -c '"event_type":"ssh_teardown"' "$out/dropped.ndjson")" -ge 2 ] &&
-        [ "$(grep -c '"event_type":"ssh_teardown"' "$out/root.ndjson")" -ge 2 ] && break
+    [ "$(grep -c '"event_type":"ssh_teardown"' "$out/dropped.ndjson")" -ge 3 ] &&
+        [ "$(grep -c '"event_type":"ssh_teardown"' "$out/root.ndjson")" -ge 3 ] && break
     sleep 0.1
 done
 for n in root dropped; do
@@ -95,8 +101,14 @@ for n in root dropped; do
 done
 
 check() { # NAME
-    local name=$1 drop hs
+    local name=$1 drop hs here
     drop=$(grep '"event_type":"ssh_teardown"' "$out/$name.ndjson" | grep '"dest_port":2200,')
+    here=$(grep '"event_type":"ssh_teardown"' "$out/$name.ndjson" | grep '"dest_port":2201,')
+    case $here in
+    *'"verdict":"silent-drop"'*'"netfilter"'*) fail "$name: 2201: netfilter evidence for SYNs dropped here" ;;
+    *'"verdict":"silent-drop"'*) pass "$name: 2201: silent-drop, no conntrack event for SYNs the router dropped" ;;
+    *) fail "$name: no silent-drop on 2201" ;;
+    esac
     hs=$(grep '"event_type":"ssh_teardown"' "$out/$name.ndjson" | grep '"dest_port":22,')
     case $drop in
     *'"verdict":"silent-drop"'*) pass "$name: silent-drop on 2200" ;;
