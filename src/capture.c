@@ -704,6 +704,16 @@ int sm_capture_wait(struct sm_capture *c, int wake_fd, int other_fd, int timeout
     return n > 0 && pfd[0].revents != 0;
 }
 
+int sm_capture_fd(const struct sm_capture *c)
+{
+    return c->fd;
+}
+
+bool sm_capture_is_nflog(const struct sm_capture *c)
+{
+    return c->nflog;
+}
+
 /* libpcap's callback, to ours. */
 struct sm_cap_cb {
     sm_capture_fn fn;

@@ -94,6 +94,10 @@ enum sm_capture_rc sm_capture_next(struct sm_capture *c, struct sm_captured *pkt
  * packets are ready; 0: not (timeout, wake-up, other_fd, signal); -1:
  * error (sm_capture_error()). */
 int sm_capture_wait(struct sm_capture *c, int wake_fd, int other_fd, int timeout_ms);
+/* Live: the descriptor to poll() when several captures run at once
+ * (engine.c waits on all of them itself), and whether it is NFLOG's. */
+int sm_capture_fd(const struct sm_capture *c);
+bool sm_capture_is_nflog(const struct sm_capture *c);
 /* Hands at most max packets that are ready to fn, without waiting; pkt is
  * valid during the call only. Their number, or -1 on error. */
 typedef void (*sm_capture_fn)(void *ctx, const struct sm_captured *pkt);

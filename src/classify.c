@@ -393,6 +393,51 @@ static void sm_classify_ct(const struct sm_flow *f, const struct sm_classify_ctx
                  "net.netfilter.nf_conntrack_tcp_timeout_established, or raise it.");
 }
 
+/* --conntrack: a silent-drop or handshake-incomplete whose entry never
+ * reached ESTABLISHED. Conntrack confirms an entry, and only then reports
+ * it (NEW, and the UPDATEs after), when its packet has passed every hook
+ * of this host: a SYN that a rule here drops gets no event at all (and a
+ * rule that logged it with a prefix, nf_rule, is named instead). So an
+ * entry last reported SYN_SENT says that the SYNs passed this host's
+ * firewall and that no SYN-ACK came back through it: they were lost
+ * beyond this host (the server's own firewall, a router after this one),
+ * or the server ignored them. SYN_RECV, for a handshake-incomplete: the
+ * server's SYN-ACK passed this host toward the client, and the client's
+ * ACK never came back through it. A DESTROY in that state (the entry's
+ * syn_sent or syn_recv timeout ran out) says the entry never moved on. */
+static void sm_classify_ct_handshake(const struct sm_flow *f, struct sm_classification *out)
+{
+    const struct sm_flow_ct *ct = sm_flow_ct_of(f);
+    if (!ct || !ct->has_state || out->nf_rule)
+        return;
+    if (out->verdict == SM_V_SILENT_DROP && ct->state == SM_CT_STATE_SYN_SENT)
+        out->ct_passed = SM_CT_PASSED_SYN;
+    else if (out->verdict == SM_V_HANDSHAKE_INCOMPLETE && ct->state == SM_CT_STATE_SYN_RECV)
+        out->ct_passed = SM_CT_PASSED_SYNACK;
+    else
+        return;
+    bool syn = out->ct_passed == SM_CT_PASSED_SYN;
+    char destroyed[64] = "";
+    if (ct->destroy_ts)
+        snprintf(destroyed, sizeof(destroyed), ", destroyed %.1f s after the first SYN",
+                 (double)(ct->destroy_ts - f->first_ts) / 1e6);
+    size_t len = strlen(out->reason);
+    if (len > 0 && out->reason[len - 1] == '.')
+        out->reason[--len] = '\0';
+    snprintf(out->reason + len, sizeof(out->reason) - len,
+             syn ? "; this host's conntrack entry stayed SYN_SENT%s: the SYNs passed this "
+                   "host's firewall and were lost beyond it."
+                 : "; this host's conntrack entry stayed SYN_RECV%s: the server's SYN-ACK "
+                   "passed this host and the client's ACK never came back through it.",
+             destroyed);
+    snprintf(out->hint_text, sizeof(out->hint_text), "%s",
+             syn ? "Not this host's rules: look past it, at the server's own firewall "
+                   "(iptables/nft, a cloud security group) and the routers after this one "
+                   "(traceroute -T -p 22 from here)."
+                 : "Not this host's rules: look toward the client, at its firewall (a drop "
+                   "of incoming SYN-ACKs, or of ctstate INVALID) and the path back to it.");
+}
+
 /* --conntrack: a silent-drop while this host's conntrack statistics showed
  * new entries failing (insert_failed, drop: "nf_conntrack: table full,
  * dropping packet"). Without an entry the SYN is dropped before any rule:
@@ -402,7 +447,8 @@ static void sm_classify_ct_full(const struct sm_flow *f, const struct sm_classif
                                 struct sm_classification *out)
 {
     (void)f;
-    if (!ctx->ct_table_full || out->verdict != SM_V_SILENT_DROP || out->nf_rule)
+    if (!ctx->ct_table_full || out->verdict != SM_V_SILENT_DROP || out->nf_rule ||
+        out->ct_passed != SM_CT_PASSED_NONE)
         return;
     out->ct_table_full = true;
     size_t len = strlen(out->reason);
@@ -1077,6 +1123,7 @@ done:
         out->hint = sm_hints[out->verdict];
     sm_classify_nflog(f, out);
     sm_classify_ct(f, ctx, out);
+    sm_classify_ct_handshake(f, out);
     sm_classify_ct_full(f, ctx, out);
     out->confidence = sm_clamp_confidence(f, ctx, out, out->confidence);
 }

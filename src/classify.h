@@ -113,10 +113,18 @@ struct sm_classification {
     bool ct_confirmed;
     int64_t ct_timeout_s; /* the timeout it cites (entry's, else the sysctl); -1 */
     bool ct_table_full;   /* silent-drop named a full conntrack table */
-    const char *hint;     /* static text, unless hint_text is set */
-    char hint_text[256];  /* a hint composed for this connection ("" if none) */
-    char reason[256];     /* one sentence */
-    char symptom[160];    /* what the OpenSSH client most likely printed; "" if nothing */
+    /* silent-drop / handshake-incomplete whose conntrack entry never
+     * reached ESTABLISHED: the last handshake packet that passed this
+     * host's netfilter (sm_classify_ct_handshake()). */
+    enum sm_ct_passed {
+        SM_CT_PASSED_NONE,
+        SM_CT_PASSED_SYN,
+        SM_CT_PASSED_SYNACK
+    } ct_passed;
+    const char *hint;    /* static text, unless hint_text is set */
+    char hint_text[256]; /* a hint composed for this connection ("" if none) */
+    char reason[256];    /* one sentence */
+    char symptom[160];   /* what the OpenSSH client most likely printed; "" if nothing */
 };
 
 void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,

@@ -29,6 +29,8 @@ enum sm_ct_type {
 
 /* TCP states as conntrack names them (enum tcp_conntrack). */
 #define SM_CT_STATE_NONE        0
+#define SM_CT_STATE_SYN_SENT    1
+#define SM_CT_STATE_SYN_RECV    2
 #define SM_CT_STATE_ESTABLISHED 3
 #define SM_CT_STATE_UNKNOWN     0xff
 const char *sm_ct_state_name(uint8_t state);

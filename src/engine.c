@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ struct sm_engine {
      * rose (the table was full), the last SM_CT_RISES of them. */
     int64_t ct_full_at[16];
     unsigned ct_full_next;
+    char *live_names; /* the -i names, space separated (totals.source) */
 };
 #define SM_CT_RISES 16
 
@@ -663,24 +665,130 @@ static int64_t sm_wall_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+/* A packet held for the merge of several live sources, its bytes copied
+ * (libpcap's are borrowed only during the callback). */
+struct sm_live_held {
+    int64_t ts_us;
+    uint32_t cap_len, wire_len;
+    uint8_t *data;
+};
+/* Packets held per source at most: past that the oldest held anywhere
+ * goes to the analysis without waiting for the other sources (a burst on
+ * one interface while another is quiet only costs the order, not
+ * memory). */
+#define SM_LIVE_HELD 4096
+
+struct sm_live;
+
+/* One -i source. */
+struct sm_live_src {
+    struct sm_live *l;
+    struct sm_capture *c;
+    const char *name;
+    int dlt;
+    uint32_t src;
+    /* An NFLOG group captured beside an interface: its packets are copies
+     * of packets the interface also delivers (or, dropped before an egress
+     * interface, never will), so they are not the connection's packets;
+     * they only bring the rule's log prefix (sm_flow_nflog_witness()). */
+    bool witness;
+    /* How long after its timestamp a packet may still come from this
+     * source: the kernel's holdback and a margin for a loaded machine. */
+    int64_t late_us;
+    struct sm_live_held *held; /* ring of SM_LIVE_HELD; NULL: one source */
+    unsigned head, n;
+};
+
 /* The live loop's state beside the engine. */
 struct sm_live {
     struct sm_engine *e;
-    struct sm_capture *c;
+    struct sm_live_src s[SM_LIVE_MAX_SOURCES];
+    size_t nsrc;
+    bool merge;       /* several sources: held and handed over in time order */
     struct sm_ct *ct; /* --conntrack, NULL when off */
     struct sm_ct_pending *ct_pending;
     uint64_t ct_full_prev; /* insert_failed + drop at the last read */
     bool ct_full_known;
-    int dlt;
-    uint32_t src;
+    bool ct_stats_off;    /* the statistics could not be read at the first try */
     int64_t stats_at_us;  /* wall clock of the last capture_stats (or start) */
-    uint64_t last_ctr[3]; /* kernel counters then */
+    uint64_t last_ctr[3]; /* kernel counters then, summed over the sources */
 };
+
+/* A packet to the analysis: the connection's own, or a witness's copy. */
+static void sm_live_deliver(struct sm_live_src *s, const uint8_t *data, uint32_t cap_len,
+                            uint32_t wire_len, int64_t ts_us)
+{
+    struct sm_engine *e = s->l->e;
+    if (!s->witness) {
+        sm_engine_packet(e, s->dlt, data, cap_len, wire_len, ts_us, s->src);
+        return;
+    }
+    struct sm_pkt p;
+    sm_decode(&p, s->dlt, data, cap_len, wire_len, ts_us, &e->dstats);
+    e->totals.nf_witness_packets++;
+    if (sm_flow_nflog_witness(e->flows, &p))
+        e->totals.nf_witness_matched++;
+}
+
+/* The held packet with the earliest timestamp (on a tie, the source given
+ * first: interfaces come before NFLOG groups, so that an interface's
+ * packet is in the table before the NFLOG copy stamped the same). */
+static struct sm_live_src *sm_live_oldest(struct sm_live *l)
+{
+    struct sm_live_src *best = NULL;
+    for (size_t i = 0; i < l->nsrc; i++) {
+        struct sm_live_src *s = &l->s[i];
+        if (s->n && (!best || s->held[s->head].ts_us < best->held[best->head].ts_us))
+            best = s;
+    }
+    return best;
+}
+
+static void sm_live_pop(struct sm_live_src *s)
+{
+    struct sm_live_held *h = &s->held[s->head];
+    sm_live_deliver(s, h->data, h->cap_len, h->wire_len, h->ts_us);
+    free(h->data);
+    s->head = (s->head + 1) % SM_LIVE_HELD;
+    s->n--;
+}
+
+/* Hands the held packets over in timestamp order, as far as no source can
+ * still bring an older one: a source with packets held brings none older
+ * than its first (each source's own come in order), one with none may
+ * until late_us after the packet's time has passed. all: everything (the
+ * stop, after the last drain). */
+static void sm_live_release(struct sm_live *l, int64_t wall, bool all)
+{
+    struct sm_live_src *best;
+    while ((best = sm_live_oldest(l)) != NULL) {
+        int64_t ts = best->held[best->head].ts_us;
+        for (size_t i = 0; i < l->nsrc && !all; i++)
+            if (l->s[i].n == 0 && ts > wall - l->s[i].late_us)
+                return;
+        sm_live_pop(best);
+    }
+}
 
 static void sm_live_packet(void *ctx, const struct sm_captured *pkt)
 {
-    struct sm_live *l = ctx;
-    sm_engine_packet(l->e, l->dlt, pkt->data, pkt->cap_len, pkt->wire_len, pkt->ts_us, l->src);
+    struct sm_live_src *s = ctx;
+    struct sm_live *l = s->l;
+    if (!l->merge) {
+        sm_live_deliver(s, pkt->data, pkt->cap_len, pkt->wire_len, pkt->ts_us);
+        return;
+    }
+    while (s->n == SM_LIVE_HELD) /* full: the oldest goes now */
+        sm_live_pop(sm_live_oldest(l));
+    uint8_t *copy = malloc(pkt->cap_len ? pkt->cap_len : 1);
+    if (!copy) { /* out of memory: handed over now, out of order */
+        sm_live_deliver(s, pkt->data, pkt->cap_len, pkt->wire_len, pkt->ts_us);
+        return;
+    }
+    memcpy(copy, pkt->data, pkt->cap_len);
+    s->held[(s->head + s->n) % SM_LIVE_HELD] =
+            (struct sm_live_held){ pkt->ts_us, pkt->cap_len, pkt->wire_len, copy };
+    s->n++;
 }
 
 /* Conntrack events wait here until their connection is in the table:
@@ -772,9 +880,24 @@ static void sm_live_ct_read(struct sm_live *l)
 static void sm_live_ct_stats(struct sm_live *l, int64_t wall)
 {
     struct sm_ct_stats st;
-    if (!l->ct || !sm_ct_query_stats(l->ct, &st))
-        return;
     struct sm_engine *e = l->e;
+    if (!l->ct || l->ct_stats_off)
+        return;
+    if (!sm_ct_query_stats(l->ct, &st)) {
+        /* Never read: it will not be (after -Z the kernel refuses the
+         * request: nfnetlink wants CAP_NET_ADMIN of the process that sends
+         * it, not only of the socket's opener). Said once, not tried each
+         * tick; the events still come (a subscription only receives). */
+        if (!l->ct_full_known) {
+            l->ct_stats_off = true;
+            sm_log(SM_LOG_WARN,
+                   "--conntrack: cannot read the conntrack statistics%s; a full table is not "
+                   "detected",
+                   e->cfg.drop_user ? " after -Z (the kernel answers only with CAP_NET_ADMIN)"
+                                    : "");
+        }
+        return;
+    }
     uint64_t full = st.insert_failed + st.drop;
     if (l->ct_full_known && full > l->ct_full_prev) {
         e->ct_full_at[e->ct_full_next] = wall;
@@ -798,7 +921,16 @@ static void sm_live_counters(struct sm_live *l, int64_t wall)
         t->ct_malformed = cc->malformed;
     }
     uint64_t now[3] = { 0, 0, 0 };
-    if (sm_capture_stats(l->c, &now[0], &now[1], &now[2])) {
+    bool any = false;
+    for (size_t i = 0; i < l->nsrc; i++) {
+        uint64_t c[3];
+        if (sm_capture_stats(l->s[i].c, &c[0], &c[1], &c[2])) {
+            for (int k = 0; k < 3; k++)
+                now[k] += c[k];
+            any = true;
+        }
+    }
+    if (any) {
         t->kernel_received = now[0];
         t->kernel_dropped = now[1];
         t->iface_dropped = now[2];
@@ -842,15 +974,41 @@ static bool sm_live_pipe(int fds[2])
     return true;
 }
 
+/* Waits at most timeout_ms for packets on any source, the self-pipe or
+ * the conntrack socket (or a signal); ready[i]: source i has packets.
+ * -1 on a poll() error (said here). */
+static int sm_live_wait(struct sm_live *l, int wake_rd, int timeout_ms, bool *ready)
+{
+    struct pollfd pfd[SM_LIVE_MAX_SOURCES + 2];
+    size_t n = 0;
+    for (; n < l->nsrc; n++)
+        pfd[n] = (struct pollfd){ .fd = sm_capture_fd(l->s[n].c), .events = POLLIN };
+    pfd[n++] = (struct pollfd){ .fd = wake_rd, .events = POLLIN };
+    pfd[n++] = (struct pollfd){ .fd = sm_ct_fd(l->ct), .events = POLLIN }; /* -1: ignored */
+    int rc = poll(pfd, n, timeout_ms);
+    if (rc < 0 && errno != EINTR) {
+        sm_log(SM_LOG_ERROR, "poll: %s", strerror(errno));
+        return -1;
+    }
+    /* POLLERR/POLLHUP too: the read that follows reports the error. */
+    for (size_t i = 0; i < l->nsrc; i++)
+        ready[i] = rc > 0 && pfd[i].revents != 0;
+    return 0;
+}
+
 /* The loop: wait for packets or the clock or a signal, handle what is
  * ready, then let time pass by the wall clock even on an idle wire.
  * Packets may reach us up to sm_capture_holdback_ms() after their
- * timestamp, so the clock is taken that much behind: a connection is not
- * expired while a packet of it may still be in a kernel block. */
-static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
+ * timestamp (several sources: held until the others cannot bring older
+ * ones, late_us), so the clock is taken that much behind: a connection is
+ * not expired while a packet of it may still be in a kernel block. */
+static int sm_live_loop(struct sm_live *l, int wake_rd)
 {
     struct sm_engine *e = l->e;
-    int64_t holdback_us = (int64_t)sm_capture_holdback_ms(l->c) * 1000;
+    int64_t holdback_us = 0;
+    for (size_t i = 0; i < l->nsrc; i++)
+        if (l->s[i].late_us > holdback_us)
+            holdback_us = l->s[i].late_us;
     int64_t interval_us = (int64_t)e->cfg.stats_interval_secs * 1000000;
     int64_t next_stats = interval_us ? l->stats_at_us + interval_us : INT64_MAX;
     while (!sm_stop_requested) {
@@ -866,16 +1024,21 @@ static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
         int64_t wait_us = (int64_t)SM_LIVE_TICK_MS * 1000;
         if (next_stats - wall < wait_us)
             wait_us = next_stats > wall ? next_stats - wall : 0;
-        int rc = sm_capture_wait(l->c, wake_rd, sm_ct_fd(l->ct), (int)((wait_us + 999) / 1000));
+        bool ready[SM_LIVE_MAX_SOURCES];
+        if (sm_live_wait(l, wake_rd, (int)((wait_us + 999) / 1000), ready) < 0)
+            return 2;
         sm_live_ct_read(l);
-        if (rc > 0)
-            rc = sm_capture_dispatch(l->c, SM_LIVE_BATCH, sm_live_packet, l);
+        for (size_t i = 0; i < l->nsrc; i++) {
+            struct sm_live_src *s = &l->s[i];
+            if (ready[i] && sm_capture_dispatch(s->c, SM_LIVE_BATCH, sm_live_packet, s) < 0) {
+                sm_log(SM_LOG_ERROR, "%s: %s", s->name, sm_capture_error(s->c));
+                return 2;
+            }
+        }
+        if (l->merge)
+            sm_live_release(l, sm_wall_us(), false);
         sm_live_ct_match(l, sm_wall_us());
         sm_live_ct_stats(l, sm_wall_us());
-        if (rc < 0) {
-            sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
-            return 2;
-        }
         char buf[64];
         while (read(wake_rd, buf, sizeof(buf)) > 0)
             ;
@@ -890,88 +1053,169 @@ static int sm_live_loop(struct sm_live *l, int wake_rd, const char *iface)
         }
     }
     /* Connections that ended just before the stop: their last packets. */
-    if (sm_capture_drain(l->c, sm_live_packet, l) < 0) {
-        sm_log(SM_LOG_ERROR, "%s: %s", iface, sm_capture_error(l->c));
-        return 2;
+    for (size_t i = 0; i < l->nsrc; i++) {
+        struct sm_live_src *s = &l->s[i];
+        if (sm_capture_drain(s->c, sm_live_packet, s) < 0) {
+            sm_log(SM_LOG_ERROR, "%s: %s", s->name, sm_capture_error(s->c));
+            return 2;
+        }
     }
+    if (l->merge)
+        sm_live_release(l, 0, true);
     return 0;
 }
 
-int sm_engine_run_live(struct sm_engine *e, const char *iface)
+/* Closes what sm_live_open() opened. */
+static void sm_live_close(struct sm_live *l)
+{
+    for (size_t i = 0; i < l->nsrc; i++) {
+        struct sm_live_src *s = &l->s[i];
+        for (; s->held && s->n; s->n--, s->head = (s->head + 1) % SM_LIVE_HELD)
+            free(s->held[s->head].data);
+        free(s->held);
+        sm_capture_close(s->c);
+    }
+    l->nsrc = 0;
+}
+
+/* Opens the sources, interfaces first (the tie order of the merge).
+ * 0, or the exit status. */
+static int sm_live_open(struct sm_live *l, const char *const *ifaces, size_t n)
+{
+    struct sm_engine *e = l->e;
+    char err[512];
+    size_t names_len = 1;
+    for (size_t i = 0; i < n; i++)
+        names_len += strlen(ifaces[i]) + 1;
+    free(e->live_names);
+    e->live_names = malloc(names_len);
+    if (!e->live_names) {
+        sm_log(SM_LOG_ERROR, "out of memory");
+        return 2;
+    }
+    e->live_names[0] = '\0';
+    struct sm_capture *opened[SM_LIVE_MAX_SOURCES];
+    size_t nflog = 0;
+    for (size_t i = 0; i < n; i++) {
+        e->totals.inputs++;
+        opened[i] = sm_capture_open_live(ifaces[i], e->cfg.snaplen, e->cfg.buffer_bytes, err,
+                                         sizeof(err));
+        if (!opened[i]) {
+            sm_log(SM_LOG_ERROR, "%s", err);
+            e->totals.inputs_failed++;
+            while (i > 0)
+                sm_capture_close(opened[--i]);
+            return 2;
+        }
+        nflog += sm_capture_is_nflog(opened[i]);
+    }
+    /* An NFLOG group beside an interface is a witness; NFLOG groups alone
+     * are the packets themselves, as with one -i nflog:N. */
+    bool witnesses = nflog > 0 && nflog < n;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (sm_capture_is_nflog(opened[i]) != (pass == 1))
+                continue;
+            struct sm_live_src *s = &l->s[l->nsrc++];
+            s->l = l;
+            s->c = opened[i];
+            s->name = ifaces[i];
+            s->witness = witnesses && pass == 1;
+            if (e->live_names[0])
+                strcat(e->live_names, " ");
+            strcat(e->live_names, ifaces[i]);
+        }
+    l->merge = n > 1;
+    int status = 0;
+    for (size_t i = 0; i < l->nsrc && !status; i++) {
+        struct sm_live_src *s = &l->s[i];
+        s->dlt = sm_capture_datalink(s->c);
+        if (!sm_decode_link_supported(s->dlt)) {
+            sm_log(SM_LOG_ERROR, "%s: unsupported link type %s (%d)", s->name,
+                   sm_capture_datalink_name(s->c), s->dlt);
+            status = 2;
+            break;
+        }
+        /* -f is for the connections' packets; a witness's only find
+         * connections already tracked. */
+        if (sm_capture_set_filter(s->c, e->cfg.ports, sm_engine_filter_ports(e),
+                                  s->witness ? NULL : e->cfg.filter, err, sizeof(err))) {
+            sm_log(SM_LOG_ERROR, "%s: %s", s->name, err);
+            status = 1;
+            break;
+        }
+        s->src = sm_engine_add_source(e, s->name);
+        s->late_us = (int64_t)sm_capture_holdback_ms(s->c) * 1000;
+        if (l->merge) {
+            s->late_us += (int64_t)SM_LIVE_DRAIN_MS * 1000;
+            s->held = malloc(SM_LIVE_HELD * sizeof(*s->held));
+            if (!s->held) {
+                sm_log(SM_LOG_ERROR, "out of memory");
+                status = 2;
+            }
+        }
+    }
+    if (status)
+        sm_live_close(l);
+    e->totals.nf_witness = witnesses;
+    return status;
+}
+
+int sm_engine_run_live(struct sm_engine *e, const char *const *ifaces, size_t n)
 {
     char err[512];
 
-    e->totals.inputs++;
     e->totals.live = true;
-    struct sm_capture *c =
-            sm_capture_open_live(iface, e->cfg.snaplen, e->cfg.buffer_bytes, err, sizeof(err));
-    if (!c) {
-        sm_log(SM_LOG_ERROR, "%s", err);
-        e->totals.inputs_failed++;
-        return 2;
-    }
-    int dlt = sm_capture_datalink(c);
-    if (!sm_decode_link_supported(dlt)) {
-        sm_log(SM_LOG_ERROR, "%s: unsupported link type %s (%d)", iface,
-               sm_capture_datalink_name(c), dlt);
-        sm_capture_close(c);
-        return 2;
-    }
-    if (sm_capture_set_filter(c, e->cfg.ports, sm_engine_filter_ports(e), e->cfg.filter, err,
-                              sizeof(err))) {
-        sm_log(SM_LOG_ERROR, "%s: %s", iface, err);
-        sm_capture_close(c);
+    if (n == 0 || n > SM_LIVE_MAX_SOURCES) {
+        sm_log(SM_LOG_ERROR, "-i: 1 to %d sources", SM_LIVE_MAX_SOURCES);
         return 1;
     }
+    struct sm_live l = { .e = e };
+    int status = sm_live_open(&l, ifaces, n);
+    if (status)
+        return status;
     /* --conntrack needs CAP_NET_ADMIN: subscribed before -Z. Without it
      * (not root, no nf_conntrack_netlink) the capture runs as without the
      * option, said once and in capture_stats. */
-    struct sm_ct *ct = NULL;
     e->ct_timeout_s = -1;
     if (e->cfg.conntrack) {
         e->totals.ct_asked = true;
-        ct = sm_ct_open(err, sizeof(err));
-        if (!ct)
+        l.ct = sm_ct_open(err, sizeof(err));
+        if (!l.ct)
             sm_log(SM_LOG_WARN, "%s; continuing without the conntrack witness", err);
-        e->totals.ct_on = ct != NULL;
+        e->totals.ct_on = l.ct != NULL;
         e->ct_timeout_s = sm_ct_timeout_established();
         e->totals.ct_timeout_s = e->ct_timeout_s;
     }
     if (e->cfg.drop_user) {
         int rc = sm_drop_privileges(e->cfg.drop_user);
         if (rc) {
-            sm_ct_close(ct);
-            sm_capture_close(c);
+            sm_ct_close(l.ct);
+            sm_live_close(&l);
             return rc;
         }
     }
     int wake[2];
     if (!sm_live_pipe(wake)) {
-        sm_log(SM_LOG_ERROR, "%s: pipe: %s", iface, strerror(errno));
-        sm_capture_close(c);
+        sm_log(SM_LOG_ERROR, "pipe: %s", strerror(errno));
+        sm_ct_close(l.ct);
+        sm_live_close(&l);
         return 2;
     }
-    e->totals.source = iface;
-    e->totals.snaplen = sm_capture_snaplen(c);
-    e->totals.buffer_bytes = sm_capture_buffer_bytes(c);
+    e->totals.source = e->live_names;
+    e->totals.snaplen = sm_capture_snaplen(l.s[0].c);
+    e->totals.buffer_bytes = sm_capture_buffer_bytes(l.s[0].c);
     e->sweep_us = (int64_t)SM_LIVE_TICK_MS * 1000;
-    struct sm_live l = {
-        .e = e,
-        .c = c,
-        .dlt = dlt,
-        .src = sm_engine_add_source(e, iface),
-        .stats_at_us = sm_wall_us(),
-        .ct = ct,
-        .ct_pending = ct ? calloc(1, sizeof(struct sm_ct_pending)) : NULL,
-    };
-    if (ct && !l.ct_pending) {
+    l.stats_at_us = sm_wall_us();
+    l.ct_pending = l.ct ? calloc(1, sizeof(struct sm_ct_pending)) : NULL;
+    if (l.ct && !l.ct_pending) {
         sm_log(SM_LOG_WARN, "--conntrack: out of memory; continuing without the witness");
-        sm_ct_close(ct);
+        sm_ct_close(l.ct);
         l.ct = NULL;
         e->totals.ct_on = false;
     }
     sm_wake_fd = wake[1];
-    int status = sm_live_loop(&l, wake[0], iface);
+    status = sm_live_loop(&l, wake[0]);
     sm_wake_fd = -1;
     close(wake[0]);
     close(wake[1]);
@@ -984,7 +1228,7 @@ int sm_engine_run_live(struct sm_engine *e, const char *iface)
     sm_engine_tick(e, wall);
     sm_ct_close(l.ct);
     free(l.ct_pending);
-    sm_capture_close(c);
+    sm_live_close(&l);
     return status;
 }
 
@@ -1069,6 +1313,7 @@ void sm_engine_free(struct sm_engine *e)
     if (e->ahead_w)
         e->ahead_w->ops->free(e->ahead_w);
     free(e->unsel);
+    free(e->live_names);
     sm_flow_table_free(e->flows);
     sm_patterns_free(e->patterns);
     sm_report_free(e->report);

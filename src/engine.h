@@ -63,11 +63,18 @@ struct sm_engine *sm_engine_new(const struct sm_engine_config *cfg, struct sm_ou
 /* Reads one capture file into the shared timeline. Returns 0, or 2 when the
  * file could not be read or was damaged (after using what it held). */
 int sm_engine_run_file(struct sm_engine *e, const char *path);
-/* Captures live until SIGINT/SIGTERM, waking at least every
- * SM_LIVE_TICK_MS to expire connections by the clock, reopen the output
- * (SIGHUP) and write statistics, whether packets come or not. Returns 0,
- * 1 (bad usage, e.g. -Z) or 2. */
-int sm_engine_run_live(struct sm_engine *e, const char *iface);
+/* Live sources at most (-i given several times). */
+#define SM_LIVE_MAX_SOURCES 8
+/* Captures live from n sources (interfaces, "any", "nflog:N") until
+ * SIGINT/SIGTERM, waking at least every SM_LIVE_TICK_MS to expire
+ * connections by the clock, reopen the output (SIGHUP) and write
+ * statistics, whether packets come or not. Several sources are one
+ * timeline: their packets are held until no source can bring an older one
+ * and handed over in timestamp order; an NFLOG group beside an interface
+ * is a witness, whose copies only name the logging rule of connections
+ * the interfaces show (sm_flow_nflog_witness()). Returns 0, 1 (bad usage,
+ * e.g. -Z) or 2. */
+int sm_engine_run_live(struct sm_engine *e, const char *const *ifaces, size_t n);
 /* The packet path, for tests and fuzzers: one captured frame of link type dlt. */
 void sm_engine_packet(struct sm_engine *e, int dlt, const uint8_t *data, uint32_t cap_len,
                       uint32_t wire_len, int64_t ts_us, uint32_t source);

@@ -267,6 +267,8 @@ static void sm_event_netfilter(struct sm_writer *w, const struct sm_flow *f,
             w->ops->u64(w, "timeout_s", (uint64_t)c->ct_timeout_s);
         sm_w_cstr(w, "matched_tuple", ct->via_reply ? "reply" : "original");
         w->ops->boolean(w, "confirms_state_table_timeout", c->ct_confirmed);
+        if (c->ct_passed != SM_CT_PASSED_NONE)
+            sm_w_cstr(w, "passed_this_host", c->ct_passed == SM_CT_PASSED_SYN ? "syn" : "syn-ack");
         w->ops->obj_end(w);
     }
     if (c->ct_table_full)
@@ -736,6 +738,12 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
             w->ops->u64(w, "insert_failed", ct->ct_insert_failed);
             w->ops->u64(w, "drop", ct->ct_drop);
         }
+        w->ops->obj_end(w);
+    }
+    if (ct->nf_witness) {
+        w->ops->obj_begin(w, "nflog_witness");
+        w->ops->u64(w, "packets", ct->nf_witness_packets);
+        w->ops->u64(w, "matched", ct->nf_witness_matched);
         w->ops->obj_end(w);
     }
     w->ops->obj_end(w);

@@ -58,6 +58,10 @@ struct sm_capture_totals {
     /* The kernel's conntrack statistics, summed over CPUs (when read). */
     bool ct_stats;
     uint64_t ct_insert_failed, ct_drop;
+    /* An NFLOG group captured beside an interface (engine.c): its copies
+     * read, and those whose connection was tracked. */
+    bool nf_witness;
+    uint64_t nf_witness_packets, nf_witness_matched;
 };
 
 void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,

@@ -1064,6 +1064,21 @@ static void sm_flow_nflog_note(struct sm_flow_table *t, struct sm_flow *f, enum 
     n->flags = p->flags;
 }
 
+bool sm_flow_nflog_witness(struct sm_flow_table *t, const struct sm_pkt *p)
+{
+    if (p->kind != SM_PKT_TCP)
+        return false;
+    enum sm_dir d;
+    uint64_t h = sm_flow_hash(t->cfg.hash_seed, &p->src, p->sport, &p->dst, p->dport, 0, NULL);
+    struct sm_flow *f =
+            sm_flow_find(t, h, p->ip_version, &p->src, p->sport, &p->dst, p->dport, 0, NULL, &d);
+    if (!f)
+        return false;
+    if (p->nf_prefix_len)
+        sm_flow_nflog_note(t, f, d, p);
+    return true;
+}
+
 struct sm_flow *sm_flow_packet_keyed(struct sm_flow_table *t, const struct sm_pkt *p,
                                      const struct sm_flow_keys *keys, uint32_t source,
                                      enum sm_dir *dir)

@@ -422,6 +422,14 @@ static inline const struct sm_flow_ct *sm_flow_ct_of(const struct sm_flow *f)
  * conntrack does not key by them) still in the table, or NULL. */
 struct sm_flow *sm_flow_lookup(struct sm_flow_table *t, uint8_t ip_version, const struct sm_addr *a,
                                uint16_t ap, const struct sm_addr *b, uint16_t bp);
+/* An NFLOG copy of a packet that an interface captured at the same time
+ * also delivers (-i IFACE -i nflog:N): a witness, not one of the
+ * connection's packets. Its log prefix, if any, is noted on the connection
+ * of its tuple (either direction, without VLAN tags: netfilter sees the
+ * packet untagged) as sm_flow_packet() notes it; nothing else of the
+ * connection changes. False when no tracked connection has the tuple
+ * (not TCP, or the interfaces had not shown the connection). */
+bool sm_flow_nflog_witness(struct sm_flow_table *t, const struct sm_pkt *p);
 /* A conntrack event of the connection's entry (conntrack.h): destroy, or
  * a NEW/UPDATE with its state (0xff: none given) and timeout (-1: none). */
 void sm_flow_ct_note(struct sm_flow_table *t, struct sm_flow *f, bool destroy, int64_t ts_us,

@@ -33,10 +33,12 @@ enum {
 static void sm_usage(FILE *out)
 {
     fprintf(out,
-            "usage: sshmortem -r FILE [-r FILE ...] | -i IFACE [options]\n"
+            "usage: sshmortem -r FILE [-r FILE ...] | -i IFACE [-i IFACE ...] [options]\n"
             "  -r FILE            read a pcap or pcapng file (\"-\" is stdin); repeat for\n"
             "                     rotated captures, read as one timeline\n"
-            "  -i IFACE           capture live (an interface, \"any\", \"nflog:N\")\n"
+            "  -i IFACE           capture live (an interface, \"any\", \"nflog:N\"); repeat\n"
+            "                     for one timeline of several (an NFLOG group beside an\n"
+            "                     interface only names the rules of its connections)\n"
             "  -p PORTS           SSH server ports, comma separated; \"auto\" adds every\n"
             "                     TCP connection that starts with an SSH identification\n"
             "                     line, on any port (-p auto: 22 and those). Default:\n"
@@ -265,7 +267,9 @@ int main(int argc, char **argv)
     };
     const char *inputs[SM_MAX_INPUTS];
     size_t ninputs = 0;
-    const char *iface = NULL, *dest = NULL;
+    const char *ifaces[SM_LIVE_MAX_SOURCES];
+    size_t nifaces = 0;
+    const char *iface = NULL, *dest = NULL; /* iface: the first -i */
     enum sm_format fmt = SM_FMT_JSON;
     char hostname[256] = "localhost";
     bool seed_given = false;
@@ -299,7 +303,13 @@ int main(int argc, char **argv)
             inputs[ninputs++] = optarg;
             break;
         case 'i':
-            iface = optarg;
+            if (nifaces >= SM_LIVE_MAX_SOURCES) {
+                fprintf(stderr, "sshmortem: too many -i sources (at most %d)\n",
+                        SM_LIVE_MAX_SOURCES);
+                return SM_EXIT_USAGE;
+            }
+            ifaces[nifaces++] = optarg;
+            iface = ifaces[0];
             break;
         case 'p':
             if (!sm_parse_ports(optarg, &cfg)) {
@@ -557,7 +567,7 @@ int main(int argc, char **argv)
 
     int status = SM_EXIT_OK;
     if (iface) {
-        status = sm_engine_run_live(e, iface);
+        status = sm_engine_run_live(e, ifaces, nifaces);
     } else {
         for (size_t i = 0; i < ninputs; i++) {
             int rc = sm_engine_run_file(e, inputs[i]);

@@ -48,6 +48,7 @@ one_line "option without its argument" '^sshmortem: -r needs an argument' -r
 one_line "long option without its argument" '^sshmortem: --idle-min needs an argument' -r "$pc" --idle-min
 one_line "argument to a flag" '^sshmortem: --stats takes no argument' -r "$pc" --stats=1
 one_line "-r and -i" 'not both' -r "$pc" -i lo
+one_line "nine -i" '^sshmortem: too many -i sources (at most 8)$' -i lo -i lo -i lo -i lo -i lo -i lo -i lo -i lo -i lo
 one_line "nothing to read" 'give -r FILE or -i IFACE; see sshmortem --help'
 one_line "stray argument" "unexpected argument 'extra'" -r "$pc" extra
 one_line "bad -f, several files" "$pc: filter: " -r "$pc" -r "$pc" -f 'tcp and ('

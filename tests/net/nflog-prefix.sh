@@ -6,7 +6,12 @@
 # "-i nflog:5", and on a file tcpdump -i nflog:5 wrote, must report the
 # real OpenSSH client's connection as silent-drop naming the rule
 # (evidence.netfilter.rule_prefix, the reason), and a login on port 2200
-# that the ban does not cover must carry no netfilter evidence. Needs root,
+# that the ban does not cover must carry no netfilter evidence. Then both
+# at once, "-i c0 -i nflog:5" (the router's client-side interface and the
+# group, one timeline): the same verdicts, written while it runs (not only
+# at the stop), with the NFLOG copies only naming the rule: no connection
+# comes from the group and none of its copies counts as a packet (no
+# duplicates). Needs root,
 # network namespaces and iptables' NFLOG target; skips loudly (exit 77)
 # without them.
 set -u
@@ -88,6 +93,50 @@ traffic live
 sleep 1
 lab_kill "$pid" INT
 check live "$out/live.ndjson"
+
+# Both at once: the interface the client's packets arrive on (captured
+# before netfilter, so it sees the SYNs the rule drops) and the group as a
+# witness. --handshake-timeout 3: the dropped connection ends while the
+# capture runs.
+lab_bg "$LAB_RTR" "$bin" -i c0 -i nflog:5 -p 22,2200 --host nflog --stats-interval 1 \
+    --handshake-timeout 3 -o "$out/both.ndjson" 2>"$out/both.err"
+pid=$LAB_LAST_PID
+for _ in $(seq 60); do
+    grep -q '"final":false' "$out/both.ndjson" 2>/dev/null && break
+    sleep 0.1
+done
+traffic both
+running=no
+for _ in $(seq 300); do
+    if grep -q '"dest_port":22,.*"verdict":"silent-drop"' "$out/both.ndjson" &&
+        grep -q '"dest_port":2200,.*"verdict":"normal-close"' "$out/both.ndjson"; then
+        running=yes
+        break
+    fi
+    sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null || running="no (it exited)"
+[ "$running" = yes ] && pass "both: the events are written while it runs" ||
+    fail "both: the events are not written while it runs: $running"
+lab_kill "$pid" INT
+check both "$out/both.ndjson"
+final=$(grep '"final":true' "$out/both.ndjson")
+case $final in
+*'"source":"c0 nflog:5"'*) pass "both: capture_stats names both sources" ;;
+*) fail "both: capture_stats source: $final" ;;
+esac
+case $final in
+*'"nflog_witness":{"packets":'[1-9]*'"matched":'[1-9]*) pass "both: the NFLOG copies were matched" ;;
+*) fail "both: no NFLOG copy matched: $final" ;;
+esac
+case $final in
+*'"duplicates":0,'*) pass "both: no NFLOG copy counted as a packet" ;;
+*) fail "both: NFLOG copies counted as duplicates: $final" ;;
+esac
+n=$(grep -c '"event_type":"ssh_teardown"' "$out/both.ndjson")
+[ "$n" = 2 ] && [ "$(grep -c '"capture":{"source":"c0"}' "$out/both.ndjson")" = 2 ] &&
+    pass "both: the 2 connections come from c0" ||
+    fail "both: $n connections, not 2 from c0 (one from the NFLOG group?)"
 
 # From a file: what tcpdump -i nflog:5 -w saved.
 lab_capture_start "$LAB_RTR" nflog:5 "$out/nflog.pcap"

@@ -1211,6 +1211,93 @@ static void test_classify_conntrack(void)
     CU_ASSERT_EQUAL(c.verdict, packets);
 }
 
+/* Conntrack: an entry that never reached ESTABLISHED. A silent-drop whose
+ * entry stayed SYN_SENT, a handshake-incomplete whose entry stayed
+ * SYN_RECV: the last handshake packet passed this host, the loss was
+ * beyond it; the reason says so (with the destroy, when seen) and the table
+ * full is not blamed. Any other state, verdict or a rule that logged the
+ * packets: nothing. */
+static void test_classify_ct_handshake(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+    sm_t_app(&a);
+    row_silent_drop_3syns(&f, &a);
+    struct sm_classify_ctx ctx = { .why = SM_END_TIMEOUT, .now_us = T0 + 80 * SEC };
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    struct sm_flow_ct *ct = &sm_t_rare(&f)->ct;
+    ct->events = 1;
+    ct->state = SM_CT_STATE_SYN_SENT;
+    ct->has_state = true;
+    ct->timeout_s = -1;
+    ctx.ct_table_full = true;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_SYN);
+    CU_ASSERT_FALSE(c.ct_table_full); /* the SYN had an entry */
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "; this host's conntrack entry stayed SYN_SENT: the "
+                                            "SYNs passed this host's firewall and were lost "
+                                            "beyond it."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sm_classification_hint(&c), "server's own firewall"));
+    ct->events = 2;
+    ct->destroy_ts = T0 + 5 * SEC + 500 * MS;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_PTR_NOT_NULL(
+            strstr(c.reason, "stayed SYN_SENT, destroyed 5.5 s after the first SYN"));
+    /* A state past the handshake: not this. */
+    ct->state = SM_CT_STATE_ESTABLISHED;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    CU_ASSERT_TRUE(c.ct_table_full);
+    /* SYN_RECV for a silent-drop (no SYN-ACK seen here): not this. */
+    ct->state = SM_CT_STATE_SYN_RECV;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    /* A rule logged the SYNs with a prefix: the rule is named instead. */
+    ct->state = SM_CT_STATE_SYN_SENT;
+    const struct sm_interned *ban = sm_intern("ssh-ban", 7);
+    struct sm_flow_nflog *n = &sm_t_rare(&f)->nflog;
+    n->prefix = ban;
+    n->packets = 3;
+    n->dir = SM_DIR_ORIG;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    CU_ASSERT_PTR_NOT_NULL(c.nf_rule);
+    sm_intern_release(ban);
+
+    /* handshake-incomplete: SYN_RECV names the client's side. */
+    row_handshake_incomplete(&f, &a);
+    ctx.ct_table_full = false;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL_FATAL(c.verdict, SM_V_HANDSHAKE_INCOMPLETE);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    ct = &sm_t_rare(&f)->ct;
+    ct->events = 2;
+    ct->state = SM_CT_STATE_SYN_RECV;
+    ct->has_state = true;
+    ct->timeout_s = -1;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_SYNACK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "stayed SYN_RECV: the server's SYN-ACK passed this "
+                                            "host and the client's ACK never came back through "
+                                            "it."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sm_classification_hint(&c), "toward the client"));
+    ct->state = SM_CT_STATE_SYN_SENT; /* the SYN-ACK never passed here */
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+    /* Another verdict: nothing. */
+    row_refused(&f, &a);
+    ct = &sm_t_rare(&f)->ct;
+    ct->events = 1;
+    ct->state = SM_CT_STATE_SYN_SENT;
+    ct->has_state = true;
+    sm_classify(&f, &ctx, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_REFUSED);
+    CU_ASSERT_EQUAL(c.ct_passed, SM_CT_PASSED_NONE);
+}
+
 /* Conntrack table full while the SYNs went out: a silent-drop says so,
  * unless a rule logged the SYNs (they had an entry then); other verdicts
  * ignore it. */
@@ -1246,9 +1333,15 @@ static void test_classify_ct_full(void)
 }
 
 CU_TestInfo sm_classify_tests[] = {
-    SM_TEST(test_classify_nflog),     SM_TEST(test_classify_ct_full),
-    SM_TEST(test_classify_conntrack), SM_TEST(test_classify_table),
-    SM_TEST(test_classify_details),   SM_TEST(test_classify_confidence),
-    SM_TEST(test_classify_names),     SM_TEST(test_classify_hints),
-    SM_TEST(test_classify_path_idle), CU_TEST_INFO_NULL,
+    SM_TEST(test_classify_nflog),
+    SM_TEST(test_classify_ct_full),
+    SM_TEST(test_classify_ct_handshake),
+    SM_TEST(test_classify_conntrack),
+    SM_TEST(test_classify_table),
+    SM_TEST(test_classify_details),
+    SM_TEST(test_classify_confidence),
+    SM_TEST(test_classify_names),
+    SM_TEST(test_classify_hints),
+    SM_TEST(test_classify_path_idle),
+    CU_TEST_INFO_NULL,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "intern.h"
 #include "stream.h"
 #include "unit.h"
 
@@ -566,6 +567,59 @@ static void test_flow_syn_retransmission(void)
     CU_ASSERT_EQUAL(c->rec.e[0].f.side[SM_DIR_ORIG].syn_count, SM_MAX_SYN_TIMES + 3);
     CU_ASSERT_EQUAL(sm_flow_syn_ts(&c->rec.e[0].f, SM_MAX_SYN_TIMES - 1),
                     (int64_t)SM_MAX_SYN_TIMES * SEC);
+    sm_t_free(c);
+}
+
+/* An NFLOG group beside an interface (sm_flow_nflog_witness): its copy of a
+ * SYN the interface showed notes the rule on that connection without
+ * counting as a packet; a copy without a prefix, or of an unknown tuple,
+ * or not TCP, changes nothing. */
+static void test_flow_nflog_witness(void)
+{
+    struct sm_t_ctx *c = sm_t_new(100, 0);
+    static const uint8_t rule[] = "ssh-ban";
+
+    struct sm_pkt syn = sm_t_seg(c, 10 * SEC, CLI, SRV, SM_TH_SYN, ISN_C, 0, 0);
+    struct sm_pkt copy = syn; /* the same packet, as NFLOG hands it over */
+    copy.ts_us = 10 * SEC + 2 * MS;
+    copy.nflog = true;
+    copy.nf_hook = 2;                                    /* forward */
+    CU_ASSERT_FALSE(sm_flow_nflog_witness(c->t, &copy)); /* no connection yet */
+    (void)sm_t_packet(c, &syn, NULL);
+    copy.nf_prefix = NULL; /* logged without a prefix: no rule */
+    CU_ASSERT_TRUE(sm_flow_nflog_witness(c->t, &copy));
+    copy.nf_prefix = rule;
+    copy.nf_prefix_len = (uint8_t)(sizeof(rule) - 1);
+    CU_ASSERT_TRUE(sm_flow_nflog_witness(c->t, &copy));
+    /* A copy of the server's reply direction (the tuple reversed) finds
+     * the same connection. */
+    struct sm_pkt rst = sm_t_seg(c, 10 * SEC + 3 * MS, SRV, CLI, SM_TH_RST, 0, ISN_C + 1, 0);
+    rst.nflog = true;
+    CU_ASSERT_TRUE(sm_flow_nflog_witness(c->t, &rst));
+    struct sm_pkt other = sm_t_seg(c, 11 * SEC, (struct sm_t_ep){ 10, 0, 0, 3, 40000 }, SRV,
+                                   SM_TH_SYN, ISN_C, 0, 0);
+    other.nf_prefix = rule;
+    other.nf_prefix_len = copy.nf_prefix_len;
+    CU_ASSERT_FALSE(sm_flow_nflog_witness(c->t, &other));
+    other.kind = SM_PKT_ICMP_ERR;
+    CU_ASSERT_FALSE(sm_flow_nflog_witness(c->t, &other));
+
+    sm_flow_flush(c->t, 20 * SEC);
+    CU_ASSERT_EQUAL_FATAL(c->rec.n, 1); /* the witness made no connection */
+    const struct sm_flow *f = &c->rec.e[0].f;
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_ORIG), 1);
+    CU_ASSERT_EQUAL(sm_flow_pkts(f, SM_DIR_RESP), 0);
+    CU_ASSERT_EQUAL(f->side[SM_DIR_ORIG].syn_count, 1);
+    CU_ASSERT_EQUAL(sm_flow_duplicates(f), 0);
+    CU_ASSERT_STRING_EQUAL(sm_t_history(f), "S");
+    const struct sm_flow_nflog *n = sm_flow_nflog_of(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(n->prefix->len, sizeof(rule) - 1);
+    CU_ASSERT_EQUAL(memcmp(n->prefix->bytes, rule, sizeof(rule) - 1), 0);
+    CU_ASSERT_EQUAL(n->packets, 1);
+    CU_ASSERT_EQUAL(n->dir, SM_DIR_ORIG);
+    CU_ASSERT_EQUAL(n->hook, 2);
+    CU_ASSERT_EQUAL(n->last_ts, 10 * SEC + 2 * MS);
     sm_t_free(c);
 }
 
@@ -1917,6 +1971,7 @@ CU_TestInfo sm_flow_tests[] = {
     SM_TEST(test_flow_reuse_after_close),
     SM_TEST(test_flow_superseded),
     SM_TEST(test_flow_syn_retransmission),
+    SM_TEST(test_flow_nflog_witness),
     SM_TEST(test_flow_reuse_order),
     SM_TEST(test_flow_counts_carry),
     SM_TEST(test_flow_times_far),
