@@ -32,8 +32,15 @@ ip -n "$ns" link set lo up
 # rsyslog: TCP on 10514, UDP on 10515, on the namespace's loopback; the
 # MSG part alone into msgs, the parsed header fields into hdrs.
 mkdir -p "$tmp/work"
+# The main queue gets time to write what it holds when it is stopped
+# (SIGTERM): its default, 1.5 s and then discard, lost an event under
+# load in CI (the connection had closed with a FIN, so every byte sent had
+# been read by rsyslog and nothing was for sshmortem to resend). The test
+# is about the sender; the collector's own shutdown loss is documented in
+# doc/siem.md.
 cat >"$tmp/rsyslog.conf" <<EOF
 global(workDirectory="$tmp/work")
+main_queue(queue.timeoutShutdown="60000" queue.timeoutActionCompletion="60000")
 module(load="imtcp")
 module(load="imudp")
 input(type="imtcp" port="10514" address="127.0.0.1")
@@ -103,6 +110,8 @@ check_stream() { # NAME REFERENCE
     else
         fail "$1: events differ from the reference (want < > got)"
         diff "$tmp/want" "$tmp/got" | head -20
+        echo "-- sshmortem's stderr:"; cat "$tmp/sm.err"
+        echo "-- rsyslogd's stderr:"; cat "$tmp/rsyslog.err" 2>/dev/null
     fi
 }
 
