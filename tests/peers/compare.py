@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover
 PEERS = "pcaps/peers"
 Z = PEERS + "/zeek/ssh"
 SV = PEERS + "/suricata-verify/tests"
+TD = PEERS + "/tcpdump/tests"
 
 # ---------------------------------------------------------------------------
 # Documented differences: (capture basename or "*", connection key or "*",
@@ -771,10 +772,92 @@ def sv_cases(rep):
                           "suricata (NEWKEYS rule alerts)")
 
 
+# ---------------------------------------------------------------------------
+# tcpdump: its test outputs print every inner packet of a tunnel
+# ---------------------------------------------------------------------------
+TD_LINE = re.compile(
+    r"^\s*\d+\s+(\d\d:\d\d:\d\d\.\d{6}) IP \S+ > \S+: Geneve, .*?: "
+    r"IP (\S+)\.(\d+) > (\S+)\.(\d+): Flags \[([^\]]*)\],(.*?)length (\d+)(?:: SSH: (.*))?$")
+
+
+def td_inner(path):
+    """The inner TCP packets of a tcpdump output: (time, src, sport, dst,
+    dport, flags, options text, payload length, SSH banner or None)."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            m = TD_LINE.match(line.rstrip("\n"))
+            if m:
+                t, a, ap, b, bp, fl, rest, ln, ssh_line = m.groups()
+                rows.append((t, a, int(ap), b, int(bp), fl, rest, int(ln), ssh_line))
+    return rows
+
+
+def tcpdump_geneve(rep):
+    """tcpdump's tests/geneve.pcap: an OpenSSH session carried in Geneve
+    (VNI 0xa and 0xb, one direction with an 8-byte option), as tcpdump's
+    geneve-tcp test prints it (filter "geneve && tcp", TZ=GMT0)."""
+    cap = "geneve.pcap"
+    pcap = TD + "/geneve.pcap"
+    rep.head("tcpdump " + cap)
+    events, rc = run_sm(pcap)
+    rep.check(cap, "-", "exit status", rc, 0, rc == 0, "expected")
+    # Every frame is Geneve in tcpdump's -vv output; none is malformed.
+    stats = [x for x in run_sm_all(pcap, None, ["--stats"])[0]
+             if x.get("event_type") == "capture_stats"][-1]["decoder"]
+    with open(TD + "/geneve-vv.out") as f:
+        frames = sum(": Geneve, " in line or "[no cksum] Geneve" in line for line in f)
+    rep.check(cap, "-", "decoder.tunneled", stats["tunneled"], frames,
+              stats["tunneled"] == frames, "tcpdump -vv Geneve frames")
+    rep.check(cap, "-", "decoder.malformed", stats["malformed"], 0, stats["malformed"] == 0,
+              "expected")
+    rows = td_inner(TD + "/geneve-tcp.out")
+    conns = {tuple_of(r[1], r[2], r[3], r[4]) for r in rows}
+    ours = {ev_tuple(e) for e in events}
+    rep.check(cap, "-", "inner TCP connections", sorted(map(sorted, ours)),
+              sorted(map(sorted, conns)), ours == conns, "tcpdump")
+    for e in events:
+        if ev_tuple(e) not in conns:
+            continue
+        key = conn_key(e)
+        client = (e["src_ip"], e["src_port"])
+        mine = [r for r in rows if tuple_of(r[1], r[2], r[3], r[4]) == ev_tuple(e)]
+        up = [r for r in mine if (r[1], r[2]) == client]
+        down = [r for r in mine if (r[1], r[2]) != client]
+        fl, ev = e["flow"], e["evidence"]
+        for field, ours_v, peer_v in (
+                ("pkts_toserver", fl["pkts_toserver"], len(up)),
+                ("pkts_toclient", fl["pkts_toclient"], len(down)),
+                ("payload_bytes_toserver", ev["payload_bytes_toserver"], sum(r[7] for r in up)),
+                ("payload_bytes_toclient", ev["payload_bytes_toclient"], sum(r[7] for r in down)),
+                ("syn_count", ev["syn_count"], sum(r[5] == "S" for r in up)),
+                ("synack_count", ev["synack_count"], sum(r[5] == "S." for r in down)),
+                ("flow.start", fl["start"][11:26], mine[0][0]),
+                ("flow.end", fl["end"][11:26], mine[-1][0])):
+            rep.check(cap, key, field, ours_v, peer_v, ours_v == peer_v, "tcpdump")
+        for s, rs in (("client", up), ("server", down)):
+            peer_b = next((r[8] for r in rs if r[8]), None)
+            rep.check(cap, key, s + " banner", banner(e, s), peer_b, banner(e, s) == peer_b,
+                      "tcpdump")
+            syn = next((r for r in rs if "S" in r[5]), None)
+            m = re.search(r"mss (\d+).*wscale (\d+)", syn[6]) if syn else None
+            tcp = e["tcp"]
+            for field, idx in (("mss", 1), ("wscale", 2)):
+                peer_v = int(m.group(idx)) if m else None
+                ours_v = tcp.get("%s_%s" % (field, s))
+                rep.check(cap, key, "%s_%s" % (field, s), ours_v, peer_v, ours_v == peer_v,
+                          "tcpdump")
+
+
+def tcpdump_cases(rep):
+    tcpdump_geneve(rep)
+
+
 def main():
     rep = Report("-v" in sys.argv)
     zeek_cases(rep)
     sv_cases(rep)
+    tcpdump_cases(rep)
     print("peers: %d compared, %d mismatches (%d documented differences)" %
           (rep.n, rep.bad, rep.diff))
     return 1 if rep.bad else 0
