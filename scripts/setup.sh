@@ -6,14 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium and python3-websocket: tests/browser/report.sh loads the --report
-# page in headless Chromium over the DevTools protocol.
+# page in headless Chromium over the DevTools protocol. libssh-dev: the
+# lab builds its libssh client (tests/lab/libssh-client.c) against it.
 PKGS=(build-essential autoconf automake libtool pkg-config
       libpcap-dev libjansson-dev libnfnetlink-dev libnetfilter-conntrack-dev libcunit1-dev
       libssl-dev
       tcpdump tshark openssh-client openssh-server iproute2 iptables nftables
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
       python3-jsonschema procps time wireshark-common rsyslog systemd util-linux
-      dropbear-bin putty-tools python3-paramiko
+      dropbear-bin putty-tools python3-paramiko libssh-dev
       chromium python3-websocket)
 
 missing=()

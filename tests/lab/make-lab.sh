@@ -52,6 +52,7 @@ for t in ssh sshd tcpdump iptables ip6tables nft ethtool tcprewrite /usr/bin/pyt
     command -v "$t" >/dev/null || skip "missing $t"
 done
 /usr/bin/python3 -c 'import paramiko' 2>/dev/null || skip "missing python3-paramiko"
+[ -f /usr/include/libssh/libssh.h ] || skip "missing libssh-dev (the lab's libssh client)"
 
 [ ${#scen[@]} -gt 0 ] || mapfile -t scen < <("$here/lab.sh" corpus-list)
 if [ "$sample" -gt 0 ]; then

@@ -48,8 +48,16 @@ cx_dropbear_start() {
     cx_wait_listen "$port"
 }
 
+# The libssh client (tests/lab/libssh-client.c), built once per lab run
+# against Debian's libssh-dev.
+cx_libssh_build() {
+    [ -x "$LAB_TMP/libssh-client" ] ||
+        cc -O2 -Wall -Wextra -Werror -o "$LAB_TMP/libssh-client" "$CX_HERE/libssh-client.c" -lssh ||
+        lab_die "cannot build libssh-client (scripts/setup.sh installs libssh-dev)"
+}
+
 # cx_client_bg IDX KIND PORT [options...] -- REMOTE-CMD: another client in
-# the client ns (dbclient, plink or paramiko), logging in as root with the
+# the client ns (dbclient, plink, paramiko or libssh), logging in as root with the
 # lab's key; its stderr lands where cx_ssh_wait reads it.
 cx_client_bg() {
     cx_jitter
@@ -66,6 +74,9 @@ cx_client_bg() {
                     "${hk[@]}" "${opts[@]}" "root@$(cx_dst)" "$@") ;;
         paramiko) cmd=(/usr/bin/python3 "$CX_HERE/pyssh.py" "$(cx_dst)" "$port"
                        "$LAB_TMP/id_ed25519" "$@" "${opts[@]}") ;;
+        libssh) cx_libssh_build
+                cmd=("$LAB_TMP/libssh-client" "$(cx_dst)" "$port" "$LAB_TMP/id_ed25519" "$@"
+                     "${opts[@]}") ;;
         *) lab_die "cx_client_bg: unknown client $kind" ;;
     esac
     ip netns exec "$LAB_CLI" "${cmd[@]}" \
@@ -95,6 +106,26 @@ corpus_impl_normal() {
     cx_meta note "sshd (port 22) with dbclient 2022.83, plink 0.78, paramiko $(/usr/bin/python3 -c 'import paramiko; print(paramiko.__version__)'); Dropbear 2022.83 (port 2222) with OpenSSH ssh and dbclient: 'echo hi'"
     local i
     for i in 1 2 3 4 5; do cx_conn "$i" normal-close normal-close normal-close; done
+}
+
+corpus_impl_libssh() {
+    # libssh's client (tests/lab/libssh-client.c): 1 meets nothing on port
+    # 22 (sshd not started yet); then an sshd limited to curve25519-sha256:
+    # 2 runs 'echo hi' and closes in order, 3 offers only
+    # diffie-hellman-group14-sha256 (no common key exchange).
+    cx_caps_start
+    cx_client_bg 1 libssh 22 -- true
+    cx_ssh_wait 1 nonzero
+    LAB_SSHD_EXTRA='KexAlgorithms curve25519-sha256' lab_sshd_start 22
+    cx_client_bg 2 libssh 22 -- 'echo hi'
+    cx_ssh_wait 2 0
+    cx_client_bg 3 libssh 22 diffie-hellman-group14-sha256 -- true
+    cx_ssh_wait 3 nonzero
+    cx_caps_stop
+    cx_meta note "libssh $(dpkg-query -W -f='${Version}' libssh-4 2>/dev/null): 1 to port 22 before sshd starts; sshd KexAlgorithms curve25519-sha256: 2 'echo hi', 3 only diffie-hellman-group14-sha256"
+    cx_conn 1 refused refused refused
+    cx_conn 2 normal-close normal-close normal-close
+    cx_conn 3 kex-failed kex-failed kex-failed
 }
 
 corpus_impl_refused() {
