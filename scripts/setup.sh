@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium and python3-websocket: tests/browser/report.sh loads the --report
-# page in headless Chromium over the DevTools protocol.
+# page in headless Chromium over the DevTools protocol. iputils-ping: the
+# lab's captures end with ICMP echo (tests/lab/scenarios.sh cx_caps_stop),
+# the only packets that show the capture went on after a silent death.
 PKGS=(build-essential autoconf automake libtool pkg-config
       libpcap-dev libjansson-dev libnfnetlink-dev libnetfilter-conntrack-dev libcunit1-dev
       libssl-dev
@@ -14,7 +16,7 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
       python3-jsonschema procps time wireshark-common rsyslog systemd util-linux
       dropbear-bin putty-tools python3-paramiko
-      chromium python3-websocket)
+      chromium python3-websocket iputils-ping)
 
 missing=()
 for p in "${PKGS[@]}"; do
