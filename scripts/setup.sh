@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 # chromium and python3-websocket: tests/browser/report.sh loads the --report
 # page in headless Chromium over the DevTools protocol. libssh-dev: the
 # lab builds its libssh client (tests/lab/libssh-client.c) against it.
+# iputils-ping: the lab's captures end with ICMP echo (tests/lab/scenarios.sh
+# cx_caps_stop), the only packets that show the capture went on after a
+# silent death.
 PKGS=(build-essential autoconf automake libtool pkg-config
       libpcap-dev libjansson-dev libnfnetlink-dev libnetfilter-conntrack-dev libcunit1-dev
       libssl-dev
@@ -15,7 +18,7 @@ PKGS=(build-essential autoconf automake libtool pkg-config
       conntrack ethtool valgrind clang libclang-rt-14-dev tcpreplay
       python3-jsonschema procps time wireshark-common rsyslog systemd util-linux
       dropbear-bin putty-tools python3-paramiko libssh-dev
-      chromium python3-websocket)
+      chromium python3-websocket iputils-ping)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -82,13 +82,19 @@ struct sm_capture {
     sm_capture_prepare_fn prepare; /* run by the reader on each packet */
     void *prepare_ctx;
     size_t prepare_size; /* bytes of each record for it, a multiple of 8 */
-    /* Files on Ethernet with the default filter: the filter is applied
-     * here, by sm_prefilter_ethernet() where it can tell and by the
-     * compiled program otherwise, instead of libpcap running the BPF
-     * interpreter on every packet. */
+    /* Files: the filter is applied here, not by libpcap (which filters a
+     * file in user space as well), so that the packets it drops still
+     * tell when the capture ended (end_ts). On Ethernet with the default
+     * filter, sm_prefilter_ethernet() decides where it can tell, instead
+     * of the BPF interpreter running on every packet. */
     bool own_filter;
     struct bpf_program prog;
-    uint8_t *ports; /* bitmap of the SSH ports, for the prefilter */
+    uint8_t *ports; /* bitmap of the SSH ports, for the prefilter; NULL: prog only */
+    /* The latest time of any packet read from a file, filtered or not: a
+     * silent death is proved only by capture time passing after the last
+     * retransmission, and a pcap file records no stop time of its own
+     * (doc/verdicts.md, retransmission-death). */
+    int64_t end_ts;
     /* Live */
     int fd;                /* pcap_get_selectable_fd() */
     bool nflog;            /* a netlink socket: blocking, read only when ready */
@@ -406,17 +412,19 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
         pcap_close(dead);
         c->user_filter = true;
     }
-    if (!c->live && dlt == DLT_EN10MB && !(extra && *extra && !apart) && !c->own_filter) {
-        c->ports = calloc(SM_PORTSET_BYTES, 1);
-        if (c->ports) {
-            for (size_t i = 0; i < nports; i++)
-                sm_port_set(c->ports, ports[i]);
-            if (nports == 0) /* all TCP */
-                memset(c->ports, 0xff, SM_PORTSET_BYTES);
-            c->prog = prog; /* freed at close */
-            c->own_filter = true;
-            return 0;
+    if (!c->live && !c->own_filter) {
+        if (dlt == DLT_EN10MB && !(extra && *extra && !apart)) {
+            c->ports = calloc(SM_PORTSET_BYTES, 1);
+            if (c->ports) {
+                for (size_t i = 0; i < nports; i++)
+                    sm_port_set(c->ports, ports[i]);
+                if (nports == 0) /* all TCP */
+                    memset(c->ports, 0xff, SM_PORTSET_BYTES);
+            }
         }
+        c->prog = prog; /* freed at close */
+        c->own_filter = true;
+        return 0;
     }
     int rc = pcap_setfilter(c->p, &prog);
     pcap_freecode(&prog);
@@ -431,6 +439,8 @@ int sm_capture_set_filter(struct sm_capture *c, const uint16_t *ports, size_t np
 static bool sm_capture_accepts(const struct sm_capture *c, const struct pcap_pkthdr *h,
                                const u_char *data)
 {
+    if (!c->ports)
+        return pcap_offline_filter(&c->prog, h, data) != 0;
     enum sm_prefilter_verdict v = sm_prefilter_ethernet(c->ports, data, h->caplen);
     if (v == SM_PF_UNSURE)
         return pcap_offline_filter(&c->prog, h, data) != 0;
@@ -443,10 +453,17 @@ static enum sm_capture_rc sm_capture_read(struct sm_capture *c, struct sm_captur
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc;
-    do
+    for (;;) {
         rc = pcap_next_ex(c->p, &h, &data);
-    while (rc == 1 && ((c->own_filter && !sm_capture_accepts(c, h, data)) ||
-                       (c->user_filter && !pcap_offline_filter(&c->user_prog, h, data))));
+        if (rc != 1)
+            break;
+        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        if (!c->live && ts > c->end_ts)
+            c->end_ts = ts;
+        if (!(c->own_filter && !sm_capture_accepts(c, h, data)) &&
+            !(c->user_filter && !pcap_offline_filter(&c->user_prog, h, data)))
+            break;
+    }
     switch (rc) {
     case 1:
         pkt->prepared = NULL;
@@ -831,6 +848,12 @@ void sm_capture_break(struct sm_capture *c)
         c->broken = 1;
         pcap_breakloop(c->p);
     }
+}
+
+int64_t sm_capture_end_ts(const struct sm_capture *c)
+{
+    /* A break stops the analysis ahead of the reader (and of its end). */
+    return c->broken ? 0 : c->end_ts;
 }
 
 void sm_capture_close(struct sm_capture *c)

@@ -115,6 +115,11 @@ uint32_t sm_capture_snaplen(const struct sm_capture *c);
 uint64_t sm_capture_buffer_bytes(const struct sm_capture *c);
 /* The libpcap message of the last SM_CAP_ERROR. */
 const char *sm_capture_error(struct sm_capture *c);
+
+/* A file, after sm_capture_next() returned SM_CAP_EOF: the time of the
+ * last packet in it, whether the filter took it or not (0: none; live
+ * captures: 0). */
+int64_t sm_capture_end_ts(const struct sm_capture *c);
 /* Live counters since the capture started (libpcap's 32-bit counters
  * widened: call at least once per 2^32 packets); false for files. */
 bool sm_capture_stats(struct sm_capture *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);

@@ -198,6 +198,59 @@ static double sm_clamp_confidence(const struct sm_flow *f, const struct sm_class
     return c < 0.05 ? 0.05 : (c > 1.0 ? 1.0 : c);
 }
 
+/* The earliest time after the newest transmission in tail (the last
+ * three, newest last; 0: not seen) that the next one was due: rto_us after
+ * a single one, 0 when nothing is known. A retransmission timeout never
+ * shrinks while it backs off (RFC 6298 5.5; Linux's linear timeouts for thin
+ * streams and SYNs keep it), so the next transmission comes at least the
+ * last interval later, and twice it when the schedule visibly doubles (the
+ * last interval at least 1.5 times the one before: exponential backoff). */
+static int64_t sm_next_due_us(const int64_t tail[3], int64_t rto_us)
+{
+    int64_t first = tail[0], prev = tail[1], last = tail[2];
+    if (!last)
+        return 0;
+    if (!prev)
+        return rto_us;
+    /* Times that do not advance were moved forward: an input earlier than
+     * the one before it (engine.c), whose schedule is not known. */
+    if (prev >= last)
+        return 0;
+    int64_t gap = last - prev;
+    if (first && first < prev && 2 * gap >= 3 * (prev - first))
+        return 2 * gap;
+    return gap;
+}
+
+/* Issue 22 item 9: a verdict that rests on a retry schedule running out
+ * (silent-drop, handshake-incomplete, retransmission-death) is not proved
+ * when the capture stopped before the next retry was due: the connection
+ * was still going. Only the end of the input says that; an idle expiry
+ * (live) and a close (FIN, RST) are ends of their own. *silence and *due
+ * are set for the reason. */
+static bool sm_cut_short(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
+                         const int64_t tail[3], int64_t rto_us, int64_t *silence, int64_t *due)
+{
+    const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    if (ctx->why != SM_END_CAPTURE_END || o->fin_seen || r->fin_seen || o->rst_seen || r->rst_seen)
+        return false;
+    *due = sm_next_due_us(tail, rto_us);
+    *silence = ctx->now_us - tail[2];
+    return *due > 0 && *silence < *due;
+}
+
+/* Side d's SYNs (the responder's: SYN-ACKs) as a tail for sm_next_due_us(). */
+static void sm_syn_tail(const struct sm_flow *f, int d, int64_t tail[3])
+{
+    const struct sm_flow_rare *rare = sm_flow_rare_of(f);
+    if (f->side[d].syn_count >= 2 && rare && rare->syn_tail[d][2]) {
+        memcpy(tail, rare->syn_tail[d], sizeof(rare->syn_tail[d]));
+        return;
+    }
+    tail[0] = tail[1] = 0;
+    tail[2] = sm_flow_time(f, d == SM_DIR_ORIG ? SM_TIME_SYN0 : SM_TIME_SYNACK);
+}
+
 /* Before the handshake completed. */
 static void sm_classify_handshake(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                                   struct sm_classification *out, const char *host)
@@ -248,15 +301,24 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection refused", host, port);
         return;
     }
+    int64_t rto = ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS;
+    int64_t tail[3], silence, due;
     if (o->syn_count && !sm_flow_time(f, SM_TIME_SYNACK) && !sm_flow_pkts(f, SM_DIR_RESP)) {
-        bool young = ctx->why == SM_END_CAPTURE_END && o->syn_count == 1 &&
-                     ctx->now_us - sm_flow_time(f, SM_TIME_ORIG_FIRST) <
-                             (ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS);
-        if (young) {
+        /* The SYN retry schedule had not run out: the next SYN may still
+         * have been answered. */
+        sm_syn_tail(f, SM_DIR_ORIG, tail);
+        if (sm_cut_short(f, ctx, tail, rto, &silence, &due)) {
             out->verdict = SM_V_UNFINISHED;
             out->confidence = 0.9;
-            snprintf(out->reason, sizeof(out->reason),
-                     "The capture ended less than one initial RTO after the only SYN.");
+            if (o->syn_count == 1)
+                snprintf(out->reason, sizeof(out->reason),
+                         "The capture ended less than one initial RTO after the only SYN.");
+            else
+                snprintf(out->reason, sizeof(out->reason),
+                         "The capture ended %.1f s after the last of %u unanswered SYNs, before "
+                         "the next retry was due (%.1f s after it): the connection was still "
+                         "being attempted.",
+                         (double)silence / 1e6, o->syn_count, (double)due / 1e6);
             return;
         }
         out->verdict = SM_V_SILENT_DROP;
@@ -269,18 +331,24 @@ static void sm_classify_handshake(const struct sm_flow *f, const struct sm_class
                  "ssh: connect to host %s port %u: Connection timed out", host, port);
         return;
     }
-    /* The client's ACK is due one round trip after the SYN-ACK; only a
-     * retransmitted SYN-ACK, or a silence of one initial RTO (after which
-     * the server would have retransmitted it), proves it did not come. A
-     * capture that stopped sooner stopped during the handshake. */
-    int64_t rto = ctx->syn_rto_us > 0 ? ctx->syn_rto_us : SM_INITIAL_RTO_USECS;
-    if (sm_flow_time(f, SM_TIME_SYNACK) && ctx->why == SM_END_CAPTURE_END && r->syn_count <= 1 &&
-        !r->rst_seen && !o->rst_seen && ctx->now_us - f->last_ts < rto) {
+    /* The client's ACK is due one round trip after the SYN-ACK; only the
+     * server's SYN-ACK retries, and a silence after the last of them as long
+     * as the next retry needed (one initial RTO after a single SYN-ACK),
+     * prove it did not come. A capture that stopped sooner stopped during
+     * the handshake. */
+    sm_syn_tail(f, SM_DIR_RESP, tail);
+    if (sm_flow_time(f, SM_TIME_SYNACK) && sm_cut_short(f, ctx, tail, rto, &silence, &due)) {
         out->verdict = SM_V_UNFINISHED;
         out->confidence = 0.9;
-        snprintf(out->reason, sizeof(out->reason),
-                 "The capture ended during the TCP handshake, less than one initial RTO after "
-                 "the SYN-ACK.");
+        if (r->syn_count <= 1)
+            snprintf(out->reason, sizeof(out->reason),
+                     "The capture ended during the TCP handshake, less than one initial RTO "
+                     "after the SYN-ACK.");
+        else
+            snprintf(out->reason, sizeof(out->reason),
+                     "The capture ended during the TCP handshake, %.1f s after the last of %u "
+                     "SYN-ACKs, before the server's next retry was due (%.1f s after it).",
+                     (double)silence / 1e6, r->syn_count, (double)due / 1e6);
         return;
     }
     if (sm_flow_time(f, SM_TIME_SYNACK)) {
@@ -782,6 +850,21 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
                      dead == SM_DIR_ORIG ? "client_loop: send disconnect: Broken pipe"
                                          : "Timeout, server %s not responding.",
                      host);
+            return true;
+        }
+        /* The sender was still retransmitting when the capture stopped:
+         * the next retransmission was not yet due, and could have been
+         * acknowledged. */
+        int64_t silence, due;
+        if (sm_cut_short(f, ctx, s->tail, 0, &silence, &due)) {
+            out->verdict = SM_V_UNFINISHED;
+            out->confidence = 0.9;
+            snprintf(out->reason, sizeof(out->reason),
+                     "The capture ended %.1f s after the last of %u retransmissions of the %s's "
+                     "data, before the next one was due (%.1f s after it): the connection was "
+                     "still going.",
+                     (double)silence / 1e6, s->count - 1, dead == SM_DIR_ORIG ? "client" : "server",
+                     (double)due / 1e6);
             return true;
         }
         out->verdict = SM_V_RETRANSMISSION_DEATH;

@@ -596,8 +596,14 @@ int sm_engine_run_file(struct sm_engine *e, const char *path)
     e->async = true; /* records go to the queue's thread while the file is read */
     for (;;) {
         enum sm_capture_rc rc = sm_capture_next(c, &pkt);
-        if (rc == SM_CAP_EOF)
+        if (rc == SM_CAP_EOF) {
+            /* The capture went on after the last packet the filter took
+             * (the lab's closing pings, a sensor's other traffic): that
+             * time passed for every connection, and a death after a
+             * silence is proved by it (classify.c). */
+            sm_engine_tick(e, sm_capture_end_ts(c));
             break;
+        }
         if (rc == SM_CAP_ERROR) {
             sm_log(SM_LOG_ERROR, "%s: packet %llu: %s", path, (unsigned long long)(n + 1),
                    sm_capture_error(c));

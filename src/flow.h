@@ -97,6 +97,10 @@ struct sm_flow_rare {
     struct sm_tcp_stall stall[2];
     struct sm_flow_icmp icmp;
     int64_t syn_ts[SM_MAX_SYN_TIMES]; /* the initiator's SYN times; [0] is in the flow */
+    /* Per side, the last three SYNs (the responder's: SYN-ACKs), newest
+     * last, from the second one on (0: not seen): when the next retry was
+     * due (classify.c, unfinished). */
+    int64_t syn_tail[2][3];
     /* Times too far from the flow's first packet for the flow's offsets
      * (enum sm_flow_time; see sm_flow_time()). */
     int64_t far_ts[SM_FLOW_TIMES];

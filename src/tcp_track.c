@@ -172,6 +172,18 @@ static void sm_side_syn(struct sm_flow_table *t, struct sm_flow *f, struct sm_tc
         if (rare)
             rare->syn_ts[s->syn_count] = p->ts_us;
     }
+    /* A retry (SYN or SYN-ACK): the schedule's tail, whose first entry is
+     * the side's first SYN (the responder's: the first SYN-ACK, recorded
+     * after this function). */
+    if (s->syn_count >= 1) {
+        struct sm_flow_rare *rare = sm_flow_rare(t, f);
+        if (rare) {
+            if (s->syn_count == 1)
+                sm_tx_tail_push(rare->syn_tail[d],
+                                sm_flow_time(f, d == SM_DIR_ORIG ? SM_TIME_SYN0 : SM_TIME_SYNACK));
+            sm_tx_tail_push(rare->syn_tail[d], p->ts_us);
+        }
+    }
     s->syn_count++;
     /* The SYN of a handshake whose SYN-ACK was captured first (capture
      * reordering): it started that handshake. */
@@ -282,6 +294,7 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
         if (s->count < SM_MAX_STALL_TIMES)
             s->ts[s->count] = p->ts_us;
         s->count++;
+        sm_tx_tail_push(s->tail, p->ts_us);
         s->ack_at_last = p->ack;
         if (p->payload_len > s->len)
             s->len = p->payload_len;
@@ -297,15 +310,18 @@ static void sm_flow_track_retrans(struct sm_flow_table *t, struct sm_flow *f, en
     s->seq = p->seq;
     s->len = p->payload_len;
     s->count = 0;
+    memset(s->tail, 0, sizeof(s->tail));
     /* The original transmission, if we saw it. */
     const struct sm_seg_ring *r = sm_flow_segs(f, d);
     for (unsigned i = 0; r && i < r->live; i++) {
         if (r->seg[i].seq == p->seq) {
             s->ts[s->count++] = r->seg[i].ts;
+            sm_tx_tail_push(s->tail, r->seg[i].ts);
             break;
         }
     }
     s->ts[s->count++] = p->ts_us;
+    sm_tx_tail_push(s->tail, p->ts_us);
     s->ack_at_last = p->ack;
 }
 

@@ -119,6 +119,10 @@ struct sm_tcp_stall {
     uint32_t seq;
     uint32_t len;   /* its payload length */
     uint32_t count; /* transmissions seen (first one included if seen) */
+    /* The last three transmissions, newest in tail[2] (0: not seen): ts[]
+     * keeps the first SM_MAX_STALL_TIMES, but when the next one was due
+     * follows from the newest (classify.c, unfinished). */
+    int64_t tail[3];
     /* The acknowledgement the sender carried on its last retransmission:
      * if its ACKs advanced later, the peer was still sending (evidence
      * when the peer's direction was not captured). */
@@ -167,6 +171,14 @@ void sm_flow_history(const struct sm_flow *f, char out[SM_HISTORY_MAX + 1]);
 int64_t sm_flow_hs_syn_ts(const struct sm_flow *f);
 /* The time of the initiator's SYN number i (0-based, < SM_MAX_SYN_TIMES). */
 int64_t sm_flow_syn_ts(const struct sm_flow *f, unsigned i);
+
+/* Appends a transmission time to a tail of the last three (newest last). */
+static inline void sm_tx_tail_push(int64_t tail[3], int64_t ts)
+{
+    tail[0] = tail[1];
+    tail[1] = tail[2];
+    tail[2] = ts;
+}
 
 /* Serial-number comparison (RFC 1982) of 32-bit sequence numbers. */
 static inline bool sm_seq_lt(uint32_t a, uint32_t b)

@@ -34,7 +34,7 @@ run refused -r pcaps/ssh-refused.pcap
 run refused-v6 -r pcaps/lab/refused-v6.cli.pcap
 run rejected-icmp -r pcaps/ssh-rejected-icmp.pcap
 run silent-drop -r pcaps/ssh-silent-drop.pcap
-run handshake-incomplete -r pcaps/ssh-handshake-incomplete.pcap
+run handshake-incomplete -r pcaps/lab/hs-ack-drop.srv.pcap
 run nflog-drop -r pcaps/ssh-nflog-drop.pcap
 run rst-before-banner -r pcaps/ssh-rst-before-banner.pcap
 run closed-before-banner -r pcaps/ssh-maxstartups-fin.pcap

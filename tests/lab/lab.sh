@@ -417,9 +417,19 @@ scenario_nflog_drop() {
     lab_rtr iptables -A FORWARD -p tcp --dport 22 --syn -j NFLOG --nflog-group 5 \
         --nflog-prefix ssh-ban
     lab_rtr iptables -A FORWARD -p tcp --dport 22 --syn -j DROP
+    # The group sees only what is logged: the closing pings to the router
+    # are logged too (prefix "ping"), or the file would end at the last SYN
+    # and could not show that the capture outlived the connect() schedule
+    # (doc/verdicts.md, retransmission-death: item 9).
+    lab_rtr iptables -A INPUT -p icmp --icmp-type echo-request -j NFLOG --nflog-group 5 \
+        --nflog-prefix ping
     lab_capture_start "$LAB_RTR" nflog:5 "$1"
     lab_ssh "$LAB_SRV4" 22 true && lab_die "ssh unexpectedly succeeded"
-    lab_capture_stop 1
+    # NFLOG flushes its batch after 1 s: ping 1 s after connect() failed,
+    # and give the batch 1.5 s before lab_capture_stop pings again.
+    sleep 1
+    lab_cli ping -q -c 2 -i 0.2 -W 1 "$LAB_RTR4C" >/dev/null 2>&1 || true
+    lab_capture_stop 1.5
 }
 
 scenario_rst_before_banner() {

@@ -48,7 +48,7 @@ probe="sm-probe-$$"
 ip netns add "$probe" 2>/dev/null || skip "cannot create network namespaces"
 ip netns del "$probe"
 for t in ssh sshd tcpdump iptables ip6tables nft ethtool tcprewrite /usr/bin/python3 \
-         dropbear dbclient dropbearkey dropbearconvert plink puttygen unshare; do
+         dropbear dbclient dropbearkey dropbearconvert plink puttygen unshare ping; do
     command -v "$t" >/dev/null || skip "missing $t"
 done
 /usr/bin/python3 -c 'import paramiko' 2>/dev/null || skip "missing python3-paramiko"

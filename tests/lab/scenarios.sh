@@ -154,6 +154,24 @@ cx_py_bg() { # NS MODE ADDR PORT : start listeners.py, wait for its first line
     lab_die "listeners.py $2 did not start: $(cat "$f")"
 }
 
+# cx_wait_dead [TIMEOUT]: after a designed death, wait until neither end
+# has a socket left on port 22 but its listener (each kernel gave up on
+# tcp_retries2, one RTO after its last retransmission), then one second
+# more. A capture stopped at the client's exit could end inside the other
+# side's retransmission schedule, which proves no death: sshmortem calls
+# that unfinished (doc/verdicts.md, retransmission-death). A real sensor
+# keeps running; the lab's captures end after the failure like one.
+cx_wait_dead() {
+    local t=0 tmo=$((${1:-40} * 10))
+    while [ "$t" -lt "$tmo" ]; do
+        lab_cli ss -Htn "( sport = :22 or dport = :22 )" | grep -q . ||
+            lab_srv ss -Htn "( sport = :22 or dport = :22 )" | grep -q . || break
+        sleep 0.1; t=$((t + 1))
+    done
+    [ "$t" -lt "$tmo" ] || lab_die "a socket on port 22 still open ${1:-40}s after the death (design not met)"
+    sleep 1
+}
+
 cx_wait_listen() { # PORT
     for _ in $(seq 50); do lab_srv ss -Htln "sport = :$1" | grep -q . && return 0; sleep 0.1; done
     lab_die "nothing listening on $1"
@@ -343,11 +361,16 @@ corpus_hs_ack_drop() {
     # everything from the client but its SYN is dropped at the router
     lab_sshd_start 22
     lab_rtr iptables -A FORWARD -p tcp -s "$LAB_CLI4" --dport 22 ! --syn -j DROP
+    # ssh exits on ConnectTimeout while its socket still retransmits the
+    # banner: that orphan gives up after 2 retries instead of 8 (~100 s),
+    # and the captures stop after it did (cx_wait_dead)
+    lab_sysctl "$LAB_CLI" net.ipv4.tcp_orphan_retries=2
     cx_caps_start
     cx_ssh_bg 1 22 -o ConnectTimeout=5 -- true
     cx_ssh_wait 1 nonzero
-    cx_caps_stop 3
-    cx_meta note "router drops every non-SYN client packet; server tcp_synack_retries=2; ssh ConnectTimeout=5"
+    cx_wait_dead
+    cx_caps_stop 0
+    cx_meta note "router drops every non-SYN client packet; server tcp_synack_retries=2; ssh ConnectTimeout=5; client tcp_orphan_retries=2; captures stop 1 s after both ends dropped the socket"
     cx_conn 1 handshake-incomplete handshake-incomplete handshake-incomplete
     cx_alt 1 cli,rtr no-banner,retransmission-death "before the router the client's ACK and banner are on the wire: the client thinks it is connected, retransmits its banner and gives up waiting for the server's; only the SYN-ACK retransmissions say the ACK was lost"
 }
@@ -640,7 +663,10 @@ cx_blackhole() { # WHO START...
     local who=$1
     shift
     "$@"
-    cx_sysctl_ends net.ipv4.tcp_retries2=4
+    # tcp_orphan_retries: ssh exits on its keepalive timeout while its
+    # socket still retransmits; that orphan gives up like the others
+    # (default 8: ~100 s), before cx_wait_dead lets the captures stop
+    cx_sysctl_ends net.ipv4.tcp_retries2=4 net.ipv4.tcp_orphan_retries=4
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=3 -- \
         'for i in $(seq 200); do head -c 1000 /dev/zero; sleep 0.05; done'
@@ -649,9 +675,9 @@ cx_blackhole() { # WHO START...
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
     lab_rtr iptables -I FORWARD -p tcp -j DROP
     cx_ssh_wait 1 nonzero 30
-    sleep 6
+    cx_wait_dead
     cx_caps_stop 0
-    cx_meta note "$who streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3"
+    cx_meta note "$who streams 1000 B every 50 ms; after 1.5 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=4 tcp_orphan_retries=4; ssh ServerAliveInterval=1 ServerAliveCountMax=3; captures stop 1 s after both ends dropped the socket"
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 
@@ -668,7 +694,7 @@ corpus_upload_cut() {
     # flight when the silence began: retransmission-death at every
     # vantage point, never state-table-timeout.
     lab_sshd_start 22
-    cx_sysctl_ends net.ipv4.tcp_retries2=6
+    cx_sysctl_ends net.ipv4.tcp_retries2=6 net.ipv4.tcp_orphan_retries=6
     mkfifo "$LAB_TMP/upload"
     /bin/sh -c 'while :; do head -c 1000 /dev/zero || exit 0; sleep 0.05; done' \
         >"$LAB_TMP/upload" 2>/dev/null &
@@ -684,15 +710,15 @@ corpus_upload_cut() {
     cx_ssh_wait 1 nonzero 45
     lab_kill "$writer"
     lab_forget "$writer"
-    sleep 1
+    cx_wait_dead 60
     cx_caps_stop 0
-    cx_meta note "client uploads 1000 B every 50 ms (stdin), server prints a line every 0.5 s; after 2 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=6 (backoff gaps up to 6.4 s > --idle-min 4): data in flight when the silence began"
+    cx_meta note "client uploads 1000 B every 50 ms (stdin), server prints a line every 0.5 s; after 2 s router iptables -I FORWARD -p tcp -j DROP; tcp_retries2=6 (backoff gaps up to 6.4 s > --idle-min 4): data in flight when the silence began; captures stop 1 s after both ends dropped the socket"
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 
 corpus_loss50() {
     lab_sshd_start 22
-    cx_sysctl_ends net.ipv4.tcp_retries2=3
+    cx_sysctl_ends net.ipv4.tcp_retries2=3 net.ipv4.tcp_orphan_retries=3
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=4 -- \
         'while head -c 500 /dev/zero; do sleep 0.1; done'
@@ -701,9 +727,9 @@ corpus_loss50() {
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
     lab_rtr iptables -I FORWARD -p tcp -m statistic --mode random --probability 0.5 -j DROP
     cx_ssh_wait 1 nonzero 45
-    sleep 5
+    cx_wait_dead
     cx_caps_stop 0
-    cx_meta note "server streams 500 B every 100 ms; after 1 s 50 % random loss both ways (statistic) until the session dies; tcp_retries2=3; ssh ServerAliveInterval=1 ServerAliveCountMax=4"
+    cx_meta note "server streams 500 B every 100 ms; after 1 s 50 % random loss both ways (statistic) until the session dies; tcp_retries2=3 tcp_orphan_retries=3; ssh ServerAliveInterval=1 ServerAliveCountMax=4; captures stop 1 s after both ends dropped the socket"
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 

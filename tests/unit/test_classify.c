@@ -1332,6 +1332,123 @@ static void test_classify_ct_full(void)
     CU_ASSERT_FALSE(c.ct_table_full);
 }
 
+/* A schedule of retries as tcp_track.c records it: the times, and the tail
+ * of the last three (newest last). */
+static void sm_t_tail(int64_t tail[3], const int64_t *at, unsigned n)
+{
+    memset(tail, 0, 3 * sizeof(tail[0]));
+    for (unsigned i = 0; i < n; i++)
+        sm_tx_tail_push(tail, at[i]);
+}
+
+/* SYNs from the client at T0 + at[i]. */
+static void sm_t_syn_schedule(struct sm_flow *f, const int64_t *at, unsigned n)
+{
+    sm_t_base(f, 4);
+    sm_t_syns(f, 1);
+    for (unsigned i = 1; i < n; i++) {
+        sm_t_pkt(f, SM_DIR_ORIG, T0 + at[i]);
+        sm_t_rare(f)->syn_ts[i] = T0 + at[i];
+    }
+    f->side[SM_DIR_ORIG].syn_count = n;
+    int64_t abs[8];
+    for (unsigned i = 0; i < n; i++)
+        abs[i] = T0 + at[i];
+    sm_t_tail(sm_t_rare(f)->syn_tail[SM_DIR_ORIG], abs, n);
+}
+
+/* Issue 22 item 9: a verdict that rests on a retry schedule running out is
+ * unfinished when the capture stopped before the next retry was due; only
+ * at the end of the input, never for a closed connection or an idle
+ * expiry. */
+static void test_classify_cut_short(void)
+{
+    struct sm_flow f;
+    struct sm_app_facts a;
+    struct sm_classification c;
+
+    /* SYNs at 0, 1, 3 s (exponential): the next is due at 7 s. */
+    static const int64_t exp3[] = { 0, 1 * SEC, 3 * SEC };
+    sm_t_syn_schedule(&f, exp3, 3);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 3 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "before the next retry was due (4.0 s"));
+    CU_ASSERT_EQUAL(c.symptom[0], '\0');
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 7 * SEC - 1, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 7 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+    /* Live idle expiry is an end of its own. */
+    sm_t_classify(&f, NULL, SM_END_TIMEOUT, T0 + 4 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+
+    /* Linear SYN retries (tcp_syn_linear_timeouts) at 0, 1, 2 s: the next
+     * is due one interval later. */
+    static const int64_t lin3[] = { 0, 1 * SEC, 2 * SEC };
+    sm_t_syn_schedule(&f, lin3, 3);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 2900 * MS, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 3 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+
+    /* Times that do not advance (an input earlier than the one before it,
+     * moved forward by the engine): no schedule, no claim. */
+    static const int64_t flat[] = { 0, 0, 0 };
+    sm_t_syn_schedule(&f, flat, 3);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_SILENT_DROP);
+
+    /* SYN-ACKs at 0, 1, 3 s: the server's next retry is due 4 s after the
+     * last (ssh-handshake-incomplete.pcap stops 2 s after it). */
+    row_handshake_incomplete(&f, &a);
+    static const int64_t sa[] = { T0 + 10 * MS, T0 + 1010 * MS, T0 + 3010 * MS };
+    sm_t_tail(sm_t_rare(&f)->syn_tail[SM_DIR_RESP], sa, 3);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 5010 * MS, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "during the TCP handshake"));
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 7010 * MS, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_HANDSHAKE_INCOMPLETE);
+    /* The client's RST ends it: a close, not a capture cut short. */
+    sm_t_rst(&f, SM_DIR_ORIG, T0 + 3500 * MS, 64);
+    sm_t_classify(&f, NULL, SM_END_CAPTURE_END, T0 + 4 * SEC, &c);
+    CU_ASSERT_NOT_EQUAL(c.verdict, SM_V_UNFINISHED);
+
+    /* An established session whose server segment was sent at 20 s and
+     * retransmitted at 20.2, 20.6, 21.4 and 23.0 s (backoff doubling):
+     * the next retransmission is due 3.2 s after the last. */
+    sm_t_app(&a);
+    row_open(&f, &a);
+    static const int64_t tx[] = { T0 + 20 * SEC, T0 + 20200 * MS, T0 + 20600 * MS, T0 + 21400 * MS,
+                                  T0 + 23 * SEC };
+    struct sm_tcp_stall *st = &sm_t_rare(&f)->stall[SM_DIR_RESP];
+    memcpy(st->ts, tx, sizeof(tx));
+    st->count = 5;
+    st->active = true;
+    st->seq = 6000;
+    st->len = 100;
+    sm_t_tail(st->tail, tx, 5);
+    sm_t_pkt(&f, SM_DIR_ORIG, T0 + 19 * SEC);
+    for (unsigned i = 0; i < 5; i++)
+        sm_t_pkt(&f, SM_DIR_RESP, tx[i]);
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, T0 + 23 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "last of 4 retransmissions of the server's data"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "(3.2 s after it)"));
+    CU_ASSERT_EQUAL(c.closed_by, SM_BY_NONE);
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, T0 + 26 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_UNFINISHED);
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, T0 + 26200 * MS, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RETRANSMISSION_DEATH);
+    sm_t_classify(&f, &a, SM_END_TIMEOUT, T0 + 24 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RETRANSMISSION_DEATH);
+    /* A FIN closed it: no longer a capture cut short. */
+    sm_t_fin(&f, SM_DIR_ORIG, T0 + 23 * SEC);
+    sm_t_classify(&f, &a, SM_END_CAPTURE_END, T0 + 23 * SEC, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RETRANSMISSION_DEATH);
+}
+
+/* One test per line (clang-format would pack them into columns). */
+/* clang-format off */
 CU_TestInfo sm_classify_tests[] = {
     SM_TEST(test_classify_nflog),
     SM_TEST(test_classify_ct_full),
@@ -1343,5 +1460,7 @@ CU_TestInfo sm_classify_tests[] = {
     SM_TEST(test_classify_names),
     SM_TEST(test_classify_hints),
     SM_TEST(test_classify_path_idle),
+    SM_TEST(test_classify_cut_short),
     CU_TEST_INFO_NULL,
 };
+/* clang-format on */
