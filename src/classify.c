@@ -926,6 +926,56 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
     return false;
 }
 
+/* A dead peer answering a FIN (issue 22; doc/verdicts.md,
+ * retransmission-death, "When events race"). Side x's data went unanswered
+ * (retransmitted, and nothing acknowledged from the peer since), then x
+ * closed (FIN), and the peer's only answer was a RST: its socket had
+ * already died (tcp_retries2, a crash) while its own retransmissions never
+ * reached this vantage point, so its kernel no longer knew the connection.
+ * An orderly close answered by a RST differs: the peer was talking (x
+ * acknowledged its data after its last retransmission), or x's data was
+ * never retransmitted. Returns false when the shape does not hold. */
+static bool sm_classify_dead_peer(const struct sm_flow *f, struct sm_classification *out,
+                                  const char *host)
+{
+    int y = out->rst_dir;
+    if (y < 0 || out->rst_origin == SM_RST_MIDDLEBOX || sm_flow_one_sided(f))
+        return false;
+    int x = !y;
+    const struct sm_tcp_side *xs = &f->side[x], *ys = &f->side[y];
+    if (!xs->fin_seen || ys->fin_seen || xs->rst_seen)
+        return false;
+    const struct sm_tcp_end *xe = sm_flow_end_of(f, x);
+    /* The RST came after the FIN, and the peer never acknowledged the FIN
+     * (a live socket would have, before any RST). */
+    if (sm_flow_end_of(f, y)->rst_ts < xe->fin_ts ||
+        (ys->ack_known && sm_seq_gt(ys->max_ack, xe->fin_seq)))
+        return false;
+    /* x's data was retransmitted, and x acknowledged nothing new from the
+     * peer after its last retransmission: the peer's data had stopped
+     * (x sent data since the peer's last). */
+    const struct sm_tcp_stall *s = sm_flow_stall(f, x);
+    if (s->count < 2 || xs->data_since_peer_data == 0 || !xs->ack_known ||
+        s->ack_at_last != xs->max_ack)
+        return false;
+    double silence = (double)(xe->fin_ts - s->ts[0]) / 1e6;
+    out->verdict = SM_V_RETRANSMISSION_DEATH;
+    out->confidence = s->count >= 4 ? 0.8 : 0.65;
+    out->closed_by = SM_BY_NONE;
+    out->dead_peer_rst = true;
+    snprintf(out->reason, sizeof(out->reason),
+             "Data from the %s was retransmitted %u times and went unanswered for %.1f s; its "
+             "FIN then drew only a RST: the %s's socket had already died.",
+             x == SM_DIR_ORIG ? "client" : "server", s->count - 1, silence,
+             y == SM_DIR_ORIG ? "client" : "server");
+    /* The dead side is the peer: what its death makes the client print. */
+    snprintf(out->symptom, sizeof(out->symptom),
+             y == SM_DIR_RESP ? "Timeout, server %s not responding."
+                              : "client_loop: send disconnect: Broken pipe",
+             host);
+    return true;
+}
+
 /* The direction the capture lacks, -1 when both were captured: one side
  * sent nothing captured although the other acknowledged its SYN or data
  * (asymmetric routing, a tap or mirror of one direction). */
@@ -1066,6 +1116,8 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         rst_by = SM_BY_MIDDLEBOX;
 
     if (sm_classify_network(f, ctx, out, host))
+        goto done;
+    if (sm_classify_dead_peer(f, out, host))
         goto done;
     if (a->not_protocol[0] || a->not_protocol[1]) {
         sm_classify_not_ssh(f, a, out, port);

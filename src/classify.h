@@ -96,6 +96,9 @@ struct sm_classification {
     /* The first RST came from a side that had already sent its FIN: a
      * closed socket answering late data (evidence, not the cause). */
     bool rst_after_fin;
+    /* The first RST answered the other side's FIN after that side's data
+     * went unanswered: the RST's sender had died (sm_classify_dead_peer()). */
+    bool dead_peer_rst;
     /* A known refusal text in the server's pre-banner line (NULL: none):
      * the table entry's text and cause name. */
     const char *refusal_text, *refusal_cause;

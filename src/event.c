@@ -380,6 +380,8 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
     sm_event_netfilter(w, f, c);
     if (c->rst_after_fin)
         sm_w_cstr(w, "rst_after_fin", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
+    if (c->dead_peer_rst)
+        sm_w_cstr(w, "dead_peer_rst", c->rst_dir == SM_DIR_ORIG ? "client" : "server");
     if (c->path_idle.hi_us > 0) {
         w->ops->obj_begin(w, "path_idle_timeout");
         w->ops->real(w, "min_s", (double)c->path_idle.lo_us / 1e6, 3);

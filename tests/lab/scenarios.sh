@@ -733,6 +733,55 @@ corpus_loss50() {
     cx_conn 1 retransmission-death retransmission-death retransmission-death
 }
 
+corpus_dead_peer_fin() {
+    # The order loss50 sometimes produces (issue 22; doc/verdicts.md,
+    # retransmission-death, "When events race"), made deterministic: the
+    # server's socket dies first (tcp_retries2), then ssh's keepalive
+    # timeout closes the client, and its FIN reaches a server kernel with no
+    # socket left, which answers with a RST. The server streams; the router
+    # drops all TCP (the client's keepalive is retransmitted unanswered,
+    # the server's data too); after 10 s only the server's data segments
+    # stay dropped (its bare ACKs pass, as some do under random loss): the
+    # client's keepalive is acknowledged but never answered, the server
+    # (tcp_retries2=5: last retransmission ~6.7 s, death ~13.5 s after the
+    # drop) gives up, and ssh (ServerAliveInterval=8, ServerAliveCountMax=1:
+    # keepalive at 8 s, retransmitted until 11 s, timeout at 16 s) closes.
+    # (With the drop simply removed, Linux never sends the FIN before the
+    # retransmitted keepalive is acknowledged: the RST answers that
+    # keepalive, not a FIN, already retransmission-death.)
+    lab_sshd_start 22
+    lab_sysctl "$LAB_SRV" net.ipv4.tcp_retries2=5
+    cx_caps_start
+    cx_ssh_bg 1 22 -o ServerAliveInterval=8 -o ServerAliveCountMax=1 -- \
+        'while head -c 500 /dev/zero; do sleep 0.1; done'
+    cx_wait_output 1
+    sleep 1
+    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the blackhole"
+    lab_rtr iptables -I FORWARD -p tcp -j DROP
+    sleep 10
+    # IPv4 20 + TCP 32 (timestamps) = 52 bytes: longer carries payload
+    lab_rtr iptables -I FORWARD -p tcp --sport 22 -m length --length 53:65535 -j DROP
+    lab_rtr iptables -D FORWARD -p tcp -j DROP
+    cx_ssh_wait 1 nonzero 40
+    local t=0
+    while lab_cli ss -Htn state connected "dport = :22" | grep -q . && [ "$t" -lt 100 ]; do
+        sleep 0.1
+        t=$((t + 1))
+    done
+    lab_srv ss -Htn state connected "sport = :22" | grep -q . &&
+        lab_die "the server's socket is still there (tcp_retries2 did not end it)"
+    cx_caps_stop 1
+    # The design's order, from the client's capture: its FIN is the first
+    # FIN or RST, and the server's RST follows it (no RST to a keepalive).
+    local ends
+    ends=$(tcpdump -nn -r "$CX_PREFIX.cli.pcap" 'tcp port 22 and tcp[tcpflags] & (tcp-fin|tcp-rst) != 0' 2>/dev/null |
+        sed -n 's/.* \([0-9.]*\)\.[0-9]* > .*Flags \[\([^]]*\)\].*/\1 \2/p' | head -2 | paste -sd' ')
+    [[ $ends =~ ^$LAB_CLI4\ F[^\ ]*\ $LAB_SRV4\ R ]] ||
+        lab_die "design not met: first FIN/RST at the client are '$ends', want the client's FIN then the server's RST"
+    cx_meta note "server streams 500 B every 100 ms; after 1 s router iptables -I FORWARD -p tcp -j DROP; 10 s later only the server's data segments are dropped (-m length 53:65535, its bare ACKs pass); server tcp_retries2=5 (its socket dies, ss checked); ssh ServerAliveInterval=8 ServerAliveCountMax=1 times out and closes: its FIN reaches the server kernel, which answers with a RST (order checked in the client capture)"
+    cx_conn 1 retransmission-death retransmission-death retransmission-death
+}
+
 cx_mtu() { # bulk|kex
     local kex=()
     # bulk: curve25519 keeps every KEX packet small, so the session is

@@ -540,6 +540,65 @@ static void row_fin_then_rst(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC + 1 * MS, 64);
 }
 
+/* The lab's dead-peer-fin at the client (issue 22): the client's
+ * keepalive was retransmitted 5 times and then acknowledged by a bare ACK,
+ * no server data followed; 8 s after the keepalive the client closes and
+ * the server, whose socket had died, answers the FIN only with a RST. */
+static void row_dead_peer_fin(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
+    struct sm_tcp_stall *st = &sm_t_rare(f)->stall[SM_DIR_ORIG];
+    static const int64_t tx[] = { 0, 220 * MS, 440 * MS, 900 * MS, 1760 * MS, 3490 * MS };
+    st->count = SM_NELEM(tx);
+    for (size_t i = 0; i < SM_NELEM(tx); i++) {
+        st->ts[i] = T0 + 20 * SEC + tx[i];
+        sm_t_pkt(f, SM_DIR_ORIG, st->ts[i]);
+    }
+    st->seq = 4618;
+    st->len = 52;
+    st->ack_at_last = 9958;
+    st->active = false; /* the bare ACK came */
+    o->ack_known = true;
+    o->max_ack = 9958;
+    o->next_seq = 4670;
+    o->data_since_peer_data = 6;
+    o->retrans = 5;
+    r->ack_known = true;
+    r->max_ack = 4670;
+    sm_t_pkt(f, SM_DIR_RESP, T0 + 20 * SEC + 3491 * MS);
+    sm_t_fin(f, SM_DIR_ORIG, T0 + 28 * SEC);
+    sm_t_end(f, SM_DIR_ORIG)->fin_seq = 4670;
+    sm_t_rst(f, SM_DIR_RESP, T0 + 28 * SEC + 1 * MS, 64);
+}
+
+/* The same, but the server's data arrived after the retransmissions (the
+ * client acknowledged more): the server was alive; its RST answering the
+ * FIN is the abortive but orderly end it was before. */
+static void row_dead_peer_fin_peer_talked(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_dead_peer_fin(f, a);
+    f->side[SM_DIR_ORIG].max_ack = 10500;
+    f->side[SM_DIR_ORIG].data_since_peer_data = 0;
+}
+
+/* Data never retransmitted before the FIN (a last request, a DISCONNECT):
+ * a RST answering the FIN is the orderly shape it always was. */
+static void row_fin_then_rst_no_retrans(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_dead_peer_fin(f, a);
+    memset(&sm_t_rare(f)->stall[SM_DIR_ORIG], 0, sizeof(struct sm_tcp_stall));
+}
+
+/* The server acknowledged the FIN before resetting: its socket was alive. */
+static void row_dead_peer_fin_acked(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_dead_peer_fin(f, a);
+    f->side[SM_DIR_RESP].max_ack = 4671;
+}
+
 static void row_auth_close(struct sm_flow *f, struct sm_app_facts *a)
 {
     /* Encrypted, authentication not known to succeed. */
@@ -685,6 +744,14 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_PHASE_SESSION, "closed."),
     ROW(row_auth_close, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
         SM_PHASE_AUTH, "closed."),
+    ROW(row_dead_peer_fin, true, SM_END_CLOSED, 91 * SEC, SM_V_RETRANSMISSION_DEATH, SM_BY_NONE,
+        SM_PHASE_SESSION, "Timeout, server 203.0.113.2 not responding."),
+    ROW(row_dead_peer_fin_peer_talked, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE,
+        SM_BY_CLIENT, SM_PHASE_SESSION, "closed."),
+    ROW(row_fin_then_rst_no_retrans, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_SESSION, "closed."),
+    ROW(row_dead_peer_fin_acked, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
+        SM_PHASE_SESSION, "closed."),
     ROW(row_open, true, SM_END_CAPTURE_END, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE,
         SM_PHASE_SESSION, NULL),
     ROW(row_open, true, SM_END_EVICTED, 100 * SEC, SM_V_UNFINISHED, SM_BY_NONE, SM_PHASE_SESSION,
@@ -820,6 +887,47 @@ static void test_classify_details(void)
     CU_ASSERT_FALSE(c.rst_after_fin);
     CU_ASSERT_STRING_EQUAL(c.refusal_cause, "maxstartups");
     CU_ASSERT_PTR_NOT_NULL(strstr(c.symptom, "read: Connection reset by peer"));
+    /* A dead peer answering a FIN (issue 22): the evidence names the
+     * RST's sender, the reason the retransmissions and the silence; an
+     * orderly FIN answered by a RST carries no such evidence. */
+    sm_t_app(&a);
+    row_dead_peer_fin(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RETRANSMISSION_DEATH);
+    CU_ASSERT_TRUE(c.dead_peer_rst);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_RESP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "retransmitted 5 times"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "for 8.0 s"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "server's socket had already died"));
+    sm_t_app(&a);
+    row_fin_then_rst_no_retrans(&f, &a);
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_NORMAL_CLOSE);
+    CU_ASSERT_FALSE(c.dead_peer_rst);
+    /* Mirrored: the server's data unanswered, its FIN reset by a dead
+     * client: what the client's death makes it print. */
+    sm_t_app(&a);
+    row_dead_peer_fin(&f, &a);
+    {
+        struct sm_tcp_side tmp = f.side[0];
+        f.side[0] = f.side[1];
+        f.side[1] = tmp;
+        struct sm_tcp_end te = sm_t_end_block[0];
+        sm_t_end_block[0] = sm_t_end_block[1];
+        sm_t_end_block[1] = te;
+        struct sm_tcp_stall ts = sm_t_rare_block.stall[0];
+        sm_t_rare_block.stall[0] = sm_t_rare_block.stall[1];
+        sm_t_rare_block.stall[1] = ts;
+        int64_t tl = f.side_last_ts[0];
+        f.side_last_ts[0] = f.side_last_ts[1];
+        f.side_last_ts[1] = tl;
+    }
+    sm_t_classify(&f, &a, SM_END_CLOSED, now, &c);
+    CU_ASSERT_EQUAL(c.verdict, SM_V_RETRANSMISSION_DEATH);
+    CU_ASSERT_TRUE(c.dead_peer_rst);
+    CU_ASSERT_EQUAL(c.rst_dir, SM_DIR_ORIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.reason, "Data from the server"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c.symptom, "Broken pipe"));
     /* OpenSSH 9.8+ PerSourcePenalties. */
     sm_t_app(&a);
     row_closed_before_banner(&f, &a);
