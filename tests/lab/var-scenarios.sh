@@ -404,9 +404,7 @@ corpus_loss_brief() {
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -o ServerAliveCountMax=5 -- \
         'for i in $(seq 60); do head -c 1000 /dev/zero; sleep 0.1; done'
     cx_wait_output 1
-    sleep 1.5
-    kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended before the loss"
-    lab_rtr iptables -I FORWARD -p tcp -j DROP
+    cx_drop_tcp_after 1.5
     sleep 2
     lab_rtr iptables -D FORWARD -p tcp -j DROP
     cx_ssh_wait 1 0 30
