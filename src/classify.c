@@ -97,6 +97,15 @@ static enum sm_rst_origin sm_rst_origin(const struct sm_flow *f, int d)
     return sm_flow_end_of(f, d)->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
 }
 
+unsigned sm_ttl_hops(unsigned ttl)
+{
+    if (ttl <= 64)
+        return 64 - ttl;
+    if (ttl <= 128)
+        return 128 - ttl;
+    return 255 - (ttl > 255 ? 255 : ttl);
+}
+
 /* How the side s of f ended. */
 static const struct sm_tcp_end *sm_end(const struct sm_flow *f, const struct sm_tcp_side *s)
 {
@@ -719,14 +728,21 @@ static bool sm_classify_before_banner(const struct sm_flow *f, const struct sm_a
 
 /* The side whose data died: a segment retransmitted and never acknowledged
  * until the end. Three transmissions (two retransmissions, the backoff
- * visible) at least, or two when the connection then ended. */
-static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *ctx, bool ended)
+ * visible) at least, or two when the connection then ended. Not the side
+ * whose own address sent the first RST and that then kept sending (skip):
+ * the RST was made for it by a firewall and ended the connection for its
+ * peer, whose closed socket no longer acknowledges (it answers with RSTs);
+ * the retransmissions are a live socket that does not know it yet (lab
+ * host-reset: fail2ban-style REJECT --reject-with tcp-reset on the server
+ * host). */
+static int sm_dead_side(const struct sm_flow *f, const struct sm_classify_ctx *ctx, bool ended,
+                        int skip)
 {
     int best = -1;
     uint32_t need = ctx->death_transmissions ? ctx->death_transmissions : 3u;
     for (int d = 0; d < 2; d++) {
         const struct sm_tcp_stall *s = sm_flow_stall(f, d);
-        if (!s->active || s->count < (ended ? need - 1 : need))
+        if (d == skip || !s->active || s->count < (ended ? need - 1 : need))
             continue;
         /* The peer's direction not captured: its ACKs cannot be seen. A
          * segment sent only twice before the end is then no death when the
@@ -765,7 +781,7 @@ static bool sm_classify_network(const struct sm_flow *f, const struct sm_classif
 {
     const struct sm_tcp_side *o = &f->side[SM_DIR_ORIG], *r = &f->side[SM_DIR_RESP];
     bool ended = o->fin_seen || r->fin_seen || out->rst_dir >= 0 || ctx->why == SM_END_TIMEOUT;
-    int dead = sm_dead_side(f, ctx, ended);
+    int dead = sm_dead_side(f, ctx, ended, out->rst_sender_continued ? out->rst_dir : -1);
     const struct sm_flow_idle idle = sm_flow_idle_of(f);
     /* Traffic resumed after an idle period and was never acknowledged. */
     bool idle_unacked = idle.seen && !idle.acked;
@@ -1091,6 +1107,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
         out->rst_origin = sm_rst_origin(f, out->rst_dir);
     out->rst_after_fin = out->rst_dir >= 0 && out->rst_origin != SM_RST_MIDDLEBOX &&
                          sm_rst_after_own_fin(f, out->rst_dir);
+    out->rst_sender_continued = out->rst_dir >= 0 && f->side[out->rst_dir].talked_after_rst;
     sm_host(f, host, sizeof(host));
     uint16_t port = f->port[SM_DIR_RESP];
 
@@ -1193,10 +1210,28 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             out->verdict = SM_V_RESET;
             out->confidence = 0.85;
             out->closed_by = rst_by;
-            snprintf(out->reason, sizeof(out->reason),
-                     "The established connection was reset by the %s (%s).",
-                     out->rst_dir == SM_DIR_ORIG ? "client side" : "server side",
-                     sm_rst_origin_name(out->rst_origin));
+            const char *side = out->rst_dir == SM_DIR_ORIG ? "client" : "server";
+            const struct sm_tcp_side *rs = &f->side[out->rst_dir];
+            unsigned rst_ttl = sm_flow_end_of(f, out->rst_dir)->rst_ttl;
+            if (out->rst_origin == SM_RST_MIDDLEBOX)
+                /* Where the injector sits (issue 22, a reset from other
+                 * hop distances): its TTL against the side's own. */
+                snprintf(out->reason, sizeof(out->reason),
+                         "The established connection was reset by the %s side (middlebox: its "
+                         "TTL %u puts its sender %u router%s from this capture point, the "
+                         "%s's own packets %u).",
+                         side, rst_ttl, sm_ttl_hops(rst_ttl), sm_ttl_hops(rst_ttl) == 1 ? "" : "s",
+                         side, sm_ttl_hops(rs->ttl_last));
+            else if (out->rst_origin == SM_RST_ENDPOINT && out->rst_sender_continued)
+                snprintf(out->reason, sizeof(out->reason),
+                         "The established connection was reset by the %s side (its host's "
+                         "firewall: the RST had the %s's TTL, but the %s's TCP kept sending "
+                         "after it).",
+                         side, side, side);
+            else
+                snprintf(out->reason, sizeof(out->reason),
+                         "The established connection was reset by the %s side (%s).", side,
+                         sm_rst_origin_name(out->rst_origin));
             if (out->rst_dir == SM_DIR_RESP)
                 snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host,
                          port);
@@ -1205,6 +1240,18 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                 out->hint = "A middlebox (firewall, IPS, load balancer, NAT) injected the RST: its "
                             "TTL or IP ID differ from that side's own packets. Check that "
                             "device's session and threat logs, not the endpoints.";
+            else if (out->rst_origin == SM_RST_ENDPOINT && out->rst_sender_continued &&
+                     out->rst_dir == SM_DIR_RESP)
+                out->hint = "The server host's own firewall reset the connection while sshd's "
+                            "session lived on: look for a REJECT --reject-with tcp-reset rule "
+                            "matching the client (iptables -L -v -n, nft list ruleset, "
+                            "fail2ban-client status sshd). At a router's own capture: the "
+                            "router's rules.";
+            else if (out->rst_origin == SM_RST_ENDPOINT && out->rst_sender_continued)
+                out->hint = "The client host's own firewall reset the connection while its ssh "
+                            "lived on: look for a REJECT --reject-with tcp-reset rule there "
+                            "(iptables -L -v -n, nft list ruleset). At a router's own capture: "
+                            "the router's rules.";
             else if (out->rst_origin == SM_RST_ENDPOINT && out->rst_dir == SM_DIR_RESP)
                 out->hint = "The server host itself reset the connection: check sshd's log "
                             "(journalctl -u ssh) at that time for a killed session process, a "

@@ -99,6 +99,11 @@ struct sm_classification {
     /* The first RST answered the other side's FIN after that side's data
      * went unanswered: the RST's sender had died (sm_classify_dead_peer()). */
     bool dead_peer_rst;
+    /* The first RST's side kept sending other segments after it: that
+     * side's TCP had not reset (its socket lived on), so a firewall made
+     * the RST: on that side's host when the TTL is the side's own, on the
+     * way when it differs. */
+    bool rst_sender_continued;
     /* A known refusal text in the server's pre-banner line (NULL: none):
      * the table entry's text and cause name. */
     const char *refusal_text, *refusal_cause;
@@ -156,5 +161,11 @@ const char *sm_verdict_name(enum sm_verdict v);
 const char *sm_closed_by_name(enum sm_closed_by c);
 const char *sm_phase_name(enum sm_phase p);
 const char *sm_rst_origin_name(enum sm_rst_origin o);
+/* Routers between a packet's sender and the capture point, from its TTL /
+ * hop limit, assuming the sender started from the nearest common initial
+ * value at or above it (64: Linux, macOS, most stacks; 128: Windows; 255:
+ * network equipment). An estimate: a sender with another initial TTL (or
+ * one that forges it) is misplaced. */
+unsigned sm_ttl_hops(unsigned ttl);
 
 #endif

@@ -126,6 +126,11 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
         w->ops->u64(w, "ttl_before", s->ttl_last);
     else
         w->ops->null(w, "ttl_before");
+    w->ops->u64(w, "hops", sm_ttl_hops(e->rst_ttl));
+    if (s->ttl_known)
+        w->ops->u64(w, "hops_before", sm_ttl_hops(s->ttl_last));
+    else
+        w->ops->null(w, "hops_before");
     if (f->ip_version == 4) {
         w->ops->u64(w, "ip_id", e->rst_ipid);
         if (s->ttl_known)
@@ -133,6 +138,8 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
     }
     w->ops->boolean(w, "seq_exact", e->rst_seq_exact);
     w->ops->u64(w, "count", e->rst_count);
+    if (c->rst_sender_continued)
+        w->ops->boolean(w, "sender_continued", true);
     w->ops->obj_end(w);
 }
 

@@ -512,6 +512,41 @@ static void row_reset_by_client(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_rst(f, SM_DIR_ORIG, T0 + 60 * SEC, 64);
 }
 
+/* A firewall on the server host resets the client (lab host-reset:
+ * REJECT --reject-with tcp-reset in INPUT): the RST has the server's TTL,
+ * but sshd's socket lives on and retransmits its data, which the client's
+ * closed socket answers only with RSTs (dropped by the same rule). */
+static void row_host_firewall_reset(struct sm_flow *f, struct sm_app_facts *a)
+{
+    sm_t_base(f, 4);
+    sm_t_established(f);
+    sm_t_session(f, a);
+    struct sm_tcp_side *r = &f->side[SM_DIR_RESP];
+    sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC, 64);
+    struct sm_tcp_stall *st = &sm_t_rare(f)->stall[SM_DIR_RESP];
+    static const int64_t tx[] = { 0, 210 * MS, 420 * MS, 860 * MS, 1720 * MS, 3440 * MS };
+    st->count = SM_NELEM(tx);
+    for (size_t i = 0; i < SM_NELEM(tx); i++) {
+        st->ts[i] = T0 + 60 * SEC + 1 * MS + tx[i];
+        sm_t_pkt(f, SM_DIR_RESP, st->ts[i]);
+    }
+    st->seq = 3894;
+    st->len = 72;
+    st->active = true;
+    r->retrans = 5;
+    r->talked_after_rst = true;
+    sm_t_rst(f, SM_DIR_ORIG, T0 + 60 * SEC + 211 * MS, 64);
+}
+
+/* The same wire without the server sending after its RST (its stall came
+ * before it): the server's own socket gave up and reset. Its unanswered
+ * data decides, as before. */
+static void row_host_firewall_reset_control(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_host_firewall_reset(f, a);
+    f->side[SM_DIR_RESP].talked_after_rst = false;
+}
+
 static void row_normal_close(struct sm_flow *f, struct sm_app_facts *a)
 {
     sm_t_base(f, 4);
@@ -736,6 +771,10 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_PHASE_SESSION, "Connection reset by"),
     ROW(row_reset_by_client, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_CLIENT,
         SM_PHASE_SESSION, NULL),
+    ROW(row_host_firewall_reset, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
+        SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
+    ROW(row_host_firewall_reset_control, true, SM_END_CLOSED, 91 * SEC, SM_V_RETRANSMISSION_DEATH,
+        SM_BY_NONE, SM_PHASE_SESSION, "Timeout, server 203.0.113.2 not responding."),
     ROW(row_normal_close, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE, SM_BY_CLIENT,
         SM_PHASE_SESSION, "Connection to 203.0.113.2 closed."),
     ROW(row_normal_close_server_first, true, SM_END_CLOSED, 91 * SEC, SM_V_NORMAL_CLOSE,
@@ -1096,6 +1135,20 @@ static void test_classify_names(void)
     CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_ENDPOINT), "endpoint");
     CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_MIDDLEBOX), "middlebox");
     CU_ASSERT_STRING_EQUAL(sm_rst_origin_name(SM_RST_UNKNOWN), "unknown");
+
+    /* Routers between sender and capture point from the TTL: the nearest
+     * common initial value (64, 128, 255) at or above it. */
+    CU_ASSERT_EQUAL(sm_ttl_hops(64), 0);
+    CU_ASSERT_EQUAL(sm_ttl_hops(62), 2);
+    CU_ASSERT_EQUAL(sm_ttl_hops(1), 63);
+    CU_ASSERT_EQUAL(sm_ttl_hops(0), 64);
+    CU_ASSERT_EQUAL(sm_ttl_hops(65), 63);
+    CU_ASSERT_EQUAL(sm_ttl_hops(128), 0);
+    CU_ASSERT_EQUAL(sm_ttl_hops(117), 11);
+    CU_ASSERT_EQUAL(sm_ttl_hops(129), 126);
+    CU_ASSERT_EQUAL(sm_ttl_hops(254), 1);
+    CU_ASSERT_EQUAL(sm_ttl_hops(255), 0);
+    CU_ASSERT_EQUAL(sm_ttl_hops(300), 0);
 }
 
 static void test_classify_hints(void)
