@@ -16,6 +16,8 @@
 #   eth0 198.51.100.2/24 --- c0 198.51.100.1  s0 203.0.113.1 --- eth0 203.0.113.2/24
 #        2001:db8:1::2/64       2001:db8:1::1  2001:db8:2::1      2001:db8:2::2/64
 #
+# lab_far_router inserts a second router before the server (see there).
+#
 # Everything the lab starts (namespaces, sshd, tcpdump, ssh, helper
 # listeners, temp dir) is removed by lab_teardown, which lab_setup installs
 # as an EXIT/INT/TERM trap. Only PIDs the lab started are ever killed.
@@ -122,6 +124,27 @@ lab_sysctl() { # NS key=value...
     lab_in "$ns" sysctl -q -w "$@" >/dev/null
 }
 
+lab_netns_add() { # NS : a namespace lab_teardown removes
+    ip netns add "$1" || lab_die "ip netns add $1"
+    LAB_NETNS_MADE+=("$1")
+    lab_in "$1" ip link set lo up
+    lab_sysctl "$1" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.default.router_solicitations=0
+}
+
+# lab_if NS DEV ADDR4 ADDR6 : a lab link's end: /24 and /64, no offloads, up.
+lab_if() {
+    lab_in "$1" ip addr add "$3/24" dev "$2"
+    lab_in "$1" ip -6 addr add "$4/64" dev "$2" nodad
+    lab_nooffload "$1" "$2"
+    lab_in "$1" ip link set "$2" up
+}
+
+lab_default_route() { # NS GW4 GW6
+    lab_in "$1" ip route add default via "$2"
+    lab_in "$1" ip -6 route add default via "$3"
+}
+
 lab_setup() {
     [ "$(id -u)" -eq 0 ] || lab_die "must run as root"
     trap lab_teardown EXIT
@@ -130,40 +153,18 @@ lab_setup() {
     LAB_TMP="$(mktemp -d /tmp/sm-lab.XXXXXX)"
     chmod 755 "$LAB_TMP"
     local ns
-    for ns in "$LAB_CLI" "$LAB_RTR" "$LAB_SRV"; do
-        ip netns add "$ns" || lab_die "ip netns add $ns"
-        LAB_NETNS_MADE+=("$ns")
-        lab_in "$ns" ip link set lo up
-        lab_sysctl "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-            net.ipv6.conf.default.router_solicitations=0
-    done
+    for ns in "$LAB_CLI" "$LAB_RTR" "$LAB_SRV"; do lab_netns_add "$ns"; done
     # veth pairs created directly inside the namespaces: no names in the root ns.
     ip link add eth0 netns "$LAB_CLI" type veth peer name c0 netns "$LAB_RTR" || lab_die "veth cli"
     ip link add eth0 netns "$LAB_SRV" type veth peer name s0 netns "$LAB_RTR" || lab_die "veth srv"
 
-    lab_cli ip addr add "$LAB_CLI4/24" dev eth0
-    lab_cli ip -6 addr add "$LAB_CLI6/64" dev eth0 nodad
-    lab_srv ip addr add "$LAB_SRV4/24" dev eth0
-    lab_srv ip -6 addr add "$LAB_SRV6/64" dev eth0 nodad
-    lab_rtr ip addr add "$LAB_RTR4C/24" dev c0
-    lab_rtr ip -6 addr add "$LAB_RTR6C/64" dev c0 nodad
-    lab_rtr ip addr add "$LAB_RTR4S/24" dev s0
-    lab_rtr ip -6 addr add "$LAB_RTR6S/64" dev s0 nodad
+    lab_if "$LAB_CLI" eth0 "$LAB_CLI4" "$LAB_CLI6"
+    lab_if "$LAB_SRV" eth0 "$LAB_SRV4" "$LAB_SRV6"
+    lab_if "$LAB_RTR" c0 "$LAB_RTR4C" "$LAB_RTR6C"
+    lab_if "$LAB_RTR" s0 "$LAB_RTR4S" "$LAB_RTR6S"
 
-    lab_nooffload "$LAB_CLI" eth0
-    lab_nooffload "$LAB_SRV" eth0
-    lab_nooffload "$LAB_RTR" c0
-    lab_nooffload "$LAB_RTR" s0
-
-    lab_cli ip link set eth0 up
-    lab_srv ip link set eth0 up
-    lab_rtr ip link set c0 up
-    lab_rtr ip link set s0 up
-
-    lab_cli ip route add default via "$LAB_RTR4C"
-    lab_cli ip -6 route add default via "$LAB_RTR6C"
-    lab_srv ip route add default via "$LAB_RTR4S"
-    lab_srv ip -6 route add default via "$LAB_RTR6S"
+    lab_default_route "$LAB_CLI" "$LAB_RTR4C" "$LAB_RTR6C"
+    lab_default_route "$LAB_SRV" "$LAB_RTR4S" "$LAB_RTR6S"
     lab_sysctl "$LAB_RTR" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
     for ns in "$LAB_CLI" "$LAB_SRV"; do
@@ -179,6 +180,43 @@ lab_setup() {
     chmod 600 "$LAB_TMP/authorized_keys"
     # let link-local addresses and MLD settle so captures start quiet
     sleep 1
+}
+
+# lab_far_router : a second router between the router and the server, for
+# scenarios that need another hop distance (issue 22: a middlebox reset
+# from other distances). The router's s0 link is replaced by a transit
+# link 192.0.2.0/24 (2001:db8:3::/64) to the far router, which keeps the
+# server's gateway addresses; the server keeps its address and route:
+#
+#   client --- router c0 | s0 192.0.2.1 --- r0 192.0.2.2 far s0 203.0.113.1 --- server
+#
+# From the client the server is then 2 routers away (TTL 62), the far
+# router 1; from the server the far router is directly attached and the
+# client 2 routers away. The lab's router vantage (rtr, -i any) is still
+# the client's router. Call it right after lab_setup, before any capture.
+LAB_FAR="sm-far-$$"
+LAB_RTR4T=192.0.2.1
+LAB_FAR4T=192.0.2.2
+LAB_RTR6T=2001:db8:3::1
+LAB_FAR6T=2001:db8:3::2
+lab_far() { lab_in "$LAB_FAR" "$@"; }
+lab_far_router() {
+    lab_netns_add "$LAB_FAR"
+    # deleting the router's end deletes the server's eth0 with it
+    lab_rtr ip link del s0 || lab_die "ip link del s0"
+    ip link add s0 netns "$LAB_RTR" type veth peer name r0 netns "$LAB_FAR" || lab_die "veth transit"
+    ip link add eth0 netns "$LAB_SRV" type veth peer name s0 netns "$LAB_FAR" || lab_die "veth far srv"
+    lab_if "$LAB_RTR" s0 "$LAB_RTR4T" "$LAB_RTR6T"
+    lab_if "$LAB_FAR" r0 "$LAB_FAR4T" "$LAB_FAR6T"
+    lab_if "$LAB_FAR" s0 "$LAB_RTR4S" "$LAB_RTR6S"
+    lab_if "$LAB_SRV" eth0 "$LAB_SRV4" "$LAB_SRV6"
+    lab_rtr ip route add 203.0.113.0/24 via "$LAB_FAR4T"
+    lab_rtr ip -6 route add 2001:db8:2::/64 via "$LAB_FAR6T"
+    lab_default_route "$LAB_FAR" "$LAB_RTR4T" "$LAB_RTR6T"
+    lab_default_route "$LAB_SRV" "$LAB_RTR4S" "$LAB_RTR6S"
+    lab_sysctl "$LAB_FAR" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    sleep 1 # link-local addresses and MLD settle, as in lab_setup
+    lab_cli ping -q -c 1 -W 2 "$LAB_SRV4" >/dev/null || lab_die "no route to the server through the far router"
 }
 
 # lab_sshd_start [PORT] : own sshd in the server namespace.

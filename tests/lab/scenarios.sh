@@ -826,18 +826,71 @@ corpus_mtu() { cx_mtu bulk; }
 corpus_mtu_kex() { cx_mtu kex; }
 corpus_mtu_v6() { CX_FAM=6; cx_mtu bulk; }
 
-corpus_router_reset() {
+# cx_reset_session CMD... : the session the reset scenarios cut: the server
+# prints every 0.3 s, and 2 s after the session is up CMD installs the
+# rules that reset it; then the client must fail.
+cx_reset_session() {
     lab_sshd_start 22
     cx_caps_start
     cx_ssh_bg 1 22 -o ServerAliveInterval=1 -- 'while sleep 0.3; do echo x; done'
     cx_wait_output 1
     sleep 2
     kill -0 "${CX_PID[1]}" 2>/dev/null || lab_die "ssh ended early"
-    cx_ipt -I FORWARD -p tcp --dport 22 -j REJECT --reject-with tcp-reset
-    cx_ipt -I FORWARD -p tcp --sport 22 -j REJECT --reject-with tcp-reset
+    "$@"
     cx_ssh_wait 1 nonzero 20
+}
+
+# cx_forge_rst NS-FN : that router (lab_rtr, lab_far) forges a RST (REJECT
+# --reject-with tcp-reset) for every further packet, both directions: each
+# side's next packet draws a RST from the router, which its peer never sees.
+cx_forge_rst() {
+    "$1" iptables -I FORWARD -p tcp --dport 22 -j REJECT --reject-with tcp-reset
+    "$1" iptables -I FORWARD -p tcp --sport 22 -j REJECT --reject-with tcp-reset
+}
+
+corpus_router_reset() {
+    cx_reset_session cx_forge_rst lab_rtr
     cx_caps_stop
     cx_meta note "server prints every 0.3 s; after 2 s router REJECT --reject-with tcp-reset both directions: each side's next packet draws a RST forged by the router"
+    cx_conn 1 reset reset reset
+}
+
+# The same reset from other hop distances (issue 22, lab variation): on a
+# path of two routers (lab_far_router), forged by the router next to the
+# server (router-reset-far: 1 router between it and the client, none
+# between it and the server) or by the router next to the client
+# (router-reset-near: the reverse). The lab's rtr vantage is the client's
+# router in both.
+corpus_router_reset_far() {
+    lab_far_router
+    cx_reset_session cx_forge_rst lab_far
+    cx_wait_dead
+    cx_caps_stop
+    cx_meta note "two routers on the path; after 2 s the far router (next to the server) forges RSTs both directions (REJECT --reject-with tcp-reset): the client's RST arrives 1 hop away, the server's own packets 2; at the server it arrives from 0 hops, the client's packets from 2"
+    cx_conn 1 reset reset reset
+}
+
+corpus_router_reset_near() {
+    lab_far_router
+    cx_reset_session cx_forge_rst lab_rtr
+    cx_wait_dead
+    cx_caps_stop
+    cx_meta note "two routers on the path; after 2 s the near router (next to the client) forges RSTs both directions (REJECT --reject-with tcp-reset): at the client it arrives from 0 hops, the server's packets from 2; at the server from 1 hop, the client's packets from 2"
+    cx_conn 1 reset reset reset
+}
+
+# A reset made by the server host's own firewall, 0 hops from the server
+# (fail2ban banning an address with an established session, when its
+# action rejects with tcp-reset): netfilter on the server answers the
+# client's next packet with a RST carrying the server's address and TTL,
+# while sshd's socket lives on and keeps sending (the server prints), each
+# segment answered by the client's closed socket with a RST that the same
+# rule drops, until the server's tcp_retries2 runs out.
+corpus_host_reset() {
+    cx_reset_session lab_srv iptables -I INPUT -p tcp --dport 22 -j REJECT --reject-with tcp-reset
+    cx_wait_dead
+    cx_caps_stop
+    cx_meta note "server prints every 0.3 s; after 2 s the server host's own INPUT rule REJECT --reject-with tcp-reset for the client's packets (fail2ban style): its RST has the server's TTL, and sshd's socket keeps sending until tcp_retries2"
     cx_conn 1 reset reset reset
 }
 
