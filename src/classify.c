@@ -85,13 +85,25 @@ static const char *sm_host(const struct sm_flow *f, char *buf, size_t n)
     return buf;
 }
 
+/* The capturing host made side d's first RST: a cooked capture ("-i any")
+ * saw it only leave, while that side's own packets arrive from outside. A
+ * router forging a RST in a directly attached side's name gives it the
+ * TTL that side's packets have on arrival, so the TTL cannot tell. */
+static bool sm_rst_from_capture_host(const struct sm_flow *f, int d)
+{
+    return f->side[d].rst_seen && f->side[d].arrived && sm_flow_end_of(f, d)->rst_outgoing;
+}
+
 /* A RST from a side whose TTL / hop limit differs from that side's earlier
- * packets was not sent by the endpoint's stack (RST injection, firewall). */
+ * packets was not sent by the endpoint's stack (RST injection, firewall),
+ * nor one the capturing host made in the name of a side outside it. */
 static enum sm_rst_origin sm_rst_origin(const struct sm_flow *f, int d)
 {
     const struct sm_tcp_side *s = &f->side[d];
     if (!s->rst_seen)
         return SM_RST_NONE;
+    if (sm_rst_from_capture_host(f, d))
+        return SM_RST_MIDDLEBOX;
     if (!s->ttl_known)
         return SM_RST_UNKNOWN;
     return sm_flow_end_of(f, d)->rst_ttl == s->ttl_last ? SM_RST_ENDPOINT : SM_RST_MIDDLEBOX;
@@ -1108,6 +1120,7 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
     out->rst_after_fin = out->rst_dir >= 0 && out->rst_origin != SM_RST_MIDDLEBOX &&
                          sm_rst_after_own_fin(f, out->rst_dir);
     out->rst_sender_continued = out->rst_dir >= 0 && f->side[out->rst_dir].talked_after_rst;
+    out->rst_from_capture_host = out->rst_dir >= 0 && sm_rst_from_capture_host(f, out->rst_dir);
     sm_host(f, host, sizeof(host));
     uint16_t port = f->port[SM_DIR_RESP];
 
@@ -1213,7 +1226,13 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
             const char *side = out->rst_dir == SM_DIR_ORIG ? "client" : "server";
             const struct sm_tcp_side *rs = &f->side[out->rst_dir];
             unsigned rst_ttl = sm_flow_end_of(f, out->rst_dir)->rst_ttl;
-            if (out->rst_origin == SM_RST_MIDDLEBOX)
+            if (out->rst_from_capture_host)
+                snprintf(out->reason, sizeof(out->reason),
+                         "The established connection was reset by the %s side (middlebox: the "
+                         "capturing host itself sent the RST in the %s's name, while the %s's "
+                         "own packets arrive from outside).",
+                         side, side, side);
+            else if (out->rst_origin == SM_RST_MIDDLEBOX)
                 /* Where the injector sits (issue 22, a reset from other
                  * hop distances): its TTL against the side's own. */
                 snprintf(out->reason, sizeof(out->reason),
@@ -1236,7 +1255,12 @@ void sm_classify(const struct sm_flow *f, const struct sm_classify_ctx *ctx,
                 snprintf(out->symptom, sizeof(out->symptom), "Connection reset by %s port %u", host,
                          port);
             /* The hint follows the RST's origin (issue 19 item 4). */
-            if (out->rst_origin == SM_RST_MIDDLEBOX)
+            if (out->rst_from_capture_host)
+                out->hint = "The host this capture ran on (a router or firewall) made the RST "
+                            "itself: check its own rules for REJECT --reject-with tcp-reset "
+                            "(iptables -L -v -n, nft list ruleset) and its conntrack state, not "
+                            "the endpoints.";
+            else if (out->rst_origin == SM_RST_MIDDLEBOX)
                 out->hint = "A middlebox (firewall, IPS, load balancer, NAT) injected the RST: its "
                             "TTL or IP ID differ from that side's own packets. Check that "
                             "device's session and threat logs, not the endpoints.";

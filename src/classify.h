@@ -104,6 +104,9 @@ struct sm_classification {
      * the RST: on that side's host when the TTL is the side's own, on the
      * way when it differs. */
     bool rst_sender_continued;
+    /* The capturing host made the first RST (a cooked capture saw it only
+     * leave, while its side's packets arrive from outside). */
+    bool rst_from_capture_host;
     /* A known refusal text in the server's pre-banner line (NULL: none):
      * the table entry's text and cause name. */
     const char *refusal_text, *refusal_cause;

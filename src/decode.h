@@ -39,6 +39,9 @@ static inline bool sm_eth_is_vlan(uint16_t type)
 #ifndef DLT_NFLOG
 #define DLT_NFLOG 239
 #endif
+/* Linux cooked capture packet type of a packet the capturing host sent
+ * (PACKET_OUTGOING, <linux/if_packet.h>); 0-3 arrived at it. */
+#define SM_PKTTYPE_OUTGOING 4
 
 /* An IPv4 address lives in the first 4 bytes, the rest zero. */
 struct sm_addr {

@@ -140,6 +140,8 @@ static void sm_event_rst(struct sm_writer *w, const struct sm_flow *f,
     w->ops->u64(w, "count", e->rst_count);
     if (c->rst_sender_continued)
         w->ops->boolean(w, "sender_continued", true);
+    if (c->rst_from_capture_host)
+        w->ops->boolean(w, "from_capture_host", true);
     w->ops->obj_end(w);
 }
 
@@ -371,9 +373,12 @@ static void sm_event_evidence(struct sm_writer *w, const struct sm_flow *f,
         w->ops->real(w, "at_s", (double)(rs->ts - f->first_ts) / 1e6, 3);
         w->ops->u64(w, "ttl", rs->ttl);
         w->ops->u64(w, "ttl_before", rs->ttl_before);
-        sm_w_cstr(w, "origin", rs->ttl == rs->ttl_before ? "endpoint" : "middlebox");
+        sm_w_cstr(w, "origin",
+                  rs->ttl == rs->ttl_before && !rs->from_capture_host ? "endpoint" : "middlebox");
         w->ops->boolean(w, "seq_exact", rs->seq_exact);
         w->ops->u64(w, "count", rs->count);
+        if (rs->from_capture_host)
+            w->ops->boolean(w, "from_capture_host", true);
         w->ops->obj_end(w);
     }
     const struct sm_flow_rebind *rb = sm_flow_rebind_of(f);

@@ -440,6 +440,7 @@ static void sm_flow_track_after_rst(struct sm_flow_table *t, struct sm_flow *f, 
         rare->rst_survived.ttl = e[first].rst_ttl;
         rare->rst_survived.ttl_before = f->side[first].ttl_last;
         rare->rst_survived.seq_exact = e[first].rst_seq_exact;
+        rare->rst_survived.from_capture_host = e[first].rst_outgoing && f->side[first].arrived;
         rare->rst_survived.count = e[0].rst_count + e[1].rst_count;
     }
     for (int i = 0; i < 2; i++) {
@@ -450,6 +451,7 @@ static void sm_flow_track_after_rst(struct sm_flow_table *t, struct sm_flow *f, 
         e[i].rst_ttl = 0;
         e[i].rst_ipid = 0;
         e[i].rst_seq_exact = false;
+        e[i].rst_outgoing = false;
     }
     f->idle_rst_after = 0;
     f->ended = f->side[0].fin_seen && f->side[1].fin_seen;
@@ -501,6 +503,7 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
             e->rst_ipid = p->ip_id;
             /* RFC 5961 3.2: only an exact match is accepted at once. */
             e->rst_seq_exact = peer->ack_known && p->seq == peer->max_ack;
+            e->rst_outgoing = p->pkttype == SM_PKTTYPE_OUTGOING;
         }
         if (e)
             e->rst_count++;
@@ -513,6 +516,7 @@ void sm_tcp_track(struct sm_flow_table *t, struct sm_flow *f, enum sm_dir d, con
         s->ttl_known = true;
         s->ttl_last = p->ttl;
         s->ipid_last = p->ip_id;
+        s->arrived = p->pkttype >= 0 && p->pkttype != SM_PKTTYPE_OUTGOING;
     }
 
     if (fl & SM_TH_SYN) {

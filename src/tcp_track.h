@@ -75,6 +75,10 @@ struct sm_tcp_side {
      * the connection (sm_tcp_track() moves it to the rare block's
      * rst_survived). */
     bool talked_after_rst : 1;
+    /* Its last non-RST packet was captured arriving at the capturing host
+     * (a Linux cooked header's packet type other than outgoing): with
+     * "-i any" on a router, its packets come from outside. */
+    bool arrived : 1;
     /* Small data after >= SM_KEEPALIVE_GAP_SECS silence, counted up to 2:
      * only "both sides together at least 2" is ever asked. */
     uint8_t keepalive_like : 2;
@@ -90,6 +94,10 @@ struct sm_tcp_end {
     uint16_t rst_ipid;
     uint8_t rst_ttl;
     bool rst_seq_exact; /* the RST's seq was exactly what the peer expected */
+    /* The RST's first copy was captured leaving the capturing host (cooked
+     * header: outgoing), not arriving: made there, unless the side's own
+     * packets leave from there too. */
+    bool rst_outgoing;
 };
 
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to

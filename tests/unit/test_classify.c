@@ -504,6 +504,23 @@ static void row_reset_middlebox(struct sm_flow *f, struct sm_app_facts *a)
     sm_t_rst(f, SM_DIR_RESP, T0 + 60 * SEC, 61);
 }
 
+/* "-i any" on the router that forged the RST in the server's name: its TTL
+ * is what the server's packets have on arrival, but the RST was only seen
+ * leaving while the server's packets arrive. */
+static void row_reset_capture_host(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_reset_endpoint(f, a);
+    f->side[SM_DIR_RESP].arrived = true;
+    sm_t_end(f, SM_DIR_RESP)->rst_outgoing = true;
+}
+
+/* Control: "-i any" on the server host, whose own packets leave too. */
+static void row_reset_capture_host_control(struct sm_flow *f, struct sm_app_facts *a)
+{
+    row_reset_capture_host(f, a);
+    f->side[SM_DIR_RESP].arrived = false;
+}
+
 static void row_reset_by_client(struct sm_flow *f, struct sm_app_facts *a)
 {
     sm_t_base(f, 4);
@@ -769,6 +786,10 @@ static const struct sm_t_row sm_t_rows[] = {
         SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
     ROW(row_reset_middlebox, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_MIDDLEBOX,
         SM_PHASE_SESSION, "Connection reset by"),
+    ROW(row_reset_capture_host, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_MIDDLEBOX,
+        SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
+    ROW(row_reset_capture_host_control, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
+        SM_PHASE_SESSION, "Connection reset by 203.0.113.2 port 22"),
     ROW(row_reset_by_client, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_CLIENT,
         SM_PHASE_SESSION, NULL),
     ROW(row_host_firewall_reset, true, SM_END_CLOSED, 91 * SEC, SM_V_RESET, SM_BY_SERVER,
