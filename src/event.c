@@ -799,6 +799,7 @@ void sm_event_stats(struct sm_writer *w, const char *host, int64_t now_us,
             w->ops->u64(w, "backlog", os->backlog);
             w->ops->u64(w, "backlog_max", os->backlog_max);
             w->ops->u64(w, "reconnects", os->reconnects);
+            w->ops->u64(w, "collector_resets", os->collector_resets);
             w->ops->boolean(w, "connected", os->connected);
         }
         w->ops->obj_end(w);

@@ -42,8 +42,9 @@ struct sm_output_stats {
     uint64_t lost;           /* the sum of the three below */
     uint64_t lost_write_error, lost_backlog_full, lost_oversize;
     uint64_t trimmed; /* written with parts left out */
-    bool tcp;         /* the four below apply */
+    bool tcp;         /* the five below apply */
     uint64_t backlog, backlog_max, reconnects;
+    uint64_t collector_resets; /* connections the collector reset (unread data discarded) */
     bool connected;
 };
 

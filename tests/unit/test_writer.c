@@ -10,11 +10,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 
 #include "unit.h"
 #include "event.h"
+#include "output.h"
 #include "writeback.h"
 #include "writer.h"
 
@@ -923,6 +927,58 @@ static void test_writeback_file(void)
     free(chunk);
 }
 
+/* A syslog+tcp output to a collector on a loopback listener; the accepted
+ * connection in *conn. */
+static struct sm_output *sm_t_syslog_pair(int *lsock, int *conn)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t al = sizeof(a);
+    char dest[64], err[256] = "";
+    *lsock = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_FATAL(*lsock >= 0);
+    CU_ASSERT_FATAL(bind(*lsock, (struct sockaddr *)&a, sizeof(a)) == 0);
+    CU_ASSERT_FATAL(listen(*lsock, 1) == 0);
+    CU_ASSERT_FATAL(getsockname(*lsock, (struct sockaddr *)&a, &al) == 0);
+    snprintf(dest, sizeof(dest), "syslog+tcp://127.0.0.1:%u", ntohs(a.sin_port));
+    struct sm_output *o = sm_output_open(dest, SM_FMT_JSON, "unit", true, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    *conn = accept(*lsock, NULL, NULL);
+    CU_ASSERT_FATAL(*conn >= 0);
+    return o;
+}
+
+/* A collector that closes its socket with bytes it has not read resets
+ * the connection: what its kernel acknowledged is lost unseen, so the
+ * output says so and counts it (collector_resets). One that read all and
+ * closed (FIN) lost nothing: no reset counted. */
+static void test_output_collector_reset(void)
+{
+    static const char rec[] = "{\"event_type\":\"unit\"}";
+    struct timespec pause = { 0, 50 * 1000000L };
+    for (int unread = 1; unread >= 0; unread--) {
+        int lsock, conn;
+        struct sm_output *o = sm_t_syslog_pair(&lsock, &conn);
+        CU_ASSERT_EQUAL(sm_output_commit_text(o, rec, sizeof(rec) - 1, false), 0);
+        nanosleep(&pause, NULL);
+        if (!unread) { /* read every byte before closing */
+            char buf[4096];
+            while (recv(conn, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+                ;
+        }
+        close(conn); /* with bytes unread: a RST; else a FIN */
+        close(lsock);
+        nanosleep(&pause, NULL);
+        /* The next record's send notices the collector went away first. */
+        CU_ASSERT_EQUAL(sm_output_commit_text(o, rec, sizeof(rec) - 1, false), 0);
+        struct sm_output_stats st;
+        sm_output_stats(o, &st);
+        CU_ASSERT_TRUE(st.tcp);
+        CU_ASSERT_EQUAL(st.collector_resets, unread ? 1u : 0u);
+        CU_ASSERT_FALSE(st.connected);
+        sm_output_close(o);
+    }
+}
+
 CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_json_record),
     SM_TEST(test_writer_json_reals),
@@ -942,5 +998,6 @@ CU_TestInfo sm_writer_tests[] = {
     SM_TEST(test_writer_escape_bytes),
     SM_TEST(test_event_format_ts),
     SM_TEST(test_writeback_file),
+    SM_TEST(test_output_collector_reset),
     CU_TEST_INFO_NULL,
 };
