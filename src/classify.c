@@ -85,13 +85,10 @@ static const char *sm_host(const struct sm_flow *f, char *buf, size_t n)
     return buf;
 }
 
-/* The capturing host made side d's first RST: a cooked capture ("-i any")
- * saw it only leave, while that side's own packets arrive from outside. A
- * router forging a RST in a directly attached side's name gives it the
- * TTL that side's packets have on arrival, so the TTL cannot tell. */
+/* The capturing host made side d's first RST (sm_tcp_rst_made_here()). */
 static bool sm_rst_from_capture_host(const struct sm_flow *f, int d)
 {
-    return f->side[d].rst_seen && f->side[d].arrived && sm_flow_end_of(f, d)->rst_outgoing;
+    return f->side[d].rst_seen && sm_tcp_rst_made_here(&f->side[d], sm_flow_end_of(f, d));
 }
 
 /* A RST from a side whose TTL / hop limit differs from that side's earlier

@@ -113,7 +113,7 @@ struct sm_flow_rare {
         uint32_t count; /* RSTs until both sides had spoken again */
         uint8_t dir, ttl, ttl_before;
         bool seq_exact;
-        bool from_capture_host; /* classify.c, sm_rst_from_capture_host() */
+        bool from_capture_host; /* sm_tcp_rst_made_here() */
     } rst_survived;
     /* A NAT rebind (issue 22 item 12): the client's traffic went on from
      * another source port after the NAT forgot the mapping (see

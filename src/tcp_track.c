@@ -440,7 +440,7 @@ static void sm_flow_track_after_rst(struct sm_flow_table *t, struct sm_flow *f, 
         rare->rst_survived.ttl = e[first].rst_ttl;
         rare->rst_survived.ttl_before = f->side[first].ttl_last;
         rare->rst_survived.seq_exact = e[first].rst_seq_exact;
-        rare->rst_survived.from_capture_host = e[first].rst_outgoing && f->side[first].arrived;
+        rare->rst_survived.from_capture_host = sm_tcp_rst_made_here(&f->side[first], &e[first]);
         rare->rst_survived.count = e[0].rst_count + e[1].rst_count;
     }
     for (int i = 0; i < 2; i++) {

@@ -100,6 +100,15 @@ struct sm_tcp_end {
     bool rst_outgoing;
 };
 
+/* The capturing host made the RST e of side s itself: a cooked capture saw
+ * it only leave, while the side's own packets arrive from outside (with
+ * "-i any" on a router forging it, the TTL cannot tell). One rule for the
+ * RST that ended a connection and the one it survived. */
+static inline bool sm_tcp_rst_made_here(const struct sm_tcp_side *s, const struct sm_tcp_end *e)
+{
+    return e->rst_outgoing && s->arrived;
+}
+
 /* The data segments a side sent recently (the last SM_SEG_RING of them), to
  * learn the largest one the peer acknowledged (MTU black holes) and the
  * first transmission of a segment that stalls. A segment counts until the
